@@ -1,0 +1,427 @@
+package callbacks
+
+import (
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"time"
+
+	"fieldcheck/errs"
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// DefaultReasons are the usual causes of 不满意, offered as checkboxes; agents
+// and customers may also write their own.
+var DefaultReasons = []string{
+	"上门不准时", "服务态度差", "网速不达标", "未穿鞋套/未使用垫布",
+	"现场未清理", "故障未修复", "收费问题", "其他",
+}
+
+// Config tunes the callback service. Zero fields take the defaults shown.
+type Config struct {
+	SMSWait     time.Duration // how long an SMS survey waits before the task goes manual; 4 h (FIELDCHECK_SMS_WAIT)
+	Lease       time.Duration // how long a claim holds a task; 15 min, renewed by each attempt
+	RetryDelay  time.Duration // no_answer / busy: try again this much later; 2 h
+	MaxAttempts int           // attempts before a task is unreachable; 5
+	Reasons     []string      // the reasons offered for 不满意; DefaultReasons
+	Clock       store.Clock   // store.SystemClock
+	SweepEvery  time.Duration // how often Run writes time-driven moves back; 1 min
+
+	// WebhookURL is the SMS gateway's webhook; without it (and without
+	// Sender) messages wait in the outbox for a person to see.
+	WebhookURL  string
+	Sender      Sender        // overrides the webhook sender (tests)
+	PublicURL   string        // put before /s/<token> in the SMS text, e.g. "https://fc.example.cn"; "" leaves the path
+	SMSRetry    time.Duration // first outbox retry delay, doubled each failure; 30 s
+	SMSMaxTries int           // outbox deliveries before a message is failed; 10
+	DrainEvery  time.Duration // how often Run looks for SMS to send; 5 s
+
+	Logger *slog.Logger
+}
+
+func (c *Config) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.SMSWait, 4*time.Hour)
+	def(&c.Lease, 15*time.Minute)
+	def(&c.RetryDelay, 2*time.Hour)
+	def(&c.SweepEvery, time.Minute)
+	def(&c.SMSRetry, 30*time.Second)
+	def(&c.DrainEvery, 5*time.Second)
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.SMSMaxTries <= 0 {
+		c.SMSMaxTries = 10
+	}
+	if len(c.Reasons) == 0 {
+		c.Reasons = DefaultReasons
+	}
+	if c.Clock == nil {
+		c.Clock = store.SystemClock
+	}
+	if c.Sender == nil && c.WebhookURL != "" {
+		c.Sender = &WebhookSender{URL: c.WebhookURL}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Service is the callback queue, the SMS survey and rectifications.
+type Service struct {
+	db  *store.DB
+	cfg Config
+}
+
+// New builds the service on an open store.
+func New(db *store.DB, cfg Config) *Service {
+	cfg.defaults()
+	return &Service{db: db, cfg: cfg}
+}
+
+// Reasons lists the reasons offered for 不满意.
+func (s *Service) Reasons() []string { return append([]string(nil), s.cfg.Reasons...) }
+
+func (s *Service) now() time.Time { return s.cfg.Clock() }
+
+// Run sweeps every SweepEvery and, when a sender is configured, drains the
+// SMS outbox every DrainEvery, until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	sweep := time.NewTicker(s.cfg.SweepEvery)
+	defer sweep.Stop()
+	drain := time.NewTicker(s.cfg.DrainEvery)
+	defer drain.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sweep.C:
+			if _, err := s.Sweep(); err != nil {
+				s.cfg.Logger.Error("callbacks: sweep", "error", err)
+			}
+		case <-drain.C:
+			if _, err := s.DrainOutbox(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Logger.Error("callbacks: sms outbox", "error", err)
+			}
+		}
+	}
+}
+
+// Sweep writes back what time has changed: expired leases, retry times that
+// have come, unanswered SMS surveys past their wait. It reports how many
+// tasks moved. Claim does the same before it picks, so the queue is right
+// even between sweeps; the sweep keeps lists and the claim path short.
+func (s *Service) Sweep() (int, error) {
+	var n int
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		n, err = s.sweep(tx, s.now())
+		return err
+	})
+	return n, err
+}
+
+func (s *Service) sweep(tx *bolt.Tx, now time.Time) (int, error) {
+	moved := 0
+	for _, ix := range []struct {
+		prefix byte
+		until  time.Time // entries with a time ≤ until have changed
+	}{
+		{ixLease, now},
+		{ixWaiting, now},
+		{ixSMS, now.Add(-s.cfg.SMSWait)},
+	} {
+		// Collect first: save edits the bucket the cursor walks.
+		var ids []string
+		c := tx.Bucket(store.BucketCallbackQueue).Cursor()
+		for k, _ := c.Seek([]byte{ix.prefix}); k != nil && k[0] == ix.prefix; k, _ = c.Next() {
+			if store.ParseTimeKey(k[1:9]).After(ix.until) {
+				break
+			}
+			ids = append(ids, string(k[10:]))
+		}
+		for _, id := range ids {
+			t, err := loadTask(tx, id)
+			if err != nil {
+				return moved, err
+			}
+			old := t.clone()
+			t.advance(now, s.cfg.SMSWait)
+			if err := save(tx, old, t); err != nil {
+				return moved, err
+			}
+			moved++
+		}
+	}
+	return moved, nil
+}
+
+// Claim leases the next task to agent for the lease time, or returns nil
+// when the queue is empty. Order: overdue first (earliest due), then VIP and
+// high-value, then standard, each by earliest due. One write transaction per
+// claim: bbolt serialises writers, so two agents never get the same task.
+func (s *Service) Claim(agent store.Actor) (*Task, error) {
+	var out *Task
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		now := s.now()
+		if _, err := s.sweep(tx, now); err != nil {
+			return err
+		}
+		id := nextReady(tx, now)
+		if id == "" {
+			return nil
+		}
+		t, err := loadTask(tx, id)
+		if err != nil {
+			return err
+		}
+		old := t.clone()
+		s.lease(t, agent.Username, now)
+		out = t
+		return save(tx, old, t)
+	})
+	return out, err
+}
+
+// nextReady is the id at the head of the manual queue: two seeks, one per
+// stored class. A head whose due time has passed is overdue, and the older
+// of the overdue heads wins; otherwise the priority class goes first.
+func nextReady(tx *bolt.Tx, now time.Time) string {
+	c := tx.Bucket(store.BucketCallbackQueue).Cursor()
+	type head struct {
+		due time.Time
+		id  string
+	}
+	var heads []head
+	for _, class := range []byte{classPriority, classStandard} {
+		p := []byte{ixReady, class}
+		k, _ := c.Seek(p)
+		if k == nil || k[0] != ixReady || k[1] != class {
+			continue
+		}
+		heads = append(heads, head{store.ParseTimeKey(k[2:10]), string(k[11:])})
+	}
+	switch {
+	case len(heads) == 0:
+		return ""
+	case len(heads) == 2 && heads[1].due.Before(now) && heads[1].due.Before(heads[0].due):
+		return heads[1].id // an overdue standard task older than any priority one
+	default:
+		return heads[0].id
+	}
+}
+
+func (s *Service) lease(t *Task, agent string, now time.Time) {
+	until := now.Add(s.cfg.Lease)
+	t.Status, t.LeaseHolder, t.LeaseUntil, t.NextAttemptAt = StatusClaimed, agent, &until, nil
+}
+
+// act loads task id, advances it, checks that no one else holds it and that
+// it is still open (result: an unreachable task may still take a result), and saves what fn did to it — in one write transaction.
+func (s *Service) act(id string, who store.Actor, result bool, fn func(tx *bolt.Tx, t *Task, now time.Time) error) (*Task, error) {
+	var out *Task
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		now := s.now()
+		t, err := loadTask(tx, id)
+		if err != nil {
+			return err
+		}
+		old := t.clone()
+		t.advance(now, s.cfg.SMSWait)
+		if t.Status == StatusClaimed && t.LeaseHolder != who.Username {
+			return errLeased(t.LeaseHolder)
+		}
+		switch {
+		case t.Status == StatusDone && result:
+			return ErrAlreadyDone
+		case t.Status == StatusDone, t.Status == StatusUnreachable && !result:
+			// A customer who could not be reached may still call in and
+			// give a result; nothing else reopens a closed task.
+			return errClosed(t.Status)
+		}
+		if err := fn(tx, t, now); err != nil {
+			return err
+		}
+		out = t
+		return save(tx, old, t)
+	})
+	return out, err
+}
+
+// Release gives a task back to the queue.
+func (s *Service) Release(who store.Actor, id string) (*Task, error) {
+	return s.act(id, who, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+		if t.Status == StatusClaimed {
+			t.Status, t.LeaseHolder, t.LeaseUntil = StatusPending, "", nil
+		}
+		return nil
+	})
+}
+
+// Attempt records one call. reached renews the caller's lease (the result
+// follows); no_answer and busy hold the task back for the retry delay and
+// call_later until at, both handing it back to the queue for whoever is on
+// shift then; wrong_number, refused, the attempt limit, or no time left
+// before the deadline make it unreachable.
+func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, note string) (*Task, error) {
+	var v errs.Validation
+	switch outcome {
+	case OutcomeReached, OutcomeNoAnswer, OutcomeBusy, OutcomeWrongNumber, OutcomeRefused, OutcomeCallLater:
+	default:
+		v.Add("outcome", "结果须为 reached、no_answer、busy、wrong_number、refused 或 call_later",
+			"outcome must be reached, no_answer, busy, wrong_number, refused or call_later")
+	}
+	checkText(&v, "note", note, maxNote)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.act(id, who, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+		if outcome == OutcomeCallLater {
+			switch {
+			case at.IsZero():
+				v.Add("at", "请填写约定的回访时间", "give the time the customer asked to be called")
+			case !at.After(now):
+				v.Add("at", "约定时间须晚于现在", "at must be in the future")
+			case at.After(t.DeadlineAt):
+				v.Add("at", "约定时间须在回访期限 "+t.DeadlineAt.In(store.Shanghai).Format("2006-01-02 15:04")+" 之前",
+					"at must be before the callback deadline "+t.DeadlineAt.Format(time.RFC3339))
+			}
+			if err := v.Err(); err != nil {
+				return err
+			}
+		}
+		a := Attempt{At: now, Agent: who.Username, Outcome: outcome, Note: note}
+		if outcome == OutcomeCallLater {
+			a.CallAt = &at
+		}
+		t.Attempts = append(t.Attempts[:len(t.Attempts):len(t.Attempts)], a)
+		t.Channel = ChannelManual
+		unreachable := func() {
+			t.Status, t.LeaseHolder, t.LeaseUntil, t.NextAttemptAt, t.ClosedAt = StatusUnreachable, "", nil, nil, &now
+		}
+		requeue := func(when time.Time) {
+			t.Status, t.LeaseHolder, t.LeaseUntil, t.NextAttemptAt = StatusPending, "", nil, &when
+		}
+		switch outcome {
+		case OutcomeReached:
+			s.lease(t, who.Username, now)
+		case OutcomeCallLater:
+			requeue(at)
+		case OutcomeWrongNumber, OutcomeRefused:
+			unreachable()
+		default: // no answer, busy
+			next := now.Add(s.cfg.RetryDelay)
+			if len(t.Attempts) >= s.cfg.MaxAttempts || next.After(t.DeadlineAt) {
+				unreachable()
+			} else {
+				requeue(next)
+			}
+		}
+		return store.Audit(tx, now, who, "callback.attempt", "callback/"+t.ID, outcome)
+	})
+}
+
+// Get returns one task as it stands now.
+func (s *Service) Get(id string) (*Task, error) {
+	var t *Task
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = loadTask(tx, id)
+		if err == nil {
+			t.advance(s.now(), s.cfg.SMSWait)
+		}
+		return err
+	})
+	return t, err
+}
+
+// Filter narrows List. From and To bound the finish time (From inclusive, To
+// exclusive; zero is open); Unit "" is every unit.
+type Filter struct {
+	Status string
+	From   time.Time
+	To     time.Time
+	Unit   string
+}
+
+// List returns tasks oldest job first, at most limit, after the cursor a
+// previous page returned.
+func (s *Service) List(f Filter, limit int, after string) ([]Task, string, error) {
+	switch f.Status {
+	case "", StatusPending, StatusClaimed, StatusDone, StatusUnreachable:
+	default:
+		var v errs.Validation
+		v.Add("status", "状态须为 pending、claimed、done 或 unreachable", "status must be pending, claimed, done or unreachable")
+		return nil, "", v.Err()
+	}
+	limit = clampLimit(limit)
+	var start []byte
+	if !f.From.IsZero() {
+		start = store.TimeKey(f.From)
+	}
+	if after != "" {
+		k, err := base64.RawURLEncoding.DecodeString(after)
+		if err != nil || len(k) < 10 {
+			return nil, "", errBadCursor()
+		}
+		start = append(k, 0) // the first key after it
+	}
+	var end []byte
+	if !f.To.IsZero() {
+		end = store.TimeKey(f.To)
+	}
+	out := []Task{}
+	var next string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		now := s.now()
+		var lastKey []byte
+		c := tx.Bucket(store.BucketCallbacksByTime).Cursor()
+		var k []byte
+		if start == nil {
+			k, _ = c.First()
+		} else {
+			k, _ = c.Seek(start)
+		}
+		for ; k != nil; k, _ = c.Next() {
+			if end != nil && string(k[:8]) >= string(end) {
+				break
+			}
+			if len(out) == limit {
+				next = base64.RawURLEncoding.EncodeToString(lastKey)
+				break
+			}
+			t, err := loadTask(tx, store.SplitLast(k))
+			if err != nil {
+				return err
+			}
+			t.advance(now, s.cfg.SMSWait)
+			if (f.Unit != "" && t.Unit != f.Unit) || (f.Status != "" && t.Status != f.Status) {
+				continue
+			}
+			out = append(out, *t)
+			lastKey = append(lastKey[:0], k...)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 200
+	case n > 5000:
+		return 5000
+	}
+	return n
+}
+
+func errBadCursor() error {
+	return errs.New(errs.BadRequest, "bad_cursor", "分页参数 after 无效", "after is not a cursor this list gave")
+}

@@ -1,0 +1,96 @@
+package store
+
+// The on-disk layout. Every bucket is created on open. Keys are built so the
+// queries the product needs are cursor seeks: big-endian numbers, fixed-width
+// times (Unix nanoseconds, big-endian) and 0x00-separated composites.
+var (
+	// Meta: "schema" → version; "jwt_key" → HMAC key for access tokens;
+	// "bootstrapped" → set once the first admin exists.
+	BucketMeta = []byte("meta")
+
+	// Users: username → auth.User. Usernames are the stable user ids.
+	BucketUsers = []byte("users")
+	// RefreshTokens: sha256(token) → auth.RefreshToken.
+	BucketRefreshTokens = []byte("refresh_tokens")
+	// TokenFamilies: family id → auth.Family (one per login on a device).
+	BucketTokenFamilies = []byte("token_families")
+	// UserFamilies: username 0x00 family id → nil; lets a password change or a
+	// disable revoke every session of one user without a scan.
+	BucketUserFamilies = []byte("user_families")
+
+	// Outlets (营业网点, "stores" in the API): store id → workorders.Outlet.
+	BucketOutlets = []byte("outlets")
+
+	// WorkOrders: order id → workorders.WorkOrder.
+	BucketWorkOrders = []byte("workorders")
+	// WorkOrdersByTech: technician 0x00 order id → nil.
+	BucketWorkOrdersByTech = []byte("workorders_by_tech")
+	// WorkOrdersByUnit: unit 0x00 order id → nil.
+	BucketWorkOrdersByUnit = []byte("workorders_by_unit")
+
+	// Templates: template id 0x00 version(u32 BE) → checklists.Template JSON.
+	BucketTemplates = []byte("templates")
+
+	// Submissions: submission id 0x00 version(u32 BE) → one stored version.
+	BucketSubmissions = []byte("submissions")
+	// SubmissionHeads: submission id → the head record (latest version, author,
+	// subject, content hashes of every version).
+	BucketSubmissionHeads = []byte("submission_heads")
+	// SubmissionsBySubject: "wo:"id | "store:"id 0x00 submission id → nil.
+	BucketSubmissionsBySubject = []byte("submissions_by_subject")
+	// SubmissionsByAuthor: username 0x00 submission id → nil.
+	BucketSubmissionsByAuthor = []byte("submissions_by_author")
+	// SubmissionsByTime: finished(time key) 0x00 submission id → nil.
+	BucketSubmissionsByTime = []byte("submissions_by_time")
+
+	// Photos: sha256 hex → photos.Meta. Bytes live in files under data/photos.
+	BucketPhotos = []byte("photos")
+	// PhotoRefs: sha256 hex 0x00 submission id → nil (who references a photo).
+	BucketPhotoRefs = []byte("photo_refs")
+	// PhotoWaiting: sha256 hex 0x00 submission id → nil (submissions missing it).
+	BucketPhotoWaiting = []byte("photo_waiting")
+	// PhotoHashBands: band(1) value(2) 0x00 sha256 hex → nil; multi-index
+	// hashing of perceptual hashes so a near-copy lookup never scans.
+	BucketPhotoHashBands = []byte("photo_hash_bands")
+
+	// Callbacks: task id ("cb-" + 10-digit seq) → callbacks.Task.
+	BucketCallbacks = []byte("callbacks")
+	// CallbackQueue: one entry per open task, derived from its state
+	// (callbacks/doc.go): 'q' class(1) due 0x00 id (the manual queue; class
+	// 1 VIP/high-value, 2 standard; overdue = a head whose due has passed),
+	// 'w' next_attempt_at 0x00 id (held back for a retry or call_later),
+	// 's' created_at 0x00 id (waiting for the SMS answer), 'l' lease_until
+	// 0x00 id (claimed). Times are time keys. Values are empty.
+	BucketCallbackQueue = []byte("callback_queue")
+	// CallbacksByOrder: work order id → task id (exactly one callback a job).
+	BucketCallbacksByOrder = []byte("callbacks_by_order")
+	// CallbacksByTime: finished_at(time key) 0x00 task id → nil — the job's
+	// finish time, the day reports count it on and list ranges filter by.
+	BucketCallbacksByTime = []byte("callbacks_by_time")
+	// SMSOutbox: 'm' seq(u64 BE) → callbacks.SMS (kept after sending);
+	// 'p' next_try(time key) seq(u64 BE) → nil (still to send).
+	BucketSMSOutbox = []byte("sms_outbox")
+	// SurveyTokens: survey token (the random part of /s/<token>) → task id.
+	BucketSurveyTokens = []byte("survey_tokens")
+
+	// Rectifications (整改): id ("rc-" + 10-digit seq) → callbacks.Rectification.
+	BucketRectifications = []byte("rectifications")
+
+	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
+	// seeks each of the caller's scopes to cursor+1.
+	BucketFeed = []byte("feed")
+
+	// Audit: time key 0x00 seq(u64 BE) → AuditEntry.
+	BucketAudit = []byte("audit")
+)
+
+var allBuckets = [][]byte{
+	BucketMeta, BucketUsers, BucketRefreshTokens, BucketTokenFamilies, BucketUserFamilies,
+	BucketOutlets, BucketWorkOrders, BucketWorkOrdersByTech, BucketWorkOrdersByUnit,
+	BucketTemplates, BucketSubmissions, BucketSubmissionHeads, BucketSubmissionsBySubject,
+	BucketSubmissionsByAuthor, BucketSubmissionsByTime,
+	BucketPhotos, BucketPhotoRefs, BucketPhotoWaiting, BucketPhotoHashBands,
+	BucketCallbacks, BucketCallbackQueue, BucketCallbacksByOrder, BucketCallbacksByTime,
+	BucketSMSOutbox, BucketSurveyTokens, BucketRectifications,
+	BucketFeed, BucketAudit,
+}
