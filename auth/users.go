@@ -1,0 +1,297 @@
+package auth
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fieldcheck/errs"
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// User is an account. Usernames are stable ids.
+type User struct {
+	ID           string `json:"id"`
+	Username     string `json:"username"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Unit         string `json:"unit"`
+	Disabled     bool   `json:"disabled"`
+	PasswordHash []byte `json:"password_hash,omitempty"`
+	// Generation changes whenever a password changes or the user is disabled;
+	// access tokens carry it, so older ones stop working at once.
+	Generation int       `json:"generation"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Public is the user as the API shows it.
+func (u *User) Public() map[string]any {
+	return map[string]any{"id": u.Username, "username": u.Username, "name": u.Name, "role": u.Role,
+		"unit": u.Unit, "disabled": u.Disabled, "created_at": u.CreatedAt}
+}
+
+// Principal is the user as a request caller.
+func (u *User) Principal(device string) Principal {
+	return Principal{Username: u.Username, Name: u.Name, Role: u.Role, Unit: u.Unit, Device: device}
+}
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 8
+
+// bcrypt reads at most 72 bytes; longer passwords are refused rather than
+// silently truncated.
+const maxPasswordBytes = 72
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
+
+// HashPassword hashes with bcrypt at the default cost.
+func HashPassword(pw string) ([]byte, error) {
+	return bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+}
+
+// dummyHash makes a failed lookup cost as much as a wrong password, so
+// response times do not reveal which usernames exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fieldcheck-timing-guard"), bcrypt.DefaultCost)
+
+func checkPassword(v *errs.Validation, path, pw string) {
+	switch {
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
+		v.Add(path, "密码至少 8 个字符", "password must be at least 8 characters")
+	case len(pw) > maxPasswordBytes:
+		v.Add(path, "密码不能超过 72 字节", "password must be at most 72 bytes")
+	}
+}
+
+// GeneratePassword returns a random password for the bootstrap admin.
+func GeneratePassword() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the OS random source never fails on Linux
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// NewUser is the input to CreateUser.
+type NewUser struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Unit     string `json:"unit"`
+}
+
+// UserPatch changes a user; nil fields stay.
+type UserPatch struct {
+	Name     *string `json:"name"`
+	Role     *string `json:"role"`
+	Unit     *string `json:"unit"`
+	Disabled *bool   `json:"disabled"`
+	Password *string `json:"password"`
+}
+
+// fieldRole reports whether a supervisor may manage this role.
+func fieldRole(r string) bool {
+	return r == RoleTechnician || r == RoleInspector || r == RoleAgent
+}
+
+// GetUser loads a user.
+func GetUser(tx *bolt.Tx, username string) (*User, error) {
+	var u User
+	if err := store.GetJSON(tx, store.BucketUsers, []byte(username), &u); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errs.NotFoundf("user", username)
+		}
+		return nil, err
+	}
+	return &u, nil
+}
+
+// CreateUser adds a user. by is nil for the command line (trusted).
+func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, error) {
+	in.Username = strings.TrimSpace(in.Username)
+	in.Name = strings.TrimSpace(in.Name)
+	in.Unit = strings.TrimSpace(in.Unit)
+	var v errs.Validation
+	if !usernameRE.MatchString(in.Username) {
+		v.Add("username", "用户名须为 2–32 位小写字母、数字或 . _ -", "username must be 2–32 lowercase letters, digits, '.', '_' or '-'")
+	}
+	checkPassword(&v, "password", in.Password)
+	if !ValidRole(in.Role) {
+		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin")
+	}
+	if len(in.Name) > 64 {
+		v.Add("name", "姓名过长", "name must be at most 64 characters")
+	}
+	if len(in.Unit) > 64 || strings.ContainsAny(in.Unit, "\x00/") {
+		v.Add("unit", "单位名称无效", "unit must be at most 64 characters without '/'")
+	}
+	if in.Role != RoleAdmin && in.Unit == "" {
+		v.Add("unit", "必须指定单位", "unit is required for this role")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if by != nil && by.Role == RoleSupervisor {
+		if in.Unit == "" {
+			in.Unit = by.Unit
+		}
+		if !fieldRole(in.Role) || in.Unit != by.Unit {
+			return nil, errs.New(errs.Forbidden, "forbidden", "班组长只能为本单位创建装维、稽查或回访人员", "a supervisor may only create technicians, inspectors and agents of their own unit")
+		}
+	}
+	if store.Has(tx, store.BucketUsers, []byte(in.Username)) {
+		return nil, errs.New(errs.Conflict, "username_taken", "用户名已存在", "that username is taken")
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{ID: in.Username, Username: in.Username, Name: in.Name, Role: in.Role, Unit: in.Unit,
+		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	if u.Name == "" {
+		u.Name = u.Username
+	}
+	if err := store.PutJSON(tx, store.BucketUsers, []byte(u.Username), u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// PatchUser changes a user. Disabling or a new password revokes every session.
+func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time.Time) (*User, error) {
+	u, err := GetUser(tx, username)
+	if err != nil {
+		return nil, err
+	}
+	if by.Role == RoleSupervisor && (!fieldRole(u.Role) || u.Unit != by.Unit) {
+		return nil, errs.NotFoundf("user", username) // outside their unit: as if absent
+	}
+	var v errs.Validation
+	if p.Role != nil && !ValidRole(*p.Role) {
+		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin")
+	}
+	if p.Password != nil {
+		checkPassword(&v, "password", *p.Password)
+	}
+	if p.Name != nil && len(*p.Name) > 64 {
+		v.Add("name", "姓名过长", "name must be at most 64 characters")
+	}
+	if p.Unit != nil && (len(*p.Unit) > 64 || strings.ContainsAny(*p.Unit, "\x00/")) {
+		v.Add("unit", "单位名称无效", "unit must be at most 64 characters without '/'")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if by.Role == RoleSupervisor {
+		if (p.Role != nil && !fieldRole(*p.Role)) || (p.Unit != nil && *p.Unit != by.Unit) {
+			return nil, errs.New(errs.Forbidden, "forbidden", "班组长只能管理本单位的现场人员", "a supervisor may only manage field roles of their own unit")
+		}
+	}
+	if by.Username == u.Username && p.Disabled != nil && *p.Disabled {
+		return nil, errs.New(errs.Conflict, "cannot_disable_self", "不能停用自己的账号", "you cannot disable your own account")
+	}
+	revoke := false
+	if p.Name != nil {
+		u.Name = strings.TrimSpace(*p.Name)
+	}
+	if p.Role != nil && *p.Role != u.Role {
+		u.Role = *p.Role
+		revoke = true // a token's role claim must not outlive the role
+	}
+	if p.Unit != nil && *p.Unit != u.Unit {
+		u.Unit = *p.Unit
+		revoke = true
+	}
+	if p.Disabled != nil && *p.Disabled != u.Disabled {
+		u.Disabled = *p.Disabled
+		revoke = revoke || u.Disabled
+	}
+	if p.Password != nil {
+		if u.PasswordHash, err = HashPassword(*p.Password); err != nil {
+			return nil, err
+		}
+		revoke = true
+	}
+	if revoke {
+		u.Generation++
+		if err := RevokeUserSessions(tx, u.Username, "user changed", now); err != nil {
+			return nil, err
+		}
+	}
+	u.UpdatedAt = now
+	if err := store.PutJSON(tx, store.BucketUsers, []byte(u.Username), u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// ListUsers lists users visible to by (a supervisor sees their unit).
+func ListUsers(tx *bolt.Tx, by Principal, limit int, after string) ([]*User, string, error) {
+	var out []*User
+	next := ""
+	c := tx.Bucket(store.BucketUsers).Cursor()
+	k, v := c.First()
+	if after != "" {
+		k, v = c.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, v = c.Next()
+		}
+	}
+	for ; k != nil; k, v = c.Next() {
+		var u User
+		if err := jsonUnmarshal(v, &u); err != nil {
+			return nil, "", err
+		}
+		if by.Role == RoleSupervisor && u.Unit != by.Unit {
+			continue
+		}
+		if len(out) == limit {
+			next = out[len(out)-1].Username
+			break
+		}
+		u.PasswordHash = nil
+		out = append(out, &u)
+	}
+	return out, next, nil
+}
+
+// Authenticate checks a username and password. Every failure is the same
+// invalid_credentials error.
+func Authenticate(tx *bolt.Tx, username, password string) (*User, error) {
+	bad := errs.New(errs.Unauthorized, "invalid_credentials", "用户名或密码错误", "wrong username or password")
+	u, err := GetUser(tx, username)
+	if err != nil {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, bad
+	}
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil || u.Disabled {
+		return nil, bad
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates the "admin" user with a generated password when the
+// store has no users at all. It returns the password when it created one.
+func EnsureAdmin(db *store.DB, now time.Time) (string, error) {
+	var pw string
+	err := db.Update(func(tx *bolt.Tx) error {
+		if k, _ := tx.Bucket(store.BucketUsers).Cursor().First(); k != nil {
+			return nil
+		}
+		pw = GeneratePassword()
+		_, err := CreateUser(tx, NewUser{Username: "admin", Password: pw, Name: "系统管理员", Role: RoleAdmin}, nil, now)
+		if err != nil {
+			return err
+		}
+		return store.Audit(tx, now, store.Actor{Username: "system"}, "user.create", "user/admin", "bootstrap admin")
+	})
+	return pw, err
+}

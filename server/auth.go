@@ -1,0 +1,166 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+
+	"fieldcheck/auth"
+	"fieldcheck/errs"
+	"fieldcheck/store"
+
+	"github.com/gofiber/fiber/v2"
+	bolt "go.etcd.io/bbolt"
+)
+
+// authJSONLimit keeps login and refresh bodies tiny.
+const authJSONLimit = 8 << 10
+
+func (s *Server) bindAuth() {
+	s.route(fiber.MethodPost, "/api/v1/auth/login", Public, s.login)
+	s.route(fiber.MethodPost, "/api/v1/auth/refresh", Public, s.refresh)
+	s.route(fiber.MethodPost, "/api/v1/auth/logout", Anyone, s.logout)
+	s.route(fiber.MethodPost, "/api/v1/auth/file-token", Anyone, s.fileToken)
+	s.route(fiber.MethodGet, "/api/v1/me", Anyone, s.me)
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	DeviceID string `json:"device_id"`
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	var in loginRequest
+	if err := s.bindJSONLimit(c, &in, authJSONLimit); err != nil {
+		return err
+	}
+	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
+	var v errs.Validation
+	if in.Username == "" {
+		v.Add("username", "请输入用户名", "username is required")
+	}
+	if in.Password == "" {
+		v.Add("password", "请输入密码", "password is required")
+	}
+	if len(in.DeviceID) > 128 {
+		v.Add("device_id", "设备标识过长", "device_id must be at most 128 characters")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	key := in.Username + "|" + c.IP()
+	if blocked, wait := s.Logins.Blocked(key); blocked {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+		return errs.New(errs.RateLimited, "too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed logins; try again later")
+	}
+	var user *auth.User
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		var err error
+		user, err = auth.Authenticate(tx, in.Username, in.Password)
+		return err
+	}); err != nil {
+		s.Logins.Fail(key)
+		return err
+	}
+	s.Logins.Reset(key)
+	var pair auth.Pair
+	if err := s.DB.Update(func(tx *bolt.Tx) error {
+		var err error
+		if pair, err = s.Tokens.Login(tx, user, in.DeviceID); err != nil {
+			return err
+		}
+		return store.Audit(tx, s.Now(), store.Actor{Username: user.Username, Unit: user.Unit, Device: in.DeviceID}, "auth.login", "user/"+user.Username, "")
+	}); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"access_token": pair.AccessToken, "refresh_token": pair.RefreshToken,
+		"expires_in": pair.ExpiresIn, "token_type": "Bearer", "user": userJSON(user)})
+}
+
+func userJSON(u *auth.User) fiber.Map {
+	return fiber.Map{"id": u.Username, "username": u.Username, "name": u.Name, "role": u.Role, "unit": u.Unit}
+}
+
+func (s *Server) refresh(c *fiber.Ctx) error {
+	var in struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := s.bindJSONLimit(c, &in, authJSONLimit); err != nil {
+		return err
+	}
+	if in.RefreshToken == "" {
+		var v errs.Validation
+		v.Add("refresh_token", "缺少 refresh_token", "refresh_token is required")
+		return v.Err()
+	}
+	var pair auth.Pair
+	var refreshErr error
+	// A reused token must still commit the family's revocation, so the theft
+	// signal is carried out of the transaction rather than rolling it back.
+	err := s.DB.Update(func(tx *bolt.Tx) error {
+		var err error
+		pair, err = s.Tokens.Refresh(tx, in.RefreshToken)
+		if auth.ErrReused(err) {
+			refreshErr = err
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if refreshErr != nil {
+		return refreshErr
+	}
+	var user *auth.User
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		var err error
+		user, err = auth.GetUser(tx, usernameOf(s, pair.AccessToken))
+		return err
+	}); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"access_token": pair.AccessToken, "refresh_token": pair.RefreshToken,
+		"expires_in": pair.ExpiresIn, "token_type": "Bearer", "user": userJSON(user)})
+}
+
+func usernameOf(s *Server, access string) string {
+	p, _, err := s.Tokens.Verify(s.DB, access, auth.TypeAccess)
+	if err != nil {
+		return ""
+	}
+	return p.Username
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	cl := claims(c)
+	if err := s.DB.Update(func(tx *bolt.Tx) error {
+		if err := auth.Logout(tx, cl.Family, s.Now()); err != nil {
+			return err
+		}
+		return store.Audit(tx, s.Now(), actor(c), "auth.logout", "user/"+cl.Subject, "")
+	}); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) fileToken(c *fiber.Ctx) error {
+	tok, ttl, err := s.Tokens.FileToken(principal(c), claims(c).Generation)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"token": tok, "expires_in": ttl})
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	var user *auth.User
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		var err error
+		user, err = auth.GetUser(tx, principal(c).Username)
+		return err
+	}); err != nil {
+		return err
+	}
+	return c.JSON(userJSON(user))
+}

@@ -1,0 +1,82 @@
+package server
+
+import (
+	"errors"
+	"strconv"
+
+	"fieldcheck/errs"
+	"fieldcheck/store"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+var kindStatus = map[errs.Kind]int{
+	errs.BadRequest:          fiber.StatusBadRequest,
+	errs.Unauthorized:        fiber.StatusUnauthorized,
+	errs.Forbidden:           fiber.StatusForbidden,
+	errs.NotFound:            fiber.StatusNotFound,
+	errs.Conflict:            fiber.StatusConflict,
+	errs.Gone:                fiber.StatusGone,
+	errs.TooLarge:            fiber.StatusRequestEntityTooLarge,
+	errs.Unsupported:         fiber.StatusUnsupportedMediaType,
+	errs.Invalid:             fiber.StatusUnprocessableEntity,
+	errs.RateLimited:         fiber.StatusTooManyRequests,
+	errs.InsufficientStorage: fiber.StatusInsufficientStorage,
+}
+
+// fiber's own errors (no route, body too large, bad method) in our shape.
+var fiberCodes = map[int]*errs.Error{
+	fiber.StatusNotFound:              errs.New(errs.NotFound, "not_found", "未找到该地址", "no such route"),
+	fiber.StatusMethodNotAllowed:      errs.New(errs.BadRequest, "method_not_allowed", "不支持该请求方法", "method not allowed"),
+	fiber.StatusRequestEntityTooLarge: errs.New(errs.TooLarge, "too_large", "请求内容过大", "request body too large"),
+	fiber.StatusRequestTimeout:        errs.New(errs.BadRequest, "timeout", "请求超时", "request timed out"),
+}
+
+var (
+	errDiskFull = errs.New(errs.InsufficientStorage, "disk_full", "服务器存储空间不足，数据未写入，请稍后重试", "the server's disk is full; nothing was written, retry later")
+	errInternal = errs.New(0, "internal", "服务器内部错误", "internal server error")
+)
+
+// handleError is the one place errors become API.md's error shape.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	e, ok := errs.As(err)
+	var fe *fiber.Error
+	switch {
+	case ok:
+		if st, known := kindStatus[e.Kind]; known {
+			status = st
+		} else {
+			e = errInternal
+		}
+	case errors.Is(err, store.ErrDiskFull):
+		status, e = fiber.StatusInsufficientStorage, errDiskFull
+	case errors.As(err, &fe):
+		status = fe.Code
+		if e = fiberCodes[fe.Code]; e == nil {
+			if fe.Code >= 400 && fe.Code < 500 {
+				e = errs.New(errs.BadRequest, "bad_request", "请求无效", fe.Message)
+			} else {
+				status, e = fiber.StatusInternalServerError, errInternal
+			}
+		}
+	default:
+		e = errInternal
+	}
+	if status >= 500 && status != fiber.StatusInsufficientStorage {
+		s.Log.Error("request failed", "rid", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))
+	}
+	l := lang(c)
+	body := fiber.Map{"code": e.Code, "message": e.Message.In(l)}
+	if len(e.Fields) > 0 {
+		f := make(map[string]string, len(e.Fields))
+		for k, m := range e.Fields {
+			f[k] = m.In(l)
+		}
+		body["fields"] = f
+	}
+	return c.Status(status).JSON(fiber.Map{"error": body})
+}

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"bufio"
+	"fmt"
+	"time"
+
+	"fieldcheck/auth"
+	"fieldcheck/errs"
+	"fieldcheck/store"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	bolt "go.etcd.io/bbolt"
+)
+
+func (s *Server) bindOps() {
+	s.route(fiber.MethodGet, "/healthz", Public, func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"status": "ok"})
+	})
+	s.route(fiber.MethodGet, "/readyz", Public, func(c *fiber.Ctx) error {
+		if err := s.DB.Ready(); err != nil {
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": fiber.Map{"code": "not_ready", "message": "store not ready"}})
+		}
+		return c.JSON(fiber.Map{"status": "ready"})
+	})
+	metricsAccess := Roles(auth.RoleAdmin)
+	if s.Cfg.MetricsOpen {
+		metricsAccess = Public
+	}
+	promh := adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	s.route(fiber.MethodGet, "/metrics", metricsAccess, promh)
+	s.route(fiber.MethodGet, "/api/v1/admin/backup", Roles(auth.RoleAdmin), s.backup)
+	s.route(fiber.MethodGet, "/api/v1/audit", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.audit)
+}
+
+// backup streams the same tar as `fieldcheck backup`.
+func (s *Server) backup(c *fiber.Ctx) error {
+	name := fmt.Sprintf("fieldcheck-%s.tar", s.Now().In(store.Shanghai).Format("20060102-150405"))
+	c.Set(fiber.HeaderContentType, "application/x-tar")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		if err := s.DB.WriteBackup(w); err != nil {
+			s.Log.Error("backup failed", "err", err)
+		}
+		w.Flush()
+	})
+	return nil
+}
+
+// audit lists who changed what (admin: all; supervisor: their unit).
+func (s *Server) audit(c *fiber.Ctx) error {
+	from, to, err := dateRange(c, s.Now())
+	if err != nil {
+		return err
+	}
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	actorFilter := c.Query("actor")
+	var items []store.AuditEntry
+	next := ""
+	skip := after != ""
+	err = s.DB.View(func(tx *bolt.Tx) error {
+		return store.AuditRange(tx, from, to, func(e store.AuditEntry) error {
+			key := e.At.Format(time.RFC3339Nano) + "|" + e.Actor + "|" + e.Object
+			if skip {
+				if key == after {
+					skip = false
+				}
+				return nil
+			}
+			if actorFilter != "" && e.Actor != actorFilter {
+				return nil
+			}
+			if p.Role == auth.RoleSupervisor && e.Unit != p.Unit {
+				return nil
+			}
+			if len(items) == limit {
+				next = items[len(items)-1].At.Format(time.RFC3339Nano) + "|" + items[len(items)-1].Actor + "|" + items[len(items)-1].Object
+				return store.Stop
+			}
+			items = append(items, e)
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return listJSON(c, items, next)
+}
+
+// dateRange reads ?from=&to= (YYYY-MM-DD, Asia/Shanghai days, inclusive):
+// to defaults to today, from to 29 days before to. It returns [from, to+1day).
+func dateRange(c *fiber.Ctx, now time.Time) (time.Time, time.Time, error) {
+	bad := func(field string) error {
+		e := errs.New(errs.BadRequest, "bad_date", "日期格式应为 YYYY-MM-DD", "dates must be YYYY-MM-DD")
+		e.Fields = map[string]errs.Msg{field: e.Message}
+		return e
+	}
+	to := store.DayStart(now)
+	if v := c.Query("to"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02", v, store.Shanghai)
+		if err != nil {
+			return time.Time{}, time.Time{}, bad("to")
+		}
+		to = t
+	}
+	from := to.AddDate(0, 0, -29)
+	if v := c.Query("from"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02", v, store.Shanghai)
+		if err != nil {
+			return time.Time{}, time.Time{}, bad("from")
+		}
+		from = t
+	}
+	if from.After(to) {
+		return time.Time{}, time.Time{}, bad("from")
+	}
+	if to.Sub(from) > 3*366*24*time.Hour {
+		return time.Time{}, time.Time{}, errs.New(errs.BadRequest, "range_too_long", "日期范围不能超过三年", "the date range may span at most three years")
+	}
+	return from, to.AddDate(0, 0, 1), nil
+}

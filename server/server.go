@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fieldcheck/auth"
+	"fieldcheck/store"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Config is the server's configuration; zero values take the defaults noted.
+type Config struct {
+	// DataDir holds fieldcheck.db and the photo files.
+	DataDir string
+	// JSONLimit caps JSON request bodies (default 1 MiB); routes may set their own.
+	JSONLimit int
+	// PhotoMaxBytes caps a photo upload (default 25 MB).
+	PhotoMaxBytes int64
+	// PhotoMaxPixels caps a photo's pixel count, checked before decoding (default 50 MP).
+	PhotoMaxPixels int
+	// SMSWait is how long a standard-tier customer has to answer the SMS
+	// survey before the callback goes to the manual queue (default 4 h).
+	SMSWait time.Duration
+	// SMSWebhookURL, when set, is where outbound SMS are POSTed.
+	SMSWebhookURL string
+	// PublicURL prefixes survey links in SMS (default: relative links).
+	PublicURL string
+	// MetricsOpen serves /metrics without a token (FIELDCHECK_METRICS_OPEN=1).
+	MetricsOpen bool
+	// JWTKey overrides the signing key kept in the store (at least 32 chars).
+	JWTKey string
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Now defaults to the system clock; tests pass a fake one.
+	Now store.Clock
+}
+
+func (c *Config) defaults() {
+	if c.JSONLimit == 0 {
+		c.JSONLimit = 1 << 20
+	}
+	if c.PhotoMaxBytes == 0 {
+		c.PhotoMaxBytes = 25 << 20
+	}
+	if c.PhotoMaxPixels == 0 {
+		c.PhotoMaxPixels = 50_000_000
+	}
+	if c.SMSWait == 0 {
+		c.SMSWait = 4 * time.Hour
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = store.SystemClock
+	}
+}
+
+// Server is the HTTP application.
+type Server struct {
+	App     *fiber.App
+	DB      *store.DB
+	Cfg     Config
+	Now     store.Clock
+	Log     *slog.Logger
+	Tokens  *auth.Tokens
+	Logins  *auth.Throttle
+	metrics *metrics
+
+	routes     []RouteInfo
+	background []func(ctx context.Context)
+	bgCancel   context.CancelFunc
+	bgDone     sync.WaitGroup
+}
+
+// New builds the server on an open store.
+func New(db *store.DB, cfg Config) (*Server, error) {
+	cfg.defaults()
+	key, err := auth.LoadKey(db, cfg.JWTKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		DB: db, Cfg: cfg, Now: cfg.Now, Log: cfg.Logger,
+		Tokens:  auth.NewTokens(key, cfg.Now),
+		Logins:  auth.NewThrottle(5, 15*time.Minute, cfg.Now),
+		metrics: newMetrics(),
+	}
+	s.App = fiber.New(fiber.Config{
+		AppName:               "fieldcheck",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		// Bodies above BodyLimit are not buffered: with StreamRequestBody they
+		// reach the handler as a stream, and readBody enforces each route's
+		// own limit. So a 100 MB body to /auth/login is refused after reading
+		// its headers, and the speed-test upload can stream 100 MiB.
+		BodyLimit:         256 << 10,
+		StreamRequestBody: true,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ReadBufferSize:    16 << 10,
+		// Prefork stays off: every child would open the same bbolt file.
+	})
+	s.middleware()
+	s.bindRoutes()
+	return s, nil
+}
+
+// Go registers a background loop started by Start and stopped by Shutdown.
+func (s *Server) Go(fn func(ctx context.Context)) { s.background = append(s.background, fn) }
+
+// StartBackground starts the background loops (SMS sender, queue sweeps).
+func (s *Server) StartBackground() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.bgCancel = cancel
+	for _, fn := range s.background {
+		s.bgDone.Add(1)
+		go func() { defer s.bgDone.Done(); fn(ctx) }()
+	}
+}
+
+// Listen serves on addr until Shutdown.
+func (s *Server) Listen(addr string) error {
+	s.StartBackground()
+	return s.App.Listen(addr)
+}
+
+// Shutdown stops accepting connections, lets in-flight requests finish (up
+// to timeout) and stops the background loops.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	err := s.App.ShutdownWithTimeout(timeout)
+	if s.bgCancel != nil {
+		s.bgCancel()
+		s.bgDone.Wait()
+	}
+	return err
+}

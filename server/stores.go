@@ -1,0 +1,4 @@
+package server
+
+// bindStores is filled in by the feature that owns these routes.
+func (s *Server) bindStores() {}

@@ -1,0 +1,4 @@
+package server
+
+// bindSubmissions is filled in by the feature that owns these routes.
+func (s *Server) bindSubmissions() {}

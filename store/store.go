@@ -1,0 +1,182 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// FileName is the bbolt file inside the data directory.
+const FileName = "fieldcheck.db"
+
+// ErrLocked means another process holds the store file open.
+var ErrLocked = errors.New("store: the data directory is in use by another fieldcheck process (bbolt lock held)")
+
+// ErrNotFound is returned by Get helpers for a missing key.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrDiskFull wraps a write that failed for lack of space; the transaction was
+// rolled back, so nothing stored is harmed.
+var ErrDiskFull = errors.New("store: disk full")
+
+// DB is the open store.
+type DB struct {
+	Bolt *bolt.DB
+	Dir  string
+}
+
+// Open opens (creating if needed) the store in dir, waiting at most a second
+// for the file lock, and makes sure every bucket exists.
+func Open(dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: create data dir: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db := &DB{Bolt: b, Dir: dir}
+	if err := b.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("store: create buckets: %w", err)
+	}
+	return db, nil
+}
+
+// Close closes the file.
+func (db *DB) Close() error { return db.Bolt.Close() }
+
+// View runs fn in a read transaction. Keep it short: a long read blocks the
+// remap a growing file needs.
+func (db *DB) View(fn func(tx *bolt.Tx) error) error { return db.Bolt.View(fn) }
+
+// Update runs fn in its own write transaction (two fsyncs).
+func (db *DB) Update(fn func(tx *bolt.Tx) error) error { return wrapWriteErr(db.Bolt.Update(fn)) }
+
+// Batch runs fn in a write transaction shared with concurrent callers, so
+// many devices share one commit. fn may run more than once: it must be
+// idempotent and must not keep state outside the transaction between runs.
+func (db *DB) Batch(fn func(tx *bolt.Tx) error) error { return wrapWriteErr(db.Bolt.Batch(fn)) }
+
+func wrapWriteErr(err error) error {
+	if err != nil && (errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)) {
+		return fmt.Errorf("%w: %v", ErrDiskFull, err)
+	}
+	return err
+}
+
+// Ready reports whether the store answers a read.
+func (db *DB) Ready() error {
+	return db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(BucketMeta) == nil {
+			return errors.New("store: meta bucket missing")
+		}
+		return nil
+	})
+}
+
+// GetJSON decodes the value at key into v. It returns ErrNotFound when absent.
+func GetJSON(tx *bolt.Tx, bucket, key []byte, v any) error {
+	data := tx.Bucket(bucket).Get(key)
+	if data == nil {
+		return ErrNotFound
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("store: decode %s/%q: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// PutJSON encodes v and stores it at key.
+func PutJSON(tx *bolt.Tx, bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: encode %s: %w", bucket, err)
+	}
+	return tx.Bucket(bucket).Put(key, data)
+}
+
+// Has reports whether key exists in bucket.
+func Has(tx *bolt.Tx, bucket, key []byte) bool {
+	return tx.Bucket(bucket).Get(key) != nil
+}
+
+// Mark stores an empty value at key (index entries).
+func Mark(tx *bolt.Tx, bucket, key []byte) error {
+	return tx.Bucket(bucket).Put(key, []byte{})
+}
+
+// Delete removes key from bucket.
+func Delete(tx *bolt.Tx, bucket, key []byte) error {
+	return tx.Bucket(bucket).Delete(key)
+}
+
+// ScanPrefix calls fn for every key with the given prefix, in order, starting
+// at the first key ≥ start (start may be nil to begin at prefix). Returning
+// errStop-like sentinel Stop ends the walk without error. Keys and values are
+// only valid inside fn.
+func ScanPrefix(tx *bolt.Tx, bucket, prefix, start []byte, fn func(k, v []byte) error) error {
+	c := tx.Bucket(bucket).Cursor()
+	seek := prefix
+	if len(start) > 0 {
+		seek = start
+	}
+	for k, v := c.Seek(seek); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			if errors.Is(err, Stop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Stop ends a ScanPrefix walk early.
+var Stop = errors.New("stop")
+
+func hasPrefix(k, p []byte) bool {
+	return len(k) >= len(p) && string(k[:len(p)]) == string(p)
+}
+
+// NextSeq returns the bucket's next sequence number.
+func NextSeq(tx *bolt.Tx, bucket []byte) (uint64, error) {
+	return tx.Bucket(bucket).NextSequence()
+}
+
+// WriteSnapshot writes a consistent copy of the whole file to w from one read
+// transaction (bbolt's hot backup). It returns the bytes written.
+func (db *DB) WriteSnapshot(w io.Writer) (int64, error) {
+	var n int64
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// SnapshotSize is the size a snapshot taken now will have.
+func (db *DB) SnapshotSize() (int64, error) {
+	var n int64
+	err := db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n, err
+}
