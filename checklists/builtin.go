@@ -1,0 +1,95 @@
+package checklists
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"time"
+
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The built-in templates are data, not code: one JSON file each under
+// builtin/, rendered from the seeds in zh-CN and English.
+//
+//   - install_acceptance (acceptance): 装移修客户验收单, seed 004 第十七条,
+//     第二十条–第二十二条, 第二十六条, 第二十八条, and the service supervision
+//     survey printed on its back. Only the speed test is critical (min_ratio
+//     0.9): it is the one item that measures whether the customer got the
+//     service they pay for, and seed 004 makes it part of the health record
+//     the line is later judged against. Shoe covers, drop cloth and the other
+//     conduct items are norms whose breach the seed fines (spot checks,
+//     callbacks) but does not treat as an unfinished job, so a "no" is
+//     recorded honestly and reported per technician without failing the sheet.
+//   - store_walkthrough (walkthrough): every item of seed 002 chapter 1 at its
+//     points, per-instance caps, reference fines and fine caps; grading bands
+//     from seed 001.
+//   - home_visit_spotcheck (spotcheck): seed 004 第十二条, one pass_fail per
+//     home-visit norm, each worth 1 point with a per-item fine inside the
+//     seed's 20–100 yuan range (the monthly 500–2000 cap is a report rule).
+//   - callback_script (callback): seed 004 第五篇's phone script.
+//
+//go:embed builtin/*.json
+var builtinFS embed.FS
+
+// Builtins decodes the built-in templates, sorted by id. Each call returns
+// fresh copies.
+func Builtins() ([]*Template, error) {
+	names, err := fs.Glob(builtinFS, "builtin/*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := make([]*Template, 0, len(names))
+	for _, name := range names {
+		data, err := builtinFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields() // a typo in a built-in must not silently drop a rule
+		var t Template
+		if err := dec.Decode(&t); err != nil {
+			return nil, fmt.Errorf("checklists: built-in %s: %w", name, err)
+		}
+		if err := ValidateTemplate(&t); err != nil {
+			return nil, fmt.Errorf("checklists: built-in %s: %w", name, err)
+		}
+		out = append(out, &t)
+	}
+	return out, nil
+}
+
+// BuiltinActor is the audit-log actor of the built-in templates.
+var BuiltinActor = store.Actor{Username: "system"}
+
+// EnsureBuiltins stores each built-in template as version 1 when its id is
+// absent, in one transaction. It is idempotent: an id that exists (a
+// built-in from an earlier start, or one a supervisor has since edited) is
+// left alone, so it is safe on every start.
+func EnsureBuiltins(db *store.DB, now time.Time) error {
+	list, err := Builtins()
+	if err != nil {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		return ensureBuiltins(tx, list, now)
+	})
+}
+
+func ensureBuiltins(tx *bolt.Tx, list []*Template, now time.Time) error {
+	for _, t := range list {
+		if latestVersion(tx, t.ID) > 0 {
+			continue
+		}
+		if _, _, err := Put(tx, t, BuiltinActor, now); err != nil {
+			return fmt.Errorf("checklists: store built-in %s: %w", t.ID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package checklists
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"fieldcheck/errs"
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Templates live in store.BucketTemplates under id 0x00 version(u32 BE), so
+// the versions of one id sort together, oldest first, and the latest is one
+// cursor step back from the end of the id's range. Versions are never
+// rewritten or deleted: submissions point at template_id + template_version.
+
+func templateKey(id string, version int) []byte {
+	return store.Key(id, store.U32(uint32(version)))
+}
+
+// latestVersion is the highest stored version of id, 0 when there is none.
+func latestVersion(tx *bolt.Tx, id string) int {
+	prefix := store.Prefix(id)
+	c := tx.Bucket(store.BucketTemplates).Cursor()
+	k, _ := c.Seek(append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) || len(k) != len(prefix)+4 {
+		return 0
+	}
+	return int(store.ParseU32(k[len(prefix):]))
+}
+
+func notFound(id string) error {
+	return errs.New(errs.NotFound, "not_found",
+		fmt.Sprintf("未找到检查表模板 %s", id), fmt.Sprintf("template %s not found", id))
+}
+
+// Put stores t as the next version of t.ID after validating it
+// (ValidateTemplate's *errs.Error, kind Invalid, when it fails). It fills in
+// t.Version, t.CreatedAt and t.CreatedBy, publishes the change to every
+// user's sync feed and writes the audit entry, all in tx. created is true
+// when t.ID had no version before (version 1). Old versions stay readable.
+func Put(tx *bolt.Tx, t *Template, who store.Actor, now time.Time) (version int, created bool, err error) {
+	if err := ValidateTemplate(t); err != nil {
+		return 0, false, err
+	}
+	prev := latestVersion(tx, t.ID)
+	if prev >= MaxTemplateVersion {
+		return 0, false, errs.New(errs.Conflict, "too_many_versions", "模板版本数已达上限", "this template has no versions left")
+	}
+	t.Version = prev + 1
+	t.CreatedAt = now.UTC()
+	t.CreatedBy = who.Username
+	if err := store.PutJSON(tx, store.BucketTemplates, templateKey(t.ID, t.Version), t); err != nil {
+		return 0, false, err
+	}
+	if err := store.Publish(tx, "template", t.ID, store.ScopeAll); err != nil {
+		return 0, false, err
+	}
+	if err := store.Audit(tx, now, who, "template.put", "template/"+t.ID,
+		fmt.Sprintf("version %d", t.Version)); err != nil {
+		return 0, false, err
+	}
+	return t.Version, prev == 0, nil
+}
+
+// Get returns template id at version (0 = latest); errs NotFound when absent.
+func Get(tx *bolt.Tx, id string, version int) (*Template, error) {
+	if !ValidID(id) || version < 0 || version > MaxTemplateVersion {
+		return nil, notFound(id)
+	}
+	if version == 0 {
+		if version = latestVersion(tx, id); version == 0 {
+			return nil, notFound(id)
+		}
+	}
+	var t Template
+	if err := store.GetJSON(tx, store.BucketTemplates, templateKey(id, version), &t); err != nil {
+		if err == store.ErrNotFound {
+			return nil, errs.New(errs.NotFound, "not_found",
+				fmt.Sprintf("未找到检查表模板 %s 的第 %d 版", id, version),
+				fmt.Sprintf("template %s has no version %d", id, version))
+		}
+		return nil, fmt.Errorf("checklists: get template %s v%d: %w", id, version, err)
+	}
+	return &t, nil
+}
+
+// List returns the latest version of every template, sorted by id. It hops
+// from id to id with cursor seeks instead of decoding every version.
+func List(tx *bolt.Tx) ([]Summary, error) {
+	out := []Summary{}
+	c := tx.Bucket(store.BucketTemplates).Cursor()
+	for k, _ := c.First(); k != nil; {
+		i := bytes.IndexByte(k, store.Sep)
+		if i < 0 { // not a template key; nothing else lives here
+			k, _ = c.Next()
+			continue
+		}
+		id := string(k[:i])
+		t, err := Get(tx, id, 0)
+		if err != nil {
+			return nil, fmt.Errorf("checklists: list templates: %w", err)
+		}
+		out = append(out, Summary{ID: t.ID, Version: t.Version, Kind: t.Kind, Title: t.Title, CreatedAt: t.CreatedAt})
+		k, _ = c.Seek(append(store.Prefix(id), 0xff, 0xff, 0xff, 0xff, 0xff))
+	}
+	return out, nil
+}
