@@ -1,0 +1,12 @@
+// Package photos owns photo evidence: content-addressed originals on disk
+// (the sha256 of the bytes is the id), their upright thumb and medium
+// renditions, the EXIF facts fieldcheck keeps (capture time, place,
+// orientation), and the perceptual-hash index that finds a photo re-used on
+// another job.
+//
+// It owns the buckets BucketPhotos and BucketPhotoHashBands and reads
+// BucketPhotoRefs (written by sync). It does not import sync: the server
+// wires sync.PhotoArrived and sync.CanRead in as Config hooks, and sync calls
+// Has, Lookup, FindSimilar, RefsOf and ReusesOf here with its own
+// transaction. It knows nothing of HTTP.
+package photos
