@@ -1,0 +1,347 @@
+package workorders
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fieldcheck/errs"
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Conflicts a client can act on.
+var (
+	ErrExists    = errs.New(errs.Conflict, "workorder_exists", "工单号已存在", "a work order with this id already exists")
+	ErrCompleted = errs.New(errs.Conflict, "workorder_completed", "工单已竣工，不能再修改", "the work order is already completed")
+	ErrCancelled = errs.New(errs.Conflict, "workorder_cancelled", "工单已撤销，不能再修改", "the work order is cancelled")
+)
+
+// Hook runs inside the transaction that completed an order; the server passes
+// callbacks.Kickoff (回访) so this package need not import callbacks.
+type Hook func(tx *bolt.Tx, wo *WorkOrder, finishedAt, now time.Time) error
+
+// notFound names the missing order.
+func notFound(id string) error {
+	return errs.New(errs.NotFound, "not_found", "未找到工单 "+id, "work order "+id+" not found")
+}
+
+// Get loads order id; errs NotFound when absent.
+func Get(tx *bolt.Tx, id string) (*WorkOrder, error) {
+	var wo WorkOrder
+	err := store.GetJSON(tx, store.BucketWorkOrders, []byte(id), &wo)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &wo, nil
+}
+
+func decode(k, v []byte) (*WorkOrder, error) {
+	var wo WorkOrder
+	if err := json.Unmarshal(v, &wo); err != nil {
+		return nil, fmt.Errorf("workorders: decode %q: %w", k, err)
+	}
+	return &wo, nil
+}
+
+// InUnit is nil when unit is empty (an admin: every unit) or the order's
+// unit; otherwise Forbidden. Supervisors act only within their unit.
+func InUnit(unit string, wo *WorkOrder) error {
+	if unit != "" && wo.Unit != unit {
+		return errs.New(errs.Forbidden, "other_unit", "只能管理本单位的工单", "you may only manage work orders of your own unit")
+	}
+	return nil
+}
+
+// Create validates in and stores it as a new assigned order, version 1. The
+// order's unit is its technician's unit.
+func Create(tx *bolt.Tx, in WorkOrder, who store.Actor, now time.Time) (*WorkOrder, error) {
+	return create(tx, in, who, now, "")
+}
+
+// create is Create confined to onlyUnit (see InUnit).
+func create(tx *bolt.Tx, in WorkOrder, who store.Actor, now time.Time, onlyUnit string) (*WorkOrder, error) {
+	wo := in
+	clean(&wo)
+	unit, err := validate(tx, &wo, true)
+	if err != nil {
+		return nil, err
+	}
+	wo.Unit = unit
+	if err := InUnit(onlyUnit, &wo); err != nil {
+		return nil, err
+	}
+	if store.Has(tx, store.BucketWorkOrders, []byte(wo.ID)) {
+		return nil, ErrExists
+	}
+	wo.Status = StatusAssigned
+	wo.Version = 1
+	wo.CreatedAt, wo.UpdatedAt = now, now
+	wo.CompletedAt, wo.CompletedBy, wo.CompletionNote = nil, "", ""
+	if err := save(tx, nil, &wo); err != nil {
+		return nil, err
+	}
+	detail := fmt.Sprintf("%s for %s (%s)", wo.Type, wo.Technician, wo.Unit)
+	if err := store.Audit(tx, now, who, "workorder.create", "workorder/"+wo.ID, detail); err != nil {
+		return nil, err
+	}
+	return &wo, nil
+}
+
+// CustomerPatch changes some of the customer's fields.
+type CustomerPatch struct {
+	Name    *string `json:"name"`
+	Phone   *string `json:"phone"`
+	Address *string `json:"address"`
+	Tier    *string `json:"tier"`
+}
+
+// Changes is the body of a PATCH: reassign (technician), reschedule 改约
+// (appointment), cancel (status "cancelled"), or correct the order's details.
+// Absent fields stay as they are.
+type Changes struct {
+	Technician     *string        `json:"technician"`
+	Appointment    *Window        `json:"appointment"`
+	Status         *string        `json:"status"`
+	Type           *string        `json:"type"`
+	Product        *string        `json:"product"`
+	SubscribedMbps *float64       `json:"subscribed_mbps"`
+	Customer       *CustomerPatch `json:"customer"`
+	Note           *string        `json:"note"`
+}
+
+// Patch applies p to order id. A completed or cancelled order is a Conflict.
+// A change bumps the version; an unchanged order is returned as it is.
+func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*WorkOrder, error) {
+	old, err := Get(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	next := *old
+	set(&next.Technician, p.Technician)
+	set(&next.Type, p.Type)
+	set(&next.Product, p.Product)
+	set(&next.SubscribedMbps, p.SubscribedMbps)
+	set(&next.Note, p.Note)
+	if p.Appointment != nil {
+		next.Appointment = *p.Appointment
+	}
+	if c := p.Customer; c != nil {
+		set(&next.Customer.Name, c.Name)
+		set(&next.Customer.Phone, c.Phone)
+		set(&next.Customer.Address, c.Address)
+		set(&next.Customer.Tier, c.Tier)
+	}
+	if p.Status != nil {
+		switch *p.Status {
+		case StatusAssigned, StatusCancelled:
+			next.Status = *p.Status
+		default:
+			var v errs.Validation
+			v.Add("status", "只能把工单改为 cancelled（撤销）；竣工请用 complete",
+				`status may only be set to "cancelled"; complete an order with POST /workorders/:id/complete`)
+			return nil, v.Err()
+		}
+	}
+	return update(tx, old, next, who, now, "")
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// update replaces old with next (patch semantics, shared with Import):
+// refuses closed orders and orders outside onlyUnit, validates, bumps the
+// version, keeps the indexes and the feed right, and audits what changed.
+func update(tx *bolt.Tx, old *WorkOrder, next WorkOrder, who store.Actor, now time.Time, onlyUnit string) (*WorkOrder, error) {
+	if err := InUnit(onlyUnit, old); err != nil {
+		return nil, err
+	}
+	switch old.Status {
+	case StatusCompleted:
+		return nil, ErrCompleted
+	case StatusCancelled:
+		return nil, ErrCancelled
+	}
+	clean(&next)
+	// The technician is checked only when it changes: cancelling or
+	// rescheduling the order of a technician who has since been disabled
+	// must still work.
+	reassign := next.Technician != old.Technician
+	unit, err := validate(tx, &next, reassign)
+	if err != nil {
+		return nil, err
+	}
+	if reassign {
+		next.Unit = unit
+		if err := InUnit(onlyUnit, &next); err != nil {
+			return nil, err
+		}
+	}
+	what := changes(old, &next)
+	if len(what) == 0 {
+		return old, nil
+	}
+	next.Version = old.Version + 1
+	next.UpdatedAt = now
+	if err := save(tx, old, &next); err != nil {
+		return nil, err
+	}
+	action := "workorder.update"
+	switch {
+	case next.Status == StatusCancelled:
+		action = "workorder.cancel"
+	case reassign:
+		action = "workorder.reassign"
+	case len(what) == 1 && strings.HasPrefix(what[0], "appointment"):
+		action = "workorder.reschedule"
+	}
+	if err := store.Audit(tx, now, who, action, "workorder/"+next.ID, strings.Join(what, "; ")); err != nil {
+		return nil, err
+	}
+	return &next, nil
+}
+
+// changes lists what differs between a and b, for the audit log.
+func changes(a, b *WorkOrder) []string {
+	var out []string
+	diff := func(name, x, y string) {
+		if x != y {
+			out = append(out, fmt.Sprintf("%s %s→%s", name, x, y))
+		}
+	}
+	diff("technician", a.Technician, b.Technician)
+	diff("unit", a.Unit, b.Unit)
+	diff("status", a.Status, b.Status)
+	diff("type", a.Type, b.Type)
+	diff("product", a.Product, b.Product)
+	diff("subscribed_mbps", fmt.Sprint(a.SubscribedMbps), fmt.Sprint(b.SubscribedMbps))
+	if a.Customer != b.Customer {
+		out = append(out, "customer")
+	}
+	if !a.Appointment.From.Equal(b.Appointment.From) || !a.Appointment.To.Equal(b.Appointment.To) {
+		out = append(out, fmt.Sprintf("appointment %s→%s", windowText(a.Appointment), windowText(b.Appointment)))
+	}
+	if a.Note != b.Note {
+		out = append(out, "note")
+	}
+	return out
+}
+
+func windowText(w Window) string {
+	if w.From.IsZero() {
+		return "none"
+	}
+	return w.From.In(store.Shanghai).Format("2006-01-02 15:04") + "–" + w.To.In(store.Shanghai).Format("15:04")
+}
+
+// save writes wo (old is nil for a new order), keeps the by-tech and by-unit
+// indexes, and publishes the change for sync pulls: the technician and the
+// unit (inspectors pick spot checks there) get "workorder"; a technician or
+// unit that lost the order, and the technician of a cancelled one, get
+// "removed".
+func save(tx *bolt.Tx, old, wo *WorkOrder) error {
+	id := []byte(wo.ID)
+	var removed []string
+	if old != nil && old.Technician != wo.Technician {
+		if err := store.Delete(tx, store.BucketWorkOrdersByTech, store.Key(old.Technician, id)); err != nil {
+			return err
+		}
+		removed = append(removed, store.ScopeUser(old.Technician))
+	}
+	if old != nil && old.Unit != wo.Unit {
+		if err := store.Delete(tx, store.BucketWorkOrdersByUnit, store.Key(old.Unit, id)); err != nil {
+			return err
+		}
+		removed = append(removed, store.ScopeUnit(old.Unit))
+	}
+	if err := store.Mark(tx, store.BucketWorkOrdersByTech, store.Key(wo.Technician, id)); err != nil {
+		return err
+	}
+	if err := store.Mark(tx, store.BucketWorkOrdersByUnit, store.Key(wo.Unit, id)); err != nil {
+		return err
+	}
+	if err := store.PutJSON(tx, store.BucketWorkOrders, id, wo); err != nil {
+		return err
+	}
+	live := []string{store.ScopeUnit(wo.Unit)}
+	if wo.Status == StatusCancelled {
+		removed = append(removed, store.ScopeUser(wo.Technician))
+	} else {
+		live = append(live, store.ScopeUser(wo.Technician))
+	}
+	if len(removed) > 0 {
+		if err := store.Publish(tx, "removed", wo.ID, removed...); err != nil {
+			return err
+		}
+	}
+	return store.Publish(tx, "workorder", wo.ID, live...)
+}
+
+// Complete marks order id completed at `at` by `by` (a submission id or
+// "manual"), bumps its version and publishes the change. Completing an order
+// that is already completed (or cancelled) is an errs Conflict.
+func Complete(tx *bolt.Tx, id, by string, at time.Time, who store.Actor) (*WorkOrder, error) {
+	return complete(tx, id, by, "", at, who)
+}
+
+func complete(tx *bolt.Tx, id, by, note string, at time.Time, who store.Actor) (*WorkOrder, error) {
+	old, err := Get(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch old.Status {
+	case StatusCompleted:
+		return nil, ErrCompleted
+	case StatusCancelled:
+		return nil, ErrCancelled
+	}
+	wo := *old
+	wo.Status = StatusCompleted
+	wo.CompletedAt = &at
+	wo.CompletedBy = by
+	wo.CompletionNote = note
+	wo.Version++
+	wo.UpdatedAt = at
+	if err := save(tx, old, &wo); err != nil {
+		return nil, err
+	}
+	if err := store.Audit(tx, at, who, "workorder.complete", "workorder/"+id, "by "+by); err != nil {
+		return nil, err
+	}
+	return &wo, nil
+}
+
+// CompleteManual completes an order that has no acceptance sheet (a complaint
+// resolved by another department) and runs then — the callback kick-off —
+// in the same transaction, so a completed job always gets its 回访.
+func CompleteManual(tx *bolt.Tx, id, note string, who store.Actor, now time.Time, then Hook) (*WorkOrder, error) {
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > MaxTextLen {
+		var v errs.Validation
+		v.Add("note", fmt.Sprintf("不能超过 %d 个字", MaxTextLen), fmt.Sprintf("must be at most %d characters", MaxTextLen))
+		return nil, v.Err()
+	}
+	wo, err := complete(tx, id, CompletedManually, note, now, who)
+	if err != nil {
+		return nil, err
+	}
+	if then != nil {
+		if err := then(tx, wo, now, now); err != nil {
+			return nil, err
+		}
+	}
+	return wo, nil
+}
+
+// CompletedManually is CompletedBy for POST /workorders/:id/complete.
+const CompletedManually = "manual"
