@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"fieldcheck/auth"
+	"fieldcheck/store"
+	"fieldcheck/workorders"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Login is one printed demo login.
+type Login struct {
+	Role, Username, Password string
+}
+
+// demoUsers is the demo organisation: two Chengdu branches, every role.
+var demoUsers = []auth.NewUser{
+	{Username: "sup.east", Name: "周建国", Role: auth.RoleSupervisor, Unit: "chengdu-east"},
+	{Username: "tech.zhang", Name: "张伟", Role: auth.RoleTechnician, Unit: "chengdu-east"},
+	{Username: "tech.li", Name: "李强", Role: auth.RoleTechnician, Unit: "chengdu-east"},
+	{Username: "insp.zhao", Name: "赵敏", Role: auth.RoleInspector, Unit: "chengdu-east"},
+	{Username: "agent.liu", Name: "刘芳", Role: auth.RoleAgent, Unit: "chengdu-east"},
+	{Username: "sup.west", Name: "吴海燕", Role: auth.RoleSupervisor, Unit: "chengdu-west"},
+	{Username: "tech.wang", Name: "王磊", Role: auth.RoleTechnician, Unit: "chengdu-west"},
+}
+
+var demoOutlets = []workorders.Outlet{
+	{ID: "SC-CD-001", Name: "春熙路营业厅", Address: "成都市锦江区春熙路南段8号", Unit: "chengdu-east"},
+	{ID: "SC-CD-002", Name: "建设路营业厅", Address: "成都市成华区建设路55号", Unit: "chengdu-east"},
+	{ID: "SC-CD-003", Name: "天府三街营业厅", Address: "成都市高新区天府三街198号", Unit: "chengdu-west"},
+}
+
+type demoOrder struct {
+	tech, typ, product string
+	mbps               float64
+	name, phone, addr  string
+	tier               string
+	slot               int // appointment hour
+}
+
+var demoOrders = []demoOrder{
+	{"tech.zhang", workorders.TypeInstall, "broadband", 300, "陈晓燕", "13800000001", "成都市锦江区东大街下东大街段99号时代广场2栋1单元1203", workorders.TierStandard, 9},
+	{"tech.zhang", workorders.TypeInstall, "broadband+iptv", 1000, "刘德明", "13800000002", "成都市锦江区红星路三段1号IFS国金中心T2-3105", workorders.TierVIP, 10},
+	{"tech.zhang", workorders.TypeRepair, "broadband", 200, "黄秀英", "13800000003", "成都市成华区建设北路二段4号电子科大沙河校区宿舍8栋402", workorders.TierStandard, 11},
+	{"tech.zhang", workorders.TypeMove, "broadband", 500, "杨光", "13800000004", "成都市成华区二环路东二段龙湖三千城5栋2单元801", workorders.TierHighValue, 13},
+	{"tech.zhang", workorders.TypeComplaint, "broadband", 300, "赵丽", "13800000005", "成都市锦江区水碾河路38号3单元6楼", workorders.TierStandard, 14},
+	{"tech.zhang", workorders.TypeRemoval, "broadband", 100, "孙建华", "13800000006", "成都市锦江区九眼桥望江路12号", workorders.TierStandard, 15},
+	{"tech.zhang", workorders.TypeInstall, "broadband", 300, "周婷", "13800000007", "成都市成华区万科路6号万科金域名邸3栋1502", workorders.TierStandard, 16},
+	{"tech.li", workorders.TypeInstall, "broadband", 500, "吴磊", "13800000008", "成都市锦江区琉璃场皇经楼路2号", workorders.TierStandard, 9},
+	{"tech.li", workorders.TypeRepair, "phone+broadband", 100, "郑桂兰", "13800000009", "成都市成华区猛追湾街168号", workorders.TierStandard, 10},
+	{"tech.li", workorders.TypeRepair, "broadband", 1000, "冯志强", "13800000010", "成都市锦江区东御街18号百扬大厦12楼", workorders.TierVIP, 13},
+	{"tech.wang", workorders.TypeInstall, "broadband", 500, "何静", "13800000011", "成都市高新区天府大道中段1366号天府软件园E区3栋", workorders.TierHighValue, 10},
+	{"tech.wang", workorders.TypeMove, "broadband", 300, "马超", "13800000012", "成都市武侯区科华北路65号", workorders.TierStandard, 14},
+}
+
+const demoMetaKey = "demo_logins"
+
+// LoadDemo adds the demo organisation (once) and a fresh set of today's work
+// orders (once a day), and returns every demo login. Demo passwords are kept
+// in the store so a restarted demo prints the same logins: demo data only.
+func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
+	var logins []Login
+	err := db.Update(func(tx *bolt.Tx) error {
+		saved := map[string]Login{}
+		if raw := tx.Bucket(store.BucketMeta).Get([]byte(demoMetaKey)); raw != nil {
+			if err := json.Unmarshal(raw, &saved); err != nil {
+				return err
+			}
+		}
+		if adminPW != "" {
+			saved["admin"] = Login{Role: auth.RoleAdmin, Username: "admin", Password: adminPW}
+		}
+		who := store.Actor{Username: "demo"}
+		for _, u := range demoUsers {
+			if store.Has(tx, store.BucketUsers, []byte(u.Username)) {
+				continue
+			}
+			u.Password = auth.GeneratePassword()
+			if _, err := auth.CreateUser(tx, u, nil, now); err != nil {
+				return fmt.Errorf("demo user %s: %w", u.Username, err)
+			}
+			saved[u.Username] = Login{Role: u.Role, Username: u.Username, Password: u.Password}
+		}
+		for _, o := range demoOutlets {
+			if _, err := workorders.GetOutlet(tx, o.ID); err == nil {
+				continue
+			}
+			if _, err := workorders.CreateOutlet(tx, o, who, now); err != nil {
+				return fmt.Errorf("demo store %s: %w", o.ID, err)
+			}
+		}
+		day := store.DayStart(now)
+		for i, d := range demoOrders {
+			id := fmt.Sprintf("WO%s-%02d", day.Format("20060102"), i+1)
+			if _, err := workorders.Get(tx, id); err == nil {
+				continue
+			}
+			from := day.Add(time.Duration(d.slot) * time.Hour)
+			wo := workorders.WorkOrder{ID: id, Type: d.typ, Product: d.product, SubscribedMbps: d.mbps,
+				Customer:    workorders.Customer{Name: d.name, Phone: d.phone, Address: d.addr, Tier: d.tier},
+				Technician:  d.tech,
+				Appointment: workorders.Window{From: from, To: from.Add(2 * time.Hour)}}
+			if _, err := workorders.Create(tx, wo, who, now); err != nil {
+				return fmt.Errorf("demo order %s: %w", id, err)
+			}
+		}
+		data, err := json.Marshal(saved)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(store.BucketMeta).Put([]byte(demoMetaKey), data); err != nil {
+			return err
+		}
+		if l, ok := saved["admin"]; ok {
+			logins = append(logins, l)
+		}
+		for _, u := range demoUsers {
+			if l, ok := saved[u.Username]; ok {
+				logins = append(logins, l)
+			}
+		}
+		return nil
+	})
+	return logins, err
+}
