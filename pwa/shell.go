@@ -1,0 +1,170 @@
+package pwa
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"mime"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// File is one prepared asset: the bytes to send, their type and a strong ETag.
+type File struct {
+	Name        string // path without the leading slash, e.g. "js/app.js"
+	Body        []byte
+	ContentType string
+	ETag        string
+	// Entry is true for index.html, sw.js and the manifest: the files a
+	// browser fetches by a fixed URL, which must always be revalidated.
+	Entry bool
+	// ScriptHashes are CSP sources ('sha256-…') for the page's inline
+	// scripts: the import map cannot be an external file.
+	ScriptHashes []string
+}
+
+type shell struct {
+	version string
+	files   map[string]*File
+}
+
+var (
+	once     sync.Once
+	prepared shell
+)
+
+// Version is the first 16 hex digits of a sha256 over every embedded file's
+// name and bytes: it changes whenever any shell file changes.
+func Version() string { return load().version }
+
+// Lookup returns the prepared file for a clean path without the leading
+// slash ("" and "index.html" are the app's page).
+func Lookup(name string) (*File, bool) {
+	if name == "" {
+		name = "index.html"
+	}
+	f, ok := load().files[name]
+	return f, ok
+}
+
+// Names lists every servable file, sorted.
+func Names() []string {
+	s := load()
+	out := make([]string, 0, len(s.files))
+	for n := range s.files {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func load() *shell {
+	once.Do(func() { prepared = build(FS) })
+	return &prepared
+}
+
+func build(fsys fs.FS) shell {
+	raw := map[string][]byte{}
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		raw[p] = b
+		names = append(names, p)
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		h.Write([]byte(n))
+		h.Write([]byte{0})
+		h.Write(raw[n])
+		h.Write([]byte{0})
+	}
+	version := hex.EncodeToString(h.Sum(nil))[:16]
+
+	// Module URLs carry ?v=<version> so they can be cached for a year: the
+	// import map makes every relative import inside the modules do the same.
+	imports := map[string]string{}
+	precache := []string{"/"}
+	for _, n := range names {
+		if n == "index.html" || n == "sw.js" {
+			continue
+		}
+		u := "/" + n + "?v=" + version
+		precache = append(precache, u)
+		if strings.HasSuffix(n, ".js") {
+			imports["/"+n] = u
+		}
+	}
+	importMap, _ := json.Marshal(map[string]any{"imports": imports})
+	precacheJSON, _ := json.Marshal(precache)
+
+	s := shell{version: version, files: map[string]*File{}}
+	for _, n := range names {
+		body := raw[n]
+		entry := false
+		switch n {
+		case "index.html":
+			entry = true
+			body = bytes.ReplaceAll(body, []byte("__IMPORTMAP__"), importMap)
+			body = bytes.ReplaceAll(body, []byte("__VERSION__"), []byte(version))
+		case "sw.js":
+			entry = true
+			body = bytes.ReplaceAll(body, []byte(`"__PRECACHE__"`), precacheJSON)
+			body = bytes.ReplaceAll(body, []byte("__VERSION__"), []byte(version))
+		case "manifest.webmanifest":
+			entry = true
+			body = bytes.ReplaceAll(body, []byte("__VERSION__"), []byte(version))
+		}
+		var hashes []string
+		if n == "index.html" {
+			im := sha256.Sum256(importMap)
+			hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(im[:])+"'")
+		}
+		sum := sha256.Sum256(body)
+		s.files[n] = &File{
+			ScriptHashes: hashes,
+			Name:         n,
+			Body:         body,
+			ContentType:  contentType(n),
+			ETag:         `"` + hex.EncodeToString(sum[:8]) + `"`,
+			Entry:        entry,
+		}
+	}
+	return s
+}
+
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".webmanifest":
+		return "application/manifest+json; charset=utf-8"
+	case ".json":
+		return "application/json; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}

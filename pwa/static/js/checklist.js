@@ -1,0 +1,194 @@
+// A generic checklist renderer driven by the template JSON: one control per
+// item type, inline messages from rules.js (the server's own rules), and
+// every change handed to onChange for the autosave.
+import { h, clear } from './dom.js';
+import { t, tx, fmtTime } from './i18n.js';
+import { checkItem, speedJudge } from './rules.js';
+import { processPhoto, objectURL } from './photo.js';
+import { signaturePad } from './signature.js';
+import { runSpeedtest } from './speedtest.js';
+
+export function renderChecklist(root, opts) {
+  const { template, sheet, order, onChange, readOnly = false } = opts;
+  const serverFields = opts.serverFields || {};
+  const touched = new Set();
+  let showAll = false;
+  const refreshers = [];
+
+  sheet.answers ??= {}; sheet.photos ??= {}; sheet.photo_meta ??= {};
+
+  function changed(itemId) {
+    touched.add(itemId);
+    onChange?.(sheet);
+    refreshers.forEach((f) => f());
+  }
+
+  clear(root);
+  for (const sec of template.sections || []) {
+    const secEl = h('section', { class: 'sec' }, h('h3', null, tx(sec.title)));
+    for (const item of sec.items || []) secEl.append(renderItem(item));
+    root.append(secEl);
+  }
+
+  function renderItem(item) {
+    const err = h('div', { class: 'err', 'data-err': item.id, role: 'alert' });
+    const body = h('div', { class: 'ctl' });
+    const card = h('div', { class: 'item', 'data-item': item.id, 'data-type': item.type },
+      h('div', { class: 'label' }, tx(item.label), item.required ? h('span', { class: 'req', title: t('required') }, ' *') : null),
+      item.help ? h('div', { class: 'help' }, tx(item.help)) : null, body, err);
+    const refresh = () => {
+      const r = checkItem(item, sheet);
+      const srv = serverFields['answers.' + item.id] || serverFields['photos.' + item.id];
+      const show = r && (showAll || touched.has(item.id));
+      err.textContent = show ? r[1] : srv || '';
+      card.classList.toggle('invalid', !!(show || srv));
+    };
+    refreshers.push(refresh);
+    const draw = () => { clear(body); body.append(control(item, () => { draw(); changed(item.id); })); refresh(); };
+    draw();
+    return card;
+  }
+
+  function control(item, done) {
+    const a = sheet.answers[item.id];
+    const set = (v) => { if (v === undefined) delete sheet.answers[item.id]; else sheet.answers[item.id] = v; done(); };
+    const seg = (opts2) => h('div', { class: 'seg', role: 'radiogroup' }, opts2.map(([v, label]) =>
+      h('button', { type: 'button', class: 'segbtn' + (a === v ? ' on' : ''), 'aria-pressed': String(a === v), disabled: readOnly, 'data-value': String(v), onclick: () => set(a === v ? undefined : v) }, label)));
+    switch (item.type) {
+      case 'check': return seg([[true, t('answer_yes')], [false, t('answer_no')]]);
+      case 'pass_fail': return seg([['pass', t('pass')], ['fail', t('fail')], ['na', t('na')]]);
+      case 'rating': return seg([0, 1, 2, 3, 4, 5].map((n) => [n, String(n)]));
+      case 'choice': return seg((item.choices || []).map((c) => [c.id, tx(c.label)]));
+      case 'count': {
+        const input = h('input', { type: 'number', inputmode: 'numeric', min: 0, step: 1, value: a ?? '', disabled: readOnly,
+          onchange: () => set(input.value === '' ? undefined : Number(input.value)) });
+        const step = (d) => set(Math.max(0, (Number.isInteger(a) ? a : 0) + d));
+        return h('div', { class: 'row stepper' },
+          h('button', { type: 'button', class: 'btn', disabled: readOnly, onclick: () => step(-1) }, '−'), input,
+          h('button', { type: 'button', class: 'btn', disabled: readOnly, onclick: () => step(1) }, '+'));
+      }
+      case 'number': {
+        const r = item.number || {};
+        const input = h('input', { type: 'number', inputmode: 'decimal', step: 'any', min: r.min, max: r.max, value: a ?? '', disabled: readOnly,
+          onchange: () => set(input.value === '' ? undefined : Number(input.value)) });
+        return h('div', { class: 'row' }, input, r.unit ? h('span', { class: 'unit' }, r.unit) : null);
+      }
+      case 'text': {
+        const ta = h('textarea', { rows: 3, disabled: readOnly, oninput: () => { sheet.answers[item.id] = ta.value; onChange?.(sheet); touched.add(item.id); refreshers.forEach((f) => f()); } });
+        ta.value = a ?? '';
+        return ta;
+      }
+      case 'photo': return photoControl(item, done);
+      case 'signature': return signatureControl(item, a, set);
+      case 'speedtest': return speedControl(item, a, set);
+    }
+    return h('div', { class: 'muted' }, item.type);
+  }
+
+  function photoControl(item, done) {
+    const list = sheet.photos[item.id] || [];
+    const max = item.photos?.max || 0;
+    const status = h('div', { class: 'muted' });
+    const grid = h('div', { class: 'thumbs' });
+    for (const sha of list) {
+      const img = h('img', { alt: '', 'data-sha': sha });
+      objectURL(sha).then((u) => { if (u) img.src = u; else img.alt = t('photo_missing_local'); });
+      const meta = sheet.photo_meta[sha];
+      grid.append(h('figure', null, img,
+        meta?.taken_at ? h('figcaption', null, fmtTime(meta.taken_at)) : null,
+        readOnly ? null : h('button', { type: 'button', class: 'btn small', onclick: () => {
+          sheet.photos[item.id] = (sheet.photos[item.id] || []).filter((x) => x !== sha);
+          if (!sheet.photos[item.id].length) delete sheet.photos[item.id];
+          done();
+        } }, t('remove'))));
+    }
+    const onFiles = async (input) => {
+      const files = [...input.files];
+      input.value = '';
+      status.textContent = t('processing');
+      for (const f of files) {
+        if (max && (sheet.photos[item.id] || []).length >= max) break;
+        try {
+          const { sha, meta } = await processPhoto(f);
+          const cur = sheet.photos[item.id] || [];
+          if (!cur.includes(sha)) sheet.photos[item.id] = [...cur, sha];
+          if (Object.keys(meta).length) sheet.photo_meta[sha] = meta;
+        } catch (e) { status.textContent = t('error') + ': ' + e.message; return done(); }
+      }
+      status.textContent = '';
+      done();
+    };
+    const full = max && list.length >= max;
+    const cam = h('input', { type: 'file', accept: 'image/*', capture: 'environment', hidden: true, onchange: (e) => onFiles(e.target) });
+    const pick = h('input', { type: 'file', accept: 'image/*', multiple: true, hidden: true, 'data-pick': item.id, onchange: (e) => onFiles(e.target) });
+    return h('div', null, grid, readOnly || full ? null : h('div', { class: 'row' },
+      h('label', { class: 'btn primary' }, cam, t('take_photo')),
+      h('label', { class: 'btn' }, pick, t('pick_photo'))), status);
+  }
+
+  function signatureControl(item, a, set) {
+    if (a) {
+      const img = h('img', { class: 'sigimg', alt: t('signed') });
+      objectURL(a).then((u) => { if (u) img.src = u; });
+      return h('div', null, img, readOnly ? null : h('button', { type: 'button', class: 'btn', onclick: () => set(undefined) }, t('resign')));
+    }
+    if (readOnly) return h('div', { class: 'muted' }, t('none'));
+    return signaturePad((sha) => set(sha));
+  }
+
+  function speedControl(item, a, set) {
+    const subscribed = order?.subscribed_mbps || 0;
+    const out = h('div');
+    const judge = h('div', { class: 'judge' });
+    const showJudge = (ans) => {
+      const j = speedJudge(item, ans, subscribed);
+      clear(judge);
+      if (!j) return;
+      judge.className = 'judge ' + (j.pass ? 'ok' : 'bad');
+      judge.append(h('strong', null, j.pass ? t('speed_pass') : t('speed_fail')), ' ',
+        t('speed_threshold', { n: j.threshold, s: subscribed, r: j.ratio }));
+    };
+    if (a) {
+      out.append(h('div', { class: 'speed' },
+        ...[['down', a.down_mbps, 'Mbps'], ['up', a.up_mbps, 'Mbps'], ['ping', a.ping_ms, 'ms'], ['jitter', a.jitter_ms, 'ms']]
+          .map(([k, v, u]) => h('div', null, h('small', null, t(k)), h('b', null, String(v)), ' ', u))),
+      h('div', { class: 'muted' }, a.method === 'manual' ? t('speed_manual') : t('speed_browser')));
+      showJudge(a);
+      out.append(judge);
+      if (readOnly) return out;
+    }
+    if (readOnly) return h('div', { class: 'muted' }, t('none'));
+    const status = h('div', { class: 'muted' });
+    const run = h('button', { type: 'button', class: 'btn primary', onclick: async () => {
+      run.disabled = true; status.textContent = t('speed_running');
+      try { set(await runSpeedtest((p) => { status.textContent = t('speed_running') + ' ' + t(p); })); }
+      catch (e) { status.textContent = navigator.onLine === false ? t('speed_offline') : t('speed_failed_run', { e: e.message }); run.disabled = false; }
+    } }, t('speed_run'));
+    const num = (name, label, unit) => h('label', { class: 'field' }, h('span', null, label + ' (' + unit + ')'),
+      h('input', { type: 'number', inputmode: 'decimal', step: 'any', min: 0, name, value: a?.method === 'manual' ? a[name] : '' }));
+    const form = h('form', { class: 'manual', onsubmit: (e) => {
+      e.preventDefault();
+      const fd = new FormData(form);
+      const v = (k) => Number(fd.get(k));
+      const ans = { down_mbps: v('down_mbps'), up_mbps: v('up_mbps'), ping_ms: v('ping_ms'), jitter_ms: v('jitter_ms'), method: 'manual' };
+      if (['down_mbps', 'up_mbps', 'ping_ms', 'jitter_ms'].some((k) => fd.get(k) === '' || !(ans[k] >= 0))) { status.textContent = t('must_number'); return; }
+      set(ans);
+    }, oninput: () => {
+      const fd = new FormData(form);
+      const d = Number(fd.get('down_mbps'));
+      if (fd.get('down_mbps') !== '' && d >= 0) showJudge({ down_mbps: d });
+    } },
+      num('down_mbps', t('down'), 'Mbps'), num('up_mbps', t('up'), 'Mbps'), num('ping_ms', t('ping'), 'ms'), num('jitter_ms', t('jitter'), 'ms'),
+      h('button', { type: 'submit', class: 'btn' }, t('save_manual')));
+    const details = h('details', { class: 'manualbox' }, h('summary', null, t('speed_manual')), form);
+    if (!a) out.append(judge);
+    out.append(h('div', { class: 'row' }, run), status, details);
+    return out;
+  }
+
+  return {
+    // showErrors reveals every message (after a submit attempt) and returns their count.
+    showErrors() { showAll = true; refreshers.forEach((f) => f()); return root.querySelectorAll('.item.invalid').length; },
+    setServerFields(f) { Object.assign(serverFields, f || {}); refreshers.forEach((fn) => fn()); },
+  };
+}

@@ -1,0 +1,81 @@
+// Browser speed test against our own server (API.md Speed test): several
+// parallel streams, the first second of each direction discarded as TCP
+// warm-up, then download, upload, ping and jitter.
+import { authedFetch } from './api.js';
+
+const STREAMS = 4;
+const WARMUP_MS = 1000;
+const MAX_MS = 8000;
+
+async function download(onProgress) {
+  const t0 = performance.now();
+  let counted = 0, startAt = 0, startBytes = 0, total = 0;
+  const ctl = new AbortController();
+  const stopAt = setTimeout(() => ctl.abort(), MAX_MS + WARMUP_MS);
+  const one = async () => {
+    const res = await authedFetch('/speedtest/download?mb=25', { signal: ctl.signal });
+    if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      const now = performance.now();
+      if (!startAt && now - t0 >= WARMUP_MS) { startAt = now; startBytes = total; }
+      if (startAt) counted = total - startBytes;
+      onProgress?.('down', total);
+    }
+  };
+  try { await Promise.all(Array.from({ length: STREAMS }, one)); } catch (e) { if (!ctl.signal.aborted) throw e; } finally { clearTimeout(stopAt); }
+  const end = performance.now();
+  if (!startAt) return (total * 8) / ((end - t0) / 1000) / 1e6; // finished inside the warm-up: use everything
+  return (counted * 8) / ((end - startAt) / 1000) / 1e6;
+}
+
+async function upload() {
+  const chunk = new Uint8Array(1 << 20);
+  for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
+  const send = async (mb) => {
+    const body = new Blob(Array.from({ length: mb }, () => chunk));
+    const res = await authedFetch('/speedtest/upload', { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } });
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    await res.arrayBuffer();
+    return mb << 20;
+  };
+  await send(1); // warm-up, discarded
+  const t0 = performance.now();
+  let bytes = 0;
+  const deadline = t0 + MAX_MS / 2;
+  await Promise.all(Array.from({ length: STREAMS }, async () => {
+    let mb = 2;
+    while (performance.now() < deadline) { bytes += await send(mb); mb = Math.min(mb * 2, 16); }
+  }));
+  return (bytes * 8) / ((performance.now() - t0) / 1000) / 1e6;
+}
+
+async function ping() {
+  const times = [];
+  for (let i = 0; i < 11; i++) {
+    const t0 = performance.now();
+    const res = await authedFetch('/speedtest/ping');
+    await res.arrayBuffer();
+    if (i > 0) times.push(performance.now() - t0); // first one warms the connection
+  }
+  const avg = times.reduce((a, b) => a + b, 0) / times.length;
+  let jit = 0;
+  for (let i = 1; i < times.length; i++) jit += Math.abs(times[i] - times[i - 1]);
+  jit /= times.length - 1;
+  return { ping: avg, jitter: jit };
+}
+
+const r2 = (x) => Math.round(x * 100) / 100;
+
+export async function runSpeedtest(onPhase) {
+  onPhase?.('ping');
+  const p = await ping();
+  onPhase?.('down');
+  const down = await download();
+  onPhase?.('up');
+  const up = await upload();
+  return { down_mbps: r2(down), up_mbps: r2(up), ping_ms: r2(p.ping), jitter_ms: r2(p.jitter), method: 'browser' };
+}

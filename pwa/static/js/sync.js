@@ -1,0 +1,273 @@
+// The outbox. Sheets leave the phone only through here: photos first (HEAD,
+// then PUT the bytes), then POST /sync/push, then whatever the server still
+// reports missing. Every step is idempotent on the server (submission ids are
+// client uuids, photos are content-addressed), so a push cut off anywhere is
+// simply tried again: nothing is lost and nothing is doubled.
+import * as db from './db.js';
+import { api, ApiError, NetError, checkOnline, currentSession } from './api.js';
+import { emit } from './bus.js';
+import { referencedPhotos } from './rules.js';
+
+export const OUTBOX_STATES = ['queued', 'sending', 'conflict', 'rejected'];
+
+export function inOutbox(sheet) {
+  return OUTBOX_STATES.includes(sheet.state) || (sheet.state === 'sent' && (sheet.missing || []).length > 0);
+}
+export function hasUnsaved(sheet) { return inOutbox(sheet) || sheet.state === 'draft'; }
+
+export async function outbox() { return (await db.all('sheets')).filter(inOutbox); }
+export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved); }
+
+export async function refreshCounter() {
+  const n = (await outbox()).length;
+  emit('pending', n);
+  return n;
+}
+
+export async function templateFor(sheet) {
+  return db.get('templates', sheet.template_id + '@' + sheet.template_version);
+}
+
+export function toSubmission(sheet, template) {
+  const refs = new Set(referencedPhotos(template, sheet));
+  const photo_meta = {};
+  for (const [sha, m] of Object.entries(sheet.photo_meta || {})) if (refs.has(sha) && m && Object.keys(m).length) photo_meta[sha] = m;
+  const s = {
+    id: sheet.id, template_id: sheet.template_id, template_version: sheet.template_version,
+    subject: sheet.subject, base_version: sheet.base_version || 0,
+    started_at: sheet.started_at, finished_at: sheet.finished_at,
+    answers: sheet.answers || {}, photos: sheet.photos || {},
+  };
+  if (Object.keys(photo_meta).length) s.photo_meta = photo_meta;
+  if (sheet.location) s.location = sheet.location;
+  return s;
+}
+
+// saveSheet writes a sheet and bumps its local revision, so a push result
+// that comes back after a newer local edit does not overwrite that edit.
+export async function saveSheet(sheet) {
+  sheet.rev = (sheet.rev || 0) + 1;
+  sheet.updated_at = new Date().toISOString();
+  await db.put('sheets', sheet);
+  emit('sheet', sheet);
+  refreshCounter();
+  return sheet;
+}
+
+async function patchSheet(id, rev, fn) {
+  return db.tx('sheets', 'readwrite', (s) => new Promise((res, rej) => {
+    const r = s.sheets.get(id);
+    r.onsuccess = () => {
+      const cur = r.result;
+      if (!cur) return res(null);
+      fn(cur, cur.rev === rev);
+      s.sheets.put(cur);
+      res(cur);
+    };
+    r.onerror = () => rej(r.error);
+  })).then((cur) => { if (cur) emit('sheet', cur); return cur; });
+}
+
+// uploadPhoto makes sure the server holds sha: HEAD first, PUT the raw bytes
+// only when it does not. Returns false when the bytes are not on this phone.
+export async function uploadPhoto(sha) {
+  const p = await db.get('photos', sha);
+  if (!p) return false;
+  if (p.uploaded) return true;
+  const head = await api('HEAD', '/photos/' + sha, { timeout: 15000 });
+  if (head.status !== 200) {
+    await api('PUT', '/photos/' + sha, {
+      raw: new Blob([p.bytes], { type: p.type }), headers: { 'Content-Type': p.type }, timeout: 180000,
+    });
+  }
+  p.uploaded = true;
+  await db.put('photos', p);
+  return true;
+}
+
+async function uploadAll(shas, sheetId) {
+  const failed = [];
+  for (const sha of shas) {
+    try {
+      if (!(await uploadPhoto(sha))) failed.push(sha);
+    } catch (e) {
+      if (e instanceof NetError || (e instanceof ApiError && (e.status === 401 || e.status >= 500 || e.status === 429))) throw e;
+      // A photo the server refuses (415/422) is reported on its sheet.
+      failed.push(sha);
+      if (sheetId) await patchSheet(sheetId, null, (s) => { s.photo_errors = { ...(s.photo_errors || {}), [sha]: e.message }; });
+    }
+  }
+  return failed;
+}
+
+async function push(device_id) {
+  const queued = (await db.all('sheets')).filter((s) => s.state === 'queued' || s.state === 'sending');
+  for (let i = 0; i < queued.length; i += 100) {
+    const batch = queued.slice(i, i + 100);
+    const subs = [];
+    for (const sh of batch) {
+      const tpl = await templateFor(sh);
+      try { await uploadAll(referencedPhotos(tpl, sh), sh.id); } catch (e) { if (e instanceof NetError) throw e; }
+      subs.push(toSubmission(sh, tpl));
+    }
+    const revs = Object.fromEntries(batch.map((s) => [s.id, s.rev]));
+    const res = await api('POST', '/sync/push', {
+      body: { device_id, device_time: new Date().toISOString(), submissions: subs }, timeout: 60000,
+    });
+    const results = (res && res.results) || [];
+    for (let k = 0; k < batch.length; k++) {
+      const r = results[k] || results.find((x) => x.id === batch[k].id);
+      if (r) await applyResult(batch[k].id, revs[batch[k].id], r);
+    }
+  }
+}
+
+async function applyResult(id, rev, r) {
+  const now = new Date().toISOString();
+  const updated = await patchSheet(id, rev, (s, same) => {
+    s.last_result = r;
+    if (r.status === 'accepted' || r.status === 'duplicate') {
+      s.base_version = r.version;
+      s.server_version = r.version;
+      if (same) {
+        s.state = 'sent'; s.sent_at = now; s.missing = r.missing_photos || [];
+        delete s.rejection; delete s.conflict; delete s.server_copy;
+      }
+    } else if (r.status === 'conflict') {
+      if (same) { s.state = 'conflict'; s.conflict = r.error || { code: 'conflict' }; }
+    } else if (r.status === 'rejected') {
+      if (same) { s.state = 'rejected'; s.rejection = r.error || { code: 'rejected' }; }
+    }
+  });
+  if (updated && updated.state === 'conflict') {
+    try {
+      const copy = await api('GET', '/submissions/' + encodeURIComponent(id));
+      await patchSheet(id, null, (s) => { s.server_copy = copy; });
+    } catch { /* the server's copy may be another phone's sheet we cannot read: the error is shown */ }
+  }
+}
+
+async function completeMissing() {
+  const sheets = (await db.all('sheets')).filter((s) => s.state === 'sent' && (s.missing || []).length);
+  for (const sh of sheets) {
+    const failed = await uploadAll(sh.missing, sh.id);
+    await patchSheet(sh.id, null, (s) => { s.missing = (s.missing || []).filter((x) => failed.includes(x)); });
+  }
+}
+
+export async function pull() {
+  let cursor = (await db.kvGet('cursor')) || '';
+  for (let page = 0; page < 100; page++) {
+    const r = await api('GET', '/sync/pull?cursor=' + encodeURIComponent(cursor), { timeout: 60000 });
+    if (r.workorders?.length) await db.putMany('orders', r.workorders);
+    if (r.removed?.length) {
+      await db.delMany('orders', r.removed);
+      // A sheet for an order that is no longer ours is never deleted: it is
+      // marked, stays visible, and can still be exported.
+      const gone = new Set(r.removed);
+      for (const sh of await db.all('sheets')) if (gone.has(sh.subject?.workorder_id)) await patchSheet(sh.id, null, (s) => { s.order_removed = true; });
+    }
+    if (r.templates?.length) await db.putMany('templates', r.templates.map((tp) => ({ ...tp, key: tp.id + '@' + tp.version })));
+    if (r.submissions?.length) await db.putMany('server_subs', r.submissions);
+    cursor = r.cursor ?? cursor;
+    await db.kvSet('cursor', cursor);
+    if (!r.more) break;
+  }
+  await db.kvSet('last_sync', new Date().toISOString());
+}
+
+let running = null;
+let again = false;
+// syncNow runs one full round; calls while one runs fold into one more round.
+export function syncNow(reason = '') {
+  if (running) { again = true; return running; }
+  running = (async () => {
+    do {
+      again = false;
+      await round(reason);
+    } while (again);
+  })().finally(() => { running = null; });
+  return running;
+}
+
+async function round(reason) {
+  const s = currentSession();
+  if (!s || s.expired) { emit('sync', { state: 'idle', reason }); return; }
+  if (!(await checkOnline())) { emit('sync', { state: 'offline', reason }); return; }
+  emit('sync', { state: 'running', reason });
+  try {
+    const device = await db.deviceId();
+    await push(device);
+    await completeMissing();
+    await pull();
+    emit('sync', { state: 'done', reason, at: new Date().toISOString() });
+  } catch (e) {
+    emit('sync', { state: 'error', reason, error: e, expired: e instanceof ApiError && e.status === 401 });
+  } finally {
+    await refreshCounter();
+  }
+}
+
+let timer = null;
+// start wires every trigger: app start, the browser's online event, coming
+// back to the foreground, a timer, and Background Sync where it exists.
+export function start() {
+  syncNow('start');
+  addEventListener('online', () => syncNow('online'));
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow('visible'); });
+  let last = 0;
+  timer = setInterval(async () => {
+    const n = await refreshCounter();
+    // Pending work is retried every 15 s; otherwise pull every 5 minutes.
+    if (n > 0 || Date.now() - last > 300000) { last = Date.now(); syncNow('timer'); }
+  }, 15000);
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener('message', (e) => {
+      if (e.data && e.data.type === 'sync') {
+        syncNow('background').then(() => e.ports[0]?.postMessage('done'), () => e.ports[0]?.postMessage('failed'));
+      }
+    });
+  }
+}
+export function stop() { clearInterval(timer); }
+
+export async function requestBackgroundSync() {
+  try {
+    const reg = await navigator.serviceWorker?.ready;
+    if (reg && reg.sync) await reg.sync.register('fieldcheck-outbox');
+  } catch { /* not supported or not allowed: the timer and online event still run */ }
+}
+
+function b64(buf) {
+  const bytes = new Uint8Array(buf);
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+// exportOutbox downloads every unsent record (drafts too) with its photos as
+// base64, for support: the way out when a phone can never reach the server.
+export async function exportOutbox() {
+  const sheets = await unsent();
+  const photos = {};
+  for (const sh of sheets) {
+    const tpl = await templateFor(sh);
+    for (const sha of referencedPhotos(tpl, sh)) {
+      const p = await db.get('photos', sha);
+      if (p) photos[sha] = { type: p.type, meta: sh.photo_meta?.[sha] || null, base64: b64(p.bytes) };
+    }
+  }
+  const s = currentSession();
+  const doc = {
+    exported_at: new Date().toISOString(), device_id: await db.deviceId(), user: s?.user || null,
+    submissions: sheets.map((sh) => ({ state: sh.state, rejection: sh.rejection, conflict: sh.conflict, submission: toSubmission(sh, null) })),
+    photos,
+  };
+  const blob = new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `fieldcheck-outbox-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  return sheets.length;
+}
