@@ -43,10 +43,13 @@ func notFound(id string) error {
 
 // Put stores t as the next version of t.ID after validating it
 // (ValidateTemplate's *errs.Error, kind Invalid, when it fails). It fills in
-// t.Version, t.CreatedAt and t.CreatedBy, publishes the change to every
+// t.Version, t.CreatedAt and t.CreatedBy (whatever they held is ignored), publishes the change to every
 // user's sync feed and writes the audit entry, all in tx. created is true
 // when t.ID had no version before (version 1). Old versions stay readable.
 func Put(tx *bolt.Tx, t *Template, who store.Actor, now time.Time) (version int, created bool, err error) {
+	if t != nil {
+		t.Version, t.CreatedAt, t.CreatedBy = 0, time.Time{}, ""
+	}
 	if err := ValidateTemplate(t); err != nil {
 		return 0, false, err
 	}
@@ -92,24 +95,41 @@ func Get(tx *bolt.Tx, id string, version int) (*Template, error) {
 	return &t, nil
 }
 
-// List returns the latest version of every template, sorted by id. It hops
-// from id to id with cursor seeks instead of decoding every version.
+// List returns the latest version of every template, sorted by id.
 func List(tx *bolt.Tx) ([]Summary, error) {
-	out := []Summary{}
+	out, _, err := ListPage(tx, 0, "")
+	return out, err
+}
+
+// ListPage returns the latest version of each template with id > after,
+// sorted by id, at most limit of them (0: no limit); next is the id to pass
+// as after for the following page, "" on the last one. It hops from id to
+// id with cursor seeks instead of decoding every version.
+func ListPage(tx *bolt.Tx, limit int, after string) (items []Summary, next string, err error) {
+	items = []Summary{}
 	c := tx.Bucket(store.BucketTemplates).Cursor()
-	for k, _ := c.First(); k != nil; {
+	var k []byte
+	if after == "" {
+		k, _ = c.First()
+	} else {
+		k, _ = c.Seek(append(store.Prefix(after), 0xff, 0xff, 0xff, 0xff, 0xff))
+	}
+	for k != nil {
 		i := bytes.IndexByte(k, store.Sep)
 		if i < 0 { // not a template key; nothing else lives here
 			k, _ = c.Next()
 			continue
 		}
 		id := string(k[:i])
+		if limit > 0 && len(items) == limit {
+			return items, items[len(items)-1].ID, nil
+		}
 		t, err := Get(tx, id, 0)
 		if err != nil {
-			return nil, fmt.Errorf("checklists: list templates: %w", err)
+			return nil, "", fmt.Errorf("checklists: list templates: %w", err)
 		}
-		out = append(out, Summary{ID: t.ID, Version: t.Version, Kind: t.Kind, Title: t.Title, CreatedAt: t.CreatedAt})
+		items = append(items, Summary{ID: t.ID, Version: t.Version, Kind: t.Kind, Title: t.Title, CreatedAt: t.CreatedAt})
 		k, _ = c.Seek(append(store.Prefix(id), 0xff, 0xff, 0xff, 0xff, 0xff))
 	}
-	return out, nil
+	return items, "", nil
 }

@@ -346,6 +346,10 @@ func checkAnswer(v *errs.Validation, path string, it *Item, raw json.RawMessage)
 
 // intAnswer decodes a JSON integer (no fraction, no exponent).
 func intAnswer(raw json.RawMessage) (int64, bool) {
+	b := bytes.TrimSpace(raw)
+	if len(b) == 0 || !(b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
+		return 0, false // not a JSON number ("3" as a string decodes into json.Number too)
+	}
 	var n json.Number
 	if json.Unmarshal(raw, &n) != nil {
 		return 0, false

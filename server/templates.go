@@ -1,4 +1,87 @@
 package server
 
-// bindTemplates is filled in by the feature that owns these routes.
-func (s *Server) bindTemplates() {}
+import (
+	"strconv"
+
+	"fieldcheck/auth"
+	"fieldcheck/checklists"
+	"fieldcheck/errs"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+	bolt "go.etcd.io/bbolt"
+)
+
+// bindTemplates: checklist templates (API.md "Templates (checklists)").
+// Everyone signed in reads them (phones cache them for offline use);
+// supervisors and admins publish new versions.
+func (s *Server) bindTemplates() {
+	s.route(fiber.MethodGet, "/api/v1/templates", Anyone, s.listTemplates)
+	s.route(fiber.MethodGet, "/api/v1/templates/:id", Anyone, s.getTemplate)
+	s.route(fiber.MethodPut, "/api/v1/templates/:id", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.putTemplate)
+}
+
+func (s *Server) listTemplates(c *fiber.Ctx) error {
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
+	var items []checklists.Summary
+	var next string
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		items, next, err = checklists.ListPage(tx, limit, after)
+		return err
+	}); err != nil {
+		return err
+	}
+	return listJSON(c, items, next)
+}
+
+var errBadVersion = &errs.Error{Kind: errs.BadRequest, Code: "bad_version",
+	Message: errs.Msg{Zh: "version 应为正整数", En: "version must be a positive integer"},
+	Fields:  map[string]errs.Msg{"version": {Zh: "应为正整数", En: "must be a positive integer"}}}
+
+func (s *Server) getTemplate(c *fiber.Ctx) error {
+	version := 0
+	if v := c.Query("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errBadVersion
+		}
+		version = n
+	}
+	id := utils.CopyString(c.Params("id"))
+	var t *checklists.Template
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = checklists.Get(tx, id, version)
+		return err
+	}); err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+// putTemplate publishes a new version; the id in the path wins over any in
+// the body, and version/created_* in the body are ignored.
+func (s *Server) putTemplate(c *fiber.Ctx) error {
+	var t checklists.Template
+	if err := s.bindJSON(c, &t); err != nil {
+		return err
+	}
+	t.ID = utils.CopyString(c.Params("id"))
+	var version int
+	var created bool
+	if err := s.DB.Update(func(tx *bolt.Tx) error {
+		var err error
+		version, created, err = checklists.Put(tx, &t, actor(c), s.Now())
+		return err
+	}); err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(fiber.Map{"id": t.ID, "version": version})
+}
