@@ -406,7 +406,10 @@ func TestOutlets(t *testing.T) {
 		}
 		return nil
 	})
-	err := db.Update(func(tx *bolt.Tx) error { _, err := CreateOutlet(tx, Outlet{ID: "S1", Name: "x", Unit: "u"}, admin, t0); return err })
+	err := db.Update(func(tx *bolt.Tx) error {
+		_, err := CreateOutlet(tx, Outlet{ID: "S1", Name: "x", Unit: "u"}, admin, t0)
+		return err
+	})
 	if err != ErrOutletExists {
 		t.Fatalf("duplicate: %v", err)
 	}
