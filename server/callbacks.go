@@ -1,4 +1,194 @@
 package server
 
-// bindCallbacks is filled in by the feature that owns these routes.
-func (s *Server) bindCallbacks() {}
+import (
+	"time"
+
+	"fieldcheck/auth"
+	"fieldcheck/callbacks"
+	"fieldcheck/errs"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+)
+
+// bindCallbacks: the callback queue (回访), rectifications (整改) and the SMS
+// outbox (API.md "Callbacks (回访)"). Agents work the queue; supervisors
+// watch their unit's; admins do everything.
+func (s *Server) bindCallbacks() {
+	workers := Roles(auth.RoleAgent, auth.RoleAdmin)
+	readers := Roles(auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin)
+	s.route(fiber.MethodGet, "/api/v1/callbacks", readers, s.listCallbacks)
+	s.route(fiber.MethodGet, "/api/v1/callbacks/reasons", readers, s.callbackReasons)
+	s.route(fiber.MethodPost, "/api/v1/callbacks/claim", workers, s.claimCallback)
+	s.route(fiber.MethodGet, "/api/v1/callbacks/:id", readers, s.getCallback)
+	s.route(fiber.MethodPost, "/api/v1/callbacks/:id/attempts", workers, s.callbackAttempt)
+	s.route(fiber.MethodPost, "/api/v1/callbacks/:id/result", workers, s.callbackResult)
+	s.route(fiber.MethodPost, "/api/v1/callbacks/:id/release", workers, s.releaseCallback)
+
+	s.route(fiber.MethodGet, "/api/v1/rectifications",
+		Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin), s.listRectifications)
+	s.route(fiber.MethodPost, "/api/v1/rectifications/:id/resolve",
+		Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin), s.resolveRectification)
+
+	s.route(fiber.MethodGet, "/api/v1/sms/outbox", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.smsOutbox)
+}
+
+// taskView hides the survey link from agents (API.md: survey_url hidden), so
+// an agent cannot answer the customer's survey for them.
+func taskView(p auth.Principal, t *callbacks.Task) *callbacks.Task {
+	if p.Role == auth.RoleAgent {
+		c := *t
+		c.SurveyURL = ""
+		return &c
+	}
+	return t
+}
+
+// unitOf is the unit a supervisor is limited to; "" for everyone else.
+func unitOf(p auth.Principal) string {
+	if p.Role == auth.RoleSupervisor {
+		return p.Unit
+	}
+	return ""
+}
+
+func (s *Server) listCallbacks(c *fiber.Ctx) error {
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	f := callbacks.Filter{Status: c.Query("status"), Unit: unitOf(p)}
+	// Without from/to the whole queue is listed (old overdue tasks too);
+	// with either, they are Asia/Shanghai days of the job's finish.
+	if c.Query("from") != "" || c.Query("to") != "" {
+		if f.From, f.To, err = dateRange(c, s.Now()); err != nil {
+			return err
+		}
+	}
+	items, next, err := s.Callbacks.List(f, limit, after)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		items[i] = *taskView(p, &items[i])
+	}
+	return listJSON(c, items, next)
+}
+
+func (s *Server) callbackReasons(c *fiber.Ctx) error {
+	return listJSON(c, s.Callbacks.Reasons(), "")
+}
+
+func (s *Server) getCallback(c *fiber.Ctx) error {
+	p := principal(c)
+	t, err := s.Callbacks.Get(utils.CopyString(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	if u := unitOf(p); u != "" && t.Unit != u {
+		return errs.NotFoundf("回访任务", t.ID)
+	}
+	return c.JSON(taskView(p, t))
+}
+
+func (s *Server) claimCallback(c *fiber.Ctx) error {
+	t, err := s.Callbacks.Claim(actor(c))
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.JSON(taskView(principal(c), t))
+}
+
+type attemptIn struct {
+	Outcome string `json:"outcome"`
+	At      string `json:"at"`
+	Note    string `json:"note"`
+}
+
+func (s *Server) callbackAttempt(c *fiber.Ctx) error {
+	var in attemptIn
+	if err := s.bindJSONLimit(c, &in, 16<<10); err != nil {
+		return err
+	}
+	var at time.Time
+	if in.At != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, in.At); err != nil {
+			var v errs.Validation
+			v.Add("at", "时间格式应为 RFC 3339，如 2026-11-23T19:00:00+08:00", "at must be RFC 3339, e.g. 2026-11-23T19:00:00+08:00")
+			return v.Err()
+		}
+	}
+	t, err := s.Callbacks.Attempt(actor(c), utils.CopyString(c.Params("id")), in.Outcome, at, in.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(taskView(principal(c), t))
+}
+
+func (s *Server) callbackResult(c *fiber.Ctx) error {
+	var in callbacks.ResultInput
+	if err := s.bindJSONLimit(c, &in, 128<<10); err != nil {
+		return err
+	}
+	t, err := s.Callbacks.Result(actor(c), utils.CopyString(c.Params("id")), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(taskView(principal(c), t))
+}
+
+func (s *Server) releaseCallback(c *fiber.Ctx) error {
+	t, err := s.Callbacks.Release(actor(c), utils.CopyString(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(taskView(principal(c), t))
+}
+
+func (s *Server) listRectifications(c *fiber.Ctx) error {
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
+	f, ok := callbacks.RectFilterFor(principal(c))
+	if !ok {
+		return errs.ErrForbidden
+	}
+	f.Status = c.Query("status")
+	items, next, err := s.Callbacks.ListRectifications(f, limit, after)
+	if err != nil {
+		return err
+	}
+	return listJSON(c, items, next)
+}
+
+func (s *Server) resolveRectification(c *fiber.Ctx) error {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := s.bindJSONLimit(c, &in, 16<<10); err != nil {
+		return err
+	}
+	r, err := s.Callbacks.Resolve(principal(c), utils.CopyString(c.Params("id")), in.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *Server) smsOutbox(c *fiber.Ctx) error {
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.Callbacks.Outbox(unitOf(principal(c)), limit, after)
+	if err != nil {
+		return err
+	}
+	return listJSON(c, items, next)
+}

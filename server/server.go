@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fieldcheck/auth"
+	"fieldcheck/callbacks"
 	"fieldcheck/store"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,6 +71,8 @@ type Server struct {
 	Tokens  *auth.Tokens
 	Logins  *auth.Throttle
 	metrics *metrics
+	// Callbacks is the callback queue, SMS survey and rectifications.
+	Callbacks *callbacks.Service
 
 	routes     []RouteInfo
 	background []func(ctx context.Context)
@@ -106,6 +109,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		ReadBufferSize:    16 << 10,
 		// Prefork stays off: every child would open the same bbolt file.
 	})
+	s.Callbacks = callbacks.New(db, callbacks.Config{SMSWait: cfg.SMSWait, WebhookURL: cfg.SMSWebhookURL,
+		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
+	s.Go(s.Callbacks.Run)
 	s.middleware()
 	s.bindRoutes()
 	return s, nil

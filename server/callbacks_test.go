@@ -1,0 +1,215 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fieldcheck/callbacks"
+	"fieldcheck/workorders"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// finishJob kicks off the callback of a finished job, as sync does when an
+// acceptance sheet arrives, and returns the task.
+func finishJob(t *testing.T, env *testEnv, id, tier, unit string) *callbacks.Task {
+	t.Helper()
+	wo := &workorders.WorkOrder{ID: id, Type: workorders.TypeInstall, Technician: "tech1", Unit: unit,
+		Customer: workorders.Customer{Name: "张三", Phone: "13800000001", Tier: tier}, Status: workorders.StatusCompleted}
+	if unit == "chengdu-west" {
+		wo.Technician = "tech3"
+	}
+	var task *callbacks.Task
+	if err := env.db.Update(func(tx *bolt.Tx) error {
+		if err := callbacks.Kickoff(tx, wo, env.clock.Now(), env.clock.Now()); err != nil {
+			return err
+		}
+		var err error
+		task, err = callbacks.TaskForOrder(tx, id)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return task
+}
+
+func TestCallbackQueueRoutes(t *testing.T) {
+	env := newTestEnv(t)
+	agent1, agent2 := env.token(t, "agent1"), env.token(t, "agent2")
+	vip := finishJob(t, env, "WO-1", workorders.TierVIP, "chengdu-east")
+	std := finishJob(t, env, "WO-2", workorders.TierStandard, "chengdu-west")
+
+	for _, who := range []string{"tech1", "insp1", "sup1"} {
+		if res := env.call(t, "POST", "/api/v1/callbacks/claim", env.token(t, who), nil); res.Status != 403 {
+			t.Fatalf("%s claim: %d", who, res.Status)
+		}
+	}
+	res := env.call(t, "POST", "/api/v1/callbacks/claim", agent1, nil)
+	if res.Status != 200 || res.JSON()["id"] != vip.ID || res.JSON()["customer"].(map[string]any)["phone"] != "13800000001" {
+		t.Fatalf("claim: %d %s", res.Status, res.Body)
+	}
+	// The standard customer is still waiting for the SMS answer.
+	if res := env.call(t, "POST", "/api/v1/callbacks/claim", agent2, nil); res.Status != 204 {
+		t.Fatalf("empty queue: %d %s", res.Status, res.Body)
+	}
+	path := "/api/v1/callbacks/" + vip.ID
+	if res := env.call(t, "POST", path+"/attempts", agent2, map[string]any{"outcome": "reached"}); res.Status != 409 {
+		t.Fatalf("someone else's lease: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", path+"/attempts", agent1, map[string]any{"outcome": "maybe"}); res.Status != 422 {
+		t.Fatalf("bad outcome: %d", res.Status)
+	}
+	if res := env.call(t, "POST", path+"/attempts", agent1, map[string]any{"outcome": "call_later", "at": "tonight"}); res.Status != 422 || !strings.Contains(string(res.Body), `"at"`) {
+		t.Fatalf("bad at: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", path+"/attempts", agent1, `{"outcome": 5}`); res.Status != 400 {
+		t.Fatalf("wrong type: %d", res.Status)
+	}
+	if res := env.call(t, "POST", path+"/attempts", agent1, map[string]any{"outcome": "reached", "note": "客户在家"}); res.Status != 200 {
+		t.Fatalf("attempt: %d %s", res.Status, res.Body)
+	}
+	res = env.call(t, "POST", path+"/result", agent1, map[string]any{"satisfaction": "unsatisfied", "reasons": []string{}})
+	if res.Status != 422 || !strings.Contains(string(res.Body), `"reasons"`) {
+		t.Fatalf("unsatisfied without a reason: %d %s", res.Status, res.Body)
+	}
+	res = env.call(t, "POST", path+"/result", agent1, map[string]any{"satisfaction": "unsatisfied",
+		"reasons": []string{"上门不准时"}, "score_0_5": 2, "template_id": "callback-script", "template_version": 1,
+		"answers": map[string]any{"punctual": false}, "note": "迟到一小时"})
+	if res.Status != 200 || res.JSON()["status"] != "done" || res.JSON()["rectification_id"] == nil {
+		t.Fatalf("result: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", path+"/result", agent1, map[string]any{"satisfaction": "satisfied"}); res.Status != 409 {
+		t.Fatalf("second result: %d", res.Status)
+	}
+
+	// After the SMS wait the standard customer falls to the manual queue.
+	env.clock.Advance(4 * time.Hour)
+	env.tokens = map[string]string{} // access tokens have expired meanwhile
+	agent1, agent2 = env.token(t, "agent1"), env.token(t, "agent2")
+	res = env.call(t, "POST", "/api/v1/callbacks/claim", agent2, nil)
+	if res.Status != 200 || res.JSON()["id"] != std.ID || res.JSON()["survey_url"] != nil {
+		t.Fatalf("claim after wait: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", "/api/v1/callbacks/"+std.ID+"/release", agent1, nil); res.Status != 409 {
+		t.Fatalf("release of another's lease: %d", res.Status)
+	}
+	if res := env.call(t, "POST", "/api/v1/callbacks/"+std.ID+"/release", agent2, nil); res.Status != 200 || res.JSON()["status"] != "pending" {
+		t.Fatalf("release: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", "/api/v1/callbacks/nope/release", agent2, nil); res.Status != 404 {
+		t.Fatalf("unknown: %d", res.Status)
+	}
+
+	// Lists: agents see all without survey_url; supervisors their unit with it.
+	var list struct {
+		Items []map[string]any `json:"items"`
+		Next  *string          `json:"next"`
+	}
+	env.call(t, "GET", "/api/v1/callbacks", agent1, nil).Decode(t, &list)
+	if len(list.Items) != 2 || list.Items[1]["survey_url"] != nil {
+		t.Fatalf("agent list: %+v", list.Items)
+	}
+	env.call(t, "GET", "/api/v1/callbacks?status=pending", env.token(t, "sup2"), nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0]["id"] != std.ID || !strings.HasPrefix(list.Items[0]["survey_url"].(string), "/s/") {
+		t.Fatalf("supervisor list: %+v", list.Items)
+	}
+	env.call(t, "GET", "/api/v1/callbacks?status=pending", env.token(t, "sup1"), nil).Decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("sup1 sees another unit: %+v", list.Items)
+	}
+	today := testStart.Format("2006-01-02")
+	env.call(t, "GET", "/api/v1/callbacks?from="+today+"&to="+today+"&limit=1", env.token(t, "admin"), nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Next == nil {
+		t.Fatalf("admin page: %+v", list)
+	}
+	for q, want := range map[string]int{"?status=lost": 422, "?from=yesterday": 400, "?limit=0": 400, "?after=%21%21": 400} {
+		if res := env.call(t, "GET", "/api/v1/callbacks"+q, agent1, nil); res.Status != want {
+			t.Fatalf("%s: %d", q, res.Status)
+		}
+	}
+	if res := env.call(t, "GET", "/api/v1/callbacks", env.token(t, "tech1"), nil); res.Status != 403 {
+		t.Fatalf("technician list: %d", res.Status)
+	}
+	if res := env.call(t, "GET", "/api/v1/callbacks/"+std.ID, env.token(t, "sup1"), nil); res.Status != 404 {
+		t.Fatalf("sup1 get west task: %d", res.Status)
+	}
+	var reasons struct {
+		Items []string `json:"items"`
+	}
+	env.call(t, "GET", "/api/v1/callbacks/reasons", agent1, nil).Decode(t, &reasons)
+	if len(reasons.Items) < 5 || reasons.Items[0] != "上门不准时" {
+		t.Fatalf("reasons: %+v", reasons.Items)
+	}
+}
+
+func TestRectificationRoutes(t *testing.T) {
+	env := newTestEnv(t)
+	agent := env.token(t, "agent1")
+	for i, unit := range []string{"chengdu-east", "chengdu-west"} {
+		task := finishJob(t, env, fmt.Sprint("WO-", i), workorders.TierVIP, unit)
+		res := env.call(t, "POST", "/api/v1/callbacks/"+task.ID+"/result", agent,
+			map[string]any{"satisfaction": "unsatisfied", "reasons": []string{"服务态度差"}})
+		if res.Status != 200 {
+			t.Fatal(res.Status, string(res.Body))
+		}
+	}
+	var list struct {
+		Items []callbacks.Rectification `json:"items"`
+	}
+	for who, want := range map[string]int{"tech1": 1, "tech2": 0, "tech3": 1, "insp1": 1, "sup1": 1, "sup2": 1, "admin": 2} {
+		env.call(t, "GET", "/api/v1/rectifications", env.token(t, who), nil).Decode(t, &list)
+		if len(list.Items) != want {
+			t.Fatalf("%s sees %d", who, len(list.Items))
+		}
+	}
+	if res := env.call(t, "GET", "/api/v1/rectifications", agent, nil); res.Status != 403 {
+		t.Fatalf("agent: %d", res.Status)
+	}
+	env.call(t, "GET", "/api/v1/rectifications", env.token(t, "sup1"), nil).Decode(t, &list)
+	east := list.Items[0]
+	path := "/api/v1/rectifications/" + east.ID + "/resolve"
+	if east.Unit != "chengdu-east" || east.Source != "callback" || east.Technician != "tech1" {
+		t.Fatalf("%+v", east)
+	}
+	if res := env.call(t, "POST", path, env.token(t, "sup2"), map[string]string{"note": "x"}); res.Status != 404 {
+		t.Fatalf("other unit: %d", res.Status)
+	}
+	if res := env.call(t, "POST", path, env.token(t, "tech1"), map[string]string{"note": ""}); res.Status != 422 {
+		t.Fatalf("empty note: %d", res.Status)
+	}
+	res := env.call(t, "POST", path, env.token(t, "tech1"), map[string]string{"note": "已向客户致歉并培训"})
+	if res.Status != 200 || res.JSON()["status"] != "resolved" || res.JSON()["resolved_by"] != "tech1" {
+		t.Fatalf("resolve: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", path, env.token(t, "sup1"), map[string]string{"note": "again"}); res.Status != 409 {
+		t.Fatalf("twice: %d", res.Status)
+	}
+	env.call(t, "GET", "/api/v1/rectifications?status=open", env.token(t, "admin"), nil).Decode(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("open: %d", len(list.Items))
+	}
+}
+
+func TestSMSOutboxRoute(t *testing.T) {
+	env := newTestEnv(t)
+	finishJob(t, env, "WO-1", workorders.TierStandard, "chengdu-east")
+	finishJob(t, env, "WO-2", workorders.TierVIP, "chengdu-east")
+	var list struct {
+		Items []callbacks.SMS `json:"items"`
+	}
+	env.call(t, "GET", "/api/v1/sms/outbox", env.token(t, "sup1"), nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Status != "queued" || !strings.Contains(list.Items[0].Text, "/s/") {
+		t.Fatalf("%+v", list.Items)
+	}
+	env.call(t, "GET", "/api/v1/sms/outbox", env.token(t, "sup2"), nil).Decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatal("sup2 sees another unit's SMS")
+	}
+	for _, who := range []string{"agent1", "tech1", "insp1"} {
+		if res := env.call(t, "GET", "/api/v1/sms/outbox", env.token(t, who), nil); res.Status != 403 {
+			t.Fatalf("%s: %d", who, res.Status)
+		}
+	}
+}
