@@ -52,9 +52,13 @@ const maxPasswordBytes = 72
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
 
-// HashPassword hashes with bcrypt at the default cost.
+// BcryptCost is the bcrypt work factor. Tests lower it to bcrypt.MinCost so
+// suites that log in hundreds of times stay fast; production keeps the default.
+var BcryptCost = bcrypt.DefaultCost
+
+// HashPassword hashes with bcrypt at BcryptCost.
 func HashPassword(pw string) ([]byte, error) {
-	return bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
 }
 
 // dummyHash makes a failed lookup cost as much as a wrong password, so
@@ -119,6 +123,9 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 	in.Username = strings.TrimSpace(in.Username)
 	in.Name = strings.TrimSpace(in.Name)
 	in.Unit = strings.TrimSpace(in.Unit)
+	if by != nil && by.Role == RoleSupervisor && in.Unit == "" {
+		in.Unit = by.Unit
+	}
 	var v errs.Validation
 	if !usernameRE.MatchString(in.Username) {
 		v.Add("username", "用户名须为 2–32 位小写字母、数字或 . _ -", "username must be 2–32 lowercase letters, digits, '.', '_' or '-'")
@@ -140,9 +147,6 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 		return nil, err
 	}
 	if by != nil && by.Role == RoleSupervisor {
-		if in.Unit == "" {
-			in.Unit = by.Unit
-		}
 		if !fieldRole(in.Role) || in.Unit != by.Unit {
 			return nil, errs.New(errs.Forbidden, "forbidden", "班组长只能为本单位创建装维、稽查或回访人员", "a supervisor may only create technicians, inspectors and agents of their own unit")
 		}

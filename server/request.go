@@ -62,6 +62,9 @@ var (
 // any size into memory.
 func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 	if cl := int64(c.Request().Header.ContentLength()); cl > limit {
+		// The unread body must not be parsed as the next request on a
+		// keep-alive connection: answer and close.
+		c.Context().SetConnectionClose()
 		return nil, errTooLarge
 	}
 	if c.Request().IsBodyStream() {
@@ -70,6 +73,7 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 			return nil, errs.New(errs.BadRequest, "body_read_failed", "读取请求内容失败", "could not read the request body")
 		}
 		if int64(len(data)) > limit {
+			c.Context().SetConnectionClose()
 			return nil, errTooLarge
 		}
 		return data, nil

@@ -15,6 +15,7 @@ import (
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // testPassword is every test user's password.
@@ -53,6 +54,8 @@ var testUsers = []auth.NewUser{
 
 // testStart is a weekday morning in Chengdu.
 var testStart = time.Date(2026, 11, 23, 9, 0, 0, 0, store.Shanghai)
+
+func init() { auth.BcryptCost = bcrypt.MinCost }
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()

@@ -1,0 +1,46 @@
+# fieldcheck — the two commands a newcomer runs are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+FUZZTIME ?= 5s
+
+.PHONY: run build test gotest fuzz e2e bench race vet fmt clean
+
+## run: start the server with demo data on :8080 (FIELDCHECK_ADDR, FIELDCHECK_DATA honoured) and print the logins
+run:
+	$(GO) run . serve --demo
+
+## build: the fieldcheck binary
+build:
+	$(GO) build -o fieldcheck .
+
+## test: every test — Go unit/integration, crash and fuzz smoke, then the browser tests
+test: vet gotest fuzz e2e
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+gotest:
+	$(GO) test -count=1 -timeout 15m ./...
+
+## fuzz: each fuzz target for $(FUZZTIME) (longer: make fuzz FUZZTIME=5m)
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
+
+## e2e: browser tests (installs Debian chromium and the npm packages when missing)
+e2e:
+	bash e2e/run.sh
+
+## race: the Go tests under the race detector (slow on 2 cores)
+race:
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## bench: load and speed figures reported in the README
+bench:
+	bash scripts/bench.sh
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf fieldcheck e2e/.bin e2e/artifacts
