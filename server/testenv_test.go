@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fieldcheck/auth"
+	"fieldcheck/checklists"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -87,6 +88,10 @@ func newTestEnvAt(t testing.TB, dir string) *testEnv {
 		return nil
 	}); err != nil {
 		t.Fatalf("create users: %v", err)
+	}
+	// As `fieldcheck serve` does on every start.
+	if err := checklists.EnsureBuiltins(db, clock.Now()); err != nil {
+		t.Fatalf("built-in templates: %v", err)
 	}
 	env := &testEnv{srv: srv, db: db, dir: dir, clock: clock, tokens: map[string]string{}}
 	t.Cleanup(func() { env.close() })
