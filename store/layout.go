@@ -31,23 +31,36 @@ var (
 	// Templates: template id 0x00 version(u32 BE) → checklists.Template JSON.
 	BucketTemplates = []byte("templates")
 
-	// Submissions: submission id 0x00 version(u32 BE) → one stored version.
+	// Submissions (owned by sync): submission id 0x00 version(u32 BE) →
+	// sync.Version, one record per accepted version, never rewritten: the
+	// submission as pushed (finished_at skew-corrected, the original kept
+	// beside it), author, device, receive time, content hash, score result
+	// and the flags that version raised.
 	BucketSubmissions = []byte("submissions")
-	// SubmissionHeads: submission id → the head record (latest version, author,
-	// subject, content hashes of every version).
+	// SubmissionHeads (owned by sync): submission id → sync.Head, the current
+	// state: latest version, author, subject and its unit, kind, template,
+	// the content hash of every version (replays are duplicates), flags and
+	// flag_details, missing photos, complete, corrected finished_at, score.
+	// The bucket's sequence orders submissions by creation (photo_reused).
 	BucketSubmissionHeads = []byte("submission_heads")
-	// SubmissionsBySubject: "wo:"id | "store:"id 0x00 submission id → nil.
+	// SubmissionsBySubject: "wo:"order id | "store:"store id 0x00 submission
+	// id → nil.
 	BucketSubmissionsBySubject = []byte("submissions_by_subject")
 	// SubmissionsByAuthor: username 0x00 submission id → nil.
 	BucketSubmissionsByAuthor = []byte("submissions_by_author")
-	// SubmissionsByTime: finished(time key) 0x00 submission id → nil.
+	// SubmissionsByTime: skew-corrected finished_at (time key) 0x00
+	// submission id → nil; an edit that changes finished_at moves the entry.
 	BucketSubmissionsByTime = []byte("submissions_by_time")
 
 	// Photos: sha256 hex → photos.Meta. Bytes live in files under data/photos.
 	BucketPhotos = []byte("photos")
-	// PhotoRefs: sha256 hex 0x00 submission id → nil (who references a photo).
+	// PhotoRefs (written by sync): sha256 hex 0x00 submission id → nil, for
+	// every photo any version of the submission referenced (photos and
+	// signatures); photo access and the photo_reused check read it.
 	BucketPhotoRefs = []byte("photo_refs")
-	// PhotoWaiting: sha256 hex 0x00 submission id → nil (submissions missing it).
+	// PhotoWaiting (written by sync): sha256 hex 0x00 submission id → nil
+	// while the latest version of that submission references a photo the
+	// server does not hold; sync.PhotoArrived clears it.
 	BucketPhotoWaiting = []byte("photo_waiting")
 	// PhotoHashBands: band(1) value(2) 0x00 sha256 hex → nil; multi-index
 	// hashing of perceptual hashes so a near-copy lookup never scans.

@@ -1,0 +1,184 @@
+package sync
+
+import (
+	"time"
+
+	"fieldcheck/checklists"
+)
+
+// Push statuses (API.md Sync).
+const (
+	StatusAccepted  = "accepted"
+	StatusDuplicate = "duplicate"
+	StatusConflict  = "conflict"
+	StatusRejected  = "rejected"
+)
+
+// Review flags: hints for a supervisor, never a reason to refuse a sheet.
+const (
+	FlagPhotoReused          = "photo_reused"
+	FlagSpeedBelowSubscribed = "speed_below_subscribed"
+	FlagClockSkew            = "clock_skew"
+	FlagEditedAfterSignature = "edited_after_signature"
+)
+
+// MaxBatch is the most submissions one push may carry.
+const MaxBatch = 100
+
+// MaxSkew is how far a phone's clock may be off before its finish times are
+// corrected and the sheet flagged clock_skew.
+const MaxSkew = 10 * time.Minute
+
+// RectificationDue: the inspected unit reports its corrective measures
+// within half a month (被检查单位收到后半月内上报整改措施, seed 004 第八十一条).
+const RectificationDue = 15 * 24 * time.Hour
+
+// FlagDetail says why a flag is set: for photo_reused, which photo of this
+// submission matched which photo of which other submission.
+type FlagDetail struct {
+	Flag string `json:"flag"`
+	// Photo is this submission's photo (photo_reused).
+	Photo string `json:"photo,omitempty"`
+	// SubmissionID is the other submission that already shows it.
+	SubmissionID string `json:"submission_id,omitempty"`
+	// MatchedPhoto is the photo on the other submission: Photo itself, or a
+	// near copy by perceptual hash (Distance > 0).
+	MatchedPhoto string `json:"matched_photo,omitempty"`
+	Distance     int    `json:"distance,omitempty"`
+	// SkewSeconds is receive time − device time (clock_skew).
+	SkewSeconds float64 `json:"skew_seconds,omitempty"`
+	// Version is the version that set the flag (edited_after_signature).
+	Version int `json:"version,omitempty"`
+}
+
+// Version is one stored version of a submission
+// (BucketSubmissions: id 0x00 version(u32 BE)). FinishedAt in the embedded
+// submission is the skew-corrected time; FinishedAtOriginal keeps what the
+// phone sent when they differ.
+type Version struct {
+	checklists.Submission
+	Version            int               `json:"version"`
+	Author             string            `json:"author"`
+	DeviceID           string            `json:"device_id,omitempty"`
+	ReceivedAt         time.Time         `json:"received_at"`
+	DeviceTime         *time.Time        `json:"device_time,omitempty"`
+	SkewSeconds        float64           `json:"clock_skew_seconds,omitempty"`
+	FinishedAtOriginal *time.Time        `json:"finished_at_original,omitempty"`
+	ContentHash        string            `json:"content_hash"`
+	Kind               string            `json:"kind"`
+	Result             checklists.Result `json:"result"`
+	// Flags are those this version raised when it was pushed (photo_reused
+	// lives on the head: it changes as photos arrive).
+	Flags       []string     `json:"flags"`
+	FlagDetails []FlagDetail `json:"flag_details"`
+	// Photos are the hashes this version references (checklists.ReferencedPhotos).
+	Photos []string `json:"photos"`
+	// MissingPhotos are those the server lacked when this version was stored.
+	MissingPhotos []string `json:"missing_photos"`
+	// Signed: a signature item was answered (客户签字).
+	Signed bool `json:"signed,omitempty"`
+}
+
+// Head is a submission's current state (BucketSubmissionHeads: id → Head).
+type Head struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	// Seq orders submissions by creation (BucketSubmissionHeads' sequence):
+	// a photo "already stands" on a submission with a smaller Seq.
+	Seq             uint64             `json:"seq"`
+	Author          string             `json:"author"`
+	AuthorUnit      string             `json:"author_unit,omitempty"`
+	Kind            string             `json:"kind"`
+	TemplateID      string             `json:"template_id"`
+	TemplateVersion int                `json:"template_version"`
+	Subject         checklists.Subject `json:"subject"`
+	// Unit is the unit the subject belongs to (the order's or the store's):
+	// supervisors of that unit read the submission.
+	Unit string `json:"unit,omitempty"`
+	// Technician is the order's technician (acceptance and spot checks).
+	Technician string `json:"technician,omitempty"`
+	// Hashes[i] is the content hash of version i+1.
+	Hashes []string `json:"hashes"`
+	// Flags and FlagDetails are the latest version's push flags plus the
+	// sticky edited_after_signature; Reuse is the live photo_reused evidence.
+	Flags         []string          `json:"flags"`
+	FlagDetails   []FlagDetail      `json:"flag_details"`
+	Reuse         []FlagDetail      `json:"reuse,omitempty"`
+	Photos        []string          `json:"photos"`
+	MissingPhotos []string          `json:"missing_photos"`
+	Complete      bool              `json:"complete"`
+	FinishedAt    time.Time         `json:"finished_at"` // skew-corrected
+	Result        checklists.Result `json:"result"`
+	Signed        bool              `json:"signed,omitempty"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+	// RectificationID is the 整改 this inspection opened, once.
+	RectificationID string `json:"rectification_id,omitempty"`
+}
+
+// AllFlags is the head's flags with photo_reused when evidence stands.
+func (h *Head) AllFlags() ([]string, []FlagDetail) {
+	flags := append([]string{}, h.Flags...)
+	details := append([]FlagDetail{}, h.FlagDetails...)
+	if len(h.Reuse) > 0 {
+		flags = append(flags, FlagPhotoReused)
+		details = append(details, h.Reuse...)
+	}
+	return flags, details
+}
+
+// Ref is what a pull tells a phone about one of its user's submissions.
+type Ref struct {
+	ID      string             `json:"id"`
+	Subject checklists.Subject `json:"subject"`
+	Version int                `json:"version"`
+}
+
+// View is a submission as GET /submissions/:id answers it.
+type View struct {
+	checklists.Submission
+	Version            int                    `json:"version"`
+	LatestVersion      int                    `json:"latest_version"`
+	Kind               string                 `json:"kind"`
+	Author             string                 `json:"author"`
+	DeviceID           string                 `json:"device_id,omitempty"`
+	ReceivedAt         time.Time              `json:"received_at"`
+	DeviceTime         *time.Time             `json:"device_time,omitempty"`
+	SkewSeconds        float64                `json:"clock_skew_seconds,omitempty"`
+	FinishedAtOriginal *time.Time             `json:"finished_at_original,omitempty"`
+	Complete           bool                   `json:"complete"`
+	MissingPhotos      []string               `json:"missing_photos"`
+	Score              float64                `json:"score"`
+	MaxScore           float64                `json:"max_score"`
+	Percent            *float64               `json:"percent"`
+	Grade              *string                `json:"grade"`
+	Passed             bool                   `json:"passed"`
+	Deductions         []checklists.Deduction `json:"deductions"`
+	Fines              float64                `json:"fines"`
+	FailedCritical     []string               `json:"failed_critical,omitempty"`
+	Flags              []string               `json:"flags"`
+	FlagDetails        []FlagDetail           `json:"flag_details"`
+	RectificationID    string                 `json:"rectification_id,omitempty"`
+}
+
+// Summary is one line of GET /submissions.
+type Summary struct {
+	ID              string             `json:"id"`
+	Version         int                `json:"version"`
+	Kind            string             `json:"kind"`
+	TemplateID      string             `json:"template_id"`
+	TemplateVersion int                `json:"template_version"`
+	Subject         checklists.Subject `json:"subject"`
+	Author          string             `json:"author"`
+	Unit            string             `json:"unit,omitempty"`
+	FinishedAt      time.Time          `json:"finished_at"`
+	Complete        bool               `json:"complete"`
+	MissingPhotos   []string           `json:"missing_photos"`
+	Score           float64            `json:"score"`
+	MaxScore        float64            `json:"max_score"`
+	Percent         *float64           `json:"percent"`
+	Grade           *string            `json:"grade"`
+	Passed          bool               `json:"passed"`
+	Fines           float64            `json:"fines"`
+	Flags           []string           `json:"flags"`
+}

@@ -1,0 +1,533 @@
+package sync
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fieldcheck/auth"
+	"fieldcheck/callbacks"
+	"fieldcheck/checklists"
+	"fieldcheck/errs"
+	"fieldcheck/photos"
+	"fieldcheck/store"
+	"fieldcheck/workorders"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// PushRequest is POST /sync/push: the phone's outbox.
+type PushRequest struct {
+	DeviceID string `json:"device_id"`
+	// DeviceTime is the phone's clock when it sent the push; without it no
+	// skew check is made.
+	DeviceTime *time.Time `json:"device_time"`
+	// Submissions stay raw so that one malformed item is rejected on its
+	// own instead of failing the whole push.
+	Submissions []json.RawMessage `json:"submissions"`
+	// Lang picks the language of the items' error messages ("en" or zh-CN).
+	Lang string `json:"-"`
+}
+
+// ItemError is a rejected or conflicting item's reason, in API.md's error shape.
+type ItemError struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// Result is one item's outcome, in the order of the request.
+type Result struct {
+	ID            string     `json:"id"`
+	Status        string     `json:"status"`
+	Version       int        `json:"version"`
+	MissingPhotos []string   `json:"missing_photos"`
+	Error         *ItemError `json:"error"`
+
+	err *errs.Error // localized into Error once the batch has committed
+}
+
+// PushResponse answers a push.
+type PushResponse struct {
+	Results []Result `json:"results"`
+}
+
+// Item-level reasons.
+var (
+	errNotOwner = errs.New(errs.Forbidden, "not_owner",
+		"只有提交人可以修改这份记录", "only the author may edit this submission")
+	errNotAssigned = errs.New(errs.Forbidden, "not_assigned",
+		"该工单未派给你", "this work order is not assigned to you")
+	errStaleBase = errs.New(errs.Conflict, "stale_base",
+		"这份记录已在别处修改，请先同步最新版本", "this submission was changed elsewhere; pull the current version first")
+	errUnknownBase = errs.New(errs.Conflict, "unknown_base",
+		"服务器上没有这份记录的基础版本", "the server has no base version of this submission")
+	errOrderCompleted = errs.New(errs.Conflict, "workorder_completed",
+		"该工单已由另一份验收单竣工", "the work order is already completed by another acceptance sheet")
+	errWrongKind = errs.New(errs.Forbidden, "template_not_for_role",
+		"你的角色不能提交这类检查表", "your role may not submit this kind of checklist")
+	errTooMany = errs.New(errs.TooLarge, "too_many_submissions",
+		fmt.Sprintf("一次最多同步 %d 份记录", MaxBatch), fmt.Sprintf("at most %d submissions per push", MaxBatch))
+)
+
+func fieldErr(path, zh, en string) *errs.Error {
+	var v errs.Validation
+	v.Add(path, zh, en)
+	e, _ := errs.As(v.Err())
+	return e
+}
+
+// MaxIDLen bounds a client-made submission id (a uuid is 36).
+const MaxIDLen = 64
+
+func validSubmissionID(id string) bool {
+	return id != "" && len(id) <= MaxIDLen && utf8.ValidString(id) &&
+		!strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r == '/' })
+}
+
+// kindsFor lists the template kinds a role submits.
+func kindsFor(role string) []string {
+	switch role {
+	case auth.RoleTechnician:
+		return []string{checklists.KindAcceptance}
+	case auth.RoleInspector:
+		return []string{checklists.KindWalkthrough, checklists.KindSpotcheck}
+	case auth.RoleAdmin:
+		return []string{checklists.KindAcceptance, checklists.KindWalkthrough, checklists.KindSpotcheck}
+	}
+	return nil
+}
+
+// item is one decoded submission of a push.
+type item struct {
+	id   string
+	sub  *checklists.Submission
+	hash string
+	bad  *errs.Error
+}
+
+func decodeItem(raw json.RawMessage) item {
+	var s checklists.Submission
+	if err := json.Unmarshal(raw, &s); err != nil {
+		var probe struct {
+			ID any `json:"id"`
+		}
+		_ = json.Unmarshal(raw, &probe)
+		id, _ := probe.ID.(string)
+		return item{id: id, bad: errs.New(errs.BadRequest, "bad_submission",
+			"记录格式错误: 字段类型不对", "malformed submission: "+jsonProblem(err))}
+	}
+	if !validSubmissionID(s.ID) {
+		return item{id: s.ID, bad: fieldErr("id", "记录 ID 必填，最多 64 个字符，不能含空白、斜杠或控制字符",
+			"id is required: at most 64 characters, no spaces, slashes or control characters")}
+	}
+	h, err := ContentHash(&s)
+	if err != nil {
+		return item{id: s.ID, bad: errs.New(errs.BadRequest, "bad_submission", "记录格式错误", "malformed submission")}
+	}
+	return item{id: s.ID, sub: &s, hash: h}
+}
+
+// jsonProblem names what json rejected without echoing Go type names.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if e, ok := err.(*json.UnmarshalTypeError); ok {
+		te = e
+		return fmt.Sprintf("%s has the wrong type", te.Field)
+	}
+	return "not a JSON object"
+}
+
+// Push merges a phone's outbox. The whole push is one shared write
+// transaction (db.Batch); each item is decided on its own, and only after
+// the batch has committed are the results handed out — the batch function
+// may run twice, so each run starts its results afresh.
+func Push(db *store.DB, p auth.Principal, req PushRequest, now time.Time) (*PushResponse, error) {
+	if kindsFor(p.Role) == nil {
+		return nil, errs.ErrForbidden
+	}
+	if len(req.Submissions) > MaxBatch {
+		return nil, errTooMany
+	}
+	items := make([]item, len(req.Submissions))
+	for i, raw := range req.Submissions {
+		items[i] = decodeItem(raw)
+	}
+	m := merger{p: p, now: now, device: req.DeviceID}
+	if m.device == "" {
+		m.device = p.Device
+	}
+	if req.DeviceTime != nil {
+		m.deviceTime = req.DeviceTime
+		m.skew = now.Sub(*req.DeviceTime)
+	}
+	var results []Result
+	err := db.Batch(func(tx *bolt.Tx) error {
+		results = make([]Result, len(items))
+		for i, it := range items {
+			if it.bad != nil {
+				results[i] = refuse(it.id, StatusRejected, 0, it.bad)
+				continue
+			}
+			r, err := m.merge(tx, it)
+			if err != nil {
+				return fmt.Errorf("sync: push %s: %w", it.id, err)
+			}
+			results[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range results {
+		if e := results[i].err; e != nil {
+			ie := &ItemError{Code: e.Code, Message: e.Message.In(req.Lang)}
+			if len(e.Fields) > 0 {
+				ie.Fields = make(map[string]string, len(e.Fields))
+				for k, msg := range e.Fields {
+					ie.Fields[k] = msg.In(req.Lang)
+				}
+			}
+			results[i].Error = ie
+		}
+	}
+	return &PushResponse{Results: results}, nil
+}
+
+func refuse(id, status string, version int, e *errs.Error) Result {
+	return Result{ID: id, Status: status, Version: version, MissingPhotos: []string{}, err: e}
+}
+
+// merger holds what is the same for every item of one push.
+type merger struct {
+	p          auth.Principal
+	now        time.Time
+	device     string
+	deviceTime *time.Time
+	skew       time.Duration
+}
+
+func (m *merger) actor() store.Actor {
+	return store.Actor{Username: m.p.Username, Unit: m.p.Unit, Device: m.device}
+}
+
+// merge decides one item and, when it is accepted, writes it. Everything
+// that can refuse the item is checked before the first write, so a refused
+// item leaves the transaction as it found it.
+func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
+	s := it.sub
+	head, err := loadHead(tx, s.ID)
+	if err != nil {
+		return Result{}, err
+	}
+	author, authorUnit := m.p.Username, m.p.Unit
+	if head != nil {
+		if head.Author != m.p.Username && m.p.Role != auth.RoleAdmin {
+			return refuse(s.ID, StatusRejected, 0, errNotOwner), nil
+		}
+		if i := slices.Index(head.Hashes, it.hash); i >= 0 {
+			r := refuse(s.ID, StatusDuplicate, i+1, nil)
+			if i+1 == head.Version {
+				r.MissingPhotos = nonNil(head.MissingPhotos)
+			}
+			return r, nil
+		}
+		if s.BaseVersion != head.Version {
+			return refuse(s.ID, StatusConflict, head.Version, errStaleBase), nil
+		}
+		if s.Subject != head.Subject {
+			return refuse(s.ID, StatusRejected, 0, fieldErr("subject", "修改记录时不能更换检查对象",
+				"an edit cannot change the subject")), nil
+		}
+		author, authorUnit = head.Author, head.AuthorUnit
+	} else if s.BaseVersion != 0 {
+		return refuse(s.ID, StatusConflict, 0, errUnknownBase), nil
+	}
+
+	tpl, err := checklists.Get(tx, s.TemplateID, s.TemplateVersion)
+	if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
+		return refuse(s.ID, StatusRejected, 0, fieldErr("template_version", "没有这个检查表模板版本",
+			"no such template version")), nil
+	} else if err != nil {
+		return Result{}, err
+	}
+	if !slices.Contains(kindsFor(m.p.Role), tpl.Kind) || (head != nil && tpl.Kind != head.Kind) {
+		return refuse(s.ID, StatusRejected, 0, errWrongKind), nil
+	}
+
+	// The subject: a work order (acceptance, spot check) or a store (walkthrough).
+	var wo *workorders.WorkOrder
+	var outlet *workorders.Outlet
+	switch {
+	case tpl.Kind != checklists.KindWalkthrough && s.Subject.WorkOrderID != "":
+		wo, err = workorders.Get(tx, s.Subject.WorkOrderID)
+		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
+			// An unknown order answers like someone else's: ids do not leak.
+			return refuse(s.ID, StatusRejected, 0, errNotAssigned), nil
+		} else if err != nil {
+			return Result{}, err
+		}
+	case tpl.Kind == checklists.KindWalkthrough && s.Subject.StoreID != "":
+		outlet, err = workorders.GetOutlet(tx, s.Subject.StoreID)
+		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
+			return refuse(s.ID, StatusRejected, 0, fieldErr("subject.store_id", "没有这个营业网点", "no such store")), nil
+		} else if err != nil {
+			return Result{}, err
+		}
+	}
+	ctx := checklists.Context{}
+	if wo != nil {
+		ctx.SubscribedMbps = wo.SubscribedMbps
+	}
+	if err := checklists.Validate(tpl, s, ctx); err != nil {
+		e, ok := errs.As(err)
+		if !ok {
+			return Result{}, err
+		}
+		return refuse(s.ID, StatusRejected, 0, e), nil
+	}
+
+	completes := false // this acceptance completes its order now
+	unit, technician := "", ""
+	switch tpl.Kind {
+	case checklists.KindAcceptance:
+		unit, technician = wo.Unit, wo.Technician
+		switch {
+		case wo.CompletedBy == s.ID:
+			// an edit of the sheet that completed the order
+		case wo.Status == workorders.StatusCancelled || wo.Technician != author:
+			return refuse(s.ID, StatusRejected, 0, errNotAssigned), nil
+		case wo.Status == workorders.StatusCompleted:
+			v := 0
+			if head != nil {
+				v = head.Version
+			}
+			return refuse(s.ID, StatusConflict, v, errOrderCompleted), nil
+		default:
+			completes = true
+		}
+	case checklists.KindSpotcheck:
+		unit, technician = wo.Unit, wo.Technician
+		if wo.Status == workorders.StatusCancelled || (m.p.Role != auth.RoleAdmin && wo.Unit != authorUnit) {
+			return refuse(s.ID, StatusRejected, 0, errNotAssigned), nil
+		}
+	case checklists.KindWalkthrough:
+		unit = outlet.Unit
+	}
+
+	// Accepted. Nothing above wrote; from here on every step writes.
+	version := 1
+	if head != nil {
+		version = head.Version + 1
+	}
+	rec := Version{Submission: *s, Version: version, Author: author, DeviceID: m.device,
+		ReceivedAt: m.now, DeviceTime: m.deviceTime, ContentHash: it.hash, Kind: tpl.Kind,
+		Flags: []string{}, FlagDetails: []FlagDetail{}}
+	finished := m.now
+	if s.FinishedAt != nil {
+		finished = *s.FinishedAt
+	}
+	if m.deviceTime != nil && (m.skew > MaxSkew || m.skew < -MaxSkew) {
+		// The phone's clock is off: its finish time is corrected by the same
+		// amount, and the original is kept beside it.
+		rec.SkewSeconds = m.skew.Seconds()
+		rec.Flags = append(rec.Flags, FlagClockSkew)
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagClockSkew, SkewSeconds: rec.SkewSeconds})
+		if s.FinishedAt != nil {
+			orig := *s.FinishedAt
+			rec.FinishedAtOriginal = &orig
+			finished = finished.Add(m.skew)
+		}
+	}
+	rec.FinishedAt = &finished
+	rec.Result = checklists.Score(tpl, s, ctx)
+	if rec.Result.SpeedBelowSubscribed {
+		rec.Flags = append(rec.Flags, FlagSpeedBelowSubscribed)
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagSpeedBelowSubscribed})
+	}
+	if head != nil && tpl.Kind == checklists.KindAcceptance &&
+		(head.Signed || slices.Contains(head.Flags, FlagEditedAfterSignature)) {
+		rec.Flags = append(rec.Flags, FlagEditedAfterSignature)
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagEditedAfterSignature, Version: version})
+		for _, d := range head.FlagDetails { // keep which earlier edits came after the signature
+			if d.Flag == FlagEditedAfterSignature && d.Version != version {
+				rec.FlagDetails = append(rec.FlagDetails, d)
+			}
+		}
+	}
+	rec.Signed = signed(tpl, s)
+	rec.Photos = nonNil(checklists.ReferencedPhotos(tpl, s))
+	rec.MissingPhotos = []string{}
+	for _, sha := range rec.Photos {
+		if !photos.Has(tx, sha) {
+			rec.MissingPhotos = append(rec.MissingPhotos, sha)
+		}
+	}
+
+	if completes {
+		done, err := workorders.Complete(tx, wo.ID, s.ID, finished, m.actor())
+		if err != nil {
+			return Result{}, err // checked above: only a store failure gets here
+		}
+		// 100% 回访: the callback starts in the same transaction, once per order.
+		if err := callbacks.Kickoff(tx, done, finished, m.now); err != nil {
+			return Result{}, err
+		}
+	}
+
+	if err := m.writePhotos(tx, s.ID, head, &rec); err != nil {
+		return Result{}, err
+	}
+	if err := store.PutJSON(tx, store.BucketSubmissions, versionKey(s.ID, version), &rec); err != nil {
+		return Result{}, err
+	}
+
+	h := head
+	if h == nil {
+		h = &Head{ID: s.ID, Author: author, AuthorUnit: authorUnit, Kind: tpl.Kind, Subject: s.Subject,
+			CreatedAt: m.now}
+		if h.Seq, err = tx.Bucket(store.BucketSubmissionHeads).NextSequence(); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := writeIndexes(tx, head, h, finished); err != nil {
+		return Result{}, err
+	}
+	h.Version = version
+	h.TemplateID, h.TemplateVersion = s.TemplateID, s.TemplateVersion
+	h.Unit, h.Technician = unit, technician
+	h.Hashes = append(h.Hashes, it.hash)
+	h.Flags, h.FlagDetails = rec.Flags, rec.FlagDetails
+	h.Photos, h.MissingPhotos = rec.Photos, rec.MissingPhotos
+	h.Complete = len(rec.MissingPhotos) == 0
+	h.FinishedAt = finished
+	h.Result = rec.Result
+	h.Signed = rec.Signed || h.Signed
+	h.UpdatedAt = m.now
+	if h.Reuse, err = reuseOf(tx, h); err != nil {
+		return Result{}, err
+	}
+	if err := m.rectify(tx, h, wo, outlet); err != nil {
+		return Result{}, err
+	}
+	if err := saveHead(tx, h); err != nil {
+		return Result{}, err
+	}
+	// The author's other phone learns the new base_version on its next pull.
+	if err := store.Publish(tx, "submission", s.ID, store.ScopeUser(author)); err != nil {
+		return Result{}, err
+	}
+	action := "submission.accepted"
+	if version > 1 {
+		action = "submission.edited"
+	}
+	detail := fmt.Sprintf("%s %s v%d, %s", tpl.Kind, subjectPrefix(s.Subject), version, strings.Join(rec.Flags, ","))
+	if err := store.Audit(tx, m.now, m.actor(), action, "submission/"+s.ID, strings.TrimSuffix(detail, ", ")); err != nil {
+		return Result{}, err
+	}
+	r := refuse(s.ID, StatusAccepted, version, nil)
+	r.MissingPhotos = rec.MissingPhotos
+	return r, nil
+}
+
+// signed reports whether a signature item is answered (客户签字).
+func signed(t *checklists.Template, s *checklists.Submission) bool {
+	for _, sec := range t.Sections {
+		for _, it := range sec.Items {
+			if it.Type != checklists.TypeSignature {
+				continue
+			}
+			var h string
+			if json.Unmarshal(s.Answers[it.ID], &h) == nil && h != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writePhotos records who references each photo and which are still
+// awaited; an edit that drops a missing photo stops waiting for it.
+func (m *merger) writePhotos(tx *bolt.Tx, id string, head *Head, rec *Version) error {
+	for _, sha := range rec.Photos {
+		if err := store.Mark(tx, store.BucketPhotoRefs, store.Key(sha, id)); err != nil {
+			return err
+		}
+	}
+	for _, sha := range rec.MissingPhotos {
+		if err := store.Mark(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
+			return err
+		}
+	}
+	if head != nil {
+		for _, sha := range head.MissingPhotos {
+			if !slices.Contains(rec.MissingPhotos, sha) {
+				if err := store.Delete(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeIndexes keeps the by-subject, by-author and by-time indexes; old is
+// nil for a new submission.
+func writeIndexes(tx *bolt.Tx, old, h *Head, finished time.Time) error {
+	if old == nil {
+		if err := store.Mark(tx, store.BucketSubmissionsBySubject, subjectKey(h.Subject, h.ID)); err != nil {
+			return err
+		}
+		if err := store.Mark(tx, store.BucketSubmissionsByAuthor, authorKey(h.Author, h.ID)); err != nil {
+			return err
+		}
+	} else if !old.FinishedAt.Equal(finished) {
+		if err := store.Delete(tx, store.BucketSubmissionsByTime, timeIndexKey(old.FinishedAt, h.ID)); err != nil {
+			return err
+		}
+	}
+	return store.Mark(tx, store.BucketSubmissionsByTime, timeIndexKey(finished, h.ID))
+}
+
+// rectify opens the rectification (整改) a walkthrough or spot check with
+// deductions calls for, due in 15 days — once per submission, whichever
+// version first found something.
+func (m *merger) rectify(tx *bolt.Tx, h *Head, wo *workorders.WorkOrder, outlet *workorders.Outlet) error {
+	if h.RectificationID != "" || (h.Kind != checklists.KindWalkthrough && h.Kind != checklists.KindSpotcheck) {
+		return nil
+	}
+	var found []string
+	for _, d := range h.Result.Deductions {
+		if d.Points > 0 {
+			found = append(found, fmt.Sprintf("%s −%g", d.Label.Zh, d.Points))
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	r := callbacks.Rectification{Unit: h.Unit, SubjectRef: "submission/" + h.ID, OpenedAt: m.now,
+		DueAt: m.now.Add(RectificationDue), Reason: strings.Join(found, "；")}
+	if outlet != nil {
+		r.Source, r.StoreID = callbacks.SourceWalkthrough, outlet.ID
+	} else {
+		r.Source, r.WorkOrderID, r.Technician = callbacks.SourceSpotCheck, wo.ID, wo.Technician
+	}
+	opened, err := callbacks.NewRectification(tx, r)
+	if err != nil {
+		return err
+	}
+	h.RectificationID = opened.ID
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
