@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"strconv"
+	"syscall"
 
 	"fieldcheck/errs"
 	"fieldcheck/store"
@@ -49,7 +50,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		} else {
 			e = errInternal
 		}
-	case errors.Is(err, store.ErrDiskFull):
+	case errors.Is(err, store.ErrDiskFull), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		status, e = fiber.StatusInsufficientStorage, errDiskFull
 	case errors.As(err, &fe):
 		status = fe.Code
