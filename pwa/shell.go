@@ -20,7 +20,7 @@ type File struct {
 	Body        []byte
 	ContentType string
 	ETag        string
-	// Entry is true for index.html, sw.js and the manifest: the files a
+	// Entry is true for index.html and sw.js: the files a
 	// browser fetches by a fixed URL, which must always be revalidated.
 	Entry bool
 	// ScriptHashes are CSP sources ('sha256-…') for the page's inline
@@ -127,7 +127,7 @@ func build(fsys fs.FS) shell {
 			body = bytes.ReplaceAll(body, []byte(`"__PRECACHE__"`), precacheJSON)
 			body = bytes.ReplaceAll(body, []byte("__VERSION__"), []byte(version))
 		case "manifest.webmanifest":
-			entry = true
+			// linked with ?v=, so it is cached like any other asset
 			body = bytes.ReplaceAll(body, []byte("__VERSION__"), []byte(version))
 		}
 		var hashes []string

@@ -335,7 +335,10 @@ function fmtAnswer(it, a) {
     case 'pass_fail': return t(a);
     case 'choice': return tx((it.choices || []).find((c) => c.id === a)?.label) || a;
     case 'count': return t('count_n', { n: a });
-    case 'speedtest': return `${t('down')} ${a.down_mbps} / ${t('up')} ${a.up_mbps} Mbps · ${t('ping')} ${a.ping_ms} ms · ${t('jitter')} ${a.jitter_ms} ms (${a.method === 'manual' ? t('speed_manual') : t('speed_browser')})`;
+    case 'speedtest': {
+      const d = (x) => (x == null ? '—' : x);
+      return `${t('down')} ${d(a.down_mbps)} / ${t('up')} ${d(a.up_mbps)} Mbps · ${t('ping')} ${d(a.ping_ms)} ms · ${t('jitter')} ${d(a.jitter_ms)} ms (${a.method === 'manual' ? t('speed_manual') : t('speed_browser')})`;
+    }
     case 'signature': return t('signed');
     case 'number': return String(a) + (it.number?.unit ? ' ' + it.number.unit : '');
     default: return String(a);

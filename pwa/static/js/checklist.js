@@ -87,7 +87,7 @@ export function renderChecklist(root, opts) {
 
   function photoControl(item, done) {
     const list = sheet.photos[item.id] || [];
-    const max = item.photos?.max || 0;
+    const max = item.photos ? item.photos.max : 10; // checklists.DefaultPhotosMax
     const status = h('div', { class: 'muted' });
     const grid = h('div', { class: 'thumbs' });
     for (const sha of list) {
@@ -151,7 +151,7 @@ export function renderChecklist(root, opts) {
     if (a) {
       out.append(h('div', { class: 'speed' },
         ...[['down', a.down_mbps, 'Mbps'], ['up', a.up_mbps, 'Mbps'], ['ping', a.ping_ms, 'ms'], ['jitter', a.jitter_ms, 'ms']]
-          .map(([k, v, u]) => h('div', null, h('small', null, t(k)), h('b', null, String(v)), ' ', u))),
+          .map(([k, v, u]) => h('div', null, h('small', null, t(k)), h('b', null, v == null ? '—' : String(v)), ' ', u))),
       h('div', { class: 'muted' }, a.method === 'manual' ? t('speed_manual') : t('speed_browser')));
       showJudge(a);
       out.append(judge);
@@ -169,9 +169,15 @@ export function renderChecklist(root, opts) {
     const form = h('form', { class: 'manual', onsubmit: (e) => {
       e.preventDefault();
       const fd = new FormData(form);
-      const v = (k) => Number(fd.get(k));
-      const ans = { down_mbps: v('down_mbps'), up_mbps: v('up_mbps'), ping_ms: v('ping_ms'), jitter_ms: v('jitter_ms'), method: 'manual' };
-      if (['down_mbps', 'up_mbps', 'ping_ms', 'jitter_ms'].some((k) => fd.get(k) === '' || !(ans[k] >= 0))) { status.textContent = t('must_number'); return; }
+      // Download is required; the rest only when the tester shows them.
+      const ans = { method: 'manual' };
+      for (const k of ['down_mbps', 'up_mbps', 'ping_ms', 'jitter_ms']) {
+        const raw = String(fd.get(k) ?? '').trim();
+        if (raw === '') { if (k === 'down_mbps') { status.textContent = t('must_number'); return; } continue; }
+        const n = Number(raw);
+        if (!(n >= 0) || !isFinite(n)) { status.textContent = t('must_number'); return; }
+        ans[k] = n;
+      }
       set(ans);
     }, oninput: () => {
       const fd = new FormData(form);

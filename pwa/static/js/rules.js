@@ -11,6 +11,8 @@ export function items(template) {
 }
 
 const SHA = /^[0-9a-f]{64}$/;
+// Limits shared with checklists/validate.go.
+export const MAX_TEXT = 2000, MAX_COUNT = 10000, MAX_MBPS = 100000, MAX_MS = 600000, DEFAULT_PHOTOS_MAX = 10;
 
 export function answered(item, sheet) {
   if (item.type === 'photo') return (sheet.photos?.[item.id] || []).length > 0;
@@ -27,7 +29,7 @@ export function checkItem(item, sheet) {
   if (item.type === 'photo') {
     const n = (sheet.photos?.[item.id] || []).length;
     const min = Math.max(item.photos?.min || 0, item.required ? 1 : 0);
-    const max = item.photos?.max || 0;
+    const max = item.photos ? item.photos.max : DEFAULT_PHOTOS_MAX;
     if (n < min) return ['photos.' + item.id, n === 0 && item.required ? t('required') : t('photos_min', { n: min })];
     if (max && n > max) return ['photos.' + item.id, t('photos_max', { n: max })];
     return null;
@@ -36,7 +38,7 @@ export function checkItem(item, sheet) {
   switch (item.type) {
     case 'check': if (typeof a !== 'boolean') return [path, t('required')]; break;
     case 'pass_fail': if (!['pass', 'fail', 'na'].includes(a)) return [path, t('choose_one')]; break;
-    case 'count': if (!Number.isInteger(a) || a < 0) return [path, t('must_integer')]; break;
+    case 'count': if (!Number.isInteger(a) || a < 0 || a > MAX_COUNT) return [path, t('must_integer')]; break;
     case 'number': {
       if (typeof a !== 'number' || !isFinite(a)) return [path, t('must_number')];
       const r = item.number || {};
@@ -44,14 +46,23 @@ export function checkItem(item, sheet) {
       if (r.max != null && a > r.max) return [path, t('range_max', { n: r.max })];
       break;
     }
-    case 'text': if (typeof a !== 'string') return [path, t('required')]; break;
+    case 'text':
+      if (typeof a !== 'string') return [path, t('required')];
+      if ([...a].length > MAX_TEXT) return [path, t('text_max', { n: MAX_TEXT })];
+      break;
     case 'choice': if (!(item.choices || []).some((c) => c.id === a)) return [path, t('choose_one')]; break;
     case 'rating': if (!Number.isInteger(a) || a < 0 || a > 5) return [path, t('rating_range')]; break;
     case 'signature': if (typeof a !== 'string' || !SHA.test(a)) return [path, t('sig_empty')]; break;
     case 'speedtest': {
-      const ok = a && typeof a === 'object' && ['down_mbps', 'up_mbps', 'ping_ms', 'jitter_ms'].every((k) => typeof a[k] === 'number' && a[k] >= 0 && isFinite(a[k]))
-        && (a.method === 'browser' || a.method === 'manual');
-      if (!ok) return [path, t('required')];
+      // down_mbps is required; up, ping and jitter may be left out (a
+      // tester that only shows download), but never negative or absurd.
+      if (!a || typeof a !== 'object' || typeof a.down_mbps !== 'number') return [path, t('required')];
+      const lim = { down_mbps: MAX_MBPS, up_mbps: MAX_MBPS, ping_ms: MAX_MS, jitter_ms: MAX_MS };
+      for (const [k, max] of Object.entries(lim)) {
+        if (a[k] == null) continue;
+        if (typeof a[k] !== 'number' || !isFinite(a[k]) || a[k] < 0 || a[k] > max) return [path, t('range_max', { n: max })];
+      }
+      if (a.method !== 'browser' && a.method !== 'manual') return [path, t('required')];
       break;
     }
   }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The one entry point for the browser tests (make e2e). It installs what is
+# missing (Debian chromium, the pinned npm package), builds the server, starts
+# it on a free loopback port with a temp data dir and --demo, hands the demo
+# logins to the tests, runs them with node --test and stops the server.
+set -euo pipefail
+cd "$(dirname "$0")"
+E2E="$PWD"
+ROOT="$(cd .. && pwd)"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "e2e: installing Debian chromium"
+  if [ "$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; else sudo apt-get update && sudo apt-get install -y chromium; fi
+fi
+
+if [ ! -d node_modules/playwright-core ]; then
+  # package-lock.json is committed; ci installs exactly it.
+  npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+fi
+
+mkdir -p .bin artifacts
+(cd "$ROOT" && go build -o e2e/.bin/fieldcheck .)
+
+PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+DATA="$(mktemp -d)"
+LOG="$E2E/artifacts/server.log"
+: > "$LOG"
+"$E2E/.bin/fieldcheck" serve --addr "127.0.0.1:$PORT" --data "$DATA" --demo >"$LOG" 2>&1 &
+SERVER_PID=$!
+cleanup() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "e2e: server exited:"; cat "$LOG"; exit 1; fi
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "e2e: server did not come up"; cat "$LOG"; exit 1; }
+
+# "demo login: <role> <username> <password>" lines → FC_LOGINS="role user pass;..."
+FC_LOGINS="$(grep -o 'demo login: .*' "$LOG" | sed 's/^demo login: //' | paste -sd ';' -)"
+if [ -z "$FC_LOGINS" ]; then echo "e2e: no demo logins printed"; cat "$LOG"; exit 1; fi
+export FC_LOGINS
+export FC_BASE="http://127.0.0.1:$PORT"
+export FC_ARTIFACTS="$E2E/artifacts"
+
+node --test --test-concurrency=1 --test-timeout=300000 tests/*.test.mjs
