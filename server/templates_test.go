@@ -108,11 +108,40 @@ func TestTemplatePutVersions(t *testing.T) {
 		t.Errorf("v1 %+v / v2 %+v", v1, v2)
 	}
 
-	// Every sync pull sees the new version (ScopeAll feed) — checked through the list.
+	// The list shows the latest version once.
 	res = env.call(t, "GET", "/api/v1/templates", env.token(t, "tech1"), nil)
-	items := res.JSON()["items"].([]any)
-	if len(items) != 1 || items[0].(map[string]any)["version"] != float64(2) {
-		t.Errorf("list after two versions: %s", res.Body)
+	seen := 0
+	for _, it := range res.JSON()["items"].([]any) {
+		if m := it.(map[string]any); m["id"] == "night_walk" {
+			seen++
+			if m["version"] != float64(2) {
+				t.Errorf("list shows night_walk version %v, want 2", m["version"])
+			}
+		}
+	}
+	if seen != 1 {
+		t.Errorf("night_walk listed %d times: %s", seen, res.Body)
+	}
+}
+
+func TestTemplateRoundTripEditsABuiltin(t *testing.T) {
+	env := newTestEnv(t)
+	sup := env.token(t, "sup1")
+	if err := checklists.EnsureBuiltins(env.db, env.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// What GET answers is a valid PUT body: a supervisor edits a built-in.
+	var tpl map[string]any
+	env.call(t, "GET", "/api/v1/templates/store_walkthrough", sup, nil).Decode(t, &tpl)
+	tpl["title"] = map[string]any{"zh": "营业网点巡检（成都东）", "en": "Outlet walkthrough (Chengdu East)"}
+	res := env.call(t, "PUT", "/api/v1/templates/store_walkthrough", sup, tpl)
+	if m := res.JSON(); res.Status != 200 || m["version"] != float64(2) {
+		t.Fatalf("edit built-in: %d %s", res.Status, res.Body)
+	}
+	var v1 checklists.Template
+	env.call(t, "GET", "/api/v1/templates/store_walkthrough?version=1", sup, nil).Decode(t, &v1)
+	if v1.Title.Zh != "营业网点服务现场巡检" {
+		t.Errorf("version 1 changed: %+v", v1.Title)
 	}
 }
 
@@ -161,8 +190,9 @@ func TestTemplatePutRefusals(t *testing.T) {
 			}
 		})
 	}
-	res := env.call(t, "GET", "/api/v1/templates", env.token(t, "sup1"), nil)
-	if items := res.JSON()["items"].([]any); len(items) != 0 {
-		t.Errorf("refused PUTs must store nothing: %s", res.Body)
+	for _, id := range []string{"x", "Night-Walk"} {
+		if res := env.call(t, "GET", "/api/v1/templates/"+id, env.token(t, "sup1"), nil); res.Status != 404 {
+			t.Errorf("refused PUTs must store nothing: %s answers %d", id, res.Status)
+		}
 	}
 }
