@@ -1,4 +1,307 @@
 package server
 
-// bindWorkOrders is filled in by the feature that owns these routes.
-func (s *Server) bindWorkOrders() {}
+import (
+	"bytes"
+	"mime"
+	"net/url"
+	"slices"
+	"time"
+
+	"fieldcheck/auth"
+	"fieldcheck/callbacks"
+	"fieldcheck/errs"
+	"fieldcheck/store"
+	"fieldcheck/workorders"
+
+	"github.com/gofiber/fiber/v2"
+	bolt "go.etcd.io/bbolt"
+)
+
+// bindWorkOrders: work orders (工单), API.md "Users, stores, work orders".
+// Supervisors manage their own unit's orders, admins every unit; technicians
+// read their own, inspectors their unit's (to pick spot checks).
+func (s *Server) bindWorkOrders() {
+	managers := Roles(auth.RoleSupervisor, auth.RoleAdmin)
+	readers := Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin)
+	s.route(fiber.MethodPost, "/api/v1/workorders", managers, s.createWorkOrder)
+	s.route(fiber.MethodPost, "/api/v1/workorders/import", managers, s.importWorkOrders)
+	s.route(fiber.MethodGet, "/api/v1/workorders", readers, s.listWorkOrders)
+	s.route(fiber.MethodGet, "/api/v1/workorders/:id", readers, s.getWorkOrder)
+	s.route(fiber.MethodPatch, "/api/v1/workorders/:id", managers, s.patchWorkOrder)
+	s.route(fiber.MethodPost, "/api/v1/workorders/:id/complete", managers, s.completeWorkOrder)
+}
+
+// noUnit matches no unit: ids and units never contain 0x00.
+const noUnit = "\x00"
+
+// managedUnit is the unit a caller may manage: every unit ("") for an admin,
+// their own for anyone else; a supervisor without a unit manages nothing.
+func managedUnit(p auth.Principal) string {
+	switch {
+	case p.Role == auth.RoleAdmin:
+		return ""
+	case p.Unit == "":
+		return noUnit
+	}
+	return p.Unit
+}
+
+// pathID is the :id parameter, percent-decoded (ids may be Chinese) and
+// copied out of Fiber's reused buffer.
+func pathID(c *fiber.Ctx) (string, error) {
+	id, err := url.PathUnescape(c.Params("id"))
+	if err != nil {
+		return "", errs.New(errs.BadRequest, "bad_id", "路径中的编号无效", "the id in the path is not valid")
+	}
+	return id, nil
+}
+
+// canRead: technicians see their own orders, everyone else their unit's
+// (admins all).
+func canRead(p auth.Principal, wo *workorders.WorkOrder) error {
+	if p.Role == auth.RoleTechnician {
+		if wo.Technician != p.Username {
+			return errs.ErrForbidden
+		}
+		return nil
+	}
+	return workorders.InUnit(managedUnit(p), wo)
+}
+
+func (s *Server) createWorkOrder(c *fiber.Ctx) error {
+	var in workorders.WorkOrder
+	if err := s.bindJSON(c, &in); err != nil {
+		return err
+	}
+	unit := managedUnit(principal(c))
+	var wo *workorders.WorkOrder
+	if err := s.DB.Update(func(tx *bolt.Tx) error {
+		var err error
+		if wo, err = workorders.Create(tx, in, actor(c), s.Now()); err != nil {
+			return err
+		}
+		// The unit is the technician's, known only now; refusing here
+		// rolls the whole creation back.
+		return workorders.InUnit(unit, wo)
+	}); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(wo)
+}
+
+func (s *Server) getWorkOrder(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var wo *workorders.WorkOrder
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		if wo, err = workorders.Get(tx, id); err != nil {
+			return err
+		}
+		return canRead(principal(c), wo)
+	}); err != nil {
+		return err
+	}
+	return c.JSON(wo)
+}
+
+func (s *Server) patchWorkOrder(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in workorders.Changes
+	if err := s.bindJSON(c, &in); err != nil {
+		return err
+	}
+	unit := managedUnit(principal(c))
+	var wo *workorders.WorkOrder
+	if err := s.DB.Update(func(tx *bolt.Tx) error {
+		old, err := workorders.Get(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := workorders.InUnit(unit, old); err != nil {
+			return err
+		}
+		if wo, err = workorders.Patch(tx, id, in, actor(c), s.Now()); err != nil {
+			return err
+		}
+		// A supervisor cannot hand an order to another unit's technician.
+		return workorders.InUnit(unit, wo)
+	}); err != nil {
+		return err
+	}
+	return c.JSON(wo)
+}
+
+func (s *Server) completeWorkOrder(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := s.bindJSON(c, &in); err != nil && err != errEmptyBody {
+		return err
+	}
+	unit := managedUnit(principal(c))
+	now := s.Now()
+	var wo *workorders.WorkOrder
+	if err := s.DB.Update(func(tx *bolt.Tx) error {
+		old, err := workorders.Get(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := workorders.InUnit(unit, old); err != nil {
+			return err
+		}
+		// The job is finished now, so its 回访 starts now, in the same commit.
+		wo, err = workorders.CompleteManual(tx, id, in.Note, actor(c), now, callbacks.Kickoff)
+		return err
+	}); err != nil {
+		return err
+	}
+	return c.JSON(wo)
+}
+
+// importJSONLimit: an import may carry up to MaxCSVRows orders, more than
+// the default JSON limit allows.
+const importJSONLimit = workorders.MaxCSVBytes
+
+var errImportType = errs.New(errs.Unsupported, "unsupported_media_type",
+	"请以 JSON（application/json）或 CSV（text/csv）上传", "send JSON (application/json) or CSV (text/csv)")
+
+func (s *Server) importWorkOrders(c *fiber.Ctx) error {
+	mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	var rows []workorders.Row
+	var results []workorders.ImportResult
+	switch mt {
+	case "text/csv", "application/csv", "text/plain", "application/vnd.ms-excel":
+		data, err := readBody(c, workorders.MaxCSVBytes)
+		if err != nil {
+			return err
+		}
+		if rows, results, err = workorders.ParseCSV(bytes.NewReader(data)); err != nil {
+			return err
+		}
+	case "application/json", "":
+		var in struct {
+			WorkOrders []workorders.WorkOrder `json:"workorders"`
+		}
+		if err := s.bindJSONLimit(c, &in, importJSONLimit); err != nil {
+			return err
+		}
+		if len(in.WorkOrders) > workorders.MaxCSVRows {
+			return errs.New(errs.TooLarge, "too_many_rows", "一次最多导入 10000 条", "at most 10000 orders per import")
+		}
+		rows = workorders.Numbered(in.WorkOrders)
+	default:
+		return errImportType
+	}
+	unit := managedUnit(principal(c))
+	if err := s.DB.Update(func(tx *bolt.Tx) error {
+		imported, err := workorders.Import(tx, rows, actor(c), s.Now(), unit)
+		results = append(results[:len(results):len(results)], imported...)
+		return err
+	}); err != nil {
+		return err
+	}
+	slices.SortStableFunc(results, func(a, b workorders.ImportResult) int { return a.Row - b.Row })
+	l := lang(c)
+	out := make([]fiber.Map, len(results))
+	count := map[string]int{}
+	for i, r := range results {
+		m := fiber.Map{"row": r.Row, "id": r.ID, "status": r.Status, "error": nil}
+		if r.Err != nil {
+			m["error"] = errorBody(r.Err, l)
+		}
+		out[i] = m
+		count[r.Status]++
+	}
+	return c.JSON(fiber.Map{"results": out, "created": count[workorders.ImportCreated],
+		"updated": count[workorders.ImportUpdated], "rejected": count[workorders.ImportRejected]})
+}
+
+// errorBody is one error in API.md's shape, for errors that travel inside a
+// 200 answer (an import's rejected rows).
+func errorBody(e *errs.Error, l string) fiber.Map {
+	body := fiber.Map{"code": e.Code, "message": e.Message.In(l)}
+	if len(e.Fields) > 0 {
+		f := make(map[string]string, len(e.Fields))
+		for k, m := range e.Fields {
+			f[k] = m.In(l)
+		}
+		body["fields"] = f
+	}
+	return body
+}
+
+var errBadStatus = &errs.Error{Kind: errs.BadRequest, Code: "bad_status",
+	Message: errs.Msg{Zh: "status 应为 assigned、completed 或 cancelled", En: "status must be assigned, completed or cancelled"},
+	Fields:  map[string]errs.Msg{"status": {Zh: "应为 assigned、completed 或 cancelled", En: "must be assigned, completed or cancelled"}}}
+
+// queryTime reads from/to: RFC 3339, or a date (Asia/Shanghai day); a date
+// in `to` includes that whole day.
+func queryTime(c *fiber.Ctx, name string, end bool) (time.Time, error) {
+	v := c.Query(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseInLocation("2006-01-02", v, store.Shanghai); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d, nil
+	}
+	e := errs.New(errs.BadRequest, "bad_time", name+" 应为日期（2026-11-23）或 RFC 3339 时间", name+" must be a date (2026-11-23) or an RFC 3339 time")
+	e.Fields = map[string]errs.Msg{name: e.Message}
+	return time.Time{}, e
+}
+
+func (s *Server) listWorkOrders(c *fiber.Ctx) error {
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	f := workorders.Filter{Status: c.Query("status"), Technician: c.Query("technician"), Unit: c.Query("unit")}
+	switch f.Status {
+	case "", workorders.StatusAssigned, workorders.StatusCompleted, workorders.StatusCancelled:
+	default:
+		return errBadStatus
+	}
+	if f.From, err = queryTime(c, "from", false); err != nil {
+		return err
+	}
+	if f.To, err = queryTime(c, "to", true); err != nil {
+		return err
+	}
+	switch p.Role {
+	case auth.RoleTechnician:
+		if f.Technician != "" && f.Technician != p.Username {
+			return errs.ErrForbidden
+		}
+		f.Technician = p.Username
+	case auth.RoleAdmin:
+	default:
+		if f.Unit != "" && f.Unit != p.Unit {
+			return errs.ErrForbidden
+		}
+		f.Unit = managedUnit(p)
+	}
+	var items []workorders.WorkOrder
+	var next string
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		items, next, err = workorders.List(tx, f, limit, after)
+		return err
+	}); err != nil {
+		return err
+	}
+	return listJSON(c, items, next)
+}
