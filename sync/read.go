@@ -129,7 +129,7 @@ type Filter struct {
 	StoreID     string
 	Flag        string
 	Complete    *bool
-	From, To    *time.Time // skew-corrected finished_at, from ≤ t < to
+	From, To    time.Time // skew-corrected finished_at, from ≤ t < to; zero: open
 }
 
 // maxScan bounds the index entries one List call walks, so a filter that
@@ -153,8 +153,8 @@ func List(db *store.DB, p auth.Principal, f Filter, limit int, after string) ([]
 		bucket, prefix = store.BucketSubmissionsByAuthor, store.Prefix(p.Username)
 	case p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin:
 		bucket = store.BucketSubmissionsByTime
-		if f.From != nil {
-			start = store.TimeKey(*f.From)
+		if !f.From.IsZero() {
+			start = store.TimeKey(f.From)
 		}
 	default:
 		return nil, "", errs.ErrForbidden
@@ -175,7 +175,7 @@ func List(db *store.DB, p auth.Principal, f Filter, limit int, after string) ([]
 		scanned := 0
 		return store.ScanPrefix(tx, bucket, prefix, start, func(k, _ []byte) error {
 			scanned++
-			if f.To != nil && bytes.Equal(bucket, store.BucketSubmissionsByTime) && bytes.Compare(k, store.TimeKey(*f.To)) >= 0 {
+			if !f.To.IsZero() && bytes.Equal(bucket, store.BucketSubmissionsByTime) && bytes.Compare(k, store.TimeKey(f.To)) >= 0 {
 				return store.Stop
 			}
 			h, err := loadHead(tx, store.SplitLast(k))
@@ -222,10 +222,10 @@ func (f Filter) match(h *Head) bool {
 	if f.Complete != nil && h.Complete != *f.Complete {
 		return false
 	}
-	if f.From != nil && h.FinishedAt.Before(*f.From) {
+	if !f.From.IsZero() && h.FinishedAt.Before(f.From) {
 		return false
 	}
-	if f.To != nil && !h.FinishedAt.Before(*f.To) {
+	if !f.To.IsZero() && !h.FinishedAt.Before(f.To) {
 		return false
 	}
 	if f.Flag != "" {
@@ -248,4 +248,15 @@ func summarize(h *Head) Summary {
 		FinishedAt: h.FinishedAt, Complete: h.Complete, MissingPhotos: nonNil(h.MissingPhotos),
 		Score: h.Result.Score, MaxScore: h.Result.MaxScore, Percent: h.Result.Percent, Grade: h.Result.Grade,
 		Passed: h.Result.Passed, Fines: h.Result.Fines, Flags: flags}
+}
+
+// Read is Get in its own short read transaction.
+func Read(db *store.DB, p auth.Principal, id string, version int, now time.Time) (*View, error) {
+	var v *View
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		v, err = Get(tx, p, id, version, now)
+		return err
+	})
+	return v, err
 }
