@@ -73,7 +73,7 @@ func (s *Server) bindSpeedtest() {
 	s.route(fiber.MethodPost, "/api/v1/speedtest/upload", tech, func(c *fiber.Ctx) error {
 		noStore(c)
 		if int64(c.Request().Header.ContentLength()) > speedMaxUpload {
-			return errTooLarge
+			return tooLargeClose(c)
 		}
 		if err := throttled(c, "up"); err != nil {
 			return err
@@ -89,10 +89,17 @@ func (s *Server) bindSpeedtest() {
 			n = int64(len(c.Body())) // small bodies arrive buffered
 		}
 		if n > speedMaxUpload {
-			return errTooLarge
+			return tooLargeClose(c)
 		}
 		return c.JSON(fiber.Map{"bytes": n})
 	})
+}
+
+// tooLargeClose refuses an upload whose body was not read to its end; the
+// connection is closed so the unread rest is not taken for the next request.
+func tooLargeClose(c *fiber.Ctx) error {
+	c.Context().SetConnectionClose()
+	return errTooLarge
 }
 
 func noStore(c *fiber.Ctx) { c.Set(fiber.HeaderCacheControl, "no-store") }
