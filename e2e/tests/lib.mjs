@@ -112,6 +112,7 @@ export async function fillAcceptance(page, fixtures, { downMbps }) {
         break;
       }
       case 'signature': {
+        await page.locator(`${sel} canvas.sigpad`).scrollIntoViewIfNeeded();
         const box = await page.locator(`${sel} canvas.sigpad`).boundingBox();
         await page.mouse.move(box.x + 30, box.y + 120);
         await page.mouse.down();

@@ -183,11 +183,11 @@ function orderCard(o, sheet, full = false) {
     h('div', { class: 'cust' }, c.name || ''),
     c.address ? h('div', { class: 'addr' }, c.address, ' ', h('a', { href: mapLink(c.address), target: '_blank', rel: 'noopener', class: 'small' }, t('map'))) : null,
     h('div', { class: 'meta' },
-      ap.from ? h('span', null, '🕘 ', fmtTime(ap.from), ap.to ? '–' + fmtTime(ap.to, false) : '') : null,
+      ap.from ? h('span', null, t('appointment') + ' ', fmtTime(ap.from), ap.to ? '–' + fmtTime(ap.to, false) : '') : null,
       o.subscribed_mbps ? h('span', null, t('speed') + ' ', String(o.subscribed_mbps), ' Mbps') : null,
       o.product ? h('span', null, o.product) : null),
     h('div', { class: 'row' },
-      c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, '📞 ', t('call'), full ? ' ' + c.phone : '') : null,
+      c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, t('call'), full ? ' ' + c.phone : '') : null,
       h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, sheet ? (sheet.state === 'draft' ? t('continue_sheet') : t('view_sheet')) : t('open_sheet'))));
 }
 
