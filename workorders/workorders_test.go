@@ -10,7 +10,11 @@ import (
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
 )
+
+// Test users' passwords need no real cost.
+func init() { auth.BcryptCost = bcrypt.MinCost }
 
 var (
 	t0    = time.Date(2026, 11, 20, 9, 0, 0, 0, store.Shanghai)
