@@ -7,6 +7,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
+	"fieldcheck/reports"
 	"fieldcheck/store"
 
 	"github.com/gofiber/fiber/v2"
@@ -60,6 +61,13 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	format, err := exportFormat(c) // ?format=csv|xlsx downloads the same entries (server/reports.go)
+	if err != nil {
+		return err
+	}
+	if format != "" && c.Query("limit") == "" {
+		limit = maxAuditExport
+	}
 	p := principal(c)
 	actorFilter := c.Query("actor")
 	var items []store.AuditEntry
@@ -91,8 +99,16 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if format != "" {
+		name := "audit-" + from.In(store.Shanghai).Format("2006-01-02") + "_" + to.AddDate(0, 0, -1).In(store.Shanghai).Format("2006-01-02")
+		return sendExport(c, format, name, reports.AuditTable(items), next)
+	}
 	return listJSON(c, items, next)
 }
+
+// maxAuditExport is how many entries one audit download holds when no limit
+// is given; past it the answer carries X-Next-After for the rest.
+const maxAuditExport = 100000
 
 // dateRange reads ?from=&to= (YYYY-MM-DD, Asia/Shanghai days, inclusive):
 // to defaults to today, from to 29 days before to. It returns [from, to+1day).

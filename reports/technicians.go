@@ -1,0 +1,240 @@
+package reports
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"fieldcheck/auth"
+	"fieldcheck/callbacks"
+	"fieldcheck/checklists"
+	"fieldcheck/errs"
+	fcsync "fieldcheck/sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Item ids of the home-visit conduct the acceptance sheet evidences
+// (install_acceptance; 上门服务规范, seed 004 第二十二条).
+const (
+	ItemShoeCovers = "shoe_covers" // 进门时穿上鞋套
+	ItemDropCloth  = "drop_cloth"  // 使用垫布放置工具包、材料
+)
+
+// TechnicianRow is one technician's compliance on the acceptance sheets they
+// finished in the range, and the callbacks of the jobs they finished in it.
+type TechnicianRow struct {
+	Technician string `json:"technician"`
+	Name       string `json:"name"`
+	Unit       string `json:"unit"`
+	// Sheets: acceptance sheets (latest version of each).
+	Sheets int `json:"sheets"`
+	// Shoe covers / drop cloth worn: ÷ the sheets that answered the item (a
+	// template without it does not count against anyone).
+	ShoeCovers     int      `json:"shoe_covers"`
+	ShoeCoversRate *float64 `json:"shoe_covers_rate"`
+	DropCloth      int      `json:"drop_cloth"`
+	DropClothRate  *float64 `json:"drop_cloth_rate"`
+	// Speed test recorded (宽带速率测试，建立客户健康档案): a speedtest item
+	// with a measured download, ÷ sheets.
+	SpeedTestRecorded     int      `json:"speed_test_recorded"`
+	SpeedTestRecordedRate *float64 `json:"speed_test_recorded_rate"`
+	// Speed test passed: at least min_ratio of the subscribed speed, ÷ the
+	// recorded tests that could be judged (the order had a subscribed speed).
+	SpeedTestPassed     int      `json:"speed_test_passed"`
+	SpeedTestPassedRate *float64 `json:"speed_test_passed_rate"`
+	// Photo evidence complete: the server holds every referenced photo (no
+	// missing photos), ÷ sheets.
+	PhotosComplete            int      `json:"photos_complete"`
+	PhotoEvidenceCompleteRate *float64 `json:"photo_evidence_complete_rate"`
+	// Review flags, counted in sheets: Flagged has photo_reused or clock_skew.
+	Flagged              int `json:"flagged"`
+	PhotoReused          int `json:"photo_reused"`
+	ClockSkew            int `json:"clock_skew"`
+	SpeedBelowSubscribed int `json:"speed_below_subscribed"`
+	EditedAfterSignature int `json:"edited_after_signature"`
+	// Callbacks of the jobs they finished in the range (回访).
+	Callbacks        int      `json:"callbacks"`
+	CallbacksDone    int      `json:"callbacks_done"`
+	VerySatisfied    int      `json:"very_satisfied"`
+	Satisfied        int      `json:"satisfied"`
+	Unsatisfied      int      `json:"unsatisfied"`
+	SatisfactionRate *float64 `json:"satisfaction_rate"`
+
+	shoeAnswered, clothAnswered, speedJudged int
+}
+
+// Technicians is the per-technician compliance report for acceptance sheets
+// and callbacks of jobs finished in [from, to), sorted by username. unit ""
+// is every unit; otherwise the order's unit.
+func Technicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow, error) {
+	by := map[string]*TechnicianRow{}
+	row := func(tech, u string) *TechnicianRow {
+		r := by[tech]
+		if r == nil {
+			r = &TechnicianRow{Technician: tech, Unit: u}
+			by[tech] = r
+		}
+		return r
+	}
+	speedItems := map[string][]string{} // template id 0x00 version → its speedtest item ids
+	err := eachHead(tx, from, to, checklists.KindAcceptance, func(h *fcsync.Head) error {
+		if !inUnit(unit, h.Unit) {
+			return nil
+		}
+		tech := h.Technician
+		if tech == "" {
+			tech = h.Author
+		}
+		v, err := latestVersion(tx, h)
+		if err != nil || v == nil {
+			return err
+		}
+		items, err := speedtestItems(tx, speedItems, h.TemplateID, h.TemplateVersion)
+		if err != nil {
+			return err
+		}
+		row(tech, h.Unit).countSheet(h, v, items)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = eachTask(tx, from, to, func(t *callbacks.Task) {
+		if !inUnit(unit, t.Unit) || t.Technician == "" {
+			return
+		}
+		r := row(t.Technician, t.Unit)
+		r.Callbacks++
+		if t.Result == nil {
+			return
+		}
+		r.CallbacksDone++
+		switch t.Result.Satisfaction {
+		case callbacks.VerySatisfied:
+			r.VerySatisfied++
+		case callbacks.Satisfied:
+			r.Satisfied++
+		case callbacks.Unsatisfied:
+			r.Unsatisfied++
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]TechnicianRow, 0, len(by))
+	for _, r := range by {
+		if u, err := auth.GetUser(tx, r.Technician); err == nil {
+			r.Name = u.Name
+		} else if e, ok := errs.As(err); !ok || e.Kind != errs.NotFound {
+			return nil, err
+		}
+		r.ShoeCoversRate = Rate(r.ShoeCovers, r.shoeAnswered)
+		r.DropClothRate = Rate(r.DropCloth, r.clothAnswered)
+		r.SpeedTestRecordedRate = Rate(r.SpeedTestRecorded, r.Sheets)
+		r.SpeedTestPassedRate = Rate(r.SpeedTestPassed, r.speedJudged)
+		r.PhotoEvidenceCompleteRate = Rate(r.PhotosComplete, r.Sheets)
+		r.SatisfactionRate = SatisfactionRate(r.VerySatisfied, r.Satisfied, r.Unsatisfied)
+		rows = append(rows, *r)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Technician < rows[j].Technician })
+	return rows, nil
+}
+
+func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems []string) {
+	r.Sheets++
+	if answered, yes := affirmative(v.Answers[ItemShoeCovers]); answered {
+		r.shoeAnswered++
+		if yes {
+			r.ShoeCovers++
+		}
+	}
+	if answered, yes := affirmative(v.Answers[ItemDropCloth]); answered {
+		r.clothAnswered++
+		if yes {
+			r.DropCloth++
+		}
+	}
+	recorded := false
+	for _, id := range speedItems {
+		var st checklists.Speedtest
+		if raw := v.Answers[id]; len(raw) > 0 && json.Unmarshal(raw, &st) == nil && st.DownMbps > 0 {
+			recorded = true
+		}
+	}
+	if recorded {
+		r.SpeedTestRecorded++
+		if !h.Result.SpeedUnjudged {
+			r.speedJudged++
+			if !h.Result.SpeedBelowSubscribed {
+				r.SpeedTestPassed++
+			}
+		}
+	}
+	if h.Complete {
+		r.PhotosComplete++
+	}
+	flags, _ := h.AllFlags()
+	reused, skew := slices.Contains(flags, fcsync.FlagPhotoReused), slices.Contains(flags, fcsync.FlagClockSkew)
+	if reused {
+		r.PhotoReused++
+	}
+	if skew {
+		r.ClockSkew++
+	}
+	if reused || skew {
+		r.Flagged++
+	}
+	if slices.Contains(flags, fcsync.FlagSpeedBelowSubscribed) {
+		r.SpeedBelowSubscribed++
+	}
+	if slices.Contains(flags, fcsync.FlagEditedAfterSignature) {
+		r.EditedAfterSignature++
+	}
+}
+
+// affirmative reads a check (true/false) or pass_fail ("pass"/"fail"; "na"
+// is not an answer) item.
+func affirmative(raw json.RawMessage) (answered, yes bool) {
+	var b bool
+	if json.Unmarshal(raw, &b) == nil && len(raw) > 0 && string(raw) != "null" {
+		return true, b
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		switch s {
+		case checklists.Pass:
+			return true, true
+		case checklists.Fail:
+			return true, false
+		}
+	}
+	return false, false
+}
+
+// speedtestItems lists the speedtest items of a template version (cached).
+func speedtestItems(tx *bolt.Tx, cache map[string][]string, id string, version int) ([]string, error) {
+	key := id + "\x00" + strconv.Itoa(version)
+	if ids, ok := cache[key]; ok {
+		return ids, nil
+	}
+	tpl, err := checklists.Get(tx, id, version)
+	if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
+		cache[key] = nil
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, sec := range tpl.Sections {
+		for _, it := range sec.Items {
+			if it.Type == checklists.TypeSpeedtest {
+				ids = append(ids, it.ID)
+			}
+		}
+	}
+	cache[key] = ids
+	return ids, nil
+}
