@@ -8,6 +8,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
+	"fieldcheck/photos"
 	"fieldcheck/store"
 
 	"github.com/gofiber/fiber/v2"
@@ -73,6 +74,8 @@ type Server struct {
 	metrics *metrics
 	// Callbacks is the callback queue, SMS survey and rectifications.
 	Callbacks *callbacks.Service
+	// Photos is the content-addressed photo store.
+	Photos *photos.Service
 
 	routes     []RouteInfo
 	background []func(ctx context.Context)
@@ -112,6 +115,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.Callbacks = callbacks.New(db, callbacks.Config{SMSWait: cfg.SMSWait, WebhookURL: cfg.SMSWebhookURL,
 		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
 	s.Go(s.Callbacks.Run)
+	if s.Photos, err = s.newPhotos(); err != nil {
+		return nil, err
+	}
 	s.middleware()
 	s.bindRoutes()
 	return s, nil
