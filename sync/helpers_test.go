@@ -1,9 +1,10 @@
 package sync
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -95,7 +96,12 @@ func newOrder(t testing.TB, db *store.DB, id, typ, tech string) {
 	})
 }
 
-func sha(c byte) string { return strings.Repeat(string(c), 64) }
+// fakePhoto is a made-up photo hash, distinct per sheet, item and index,
+// so sheets share a photo only when a test says so.
+func fakePhoto(id, item string, i int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%d", id, item, i)))
+	return hex.EncodeToString(sum[:])
+}
 
 func raw(t testing.TB, v any) json.RawMessage {
 	t.Helper()
@@ -137,7 +143,7 @@ func fill(t testing.TB, tpl *checklists.Template, s *checklists.Submission) {
 			case checklists.TypeText:
 				s.Answers[it.ID] = raw(t, "客厅电视柜旁")
 			case checklists.TypeSignature:
-				s.Answers[it.ID] = raw(t, sha('9'))
+				s.Answers[it.ID] = raw(t, fakePhoto(s.ID, it.ID, 0))
 			case checklists.TypeSpeedtest:
 				s.Answers[it.ID] = raw(t, map[string]any{"down_mbps": 95.5, "up_mbps": 30, "ping_ms": 12, "jitter_ms": 2, "method": "browser"})
 			case checklists.TypePhoto:
@@ -146,7 +152,7 @@ func fill(t testing.TB, tpl *checklists.Template, s *checklists.Submission) {
 					min = it.Photos.Min
 				}
 				for i := 0; i < min; i++ {
-					s.Photos[it.ID] = append(s.Photos[it.ID], fmt.Sprintf("%064x", len(s.Photos)*16+i+1))
+					s.Photos[it.ID] = append(s.Photos[it.ID], fakePhoto(s.ID, it.ID, i))
 				}
 			}
 		}

@@ -14,6 +14,11 @@ import (
 // hundreds of sheets (a stock picture) needs a reviewer, not a longer list.
 const maxReuseDetails = 20
 
+// maxReuseRecheck bounds how many other submissions one arriving photo
+// re-evaluates, so a stock picture on thousands of sheets cannot make one
+// upload's transaction walk them all; the waiting ones are always updated.
+const maxReuseRecheck = 100
+
 // reuseOf finds the photo_reused evidence of h: each of its photos, or a
 // near copy by perceptual hash (photos.ReusesOf), that already stands on an
 // earlier submission about something else — another work order, or another
@@ -70,6 +75,9 @@ func PhotoArrived(tx *bolt.Tx, sha string, now time.Time) error {
 		return err
 	}
 	for _, r := range reuses {
+		if len(touched) >= len(waiting)+maxReuseRecheck {
+			break
+		}
 		if !slices.Contains(touched, r.SubmissionID) {
 			touched = append(touched, r.SubmissionID)
 		}

@@ -170,7 +170,7 @@ func Push(db *store.DB, p auth.Principal, req PushRequest, now time.Time) (*Push
 		results = make([]Result, len(items))
 		for i, it := range items {
 			if it.bad != nil {
-				results[i] = refuse(it.id, StatusRejected, 0, it.bad)
+				results[i] = outcome(it.id, StatusRejected, 0, it.bad)
 				continue
 			}
 			r, err := m.merge(tx, it)
@@ -199,7 +199,8 @@ func Push(db *store.DB, p auth.Principal, req PushRequest, now time.Time) (*Push
 	return &PushResponse{Results: results}, nil
 }
 
-func refuse(id, status string, version int, e *errs.Error) Result {
+// outcome is one item's result; e is its reason, localized after the commit.
+func outcome(id, status string, version int, e *errs.Error) Result {
 	return Result{ID: id, Status: status, Version: version, MissingPhotos: []string{}, err: e}
 }
 
@@ -228,36 +229,36 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 	author, authorUnit := m.p.Username, m.p.Unit
 	if head != nil {
 		if head.Author != m.p.Username && m.p.Role != auth.RoleAdmin {
-			return refuse(s.ID, StatusRejected, 0, errNotOwner), nil
+			return outcome(s.ID, StatusRejected, 0, errNotOwner), nil
 		}
 		if i := slices.Index(head.Hashes, it.hash); i >= 0 {
-			r := refuse(s.ID, StatusDuplicate, i+1, nil)
+			r := outcome(s.ID, StatusDuplicate, i+1, nil)
 			if i+1 == head.Version {
 				r.MissingPhotos = nonNil(head.MissingPhotos)
 			}
 			return r, nil
 		}
 		if s.BaseVersion != head.Version {
-			return refuse(s.ID, StatusConflict, head.Version, errStaleBase), nil
+			return outcome(s.ID, StatusConflict, head.Version, errStaleBase), nil
 		}
 		if s.Subject != head.Subject {
-			return refuse(s.ID, StatusRejected, 0, fieldErr("subject", "修改记录时不能更换检查对象",
+			return outcome(s.ID, StatusRejected, 0, fieldErr("subject", "修改记录时不能更换检查对象",
 				"an edit cannot change the subject")), nil
 		}
 		author, authorUnit = head.Author, head.AuthorUnit
 	} else if s.BaseVersion != 0 {
-		return refuse(s.ID, StatusConflict, 0, errUnknownBase), nil
+		return outcome(s.ID, StatusConflict, 0, errUnknownBase), nil
 	}
 
 	tpl, err := checklists.Get(tx, s.TemplateID, s.TemplateVersion)
 	if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
-		return refuse(s.ID, StatusRejected, 0, fieldErr("template_version", "没有这个检查表模板版本",
+		return outcome(s.ID, StatusRejected, 0, fieldErr("template_version", "没有这个检查表模板版本",
 			"no such template version")), nil
 	} else if err != nil {
 		return Result{}, err
 	}
 	if !slices.Contains(kindsFor(m.p.Role), tpl.Kind) || (head != nil && tpl.Kind != head.Kind) {
-		return refuse(s.ID, StatusRejected, 0, errWrongKind), nil
+		return outcome(s.ID, StatusRejected, 0, errWrongKind), nil
 	}
 
 	// The subject: a work order (acceptance, spot check) or a store (walkthrough).
@@ -268,14 +269,14 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 		wo, err = workorders.Get(tx, s.Subject.WorkOrderID)
 		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
 			// An unknown order answers like someone else's: ids do not leak.
-			return refuse(s.ID, StatusRejected, 0, errNotAssigned), nil
+			return outcome(s.ID, StatusRejected, 0, errNotAssigned), nil
 		} else if err != nil {
 			return Result{}, err
 		}
 	case tpl.Kind == checklists.KindWalkthrough && s.Subject.StoreID != "":
 		outlet, err = workorders.GetOutlet(tx, s.Subject.StoreID)
 		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
-			return refuse(s.ID, StatusRejected, 0, fieldErr("subject.store_id", "没有这个营业网点", "no such store")), nil
+			return outcome(s.ID, StatusRejected, 0, fieldErr("subject.store_id", "没有这个营业网点", "no such store")), nil
 		} else if err != nil {
 			return Result{}, err
 		}
@@ -289,7 +290,7 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 		if !ok {
 			return Result{}, err
 		}
-		return refuse(s.ID, StatusRejected, 0, e), nil
+		return outcome(s.ID, StatusRejected, 0, e), nil
 	}
 
 	completes := false // this acceptance completes its order now
@@ -301,20 +302,20 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 		case wo.CompletedBy == s.ID:
 			// an edit of the sheet that completed the order
 		case wo.Status == workorders.StatusCancelled || wo.Technician != author:
-			return refuse(s.ID, StatusRejected, 0, errNotAssigned), nil
+			return outcome(s.ID, StatusRejected, 0, errNotAssigned), nil
 		case wo.Status == workorders.StatusCompleted:
 			v := 0
 			if head != nil {
 				v = head.Version
 			}
-			return refuse(s.ID, StatusConflict, v, errOrderCompleted), nil
+			return outcome(s.ID, StatusConflict, v, errOrderCompleted), nil
 		default:
 			completes = true
 		}
 	case checklists.KindSpotcheck:
 		unit, technician = wo.Unit, wo.Technician
 		if wo.Status == workorders.StatusCancelled || (m.p.Role != auth.RoleAdmin && wo.Unit != authorUnit) {
-			return refuse(s.ID, StatusRejected, 0, errNotAssigned), nil
+			return outcome(s.ID, StatusRejected, 0, errNotAssigned), nil
 		}
 	case checklists.KindWalkthrough:
 		unit = outlet.Unit
@@ -430,7 +431,7 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 	if err := store.Audit(tx, m.now, m.actor(), action, "submission/"+s.ID, strings.TrimSuffix(detail, ", ")); err != nil {
 		return Result{}, err
 	}
-	r := refuse(s.ID, StatusAccepted, version, nil)
+	r := outcome(s.ID, StatusAccepted, version, nil)
 	r.MissingPhotos = rec.MissingPhotos
 	return r, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
+	"fieldcheck/photos"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -110,7 +111,7 @@ func Get(tx *bolt.Tx, p auth.Principal, id string, version int, now time.Time) (
 	} else {
 		missing := []string{}
 		for _, sha := range rec.Photos {
-			if !store.Has(tx, store.BucketPhotos, []byte(sha)) {
+			if !photos.Has(tx, sha) {
 				missing = append(missing, sha)
 			}
 		}
