@@ -52,7 +52,10 @@ var (
 	// submission id → nil; an edit that changes finished_at moves the entry.
 	BucketSubmissionsByTime = []byte("submissions_by_time")
 
-	// Photos: sha256 hex → photos.Meta. Bytes live in files under data/photos.
+	// Photos (written by photos.Put, in the commit that runs
+	// sync.PhotoArrived): sha256 hex → photos.Meta. The original lives in
+	// data/photos/ab/cd/<sha>, fsynced before this key is written; renditions
+	// in data/photo-renditions/ are remade on demand and not backed up.
 	BucketPhotos = []byte("photos")
 	// PhotoRefs (written by sync): sha256 hex 0x00 submission id → nil, for
 	// every photo any version of the submission referenced (photos and
@@ -62,8 +65,11 @@ var (
 	// while the latest version of that submission references a photo the
 	// server does not hold; sync.PhotoArrived clears it.
 	BucketPhotoWaiting = []byte("photo_waiting")
-	// PhotoHashBands: band(1) value(2) 0x00 sha256 hex → nil; multi-index
-	// hashing of perceptual hashes so a near-copy lookup never scans.
+	// PhotoHashBands (written by photos): band(1) value(2) 0x00 sha256 hex →
+	// the full 64-bit dHash (8 bytes BE). Multi-index hashing: FindSimilar
+	// probes each band's value and its one-bit neighbours (68 seeks) and checks
+	// candidates from the value alone, so a near-copy lookup never scans.
+	// Near-flat hashes are not indexed (they would match every dark photo).
 	BucketPhotoHashBands = []byte("photo_hash_bands")
 
 	// Callbacks: task id ("cb-" + 10-digit seq) → callbacks.Task.
