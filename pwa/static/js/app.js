@@ -4,9 +4,9 @@ import * as db from './db.js';
 import { h, clear, toast } from './dom.js';
 import { t, tx, setLang, getLang, fmtTime } from './i18n.js';
 import { on, emit } from './bus.js';
-import { login, loadSession, currentSession, logoutServer, ApiError, NetError, api, isOnline } from './api.js';
+import { login, loadSession, currentSession, logoutServer, NetError, api, isOnline } from './api.js';
 import * as sync from './sync.js';
-import { validate, items, referencedPhotos } from './rules.js';
+import { validate, items } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { objectURL } from './photo.js';
 
@@ -145,9 +145,10 @@ async function sheetsByOrder() {
   return m;
 }
 
+const shownState = (sheet) => (sheet.state === 'sent' && (sheet.missing || []).length ? 'incomplete' : sheet.state);
 function stateLabel(sheet) {
   if (!sheet) return null;
-  const st = sheet.state === 'sent' && (sheet.missing || []).length ? 'incomplete' : sheet.state;
+  const st = shownState(sheet);
   return h('span', { class: 'state st-' + st, 'data-state': st }, t('st_' + st));
 }
 
@@ -188,7 +189,7 @@ function orderCard(o, sheet, full = false) {
       o.product ? h('span', null, o.product) : null),
     h('div', { class: 'row' },
       c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, t('call'), full ? ' ' + c.phone : '') : null,
-      h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, sheet ? (sheet.state === 'draft' ? t('continue_sheet') : t('view_sheet')) : t('open_sheet'))));
+      full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, sheet ? (sheet.state === 'draft' ? t('continue_sheet') : t('view_sheet')) : t('open_sheet'))));
 }
 
 async function pickTemplate(order) {
@@ -292,6 +293,14 @@ async function viewSheet(id) {
   actions.append(h('a', { class: 'btn', href: '/print/' + encodeURIComponent(sheet.id), 'data-link': '' }, t('print')));
   if (sheet.state !== 'sent') actions.append(discardButton(sheet));
   main.append(actions);
+  if (!editable) {
+    // A sheet waiting in the outbox changes under our eyes (sent, rejected,
+    // conflict): show the new state. Drafts are never redrawn while typing.
+    const off = on('sheet', (s) => {
+      if (location.pathname !== '/sheet/' + encodeURIComponent(id)) { off(); return; }
+      if (s.id === id && shownState(s) !== shownState(sheet)) { off(); render(); }
+    });
+  }
 }
 
 function labelFor(tpl, path) {
