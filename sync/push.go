@@ -2,6 +2,7 @@ package sync
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -118,8 +119,7 @@ func decodeItem(raw json.RawMessage) item {
 		}
 		_ = json.Unmarshal(raw, &probe)
 		id, _ := probe.ID.(string)
-		return item{id: id, bad: errs.New(errs.BadRequest, "bad_submission",
-			"记录格式错误: 字段类型不对", "malformed submission: "+jsonProblem(err))}
+		return item{id: id, bad: malformed(err)}
 	}
 	if !validSubmissionID(s.ID) {
 		return item{id: s.ID, bad: fieldErr("id", "记录 ID 必填，最多 64 个字符，不能含空白、斜杠或控制字符",
@@ -127,19 +127,21 @@ func decodeItem(raw json.RawMessage) item {
 	}
 	h, err := ContentHash(&s)
 	if err != nil {
-		return item{id: s.ID, bad: errs.New(errs.BadRequest, "bad_submission", "记录格式错误", "malformed submission")}
+		return item{id: s.ID, bad: malformed(err)}
 	}
 	return item{id: s.ID, sub: &s, hash: h}
 }
 
-// jsonProblem names what json rejected without echoing Go type names.
-func jsonProblem(err error) string {
+// malformed names the field json could not decode, without Go type names.
+func malformed(err error) *errs.Error {
+	e := errs.New(errs.BadRequest, "bad_submission", "记录格式错误", "malformed submission")
 	var te *json.UnmarshalTypeError
-	if e, ok := err.(*json.UnmarshalTypeError); ok {
-		te = e
-		return fmt.Sprintf("%s has the wrong type", te.Field)
+	if errors.As(err, &te) && te.Field != "" {
+		e.Fields = map[string]errs.Msg{te.Field: {Zh: "类型不对", En: "has the wrong type"}}
+	} else {
+		e.Message = errs.Msg{Zh: "记录须为 JSON 对象", En: "a submission must be a JSON object"}
 	}
-	return "not a JSON object"
+	return e
 }
 
 // Push merges a phone's outbox. The whole push is one shared write

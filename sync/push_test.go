@@ -148,8 +148,8 @@ func TestMixedBatchKeepsTheGoodOnes(t *testing.T) {
 	}
 	expect(t, res[2], StatusRejected, 0, "not_assigned")
 	expect(t, res[3], StatusRejected, 0, "bad_submission")
-	if res[3].ID != "a4" {
-		t.Fatalf("malformed item answered as %q, want a4", res[3].ID)
+	if res[3].ID != "a4" || res[3].Error.Fields["answers"] == "" {
+		t.Fatalf("malformed item answered as %q %+v, want a4 with answers named", res[3].ID, res[3].Error)
 	}
 	expect(t, res[4], StatusRejected, 0, "validation_failed")
 	expect(t, res[5], StatusRejected, 0, "template_not_for_role")
