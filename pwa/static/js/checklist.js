@@ -162,7 +162,10 @@ export function renderChecklist(root, opts) {
     const run = h('button', { type: 'button', class: 'btn primary', onclick: async () => {
       run.disabled = true; status.textContent = t('speed_running');
       try { set(await runSpeedtest((p) => { status.textContent = t('speed_running') + ' ' + t(p); })); }
-      catch (e) { status.textContent = navigator.onLine === false ? t('speed_offline') : t('speed_failed_run', { e: e.message }); run.disabled = false; }
+      catch (e) {
+        status.textContent = e.message === 'rate_limited' ? t('speed_rate_limited') : navigator.onLine === false || e instanceof TypeError ? t('speed_offline') : t('speed_failed_run', { e: e.message });
+        run.disabled = false;
+      }
     } }, t('speed_run'));
     const num = (name, label, unit) => h('label', { class: 'field' }, h('span', null, label + ' (' + unit + ')'),
       h('input', { type: 'number', inputmode: 'decimal', step: 'any', min: 0, name, value: a?.method === 'manual' ? a[name] : '' }));
