@@ -11,6 +11,7 @@ import (
 	"fieldcheck/photos/internal/synth"
 	"fieldcheck/store"
 
+	"github.com/disintegration/imaging"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -80,11 +81,11 @@ func BenchmarkPipeline12MPParts(b *testing.B) {
 
 func BenchmarkFindSimilar(b *testing.B) {
 	_, db := newService(b, nil)
-	// 100k photos with random hashes
+	// similarBenchPhotos photos with random hashes
 	var target string
 	db.Bolt.Update(func(tx *bolt.Tx) error {
 		x := uint64(0x9e3779b97f4a7c15)
-		for i := 0; i < 100000; i++ {
+		for i := 0; i < similarBenchPhotos; i++ {
 			x ^= x << 13
 			x ^= x >> 7
 			x ^= x << 17
@@ -100,3 +101,20 @@ func BenchmarkFindSimilar(b *testing.B) {
 		db.View(func(tx *bolt.Tx) error { _, err := FindSimilar(tx, target); return err })
 	}
 }
+
+// BenchmarkNaiveImaging12MP is the obvious pipeline, for comparison:
+// imaging.Decode with auto-orientation (RGBA at full size), two Lanczos
+// fits, two encodes. BenchmarkPipeline12MPParts/process is ours.
+func BenchmarkNaiveImaging12MP(b *testing.B) {
+	body := phonePhoto()
+	for i := 0; i < b.N; i++ {
+		img, err := imaging.Decode(bytes.NewReader(body), imaging.AutoOrientation(true))
+		if err != nil {
+			b.Fatal(err)
+		}
+		encodeJPEG(imaging.Fit(img, MediumEdge, MediumEdge, imaging.Lanczos), 82)
+		encodeJPEG(imaging.Fit(img, ThumbEdge, ThumbEdge, imaging.Lanczos), 80)
+	}
+}
+
+const similarBenchPhotos = 20000

@@ -528,3 +528,17 @@ func TestResizeKeepsAspectRatio(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusedUploadLeavesNoFile(t *testing.T) {
+	s, _ := newService(t, nil)
+	jpg := synth.JPEG(synth.Photo(300, 200, 70), 85, nil)
+	body := jpg[:len(jpg)/2]
+	if _, _, err := put(t, s, body); err == nil {
+		t.Fatal("truncated photo accepted")
+	}
+	n := 0
+	WalkFiles(s.cfg.DataDir, func(string, *os.File) error { n++; return nil })
+	if n != 0 {
+		t.Errorf("%d files left behind", n)
+	}
+}

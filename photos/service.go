@@ -264,14 +264,23 @@ func (s *Service) Put(ctx context.Context, sha string, body []byte, uploader str
 	if err := s.acquire(ctx); err != nil {
 		return Meta{}, false, err
 	}
+	// The original is written and fsynced while the CPU decodes: the disk's
+	// latency hides behind the decode instead of adding to it.
+	written := make(chan error, 1)
+	go func() { written <- writeFileAtomic(s.originalPath(sha), body, true) }()
 	r, err := process(ct, body)
 	s.sem.Release(1)
+	werr := <-written
 	if err != nil {
+		// Bytes that do not decode never become a photo; the same bytes fail
+		// the same way for every uploader, so no one else's file is removed.
+		if werr == nil && !s.Has(sha) {
+			os.Remove(s.originalPath(sha))
+		}
 		return Meta{}, false, err
 	}
-
-	if err := writeFileAtomic(s.originalPath(sha), body, true); err != nil {
-		return Meta{}, false, fmt.Errorf("photos: write original: %w", err)
+	if werr != nil {
+		return Meta{}, false, fmt.Errorf("photos: write original: %w", werr)
 	}
 	// Renditions can always be made again from the original: no fsync.
 	_ = writeFileAtomic(s.renditionPath(sha, SizeMedium), r.medium, false)
