@@ -542,3 +542,43 @@ func TestRefusedUploadLeavesNoFile(t *testing.T) {
 		t.Errorf("%d files left behind", n)
 	}
 }
+
+func TestOtherPixelFormats(t *testing.T) {
+	s, _ := newService(t, nil)
+	src := synth.Photo(500, 250, 80)
+	gray := image.NewGray(src.Bounds())
+	pal := image.NewPaletted(src.Bounds(), color.Palette{color.Black, color.White, red, color.RGBA{0, 0, 255, 255}})
+	deep := image.NewRGBA64(src.Bounds())
+	for y := 0; y < 250; y++ {
+		for x := 0; x < 500; x++ {
+			gray.Set(x, y, src.At(x, y))
+			pal.Set(x, y, src.At(x, y))
+			deep.Set(x, y, src.At(x, y))
+		}
+	}
+	pngOf := func(m image.Image) []byte {
+		var b bytes.Buffer
+		if err := png.Encode(&b, m); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	for name, body := range map[string][]byte{
+		"grey jpeg":      synth.JPEG(gray, 85, nil),
+		"grey png":       pngOf(gray),
+		"paletted png":   pngOf(pal),
+		"16-bit png":     pngOf(deep),
+		"odd-sized jpeg": synth.JPEG(synth.Photo(333, 167, 81), 100, nil),
+		"1-pixel jpeg":   synth.JPEG(synth.Photo(1, 1, 82), 90, nil),
+		"very wide jpeg": synth.JPEG(synth.Photo(3000, 2, 83), 90, nil),
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := mustPut(t, s, body)
+			th := openImage(t, s, m.SHA256, SizeThumb)
+			w, h := fitSize(m.Width, m.Height, ThumbEdge)
+			if b := th.Bounds(); b.Dx() != w || b.Dy() != h {
+				t.Errorf("thumb %v, want %d×%d", b, w, h)
+			}
+		})
+	}
+}
