@@ -13,7 +13,10 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-// shellBytes sums what the network delivered for shell files (not the API,
+// localSheet is the sheet as the phone keeps it (what it sent).
+const localSheet = (page, id) => page.evaluate((i) => window.fieldcheck.db.get('sheets', i), id);
+
+// meter sums what the network delivered for shell files (not the API,
 // not health pings), split into the service worker script and the rest.
 function meter(ctx) {
   const m = { shell: 0, sw: 0, api: 0, list: [] };
@@ -78,6 +81,20 @@ test('offline acceptance with photos, signature and manual speed test syncs by i
   const sheetId = page.url().split('/').pop();
   assert.equal(await pendingCount(page), 1);
 
+  // Works at 360 px: nothing sticks out sideways.
+  await page.setViewportSize({ width: 360, height: 780 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no horizontal scroll at 360 px');
+  await shot(page, '03b-sheet-360px');
+  await page.setViewportSize({ width: 390, height: 844 });
+
+  // Logging out would wipe the phone: refused while anything is unsent.
+  await page.click('header a[href="/settings"]');
+  await page.click('#logout');
+  await page.waitForSelector('.err:has-text("不能退出")');
+  await shot(page, '03c-logout-refused');
+  await page.goBack();
+  await page.waitForSelector('.checklist .item');
+
   // Reload with no network: the shell comes from the service worker, the
   // sheet and its photos from IndexedDB.
   await page.reload();
@@ -105,7 +122,8 @@ test('offline acceptance with photos, signature and manual speed test syncs by i
   const list = await apiGet(tech, '/submissions?workorder_id=' + encodeURIComponent(orderId));
   assert.equal(list.items.length, 1, 'exactly one submission for the order');
   const stored = await storedPhotos(page);
-  const refs = [...Object.values(sub.photos).flat(), sub.answers.customer_signature].filter(Boolean);
+  const local = await localSheet(page, sheetId);
+  const refs = [...Object.values(local.photos).flat(), local.answers.customer_signature];
   assert.equal(refs.length, 4, 'three photos and the signature');
   for (const sha of refs) {
     assert.ok(stored[sha], 'phone kept ' + sha);
@@ -114,6 +132,7 @@ test('offline acceptance with photos, signature and manual speed test syncs by i
     assert.equal(res.status, 200, 'server serves ' + sha);
     assert.equal(sha256(Buffer.from(await res.arrayBuffer())), sha, 'server bytes are byte-identical');
   }
+  assert.equal(sub.answers.customer_signature, local.answers.customer_signature);
   const meta = Object.values(sub.photo_meta || {});
   assert.ok(meta.some((m) => m.lat && m.taken_at), 'EXIF time and GPS travelled in photo_meta');
 
@@ -122,6 +141,8 @@ test('offline acceptance with photos, signature and manual speed test syncs by i
   const cbs = await apiGet(tok, '/callbacks');
   assert.equal(cbs.items.filter((c) => c.workorder_id === orderId).length, 1, 'one callback task');
   await ctx.close();
+  assert.deepEqual(sub.photos, local.photos, 'the server returns the per-item photos map it was sent');
+
 });
 
 test('network dies mid-upload and a push reply is lost: nothing lost, nothing doubled', async () => {
@@ -166,7 +187,8 @@ test('network dies mid-upload and a push reply is lost: nothing lost, nothing do
   const sub = await apiGet(tech, '/submissions/' + sheetId);
   assert.equal(sub.version, 1, 'the retried push was a duplicate, not a new version');
   assert.equal(sub.complete, true);
-  for (const sha of [...Object.values(sub.photos).flat(), sub.answers.customer_signature]) {
+  const local = await localSheet(page, sheetId);
+  for (const sha of [...Object.values(local.photos).flat(), local.answers.customer_signature]) {
     const res = await apiGet(tech, '/photos/' + sha, { raw: true });
     assert.equal(sha256(Buffer.from(await res.arrayBuffer())), sha);
   }
@@ -174,4 +196,6 @@ test('network dies mid-upload and a push reply is lost: nothing lost, nothing do
   const cbs = await apiGet(await apiLogin(sup.username), '/callbacks');
   assert.equal(cbs.items.filter((c) => c.workorder_id === orderId).length, 1, 'one callback task, not two');
   await ctx.close();
+  assert.deepEqual(sub.photos, local.photos, 'the server returns the per-item photos map it was sent');
+
 });
