@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -138,6 +139,17 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		defer ctl.Close()
 	}
 
+	if path := os.Getenv("FIELDCHECK_CPUPROFILE"); path != "" {
+		// For `make bench` investigations: a CPU profile of the whole run.
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
