@@ -72,7 +72,9 @@ type Version struct {
 	Flags       []string     `json:"flags"`
 	FlagDetails []FlagDetail `json:"flag_details"`
 	// Photos are the hashes this version references (checklists.ReferencedPhotos).
-	Photos []string `json:"photos"`
+	// Its JSON name must differ from the embedded submission's "photos" map,
+	// which it would otherwise shadow (and drop) when stored.
+	Photos []string `json:"referenced_photos"`
 	// MissingPhotos are those the server lacked when this version was stored.
 	MissingPhotos []string `json:"missing_photos"`
 	// Signed: a signature item was answered (客户签字).

@@ -3,6 +3,7 @@ package sync
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	gosync "sync"
 	"testing"
 	"time"
@@ -283,8 +284,13 @@ func TestMissingPhotosCompleteWhenTheyArrive(t *testing.T) {
 	if len(r.MissingPhotos) != want {
 		t.Fatalf("missing %v, want %d hashes", r.MissingPhotos, want)
 	}
-	if v := get(t, db, tech1, "a1", 0); v.Complete {
+	v := get(t, db, tech1, "a1", 0)
+	if v.Complete {
 		t.Fatal("complete with photos missing")
+	}
+	// The stored sheet keeps its per-item photos map as the phone sent it.
+	if !reflect.DeepEqual(v.Photos, a.Photos) {
+		t.Fatalf("stored photos %v, want %v", v.Photos, a.Photos)
 	}
 	for i, sha := range r.MissingPhotos {
 		storePhoto(t, db, sha)
