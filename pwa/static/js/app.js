@@ -9,6 +9,10 @@ import * as sync from './sync.js';
 import { validate, items } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { objectURL } from './photo.js';
+import * as roles from './roles.js';
+import './inspector.js';
+import './agent.js';
+import './supervisor.js';
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
@@ -56,7 +60,7 @@ on('session', (s) => { if (s && !s.expired) document.getElementById('expired')?.
 // ---------- router ----------
 const routes = [
   [/^\/login$/, viewLogin],
-  [/^\/$/, viewOrders],
+  [/^\/$/, viewHome],
   [/^\/orders\/([^/]+)$/, viewOrder],
   [/^\/sheet\/([^/]+)$/, viewSheet],
   [/^\/print\/([^/]+)$/, viewPrint],
@@ -82,7 +86,7 @@ async function render() {
   const path = location.pathname;
   const s = currentSession();
   if (!s && path !== '/login') return navigate('/login', true);
-  for (const [re, view] of routes) {
+  for (const [re, view] of routes.concat(roles.routes)) {
     const m = re.exec(path);
     if (m) {
       clear(main);
@@ -150,6 +154,14 @@ function stateLabel(sheet) {
   if (!sheet) return null;
   const st = shownState(sheet);
   return h('span', { class: 'state st-' + st, 'data-state': st }, t('st_' + st));
+}
+
+// viewHome is the role's own first screen: technicians see their orders.
+function viewHome() {
+  const home = roles.homes[currentSession()?.user?.role];
+  if (home) { document.body.dataset.view = home.name; return home(); }
+  document.body.dataset.view = 'viewOrders';
+  return viewOrders();
 }
 
 async function viewOrders() {
@@ -478,6 +490,8 @@ function rebuild() {
   document.getElementById('hdr').replaceChildren(header());
   render();
 }
+
+Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, stateLabel, orderCard, fmtAnswer });
 
 async function startApp() {
   setLang(getLang());

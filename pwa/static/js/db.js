@@ -3,11 +3,12 @@
 // every operation opens lazily and retries once on a closed connection, and
 // the app asks for persistent storage and shows whether it got it.
 const NAME = 'fieldcheck';
-const VERSION = 1;
+const VERSION = 2; // 2: stores (an inspector's outlets)
 // kv: session, device_id, cursor, last_sync; orders: work orders by id;
 // templates: by key "id@version"; server_subs: {id, subject, version};
-// sheets: the local acceptance sheets (drafts and the outbox); photos: sha → bytes.
-const STORES = { kv: null, orders: 'id', templates: 'key', server_subs: 'id', sheets: 'id', photos: 'sha' };
+// sheets: the local sheets (drafts and the outbox); photos: sha → bytes;
+// stores: the outlets an inspector walks.
+const STORES = { kv: null, orders: 'id', templates: 'key', server_subs: 'id', sheets: 'id', photos: 'sha', stores: 'id' };
 
 let dbp = null;
 

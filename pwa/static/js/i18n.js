@@ -84,6 +84,8 @@ const dict = {
 let lang = 'zh';
 try { if (localStorage.getItem('fc.lang') === 'en') lang = 'en'; } catch { /* private mode */ }
 
+// addStrings lets a role's module keep its own words next to its code.
+export function addStrings(zh, en) { Object.assign(dict.zh, zh); Object.assign(dict.en, en); }
 export function getLang() { return lang; }
 export function setLang(l) {
   lang = l === 'en' ? 'en' : 'zh';

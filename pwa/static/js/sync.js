@@ -168,6 +168,7 @@ export async function pull() {
       for (const sh of await db.all('sheets')) if (gone.has(sh.subject?.workorder_id)) await patchSheet(sh.id, null, (s) => { s.order_removed = true; });
     }
     if (r.templates?.length) await db.putMany('templates', r.templates.map((tp) => ({ ...tp, key: tp.id + '@' + tp.version })));
+    if (r.stores?.length) await db.putMany('stores', r.stores);
     if (r.submissions?.length) await db.putMany('server_subs', r.submissions);
     cursor = r.cursor ?? cursor;
     await db.kvSet('cursor', cursor);
