@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 FUZZTIME ?= 5s
 
-.PHONY: run build test gotest fuzz e2e bench race vet fmt clean
+.PHONY: run build test gotest fuzz e2e bench soak race vet fmt clean
 
 ## run: start the server with demo data on :8080 (FIELDCHECK_ADDR, FIELDCHECK_DATA honoured) and print the logins
 run:
@@ -38,6 +38,14 @@ race:
 ## bench: load and speed figures reported in the README
 bench:
 	bash scripts/bench.sh
+
+## soak: 200 simulated devices against a real server on 127.0.0.1 with SIGKILL restarts, then an exactly-once audit (SOAK=60s)
+SOAK ?= 60s
+soak:
+	mkdir -p bin
+	$(GO) build -o bin/fieldcheck .
+	$(GO) build -o bin/fieldload ./tools/fieldload
+	./bin/fieldload soak --bin ./bin/fieldcheck --duration $(SOAK)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

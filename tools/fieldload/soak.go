@@ -1,0 +1,5 @@
+package main
+
+import "time"
+
+func soak(bin string, devices int, dur, killEvery time.Duration, rssBound int64) error { return nil }
