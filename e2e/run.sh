@@ -18,19 +18,22 @@ if [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 fi
 
-mkdir -p .bin artifacts
-(cd "$ROOT" && go build -o e2e/.bin/fieldcheck .)
+# Each run builds into its own temp dir and logs to its own file, so two
+# runs on one machine (two engineers, or CI and a shell) never share a binary.
+mkdir -p artifacts
+BIN_DIR="$(mktemp -d)"
+(cd "$ROOT" && go build -o "$BIN_DIR/fieldcheck" .)
 
 PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 DATA="$(mktemp -d)"
-LOG="$E2E/artifacts/server.log"
+LOG="$E2E/artifacts/server-$$.log"
 : > "$LOG"
-"$E2E/.bin/fieldcheck" serve --addr "127.0.0.1:$PORT" --data "$DATA" --demo >"$LOG" 2>&1 &
+"$BIN_DIR/fieldcheck" serve --addr "127.0.0.1:$PORT" --data "$DATA" --demo >"$LOG" 2>&1 &
 SERVER_PID=$!
 cleanup() {
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
-  rm -rf "$DATA"
+  rm -rf "$DATA" "$BIN_DIR"
 }
 trap cleanup EXIT
 
@@ -48,4 +51,6 @@ export FC_LOGINS
 export FC_BASE="http://127.0.0.1:$PORT"
 export FC_ARTIFACTS="$E2E/artifacts"
 
-node --test --test-concurrency=1 --test-timeout=300000 tests/*.test.mjs
+# Arguments pick test files (bash e2e/run.sh tests/agent.test.mjs); none runs all.
+if [ "$#" -gt 0 ]; then FILES=("$@"); else FILES=(tests/*.test.mjs); fi
+node --test --test-concurrency=1 --test-timeout=300000 "${FILES[@]}"
