@@ -90,6 +90,7 @@ type NewUser struct {
 	Name     string `json:"name"`
 	Role     string `json:"role"`
 	Unit     string `json:"unit"`
+	hashed   hashed
 }
 
 // UserPatch changes a user; nil fields stay.
@@ -99,6 +100,48 @@ type UserPatch struct {
 	Unit     *string `json:"unit"`
 	Disabled *bool   `json:"disabled"`
 	Password *string `json:"password"`
+	hashed   hashed
+}
+
+// hashed is a bcrypt hash made ahead of the write transaction, with the
+// password it was made from (so a later change of the password is noticed).
+type hashed struct {
+	pw   string
+	hash []byte
+}
+
+func (h *hashed) prepare(pw string) error {
+	var v errs.Validation
+	if checkPassword(&v, "password", pw); v.Err() != nil {
+		return nil // CreateUser/PatchUser report it with the other fields
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	*h = hashed{pw: pw, hash: hash}
+	return nil
+}
+
+func (h *hashed) get(pw string) ([]byte, error) {
+	if h.hash != nil && h.pw == pw {
+		return h.hash, nil
+	}
+	return HashPassword(pw)
+}
+
+// HashPassword hashes the password now, outside any transaction: bcrypt
+// takes ~80 ms and a bbolt write transaction holds every other writer.
+// CreateUser then uses the prepared hash.
+func (in *NewUser) HashPassword() error { return in.hashed.prepare(in.Password) }
+
+// HashPassword prepares the new password's hash for PatchUser (see
+// NewUser.HashPassword); a patch without a password does nothing.
+func (p *UserPatch) HashPassword() error {
+	if p.Password == nil {
+		return nil
+	}
+	return p.hashed.prepare(*p.Password)
 }
 
 // fieldRole reports whether a supervisor may manage this role.
@@ -154,7 +197,7 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 	if store.Has(tx, store.BucketUsers, []byte(in.Username)) {
 		return nil, errs.New(errs.Conflict, "username_taken", "用户名已存在", "that username is taken")
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := in.hashed.get(in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +262,7 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 		revoke = revoke || u.Disabled
 	}
 	if p.Password != nil {
-		if u.PasswordHash, err = HashPassword(*p.Password); err != nil {
+		if u.PasswordHash, err = p.hashed.get(*p.Password); err != nil {
 			return nil, err
 		}
 		revoke = true
@@ -267,17 +310,46 @@ func ListUsers(tx *bolt.Tx, by Principal, limit int, after string) ([]*User, str
 	return out, next, nil
 }
 
-// Authenticate checks a username and password. Every failure is the same
-// invalid_credentials error.
+// ErrBadCredentials is every failed login's answer: which part was wrong
+// is not told.
+var ErrBadCredentials = errs.New(errs.Unauthorized, "invalid_credentials", "用户名或密码错误", "wrong username or password")
+
+// Authenticate checks a username and password inside tx.
 func Authenticate(tx *bolt.Tx, username, password string) (*User, error) {
-	bad := errs.New(errs.Unauthorized, "invalid_credentials", "用户名或密码错误", "wrong username or password")
 	u, err := GetUser(tx, username)
+	if err != nil && !errs.IsKind(err, errs.NotFound) {
+		return nil, err
+	}
+	return checkLogin(u, password)
+}
+
+// AuthenticateDB checks a username and password with the bcrypt comparison
+// outside any transaction (a ~80 ms read transaction would hold up a write
+// that needs to grow the file). The caller re-reads the user in its write
+// transaction and compares Generation before issuing tokens.
+func AuthenticateDB(db *store.DB, username, password string) (*User, error) {
+	var u *User
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		if u, err = GetUser(tx, username); errs.IsKind(err, errs.NotFound) {
+			u, err = nil, nil
+		}
+		return err
+	})
 	if err != nil {
+		return nil, err
+	}
+	return checkLogin(u, password)
+}
+
+func checkLogin(u *User, password string) (*User, error) {
+	if u == nil {
+		// An unknown user costs as much as a wrong password.
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return nil, bad
+		return nil, ErrBadCredentials
 	}
 	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil || u.Disabled {
-		return nil, bad
+		return nil, ErrBadCredentials
 	}
 	return u, nil
 }

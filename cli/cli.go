@@ -205,6 +205,9 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	defer db.Close()
 	now := time.Now()
+	if err := in.HashPassword(); err != nil {
+		return err
+	}
 	if err := db.Update(func(tx *bolt.Tx) error {
 		u, err := auth.CreateUser(tx, in, nil, now)
 		if err != nil {

@@ -66,6 +66,10 @@ func startControl(db *store.DB, dir string, log *slog.Logger) (*control, error) 
 			return
 		}
 		now := time.Now()
+		if err := in.HashPassword(); err != nil { // bcrypt before the write lock
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		err := db.Update(func(tx *bolt.Tx) error {
 			u, err := auth.CreateUser(tx, in, nil, now)
 			if err != nil {

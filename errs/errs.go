@@ -110,6 +110,12 @@ func As(err error) (*Error, bool) {
 	return nil, false
 }
 
+// IsKind reports whether err is a domain error of kind k.
+func IsKind(err error, k Kind) bool {
+	e, ok := As(err)
+	return ok && e.Kind == k
+}
+
 // Common errors.
 var (
 	ErrNotFound  = New(NotFound, "not_found", "未找到", "not found")

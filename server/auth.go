@@ -53,20 +53,23 @@ func (s *Server) login(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 		return errs.New(errs.RateLimited, "too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed logins; try again later")
 	}
-	var user *auth.User
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		var err error
-		user, err = auth.Authenticate(tx, in.Username, in.Password)
-		return err
-	}); err != nil {
-		s.Logins.Fail(key)
+	user, err := auth.AuthenticateDB(s.DB, in.Username, in.Password)
+	if err != nil {
+		if errs.IsKind(err, errs.Unauthorized) {
+			s.Logins.Fail(key)
+		}
 		return err
 	}
 	s.Logins.Reset(key)
 	var pair auth.Pair
 	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		var err error
-		if pair, err = s.Tokens.Login(tx, user, in.DeviceID); err != nil {
+		// The password was checked outside this transaction: a change to
+		// the user since then (new password, disabled) voids the login.
+		now, err := auth.GetUser(tx, user.Username)
+		if err != nil || now.Generation != user.Generation || now.Disabled {
+			return auth.ErrBadCredentials
+		}
+		if pair, err = s.Tokens.Login(tx, now, in.DeviceID); err != nil {
 			return err
 		}
 		return store.Audit(tx, s.Now(), store.Actor{Username: user.Username, Unit: user.Unit, Device: in.DeviceID}, "auth.login", "user/"+user.Username, "")

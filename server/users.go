@@ -20,6 +20,9 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if err := s.bindJSON(c, &in); err != nil {
 		return err
 	}
+	if err := in.HashPassword(); err != nil { // bcrypt outside the write lock
+		return err
+	}
 	p := principal(c)
 	var u *auth.User
 	if err := s.DB.Update(func(tx *bolt.Tx) error {
@@ -57,6 +60,9 @@ func (s *Server) listUsers(c *fiber.Ctx) error {
 func (s *Server) patchUser(c *fiber.Ctx) error {
 	var in auth.UserPatch
 	if err := s.bindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := in.HashPassword(); err != nil { // bcrypt outside the write lock
 		return err
 	}
 	id := c.Params("id")
