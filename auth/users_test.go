@@ -7,8 +7,8 @@ import (
 	"fieldcheck/errs"
 	"fieldcheck/store"
 
-	"golang.org/x/crypto/bcrypt"
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func openDB(t *testing.T) *store.DB {
