@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
@@ -112,17 +113,7 @@ func decodeJSON(data []byte, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			path := te.Field
-			if path == "" {
-				path = "(body)"
-			}
-			e := errs.New(errs.BadRequest, "wrong_type", "字段类型错误", "a field has the wrong type")
-			e.Fields = map[string]errs.Msg{path: {Zh: "应为 " + te.Type.String(), En: "must be " + jsonTypeName(te.Type.String())}}
-			return e
-		}
-		return errs.New(errs.BadRequest, "malformed_json", "JSON 格式错误", "the body is not valid JSON: "+safeJSONErr(err))
+		return jsonDecodeError(err)
 	}
 	if dec.More() {
 		return errs.New(errs.BadRequest, "malformed_json", "JSON 之后还有多余内容", "unexpected data after the JSON value")
@@ -130,28 +121,87 @@ func decodeJSON(data []byte, v any) error {
 	return nil
 }
 
-func jsonTypeName(t string) string {
+// jsonDecodeError turns encoding/json's error into one a person can act on.
+// encoding/json names Go types ("sync.PushRequest", "[]string"), which mean
+// nothing to a client and leak our internals: the client is told the JSON
+// field and the JSON type it should have instead.
+func jsonDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
+	var se *json.SyntaxError
 	switch {
-	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"):
-		return "a number"
-	case t == "string":
-		return "a string"
-	case t == "bool":
-		return "true or false"
-	case strings.HasPrefix(t, "[]"):
-		return "an array"
-	case strings.HasPrefix(t, "map"), strings.Contains(t, "."):
-		return "an object"
+	case errors.As(err, &te):
+		path := te.Field
+		if path == "" {
+			path = "(body)"
+		}
+		want := jsonKindOf(te.Type)
+		got, _, _ := strings.Cut(te.Value, " ") // "number 1e999" → "number"
+		e := errs.New(errs.BadRequest, "wrong_type", "字段类型错误", "a field has the wrong type")
+		msg := errs.Msg{Zh: "应为" + want.Zh, En: "must be " + want.En}
+		if g, ok := jsonKinds[got]; ok && got != want.kind {
+			msg.Zh += "，而不是" + g.Zh
+			msg.En += ", not " + g.En
+		} else if got == "number" && want.kind == "number" {
+			msg = errs.Msg{Zh: "数值超出范围或应为整数", En: "is out of range or must be a whole number"}
+		}
+		e.Fields = map[string]errs.Msg{path: msg}
+		return e
+	case errors.As(err, &pe):
+		// A time.Time field; encoding/json does not say which one.
+		return errs.New(errs.BadRequest, "bad_time", "时间格式应为 RFC 3339，如 2026-11-23T19:00:00+08:00",
+			"times must be RFC 3339, e.g. 2026-11-23T19:00:00+08:00")
+	case errors.As(err, &se):
+		return errs.New(errs.BadRequest, "malformed_json", "JSON 格式错误（第 "+strconv.FormatInt(se.Offset, 10)+" 字节附近）",
+			"the body is not valid JSON (near byte "+strconv.FormatInt(se.Offset, 10)+")")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errs.New(errs.BadRequest, "malformed_json", "JSON 不完整", "the JSON ends too early")
 	}
-	return t
+	return errs.New(errs.BadRequest, "malformed_json", "JSON 格式错误", "the body is not valid JSON")
 }
 
-func safeJSONErr(err error) string {
-	msg := err.Error()
-	if len(msg) > 120 {
-		msg = msg[:120]
+// jsonKind is a JSON type as a client sees it, in both languages.
+type jsonKind struct {
+	kind   string // as encoding/json's UnmarshalTypeError.Value names it
+	Zh, En string
+}
+
+var jsonKinds = map[string]jsonKind{
+	"object": {"object", "对象", "an object"},
+	"array":  {"array", "数组", "an array"},
+	"string": {"string", "字符串", "a string"},
+	"number": {"number", "数字", "a number"},
+	"bool":   {"bool", "布尔值（true 或 false）", "true or false"},
+}
+
+// jsonKindOf is the JSON type that decodes into a Go type.
+func jsonKindOf(t reflect.Type) jsonKind {
+	if t == nil {
+		return jsonKind{"value", "其他类型", "another type"}
 	}
-	return msg
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return jsonKinds["object"]
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return jsonKinds["string"] // []byte is base64 text
+		}
+		return jsonKinds["array"]
+	case reflect.Array:
+		return jsonKinds["array"]
+	case reflect.String:
+		return jsonKinds["string"]
+	case reflect.Bool:
+		return jsonKinds["bool"]
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return jsonKinds["number"]
+	}
+	return jsonKind{"value", "其他类型", "another type"}
 }
 
 // jsonDepth is the deepest nesting of arrays/objects, ignoring strings.
