@@ -1,9 +1,488 @@
-// The agent's screens (registered with roles.js).
+// The callback agent's screens (回访, API.md "Callbacks"): the queue home with
+// today's counters and a big "next call" button, and the call screen — the
+// customer card with tap-to-call, the 回访话术 script, one-tap outcomes for a
+// call that did not get through, and the result form.
+//
+// Agents work online (a call-centre desk, or a phone with signal): every step
+// is a server call the moment it is taken, nothing waits in an outbox, and an
+// unreachable server is said plainly instead of pretending. Only the script's
+// answers are kept on the device while a call is open, so a reload mid-call
+// does not lose what the customer already said.
 import { register, ui } from './roles.js';
 import { h } from './dom.js';
+import { addStrings, t, tx, fmtTime } from './i18n.js';
+import { api, ApiError, NetError, currentSession } from './api.js';
+import { renderChecklist } from './checklist.js';
+import { on } from './bus.js';
+import * as db from './db.js';
+
+addStrings({
+  cb_title: '回访队列', cb_queue: '今日待回访', cb_overdue: '已超期', cb_done: '今日已完成',
+  cb_next: '下一个回访', cb_claiming: '正在领取…', cb_empty: '队列中暂时没有可回访的任务',
+  cb_sms_waiting: '另有 {n} 位普通客户正在等待短信评价，{w} 内未回复会自动转入人工队列。',
+  cb_online_only: '回访需要联网：现在连接不到服务器，不能领取或记录回访。恢复网络后会自动刷新。',
+  cb_mine: '我正在处理', cb_scheduled: '约定回电 / 稍后重拨', cb_continue: '继续', cb_call_now: '现在回电',
+  cb_next_at: '{t} 再拨', cb_lease_until: '已领取，保留到 {t}', cb_lease_over: '领取已过期：其他坐席可能接手，请尽快记录结果',
+  cb_held_by: '该任务正由 {u} 处理，不能操作', cb_back: '返回队列',
+  cb_order: '工单', cb_technician: '装维人员', cb_finished: '完工时间', cb_due: '当天回访期限', cb_deadline: '最迟',
+  cb_phone: '电话', cb_call: '拨打 {p}', cb_no_phone: '工单上没有客户电话',
+  cb_why_manual_tier: '重要/高价值客户：人工回访', cb_why_manual_no_phone: '无手机号：人工回访',
+  cb_why_manual_late: '完工已久：人工回访', cb_why_manual_sms_no_answer: '短信评价未回复：转人工',
+  cb_why_manual_sms_unsatisfied: '客户短信评价“不满意”：请问清具体原因',
+  cb_sms_reply: '短信评价', cb_attempts: '已拨打记录',
+  cb_outcomes: '没有接通？一键记录', cb_no_answer: '无人接听', cb_busy: '占线/忙',
+  cb_later: '约定回电', cb_later_at: '回电时间（北京时间）', cb_later_save: '确认约定时间', cb_later_need: '请选择回电时间',
+  cb_in_1h: '1 小时后', cb_tonight: '今晚 19:00', cb_tomorrow: '明天 10:00',
+  cb_more: '其他结果', cb_wrong_number: '号码错误', cb_refused: '客户拒绝回访',
+  cb_close_confirm: '记录后该任务将标记为“无法联系”并结束，确定？',
+  cb_release: '交回队列（不记录结果）',
+  cb_script: '回访话术', cb_script_missing: '没有取到回访话术模板，请直接按问题询问客户并记录结果。',
+  cb_result: '回访结果', cb_satisfaction: '满意度', cb_very_satisfied: '非常满意', cb_satisfied: '满意', cb_unsatisfied: '不满意',
+  cb_reasons: '不满意原因', cb_reasons_help: '客户不满意时必须问清并勾选或填写原因（可多选）', cb_reason_other: '其他原因（自行填写）',
+  cb_score: '整体评分（0–5）', cb_note: '备注', cb_submit: '提交回访结果', cb_sending: '提交中…',
+  cb_need_satisfaction: '请选择满意度', cb_need_reason: '客户不满意时须记录具体原因',
+  cb_saved_result: '已记录 {n} 的回访结果', cb_saved_no_answer: '已记录“无人接听”：{n} 将于 {t} 重新进入队列',
+  cb_saved_busy: '已记录“占线”：{n} 将于 {t} 重新进入队列', cb_saved_later: '已约定 {t} 回电给 {n}',
+  cb_saved_closed: '已记录：{n} 无法联系，任务已结束', cb_released: '已交回队列',
+  cb_lease_lost: '领取已失效：{m}', cb_already_done: '该回访已有结果，无需再提交', cb_task_closed: '该回访任务已结束',
+  cb_check_fields: '请检查标红的项目', cb_status_pending: '待回访', cb_status_claimed: '处理中', cb_status_done: '已完成', cb_status_unreachable: '无法联系',
+  cb_out_reached: '已接通', cb_out_no_answer: '无人接听', cb_out_busy: '占线', cb_out_wrong_number: '号码错误', cb_out_refused: '拒绝回访', cb_out_call_later: '约定回电',
+  cb_result_by: '{u} 于 {t} 记录', cb_not_found: '没有这个回访任务',
+}, {
+  cb_title: 'Callback queue', cb_queue: "Today's queue", cb_overdue: 'Overdue', cb_done: 'Done today',
+  cb_next: 'Next call', cb_claiming: 'Claiming…', cb_empty: 'Nothing to call right now',
+  cb_sms_waiting: '{n} more standard customers are waiting for the SMS survey; unanswered after {w} they join this queue.',
+  cb_online_only: 'Callbacks need the network: the server cannot be reached, so nothing can be claimed or recorded. This page refreshes when it is back.',
+  cb_mine: 'In my hands', cb_scheduled: 'Agreed call-backs / retries', cb_continue: 'Continue', cb_call_now: 'Call now',
+  cb_next_at: 'call {t}', cb_lease_until: 'Claimed, held until {t}', cb_lease_over: 'Your claim has run out: another agent may take it, record the result soon',
+  cb_held_by: '{u} is working on this task', cb_back: 'Back to queue',
+  cb_order: 'Order', cb_technician: 'Technician', cb_finished: 'Finished', cb_due: 'Due today by', cb_deadline: 'Latest',
+  cb_phone: 'Phone', cb_call: 'Call {p}', cb_no_phone: 'The order has no phone number',
+  cb_why_manual_tier: 'VIP / high-value: manual call', cb_why_manual_no_phone: 'No mobile: manual call',
+  cb_why_manual_late: 'Finished long ago: manual call', cb_why_manual_sms_no_answer: 'SMS survey unanswered',
+  cb_why_manual_sms_unsatisfied: 'Answered "unsatisfied" by SMS: ask for the reason',
+  cb_sms_reply: 'SMS answer', cb_attempts: 'Calls so far',
+  cb_outcomes: 'Not through? One tap', cb_no_answer: 'No answer', cb_busy: 'Busy',
+  cb_later: 'Call back later', cb_later_at: 'Call at (Beijing time)', cb_later_save: 'Set call-back time', cb_later_need: 'Pick a time',
+  cb_in_1h: 'In 1 hour', cb_tonight: 'Tonight 19:00', cb_tomorrow: 'Tomorrow 10:00',
+  cb_more: 'Other outcomes', cb_wrong_number: 'Wrong number', cb_refused: 'Customer refused',
+  cb_close_confirm: 'This closes the task as unreachable. Continue?',
+  cb_release: 'Give back to the queue (no outcome)',
+  cb_script: 'Callback script', cb_script_missing: 'The callback script could not be loaded: ask the questions and record the result.',
+  cb_result: 'Result', cb_satisfaction: 'Satisfaction', cb_very_satisfied: 'Very satisfied', cb_satisfied: 'Satisfied', cb_unsatisfied: 'Unsatisfied',
+  cb_reasons: 'Reasons', cb_reasons_help: 'An unsatisfied customer: ask and record why (tick or write, several allowed)', cb_reason_other: 'Other reason (write it)',
+  cb_score: 'Overall score (0–5)', cb_note: 'Notes', cb_submit: 'Submit result', cb_sending: 'Sending…',
+  cb_need_satisfaction: 'Choose the satisfaction', cb_need_reason: "Record why the customer is unsatisfied",
+  cb_saved_result: 'Result recorded for {n}', cb_saved_no_answer: '"No answer" recorded: {n} returns to the queue at {t}',
+  cb_saved_busy: '"Busy" recorded: {n} returns to the queue at {t}', cb_saved_later: 'Call-back to {n} set for {t}',
+  cb_saved_closed: 'Recorded: {n} cannot be reached, the task is closed', cb_released: 'Given back to the queue',
+  cb_lease_lost: 'Your claim is gone: {m}', cb_already_done: 'This callback already has a result', cb_task_closed: 'This callback is closed',
+  cb_check_fields: 'Check the items in red', cb_status_pending: 'Waiting', cb_status_claimed: 'In progress', cb_status_done: 'Done', cb_status_unreachable: 'Unreachable',
+  cb_out_reached: 'Reached', cb_out_no_answer: 'No answer', cb_out_busy: 'Busy', cb_out_wrong_number: 'Wrong number', cb_out_refused: 'Refused', cb_out_call_later: 'Call later',
+  cb_result_by: 'by {u}, {t}', cb_not_found: 'No such callback task',
+});
+
+const SATISFACTION = ['very_satisfied', 'satisfied', 'unsatisfied'];
+const TZ = 'Asia/Shanghai'; // 回访 deadlines and agreed times are Beijing time, whatever the desk's clock says
+const SMS_WAIT_LABEL = { zh: '4 小时', en: '4 hours' }; // server default FIELDCHECK_SMS_WAIT
+
+// ---------- Beijing time helpers ----------
+const partsFmt = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+function shParts(d) {
+  const p = {};
+  for (const x of partsFmt.formatToParts(d)) p[x.type] = x.value;
+  if (p.hour === '24') p.hour = '00';
+  return p;
+}
+// shLocal is the value a datetime-local input shows for d in Beijing time.
+const shLocal = (d) => { const p = shParts(d); return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`; };
+const shDay = (d) => shLocal(d).slice(0, 10);
+// fromShLocal reads a datetime-local value as Beijing wall time (UTC+8, no DST).
+const fromShLocal = (v) => (v ? new Date(v + ':00+08:00') : null);
+const dayPlus = (n) => shDay(new Date(Date.now() + n * 86400000));
+
+// ---------- server helpers ----------
+const me = () => currentSession()?.user?.username || '';
+const tasks = new Map(); // id → the task the last answer carried (claim hands it over to the call view)
+let reasonsP = null;
+let scriptP = null;
+
+async function listAll(query) {
+  const out = [];
+  let after = '';
+  for (let i = 0; i < 5; i++) {
+    const r = await api('GET', '/callbacks?' + query + '&limit=1000' + (after ? '&after=' + encodeURIComponent(after) : ''));
+    out.push(...(r?.items || []));
+    if (!r?.next) break;
+    after = r.next;
+  }
+  return out;
+}
+
+function reasons() {
+  reasonsP ??= api('GET', '/callbacks/reasons').then((r) => r?.items || []).catch((e) => { reasonsP = null; throw e; });
+  return reasonsP;
+}
+
+// script is the latest 回访话术 template: from the server, or from a template
+// a sync left in IndexedDB when the server cannot be asked.
+function script() {
+  scriptP ??= api('GET', '/templates/callback_script').catch(async (e) => {
+    scriptP = null;
+    const local = (await db.all('templates').catch(() => [])).filter((x) => x.kind === 'callback').sort((a, b) => b.version - a.version)[0];
+    if (local) return local;
+    throw e;
+  });
+  return scriptP;
+}
+
+// flash is the message the home shows once after an action on the call screen.
+let flash = null;
+
+function errorText(e) {
+  if (e instanceof NetError) return t('cb_online_only');
+  if (e instanceof ApiError) {
+    if (e.code === 'leased_to_other') return t('cb_lease_lost', { m: e.message });
+    if (e.code === 'already_done') return t('cb_already_done');
+    if (e.code === 'task_closed') return t('cb_task_closed');
+    if (e.status === 404) return t('cb_not_found');
+  }
+  return e.message || String(e);
+}
+
+const isOpen = (x) => x.status === 'pending' || x.status === 'claimed';
+const fmtWhen = (iso) => (iso && shDay(new Date(iso)) === shDay(new Date()) ? fmtTime(iso, false) : fmtTime(iso));
+
+// ---------- home ----------
+async function agentHome() {
+  const main = ui.main;
+  const counters = h('div', { class: 'cb-counters' });
+  const msg = h('div', { class: 'cb-msg', id: 'cb-msg', role: 'status' });
+  const next = h('button', { class: 'btn primary big cb-next', id: 'cb-next', type: 'button', disabled: true }, t('cb_next'));
+  const lists = h('div', { class: 'cb-lists' });
+  main.append(h('h2', null, t('cb_title')));
+  if (flash) { main.append(h('p', { class: 'okbox', id: 'cb-flash' }, flash)); flash = null; }
+  main.append(counters, next, msg, lists);
+
+  const counter = (key, n, cls = '') => h('div', { class: 'cb-counter ' + cls, 'data-counter': key },
+    h('b', null, n == null ? '—' : String(n)), h('span', null, t('cb_' + key)));
+  counters.append(counter('queue'), counter('overdue'), counter('done'));
+
+  next.addEventListener('click', async () => {
+    next.disabled = true; next.textContent = t('cb_claiming'); msg.textContent = '';
+    try {
+      const task = await api('POST', '/callbacks/claim');
+      if (!task) { msg.textContent = t('cb_empty'); return; }
+      tasks.set(task.id, task);
+      ui.navigate('/agent/call/' + encodeURIComponent(task.id));
+    } catch (e) {
+      msg.textContent = errorText(e);
+      msg.classList.add('err');
+    } finally { next.disabled = false; next.textContent = t('cb_next'); }
+  });
+
+  let all;
+  try {
+    const [pending, claimed, done] = await Promise.all([
+      listAll('status=pending'), listAll('status=claimed'),
+      // Results are given within three days of the job, so a week of finish days holds today's.
+      listAll(`status=done&from=${dayPlus(-6)}&to=${dayPlus(0)}`),
+    ]);
+    all = { pending, claimed, done };
+  } catch (e) {
+    msg.textContent = errorText(e);
+    msg.classList.add(e instanceof NetError ? 'warnbox' : 'err');
+    if (e instanceof NetError) {
+      const off = on('online', (ok) => { if (!ok) return; off(); if (document.body.dataset.view === 'agentHome') ui.render(); });
+    }
+    return;
+  }
+  const now = Date.now();
+  const endOfToday = fromShLocal(dayPlus(1) + 'T00:00').getTime();
+  const open = [...all.pending, ...all.claimed];
+  const manual = open.filter((x) => x.channel === 'manual');
+  const queue = manual.filter((x) => !x.next_attempt_at || Date.parse(x.next_attempt_at) < endOfToday);
+  const overdue = open.filter((x) => Date.parse(x.due_at) < now);
+  const today = shDay(new Date());
+  const doneToday = all.done.filter((x) => x.result && shDay(new Date(x.result.at)) === today);
+  counters.replaceChildren(counter('queue', queue.length), counter('overdue', overdue.length, overdue.length ? 'bad' : ''), counter('done', doneToday.length, 'good'));
+  next.disabled = false;
+
+  const sms = all.pending.filter((x) => x.channel === 'sms').length;
+  if (sms) lists.append(h('p', { class: 'muted small' }, t('cb_sms_waiting', { n: sms, w: tx(SMS_WAIT_LABEL) })));
+  const mine = all.claimed.filter((x) => x.lease_holder === me());
+  if (mine.length) lists.append(h('h3', null, t('cb_mine')), h('div', { class: 'cards' }, mine.map((x) => taskRow(x, t('cb_continue')))));
+  const later = manual.filter((x) => x.status === 'pending' && x.next_attempt_at)
+    .sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at));
+  if (later.length) lists.append(h('h3', null, t('cb_scheduled')), h('div', { class: 'cards' }, later.map((x) => taskRow(x, t('cb_call_now')))));
+}
+
+function taskRow(x, action) {
+  const c = x.customer || {};
+  return h('article', { class: 'card cb-row', 'data-task': x.id },
+    h('div', { class: 'row between' },
+      h('b', null, c.name || x.workorder_id),
+      tierPill(x.tier),
+      x.next_attempt_at ? h('span', { class: 'pill' }, t('cb_next_at', { t: fmtWhen(x.next_attempt_at) })) : null,
+      Date.parse(x.due_at) < Date.now() ? h('span', { class: 'pill bad' }, t('cb_overdue')) : null),
+    h('div', { class: 'small muted' }, x.workorder_id, ' · ', t('type_' + x.order_type), x.attempts?.length ? ' · ' + outcomeLine(x.attempts[x.attempts.length - 1]) : ''),
+    h('a', { class: 'btn', href: '/agent/call/' + encodeURIComponent(x.id), 'data-link': '' }, action));
+}
+
+const tierPill = (tier) => (tier ? h('span', { class: 'pill tier-' + tier }, t('tier_' + tier)) : null);
+const outcomeLine = (a) => `${fmtWhen(a.at)} ${t('cb_out_' + a.outcome)}${a.call_at ? ' → ' + fmtWhen(a.call_at) : ''}`;
+
+// ---------- the call ----------
+async function agentCall(id) {
+  const main = ui.main;
+  let task = tasks.get(id);
+  tasks.delete(id);
+  try {
+    task ??= await api('GET', '/callbacks/' + encodeURIComponent(id));
+  } catch (e) {
+    main.append(backRow(), h('p', { class: e instanceof NetError ? 'warnbox' : 'err', id: 'cb-error' }, errorText(e)));
+    return;
+  }
+  const [tpl, reasonList] = await Promise.all([script().catch(() => null), reasons().catch(() => [])]);
+  const scriptKey = 'cb_script:' + id;
+  const sheet = { answers: (await db.kvGet(scriptKey).catch(() => null)) || {} };
+  const c = task.customer || {};
+
+  const holdsLease = () => task.status === 'claimed' && task.lease_holder === me();
+  const heldByOther = task.status === 'claimed' && task.lease_holder && task.lease_holder !== me();
+  const canAttempt = isOpen(task) && !heldByOther;
+  const canResult = (isOpen(task) || task.status === 'unreachable') && !heldByOther;
+  let finished = false; // an outcome was recorded: leaving must not release
+
+  // Leaving without an outcome gives the task back to the queue: through the
+  // app's router, or by closing the tab (a keepalive request outlives the page).
+  const release = async () => {
+    if (finished || !holdsLease()) return;
+    finished = true;
+    try { await api('POST', `/callbacks/${encodeURIComponent(id)}/release`, { timeout: 5000 }); } catch { /* the lease runs out by itself in 15 minutes */ }
+  };
+  const onHide = () => {
+    const s = currentSession();
+    if (finished || !holdsLease() || !s?.access_token) return;
+    fetch(`/api/v1/callbacks/${encodeURIComponent(id)}/release`, { method: 'POST', keepalive: true, headers: { Authorization: 'Bearer ' + s.access_token } }).catch(() => {});
+  };
+  addEventListener('pagehide', onHide);
+  ui.setLeaving(async () => { removeEventListener('pagehide', onHide); await release(); });
+
+  const done = async (text) => {
+    finished = true;
+    await db.del('kv', scriptKey).catch(() => {});
+    flash = text;
+    ui.navigate('/');
+  };
+
+  // --- the customer card ---
+  const status = h('span', { class: 'state cb-status', 'data-status': task.status }, t('cb_status_' + task.status));
+  const leaseLine = h('p', { class: 'small', id: 'cb-lease' });
+  const paintLease = () => {
+    const over = holdsLease() && task.lease_until && Date.parse(task.lease_until) <= Date.now();
+    leaseLine.className = over ? 'warnbox small' : 'small muted';
+    leaseLine.textContent = heldByOther ? t('cb_held_by', { u: task.lease_holder })
+      : holdsLease() ? (over ? t('cb_lease_over') : t('cb_lease_until', { t: fmtTime(task.lease_until, false) })) : '';
+  };
+  paintLease();
+  const leaseTimer = setInterval(() => { if (!leaseLine.isConnected) clearInterval(leaseTimer); else paintLease(); }, 30000);
+  const phone = (c.phone || '').replace(/[^\d+]/g, '');
+  const card = h('article', { class: 'card cb-card', 'data-task': task.id, 'data-workorder': task.workorder_id },
+    h('div', { class: 'row between' }, h('div', { class: 'row' }, h('span', { class: 'cb-name' }, c.name || '—'), tierPill(task.tier)), status),
+    h('div', { class: 'meta' },
+      h('span', null, t('cb_order') + ' ', h('b', null, task.workorder_id)), h('span', { class: 'pill' }, t('type_' + task.order_type)),
+      task.technician ? h('span', null, t('cb_technician') + ' ', task.technician) : null),
+    h('div', { class: 'meta' },
+      task.finished_at ? h('span', null, t('cb_finished') + ' ', fmtTime(task.finished_at)) : null,
+      h('span', { class: Date.parse(task.due_at) < Date.now() ? 'cb-late' : '' }, t('cb_due') + ' ', fmtTime(task.due_at)),
+      h('span', null, t('cb_deadline') + ' ', fmtTime(task.deadline_at))),
+    phone ? h('a', { class: 'btn primary big cb-tel', id: 'cb-tel', href: 'tel:' + phone }, t('cb_call', { p: c.phone })) : h('p', { class: 'warnbox' }, t('cb_no_phone')),
+    c.address ? h('div', { class: 'addr' }, c.address) : null,
+    task.manual_reason ? h('p', { class: task.manual_reason === 'sms_unsatisfied' ? 'warnbox small' : 'small muted' }, t('cb_why_manual_' + task.manual_reason)) : null,
+    task.survey ? h('p', { class: 'small' }, t('cb_sms_reply') + ': ', t('cb_' + task.survey.satisfaction), task.survey.reasons?.length ? ' · ' + task.survey.reasons.join('、') : '') : null,
+    task.attempts?.length ? h('div', { class: 'cb-attempts' }, h('div', { class: 'small muted' }, t('cb_attempts')),
+      h('ol', null, task.attempts.map((a) => h('li', { 'data-outcome': a.outcome }, outcomeLine(a), a.note ? ' · ' + a.note : '')))) : null,
+    leaseLine);
+
+  // --- one-tap outcomes ---
+  const outMsg = h('div', { class: 'err', id: 'cb-out-msg', role: 'alert' });
+  const busy = (on) => { for (const b of outcomes.querySelectorAll('button')) b.disabled = on; };
+  const attempt = async (outcome, extra = {}) => {
+    outMsg.textContent = ''; laterErr.textContent = '';
+    busy(true);
+    try {
+      const r = await api('POST', `/callbacks/${encodeURIComponent(id)}/attempts`, { body: { outcome, ...extra } });
+      const n = c.name || task.workorder_id;
+      if (r.status === 'unreachable') return done(t('cb_saved_closed', { n }));
+      if (outcome === 'call_later') return done(t('cb_saved_later', { n, t: fmtWhen(extra.at) }));
+      return done(t(outcome === 'busy' ? 'cb_saved_busy' : 'cb_saved_no_answer', { n, t: fmtWhen(r.next_attempt_at) }));
+    } catch (e) {
+      const f = e instanceof ApiError ? e.fields : null;
+      if (f?.at) laterErr.textContent = f.at; else outMsg.textContent = errorText(e);
+    } finally { busy(false); }
+  };
+  const laterInput = h('input', { type: 'datetime-local', name: 'call_at', id: 'cb-later-at', step: 300 });
+  const laterErr = h('div', { class: 'err', id: 'cb-later-err', role: 'alert' });
+  const now = new Date();
+  laterInput.min = shLocal(now);
+  if (task.deadline_at) laterInput.max = shLocal(new Date(task.deadline_at));
+  laterInput.value = shLocal(new Date(Math.ceil((now.getTime() + 3600000) / 300000) * 300000));
+  const pick = (d) => () => { laterInput.value = shLocal(d); laterErr.textContent = ''; };
+  const at = (days, hhmm) => fromShLocal(dayPlus(days) + 'T' + hhmm);
+  // The picker's min/max guide the choice; the server is the one judge of the
+  // deadline (its 422 message names it), so the form does not block on them.
+  const laterBox = h('form', { class: 'cb-later', id: 'cb-later-form', hidden: true, novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    const d = fromShLocal(laterInput.value);
+    if (!d || isNaN(d)) { laterErr.textContent = t('cb_later_need'); return; }
+    attempt('call_later', { at: laterInput.value + ':00+08:00' });
+  } },
+  h('label', { class: 'field' }, h('span', null, t('cb_later_at')), laterInput),
+  h('div', { class: 'row' },
+    h('button', { type: 'button', class: 'btn small', onclick: pick(new Date(Date.now() + 3600000)) }, t('cb_in_1h')),
+    at(0, '19:00') > now ? h('button', { type: 'button', class: 'btn small', onclick: pick(at(0, '19:00')) }, t('cb_tonight')) : null,
+    h('button', { type: 'button', class: 'btn small', onclick: pick(at(1, '10:00')) }, t('cb_tomorrow'))),
+  laterErr,
+  h('button', { type: 'submit', class: 'btn primary', id: 'cb-later-save' }, t('cb_later_save')));
+  const closing = (outcome) => () => { if (confirm(t('cb_close_confirm'))) attempt(outcome); };
+  const outcomes = h('section', { class: 'card cb-outcomes' },
+    h('h3', null, t('cb_outcomes')),
+    h('div', { class: 'cb-onetap' },
+      h('button', { type: 'button', class: 'btn', id: 'cb-no-answer', onclick: () => attempt('no_answer') }, t('cb_no_answer')),
+      h('button', { type: 'button', class: 'btn', id: 'cb-busy', onclick: () => attempt('busy') }, t('cb_busy')),
+      h('button', { type: 'button', class: 'btn', id: 'cb-later', 'aria-controls': 'cb-later-form', onclick: () => openLater() }, t('cb_later'))),
+    laterBox,
+    h('details', { class: 'cb-more' }, h('summary', null, t('cb_more')),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn danger', id: 'cb-wrong-number', onclick: closing('wrong_number') }, t('cb_wrong_number')),
+        h('button', { type: 'button', class: 'btn danger', id: 'cb-refused', onclick: closing('refused') }, t('cb_refused')))),
+    outMsg,
+    holdsLease() ? h('button', { type: 'button', class: 'btn small', id: 'cb-release', onclick: async () => {
+      await release(); flash = t('cb_released'); ui.navigate('/');
+    } }, t('cb_release')) : null);
+  function openLater() { laterBox.hidden = false; laterInput.focus(); laterBox.scrollIntoView({ block: 'nearest' }); }
+
+  // --- the script ---
+  const scriptBox = h('section', { class: 'cb-script' });
+  if (tpl) {
+    scriptBox.append(h('h2', null, tx(tpl.title) || t('cb_script')));
+    const holder = h('div', { class: 'checklist' });
+    scriptBox.append(holder);
+    let timer = null;
+    renderChecklist(holder, {
+      template: tpl, sheet, readOnly: !canResult,
+      onChange: () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => db.kvSet(scriptKey, sheet.answers).catch(() => {}), 250);
+        // The script's own 0–5 question is the result's score unless the agent chose one.
+        const s = sheet.answers.overall_score;
+        if (Number.isInteger(s) && !scoreTouched) setScore(s);
+        if (sheet.answers.good_time === 'call_later' && canAttempt && laterBox.hidden) openLater();
+      },
+    });
+    // Section help is what the agent says (the opening line); renderChecklist shows item help only.
+    holder.querySelectorAll('section.sec').forEach((el, i) => {
+      const say = tpl.sections?.[i]?.help;
+      if (say) el.querySelector('h3')?.after(h('p', { class: 'cb-say' }, tx(say)));
+    });
+  } else scriptBox.append(h('p', { class: 'warnbox' }, t('cb_script_missing')));
+
+  // --- the result form ---
+  let satisfaction = null;
+  let score = null;
+  let scoreTouched = false;
+  const satErr = h('div', { class: 'err', 'data-err': 'satisfaction', role: 'alert' });
+  const reasonErr = h('div', { class: 'err', 'data-err': 'reasons', role: 'alert' });
+  const scoreErr = h('div', { class: 'err', 'data-err': 'score_0_5', role: 'alert' });
+  const noteErr = h('div', { class: 'err', 'data-err': 'note', role: 'alert' });
+  const formMsg = h('div', { class: 'err', id: 'cb-result-msg', role: 'alert' });
+  const seg = (name, values, label, pick) => h('div', { class: 'seg', role: 'radiogroup', 'data-field': name }, values.map((v) =>
+    h('button', { type: 'button', class: 'segbtn', 'data-value': String(v), 'aria-pressed': 'false', disabled: !canResult, onclick: () => pick(v) }, label(v))));
+  const paintSeg = (el, v) => el.querySelectorAll('.segbtn').forEach((b) => { const on = b.dataset.value === String(v); b.classList.toggle('on', on); b.setAttribute('aria-pressed', String(on)); });
+  const satSeg = seg('satisfaction', SATISFACTION, (v) => t('cb_' + v), (v) => {
+    satisfaction = satisfaction === v ? null : v;
+    paintSeg(satSeg, satisfaction);
+    satErr.textContent = '';
+    reasonBox.classList.toggle('need', satisfaction === 'unsatisfied');
+    if (satisfaction === 'unsatisfied') reasonBox.open = true;
+  });
+  const scoreSeg = seg('score', [0, 1, 2, 3, 4, 5], String, (v) => { scoreTouched = true; setScore(score === v ? null : v); });
+  function setScore(v) { score = v; paintSeg(scoreSeg, v); scoreErr.textContent = ''; }
+  if (Number.isInteger(sheet.answers.overall_score)) setScore(sheet.answers.overall_score);
+  const otherReason = h('input', { type: 'text', name: 'reason_other', maxlength: 200, disabled: !canResult, placeholder: t('cb_reason_other') });
+  const reasonBox = h('details', { class: 'cb-reasons' },
+    h('summary', null, t('cb_reasons')),
+    h('p', { class: 'help' }, t('cb_reasons_help')),
+    h('div', { class: 'cb-reason-list' }, reasonList.map((r) =>
+      h('label', { class: 'cb-reason' }, h('input', { type: 'checkbox', name: 'reason', value: r, disabled: !canResult, onchange: () => { reasonErr.textContent = ''; } }), h('span', null, r)))),
+    otherReason, reasonErr);
+  const note = h('textarea', { name: 'note', rows: 3, maxlength: 2000, disabled: !canResult });
+  const submit = h('button', { type: 'submit', class: 'btn primary big', id: 'cb-submit', disabled: !canResult }, t('cb_submit'));
+  const chosenReasons = () => {
+    const out = [...reasonBox.querySelectorAll('input[name=reason]:checked')].map((x) => x.value);
+    const other = otherReason.value.trim();
+    if (other) out.push(other);
+    return out;
+  };
+  const form = h('form', { class: 'card cb-result', id: 'cb-result', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    formMsg.textContent = '';
+    const rs = chosenReasons();
+    let bad = false;
+    if (!satisfaction) { satErr.textContent = t('cb_need_satisfaction'); bad = true; }
+    if (satisfaction === 'unsatisfied' && !rs.length) { reasonErr.textContent = t('cb_need_reason'); reasonBox.open = true; bad = true; }
+    if (bad) { formMsg.textContent = t('cb_check_fields'); form.querySelector('.err:not(:empty)')?.scrollIntoView({ block: 'center' }); return; }
+    const answers = {};
+    for (const [k, v] of Object.entries(sheet.answers)) if (v !== '' && v != null) answers[k] = v;
+    const body = { satisfaction, reasons: rs, note: note.value.trim(), answers };
+    if (score != null) body.score_0_5 = score;
+    if (tpl) { body.template_id = tpl.id; body.template_version = tpl.version; }
+    submit.disabled = true; submit.textContent = t('cb_sending');
+    try {
+      await api('POST', `/callbacks/${encodeURIComponent(id)}/result`, { body });
+      await done(t('cb_saved_result', { n: c.name || task.workorder_id }));
+    } catch (err) {
+      const f = (err instanceof ApiError && err.fields) || {};
+      const slot = { satisfaction: satErr, reasons: reasonErr, score_0_5: scoreErr, note: noteErr };
+      for (const [k, v] of Object.entries(f)) (slot[k.replace(/\[\d+\]$/, '')] || formMsg).append(v + ' ');
+      formMsg.textContent = Object.keys(f).length ? t('cb_check_fields') : errorText(err);
+      submit.disabled = false; submit.textContent = t('cb_submit');
+    }
+  } },
+  h('h3', null, t('cb_result')),
+  h('div', { class: 'field' }, h('span', null, t('cb_satisfaction'), h('span', { class: 'req' }, ' *')), satSeg, satErr),
+  reasonBox,
+  h('div', { class: 'field' }, h('span', null, t('cb_score')), scoreSeg, scoreErr),
+  h('label', { class: 'field' }, h('span', null, t('cb_note')), note, noteErr),
+  formMsg, submit);
+
+  let resultView = null;
+  if (task.result) {
+    const r = task.result;
+    resultView = h('section', { class: 'card cb-result okbox', id: 'cb-done' },
+      h('h3', null, t('cb_result')),
+      h('p', null, h('b', null, t('cb_' + r.satisfaction)), r.score_0_5 != null ? ` · ${t('cb_score')} ${r.score_0_5}` : ''),
+      r.reasons?.length ? h('p', null, t('cb_reasons') + ': ' + r.reasons.join('、')) : null,
+      r.note ? h('p', null, r.note) : null,
+      h('p', { class: 'small' }, t('cb_result_by', { u: r.by, t: fmtTime(r.at) })));
+  }
+
+  main.append(h('div', { class: 'cb-call' },
+    h('div', { class: 'cb-top' }, backRow()),
+    card,
+    canAttempt ? outcomes : null,
+    scriptBox,
+    resultView || (canResult ? form : null)));
+}
+
+function backRow() {
+  return h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small', id: 'cb-back' }, '← ' + t('cb_back')));
+}
 
 register({
   roles: ['agent'],
-  home: async function agentHome() { ui.main.append(h('h2', null, 'agent')); },
-  routes: [],
+  home: agentHome,
+  routes: [[/^\/agent\/call\/([^/]+)$/, agentCall]],
 });
+

@@ -1,0 +1,316 @@
+// The callback agent's day (issue 8): technicians finish VIP / high-value jobs
+// through the real sync API (those customers go straight to the manual queue),
+// then agent.liu works them in the browser — claim, no answer, a call-back time
+// the server refuses and one it takes, a result with the script's answers, a
+// second result refused, a claim given back by leaving — and the server is
+// asked what it stored. Desktop (1280×800, card and script side by side) and
+// phone (390×844) sizes; screenshots go to docs/screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { BASE, launch, shot, apiLogin, apiGet, sha256, logins, login } from './lib.mjs';
+
+const DOCS = path.resolve('..', 'docs', 'screenshots');
+mkdirSync(DOCS, { recursive: true });
+const AGENT = 'agent.liu';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function apiSend(token, method, p, body, headers = {}) {
+  const res = await fetch(BASE + '/api/v1' + p, {
+    method, headers: { Authorization: 'Bearer ' + token, ...(body instanceof Uint8Array ? {} : { 'Content-Type': 'application/json' }), ...headers },
+    body: body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+// ---------- a unique photo per slot: a small PNG of random pixels ----------
+const CRC = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+const crc32 = (buf) => { let c = 0xffffffff; for (const b of buf) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+function chunk(type, data) {
+  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+function noisePNG(w = 96, h = 72) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < h; y++) rows.push(Buffer.from([0]), randomBytes(w * 3));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// acceptance answers every item of the template honestly (as lib.mjs
+// fillAcceptance does in the browser) and uploads a fresh photo per slot.
+async function acceptance(token, tpl, order) {
+  const answers = {};
+  const photos = {};
+  const upload = async () => {
+    const png = noisePNG();
+    const sha = sha256(png);
+    const r = await apiSend(token, 'PUT', '/photos/' + sha, new Uint8Array(png), { 'Content-Type': 'image/png' });
+    assert.ok(r.status === 201 || r.status === 200, `photo upload: ${r.status} ${JSON.stringify(r.body)}`);
+    return sha;
+  };
+  for (const sec of tpl.sections) {
+    for (const it of sec.items) {
+      switch (it.type) {
+        case 'check': answers[it.id] = true; break;
+        case 'pass_fail': answers[it.id] = 'pass'; break;
+        case 'count': answers[it.id] = 0; break;
+        case 'number': answers[it.id] = it.number?.min ?? 1; break;
+        case 'text': answers[it.id] = '客厅电视柜左侧'; break;
+        case 'choice': answers[it.id] = it.choices[0].id; break;
+        case 'rating': answers[it.id] = 5; break;
+        case 'signature': answers[it.id] = await upload(); break;
+        case 'speedtest': answers[it.id] = { down_mbps: order.subscribed_mbps * 0.97, up_mbps: 50, ping_ms: 6, jitter_ms: 1, method: 'manual' }; break;
+        case 'photo': {
+          photos[it.id] = [];
+          for (let i = 0; i < Math.max(1, it.photos?.min || 0); i++) photos[it.id].push(await upload());
+          break;
+        }
+      }
+    }
+  }
+  const finished = new Date(Date.now() - 5 * 60000).toISOString();
+  return {
+    id: crypto.randomUUID(), template_id: tpl.id, template_version: tpl.version, subject: { workorder_id: order.id },
+    base_version: 0, started_at: new Date(Date.now() - 50 * 60000).toISOString(), finished_at: finished, answers, photos,
+  };
+}
+
+// finishJobs completes n VIP / high-value orders of the demo technicians
+// (straight to the manual queue, no SMS wait) and returns their order ids.
+async function finishJobs(n) {
+  const techs = logins.filter((l) => l.role === 'technician').map((l) => l.username)
+    .sort((a, b) => (a === 'tech.zhang') - (b === 'tech.zhang')); // the offline test works tech.zhang's day
+  const done = [];
+  for (const tech of techs) {
+    const token = await apiLogin(tech);
+    const pull = await apiGet(token, '/sync/pull?cursor=');
+    const tpls = (await apiGet(token, '/templates')).items.filter((x) => x.kind === 'acceptance');
+    const candidates = pull.workorders.filter((o) => o.status === 'assigned' && ['vip', 'high_value'].includes(o.customer?.tier) && o.type !== 'removal');
+    for (const order of candidates) {
+      if (done.length === n) return done;
+      const meta = tpls.find((x) => x.id === order.type + '_acceptance') || tpls.find((x) => x.id === 'install_acceptance');
+      const tpl = await apiGet(token, '/templates/' + meta.id);
+      const sub = await acceptance(token, tpl, order);
+      const r = await apiSend(token, 'POST', '/sync/push', { device_id: 'e2e-agent-setup', device_time: new Date().toISOString(), submissions: [sub] });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const res = r.body.results[0];
+      if (res.status !== 'accepted') { console.log(`order ${order.id}: ${res.status} ${JSON.stringify(res.error)} — trying another`); continue; }
+      assert.deepEqual(res.missing_photos || [], [], 'every photo already uploaded');
+      done.push(order.id);
+    }
+  }
+  assert.equal(done.length, n, `needed ${n} open VIP/high-value orders among the demo technicians, finished ${done.length}`);
+  return done;
+}
+
+async function agentLogin(page) {
+  const { password } = login(AGENT);
+  await page.goto(BASE + '/');
+  await page.waitForURL('**/login');
+  await page.fill('input[name=username]', AGENT);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#cb-next:not([disabled])', { timeout: 30000 });
+}
+
+const counter = async (page, key) => Number(await page.textContent(`.cb-counter[data-counter="${key}"] b`));
+const claimInUI = async (page) => {
+  await page.click('#cb-next');
+  await page.waitForURL('**/agent/call/*');
+  await page.waitForSelector('.cb-card');
+  return page.getAttribute('.cb-card', 'data-task');
+};
+// Beijing wall time of d as a datetime-local value.
+const shLocal = (d) => new Date(d.getTime() + 8 * 3600000).toISOString().slice(0, 16);
+
+let agentToken;
+const task = (id) => apiGet(agentToken, '/callbacks/' + encodeURIComponent(id));
+
+test('agent works the queue at a desk: claim, no answer, call later, continue, result', async () => {
+  const orders = await finishJobs(3);
+  agentToken = await apiLogin(AGENT);
+  const queue = (await apiGet(agentToken, '/callbacks?status=pending')).items;
+  for (const o of orders) {
+    const t = queue.find((x) => x.workorder_id === o);
+    assert.ok(t, 'a pending callback for ' + o);
+    assert.equal(t.channel, 'manual', 'VIP/high-value go straight to a person');
+    assert.equal(t.survey_url, undefined, 'agents never see the survey link');
+  }
+
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log('pageerror:', e.message));
+  await agentLogin(page);
+  assert.ok(await counter(page, 'queue') >= orders.length, 'the queue counts the new tasks');
+  const done0 = await counter(page, 'done');
+  await shot(page, 'agent-01-home');
+
+  // Claim: the card carries what the agent needs to call.
+  const a = await claimInUI(page);
+  const ta = await task(a);
+  assert.equal(ta.status, 'claimed');
+  assert.equal(ta.lease_holder, AGENT);
+  assert.equal(await page.getAttribute('#cb-tel', 'href'), 'tel:' + ta.customer.phone.replace(/[^\d+]/g, ''));
+  const cardText = await page.textContent('.cb-card');
+  for (const s of [ta.customer.name, ta.workorder_id, ta.customer.address, ta.technician]) assert.ok(cardText.includes(s), 'card shows ' + s);
+  assert.ok(await page.locator('.cb-script .item[data-item="good_time"]').count() === 1, 'the 回访话术 script is shown');
+  assert.ok((await page.textContent('.cb-say')).includes('是否方便'), "the script's opening line is there to read");
+
+  // No answer: one tap, back home, the task waits for its retry.
+  await page.click('#cb-no-answer');
+  await page.waitForSelector('#cb-flash');
+  assert.ok((await page.textContent('#cb-flash')).includes('无人接听'));
+  const ta2 = await task(a);
+  assert.equal(ta2.attempts.length, 1);
+  assert.equal(ta2.attempts[0].outcome, 'no_answer');
+  assert.equal(ta2.attempts[0].agent, AGENT);
+  assert.equal(ta2.status, 'pending');
+  assert.ok(ta2.next_attempt_at && !ta2.lease_holder, 'held back for a retry, lease given up');
+  await page.waitForSelector(`.cb-row[data-task="${a}"]`);
+
+  // The next claim is another task (A is held back): the customer asks to be
+  // called later. A time past the deadline is refused by the server, with the reason.
+  const b = await claimInUI(page);
+  assert.notEqual(b, a);
+  const tb = await task(b);
+  await page.click('.item[data-item="good_time"] button[data-value="call_later"]');
+  await page.waitForSelector('#cb-later-form:not([hidden])');
+  await page.fill('#cb-later-at', shLocal(new Date(Date.parse(tb.deadline_at) + 86400000)));
+  await page.click('#cb-later-save');
+  await page.waitForFunction(() => document.querySelector('#cb-later-err')?.textContent.trim().length > 0);
+  assert.ok((await page.textContent('#cb-later-err')).includes('期限'), 'the 422 names the deadline: ' + await page.textContent('#cb-later-err'));
+  assert.equal((await task(b)).attempts.length, 0, 'nothing stored for a refused time');
+  const tomorrow10 = new Date(shLocal(new Date(Date.now() + 86400000)).slice(0, 10) + 'T10:00:00+08:00');
+  await page.fill('#cb-later-at', shLocal(tomorrow10));
+  await page.click('#cb-later-save');
+  await page.waitForSelector('#cb-flash');
+  const tb2 = await task(b);
+  assert.equal(tb2.attempts.length, 1);
+  assert.equal(tb2.attempts[0].outcome, 'call_later');
+  assert.equal(Date.parse(tb2.attempts[0].call_at), tomorrow10.getTime(), 'the agreed time, read as Beijing time');
+  assert.equal(Date.parse(tb2.next_attempt_at), tomorrow10.getTime());
+  assert.equal(tb2.status, 'pending');
+
+  // Continue A from the retry list: read the script, record the result.
+  await page.click(`.cb-row[data-task="${a}"] a.btn`);
+  await page.waitForSelector(`.cb-card[data-task="${a}"]`);
+  const script = { good_time: 'yes', quality: 'unsatisfied', attitude: 'satisfied', punctual: 'no', rule_broken: 'no', recommend: 'maybe' };
+  for (const [item, v] of Object.entries(script)) await page.click(`.item[data-item="${item}"] button[data-value="${v}"]`);
+  await page.click('.item[data-item="overall_score"] button[data-value="2"]');
+  await page.fill('.item[data-item="suggestions"] textarea', '晚上网速慢，希望尽快处理');
+  assert.equal(await page.getAttribute('[data-field="score"] .segbtn.on', 'data-value'), '2', "the script's score fills the result's");
+  await page.click('[data-field="satisfaction"] button[data-value="unsatisfied"]');
+  await page.evaluate(() => { scrollTo(0, 0); document.querySelector('.cb-script').scrollTop = 0; });
+  await page.screenshot({ path: path.join(DOCS, 'agent-call.png') });
+
+  // A second window on the same task, to try a second result later.
+  const page2 = await ctx.newPage();
+  await page2.goto(BASE + '/agent/call/' + encodeURIComponent(a));
+  await page2.waitForSelector('#cb-submit');
+
+  // Unsatisfied needs a reason: said before anything is sent.
+  await page.click('#cb-submit');
+  await page.waitForFunction(() => document.querySelector('[data-err="reasons"]')?.textContent.includes('原因'));
+  assert.equal((await task(a)).result, null, 'nothing sent without a reason');
+  const reasons = (await apiGet(agentToken, '/callbacks/reasons')).items;
+  await page.check(`input[name=reason][value="${reasons[0]}"]`);
+  await page.fill('input[name=reason_other]', '晚上经常掉线');
+  await page.fill('textarea[name=note]', '客户要求装维人员再次上门检查');
+  await page.click('#cb-submit');
+  await page.waitForSelector('#cb-flash');
+  assert.ok((await page.textContent('#cb-flash')).includes(ta.customer.name));
+  await page.waitForFunction((n) => document.querySelector('.cb-counter[data-counter="done"] b')?.textContent === String(n), done0 + 1);
+
+  const ta3 = await task(a);
+  assert.equal(ta3.status, 'done');
+  assert.equal(ta3.attempts.length, 1, 'the no-answer attempt stays on record');
+  const r = ta3.result;
+  assert.equal(r.satisfaction, 'unsatisfied');
+  assert.deepEqual(r.reasons, [reasons[0], '晚上经常掉线']);
+  assert.equal(r.score_0_5, 2);
+  assert.equal(r.note, '客户要求装维人员再次上门检查');
+  assert.equal(r.by, AGENT);
+  assert.equal(r.template_id, 'callback_script');
+  assert.ok(r.template_version >= 1);
+  assert.deepEqual(r.answers, { ...script, overall_score: 2, suggestions: '晚上网速慢，希望尽快处理' });
+  assert.ok(ta3.rectification_id, '不满意 opens a rectification');
+
+  // The second window's result is refused, and it says so.
+  await page2.click('[data-field="satisfaction"] button[data-value="satisfied"]');
+  await page2.click('#cb-submit');
+  await page2.waitForFunction(() => document.querySelector('#cb-result-msg')?.textContent.trim().length > 0);
+  assert.ok((await page2.textContent('#cb-result-msg')).includes('已有结果'), await page2.textContent('#cb-result-msg'));
+  assert.equal((await task(a)).result.satisfaction, 'unsatisfied', 'the first result stands');
+  // Opened again, the done task shows its result instead of a form.
+  await page2.goto(BASE + '/agent/call/' + encodeURIComponent(a));
+  await page2.waitForSelector('#cb-done');
+  assert.equal(await page2.locator('#cb-submit').count(), 0);
+  await ctx.close();
+});
+
+test('agent on a phone: the card fits, leaving gives the claim back, offline is said plainly', async () => {
+  agentToken ??= await apiLogin(AGENT);
+  const ctx = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true,
+    locale: 'zh-CN', timezoneId: 'Asia/Shanghai', serviceWorkers: 'allow',
+  });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log('pageerror:', e.message));
+  await agentLogin(page);
+  const c = await claimInUI(page);
+  assert.equal((await task(c)).lease_holder, AGENT);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scroll at 390 px');
+  const tel = page.locator('#cb-tel');
+  assert.ok((await tel.boundingBox()).y < 844, 'tap-to-call is on the first screen');
+  assert.ok((await page.locator('#cb-no-answer').boundingBox()).y < 844, 'the one-tap outcomes are on the first screen');
+  await page.screenshot({ path: path.join(DOCS, 'agent-phone.png') });
+  await shot(page, 'agent-02-phone-full');
+
+  // Back to the queue without an outcome: the claim is released.
+  await page.click('#cb-back');
+  await page.waitForSelector('#cb-next:not([disabled])');
+  const tc = await task(c);
+  assert.equal(tc.status, 'pending');
+  assert.ok(!tc.lease_holder, 'lease given back');
+  assert.equal(tc.attempts.length, 0);
+
+  // Closing the tab while holding a claim releases it too.
+  const d = await claimInUI(page);
+  assert.equal((await task(d)).status, 'claimed');
+  await page.close({ runBeforeUnload: true });
+  let td;
+  for (let i = 0; i < 50; i++) {
+    td = await task(d);
+    if (td.status !== 'claimed') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(td.status, 'pending', 'closing the page released the claim');
+
+  // Offline: no pretending. The shell still opens (service worker) and says
+  // callbacks need the network; back online, the queue comes back by itself.
+  const p2 = await ctx.newPage();
+  await p2.goto(BASE + '/');
+  await p2.waitForSelector('#cb-next:not([disabled])');
+  await p2.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await ctx.setOffline(true);
+  await p2.reload();
+  await p2.waitForSelector('#cb-msg.warnbox');
+  assert.ok((await p2.textContent('#cb-msg')).includes('需要联网'));
+  assert.equal(await p2.isDisabled('#cb-next'), true);
+  await shot(p2, 'agent-03-offline');
+  await ctx.setOffline(false);
+  await p2.waitForSelector('#cb-next:not([disabled])', { timeout: 60000 });
+  await ctx.close();
+});
