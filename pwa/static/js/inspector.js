@@ -1,9 +1,434 @@
-// The inspector's screens (registered with roles.js).
+// The inspector's screens (稽查员 / 巡检员, registered with roles.js): their
+// stores with the last grade, store walkthroughs and home-visit spot checks
+// walked offline with a live tally (score.js, the server's scorer), sent
+// through the same outbox as the technician's sheets, and each store's past
+// inspections with a trend, readable offline from what was last fetched.
 import { register, ui } from './roles.js';
-import { h } from './dom.js';
+import { h, toast } from './dom.js';
+import { t, tx, addStrings, fmtTime } from './i18n.js';
+import { on } from './bus.js';
+import * as db from './db.js';
+import * as sync from './sync.js';
+import { api, isOnline } from './api.js';
+import { validate, items } from './rules.js';
+import { renderChecklist } from './checklist.js';
+import { score, gradeLabel } from './score.js';
+
+addStrings({
+  insp_stores: '我的网点', insp_no_stores: '本机还没有网点，请联网同步一次', insp_start: '开始巡检', insp_continue: '继续巡检',
+  insp_history: '历史记录', insp_last: '上次', insp_never: '尚无巡检记录', insp_spotchecks: '入户抽查',
+  insp_spot_pick: '选择要抽查的工单', insp_spot_start: '抽查此单', insp_spot_continue: '继续抽查', insp_spot_open: '抽查工单',
+  insp_no_orders: '本机没有本单位的工单，请联网同步一次', insp_technician: '装维人员', insp_unsent: '未发送的检查',
+  insp_score: '得分', insp_percent: '得分率', insp_grade: '评级', insp_fines: '罚款', insp_yuan: '{n} 元',
+  insp_deductions: '扣分 {n} 项', insp_no_deductions: '暂无扣分', insp_critical: '关键项不合格，本次检查不通过',
+  insp_excluded: '不适用', insp_photo_hint: '请拍摄问题照片', insp_submit: '提交检查', insp_no_template: '本机没有该检查表模板，请联网同步一次',
+  insp_past: '历史巡检', insp_trend: '得分率趋势', insp_fetched: '更新于 {t}', insp_cached: '离线：显示 {t} 获取的记录',
+  insp_never_fetched: '尚未从服务器获取历史记录', insp_local: '本机', insp_completed: '已完成', insp_open: '未完成',
+  insp_walkthrough: '网点巡检', insp_unit: '单位',
+}, {
+  insp_stores: 'My stores', insp_no_stores: 'No stores on this phone yet; sync once online', insp_start: 'Start walkthrough', insp_continue: 'Continue walkthrough',
+  insp_history: 'History', insp_last: 'Last', insp_never: 'Not inspected yet', insp_spotchecks: 'Home-visit spot checks',
+  insp_spot_pick: 'Pick an order to spot-check', insp_spot_start: 'Spot-check', insp_spot_continue: 'Continue spot check', insp_spot_open: 'Spot-check an order',
+  insp_no_orders: "No orders of your unit on this phone; sync once online", insp_technician: 'Technician', insp_unsent: 'Unsent inspections',
+  insp_score: 'Score', insp_percent: 'Percent', insp_grade: 'Grade', insp_fines: 'Fines', insp_yuan: '¥{n}',
+  insp_deductions: '{n} deductions', insp_no_deductions: 'No deductions yet', insp_critical: 'A critical item failed: this inspection does not pass',
+  insp_excluded: 'n/a', insp_photo_hint: 'Take a photo of the finding', insp_submit: 'Submit inspection', insp_no_template: 'This checklist is not on the phone; sync once online',
+  insp_past: 'Past inspections', insp_trend: 'Percent over time', insp_fetched: 'Updated {t}', insp_cached: 'Offline: showing what was fetched {t}',
+  insp_never_fetched: 'History not fetched from the server yet', insp_local: 'this phone', insp_completed: 'Completed', insp_open: 'Open',
+  insp_walkthrough: 'Store walkthrough', insp_unit: 'Unit',
+});
+
+const WALK = 'store_walkthrough', SPOT = 'home_visit_spotcheck';
+const HIST = 'insp.hist:'; // kv key prefix: a store's history as last fetched, {at, items}
+const STALE_MS = 60000; // history is fetched again at most once a minute
+const enc = encodeURIComponent;
+const shown = (s) => (s.state === 'sent' && (s.missing || []).length ? 'incomplete' : s.state);
+const isOpen = (s) => ['draft', 'rejected', 'conflict'].includes(s.state);
+const newest = (a, b) => ((a.updated_at || '') < (b.updated_at || '') ? b : a);
+
+// latestTemplate: the newest version of template id, or else of any template of kind.
+async function latestTemplate(id, kind) {
+  const all = await db.all('templates');
+  const latest = (list) => list.reduce((a, b) => (!a || a.version < b.version ? b : a), null);
+  return latest(all.filter((x) => x.id === id)) || latest(all.filter((x) => x.kind === kind));
+}
+
+const templates = async () => new Map((await db.all('templates')).map((x) => [x.key, x]));
+const tplOf = (tpls, s) => tpls.get(s.template_id + '@' + s.template_version);
+
+// mySheets: this phone's inspection sheets (walkthroughs and spot checks)
+// with their templates, and the template map for server entries.
+async function mySheets() {
+  const tpls = await templates();
+  const list = (await db.all('sheets')).map((s) => ({ sheet: s, tpl: tplOf(tpls, s) }))
+    .filter(({ sheet, tpl }) => sheet.subject?.store_id || tpl?.kind === 'spotcheck');
+  list.tpls = tpls;
+  return list;
+}
+
+async function newSheet(tpl, subject, extra) {
+  const sheet = {
+    id: db.uuid(), template_id: tpl.id, template_version: tpl.version, subject, base_version: 0,
+    started_at: new Date().toISOString(), answers: {}, photos: {}, photo_meta: {}, state: 'draft', ...extra,
+  };
+  await sync.saveSheet(sheet);
+  ui.navigate('/insp/walk/' + enc(sheet.id));
+}
+
+// redrawOn re-renders the current view once when a sheet changes or a sync
+// round ends, if the person is still looking at it.
+function redrawOn(view) {
+  const again = () => { off(); off2(); if (document.body.dataset.view === view) ui.render(); };
+  const off = on('sheet', again);
+  const off2 = on('sync', (s) => { if (s.state === 'done') again(); });
+}
+
+const fmtN = (n) => String(Math.round(n * 100) / 100);
+const yuan = (n) => t('insp_yuan', { n: fmtN(n) });
+const gradeText = (tpl, id) => (id ? tx(gradeLabel(tpl, id)) || id : '—');
+const pct = (p) => (p == null ? '—' : fmtN(p) + '%');
+
+// ---------- history: GET /submissions, cached in kv ----------
+
+async function pages(path, max = 10) {
+  const out = [];
+  let after = '';
+  for (let i = 0; i < max; i++) {
+    const r = await api('GET', path + (after ? '&after=' + enc(after) : ''));
+    out.push(...(r.items || []));
+    if (!r.next || !(r.items || []).length) return { items: out, full: true };
+    after = r.next;
+  }
+  return { items: out, full: false };
+}
+
+const cached = (storeId) => db.kvGet(HIST + storeId);
+
+// refreshStore fetches one store's inspections (the server lists an
+// inspector's own) and keeps them for offline reading.
+async function refreshStore(storeId) {
+  const { items: list } = await pages('/submissions?limit=500&store_id=' + enc(storeId));
+  const v = { at: new Date().toISOString(), items: list };
+  await db.kvSet(HIST + storeId, v);
+  return v;
+}
+
+// refreshAll fetches the inspector's own list once and files it by store.
+async function refreshAll(stores) {
+  const from = new Date(Date.now() - 366 * 864e5).toISOString().slice(0, 10);
+  const { items: list, full } = await pages('/submissions?limit=1000&from=' + from);
+  const at = new Date().toISOString();
+  const by = new Map();
+  for (const s of list) if (s.subject?.store_id) (by.get(s.subject.store_id) || by.set(s.subject.store_id, []).get(s.subject.store_id)).push(s);
+  for (const st of stores) if (by.has(st.id) || full) await db.kvSet(HIST + st.id, { at, items: by.get(st.id) || [] });
+  await db.kvSet(HIST + '*', at);
+}
+
+// entries merges what the server listed with this phone's own sheets for a
+// store, newest first; unsent sheets carry the phone's tally.
+async function entries(storeId, hist, sheets) {
+  const out = new Map();
+  for (const s of hist?.items || []) out.set(s.id, { id: s.id, at: s.finished_at, ...pick(s), tpl: tplOf(sheets.tpls, s) });
+  for (const { sheet, tpl } of sheets) {
+    if (sheet.subject?.store_id !== storeId || sheet.state === 'draft') continue;
+    const e = out.get(sheet.id);
+    if (e) { e.sheet = sheet; e.tpl = tpl; continue; }
+    const r = score(tpl, sheet.answers);
+    out.set(sheet.id, { id: sheet.id, at: sheet.finished_at || sheet.updated_at, ...pick(r), sheet, tpl });
+  }
+  return [...out.values()].sort((a, b) => (b.at || '').localeCompare(a.at || ''));
+}
+const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percent, grade: r.grade, fines: r.fines });
+
+// ---------- home ----------
+
+async function inspectorHome() {
+  const main = ui.main;
+  const stores = (await db.all('stores')).sort((a, b) => a.id.localeCompare(b.id));
+  const sheets = await mySheets();
+  const walkTpl = await latestTemplate(WALK, 'walkthrough');
+  main.append(h('h2', null, t('insp_stores')));
+  if (!stores.length) main.append(h('p', { class: 'muted' }, t('insp_no_stores')));
+  const cards = h('div', { class: 'cards' });
+  for (const st of stores) {
+    const open = sheets.filter(({ sheet }) => sheet.subject?.store_id === st.id);
+    const draft = open.map((x) => x.sheet).filter(isOpen).reduce((a, b) => (a ? newest(a, b) : b), null);
+    const latestSheet = open.map((x) => x.sheet).reduce((a, b) => (a ? newest(a, b) : b), null);
+    const last = (await entries(st.id, await cached(st.id), sheets))[0];
+    cards.append(h('article', { class: 'card store', 'data-store': st.id },
+      h('div', { class: 'row between' }, h('b', { class: 'sname' }, st.name), latestSheet ? ui.stateLabel(latestSheet) : null),
+      h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' + st.unit : ''),
+      st.address ? h('div', { class: 'addr' }, st.address) : null,
+      last ? h('div', { class: 'last', 'data-grade': last.grade || '', 'data-percent': last.percent ?? '' },
+        t('insp_last') + ' ' + fmtTime(last.at) + ' · ', h('b', null, pct(last.percent)), ' · ',
+        h('span', { class: 'grade g-' + (last.grade || 'none') }, gradeText(last.tpl || walkTpl, last.grade)), ' · ' + yuan(last.fines))
+        : h('div', { class: 'last muted' }, t('insp_never')),
+      h('div', { class: 'row' },
+        draft ? h('a', { class: 'btn primary', href: '/insp/walk/' + enc(draft.id), 'data-link': '' }, t('insp_continue'))
+          : h('button', { class: 'btn primary start', disabled: !walkTpl, onclick: () => newSheet(walkTpl, { store_id: st.id }, { store: st }) }, t('insp_start')),
+        h('a', { class: 'btn', href: '/insp/store/' + enc(st.id), 'data-link': '' }, t('insp_history')))));
+  }
+  main.append(cards);
+  if (!walkTpl && stores.length) main.append(h('p', { class: 'warnbox' }, t('insp_no_template')));
+
+  main.append(h('h2', null, t('insp_spotchecks')),
+    h('a', { class: 'btn big', href: '/insp/spotcheck', 'data-link': '', id: 'spotcheck' }, t('insp_spot_open')));
+  const unsent = sheets.filter(({ sheet }) => sheet.state !== 'sent').map((x) => x.sheet)
+    .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
+  if (unsent.length) {
+    const names = new Map(stores.map((s) => [s.id, s.name]));
+    main.append(h('h2', null, t('insp_unsent')), h('div', { class: 'cards' }, unsent.map((s) => h('a', { class: 'card row between sheetlink', href: '/insp/walk/' + enc(s.id), 'data-link': '', 'data-sheet': s.id },
+      h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id), ui.stateLabel(s)))));
+  }
+  redrawOn('inspectorHome');
+  if (isOnline() && stores.length) {
+    const at = await db.kvGet(HIST + '*');
+    if (!at || Date.now() - Date.parse(at) > STALE_MS) {
+      refreshAll(stores).then(() => { if (document.body.dataset.view === 'inspectorHome') ui.render(); }, () => { /* offline or refused: the cache stays */ });
+    }
+  }
+}
+
+// ---------- spot checks: pick a technician's order ----------
+
+async function inspSpotcheck() {
+  const main = ui.main;
+  const orders = (await db.all('orders')).sort((a, b) => (a.appointment?.from || '').localeCompare(b.appointment?.from || ''));
+  const sheets = await mySheets();
+  const tpl = await latestTemplate(SPOT, 'spotcheck');
+  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back'))),
+    h('h2', null, t('insp_spot_pick')));
+  if (!tpl) main.append(h('p', { class: 'warnbox' }, t('insp_no_template')));
+  if (!orders.length) main.append(h('p', { class: 'muted' }, t('insp_no_orders')));
+  main.append(h('div', { class: 'cards' }, orders.map((o) => {
+    const mine = sheets.map((x) => x.sheet).filter((s) => s.subject?.workorder_id === o.id).reduce((a, b) => (a ? newest(a, b) : b), null);
+    const c = o.customer || {};
+    return h('article', { class: 'card spot', 'data-order': o.id },
+      h('div', { class: 'row between' }, h('b', null, o.id), h('span', { class: 'pill' }, t('type_' + o.type)),
+        h('span', { class: 'pill' }, o.status === 'completed' ? t('insp_completed') : t('insp_open')), mine ? ui.stateLabel(mine) : null),
+      h('div', null, t('insp_technician') + ': ' + (o.technician || '—')),
+      h('div', { class: 'cust' }, c.name || ''), c.address ? h('div', { class: 'addr' }, c.address) : null,
+      o.appointment?.from ? h('div', { class: 'meta' }, t('appointment') + ' ' + fmtTime(o.appointment.from)) : null,
+      mine && isOpen(mine) ? h('a', { class: 'btn primary', href: '/insp/walk/' + enc(mine.id), 'data-link': '' }, t('insp_spot_continue'))
+        : h('button', { class: 'btn primary', disabled: !tpl, onclick: () => newSheet(tpl, { workorder_id: o.id }, { order: o }) }, t('insp_spot_start')));
+  })));
+}
+
+// ---------- the walk ----------
+
+function subjectCard(sheet, store, order) {
+  if (sheet.subject.store_id) {
+    const s = store || { id: sheet.subject.store_id };
+    return h('div', { class: 'card subject' }, h('b', { class: 'sname' }, s.name || s.id), h('div', { class: 'muted small' }, s.id), s.address ? h('div', { class: 'addr' }, s.address) : null);
+  }
+  const o = order || { id: sheet.subject.workorder_id, customer: {} };
+  return h('div', { class: 'card subject' }, h('b', null, o.id), o.type ? ' ' : null, o.type ? h('span', { class: 'pill' }, t('type_' + o.type)) : null,
+    h('div', null, t('insp_technician') + ': ' + (o.technician || '—')), h('div', { class: 'cust' }, o.customer?.name || ''),
+    o.customer?.address ? h('div', { class: 'addr' }, o.customer.address) : null);
+}
+
+// tallyView draws the live tally: [element, update(result)].
+function tallyView(tpl) {
+  const el = h('section', { class: 'tally', id: 'tally', 'aria-live': 'polite' });
+  const cell = (label, cls) => { const b = h('b', { class: cls }); return [h('div', null, h('small', null, label), b), b]; };
+  const [c1, bScore] = cell(t('insp_score'), 't-score');
+  const [c2, bPct] = cell(t('insp_percent'), 't-pct');
+  const [c3, bGrade] = cell(t('insp_grade'), 't-grade');
+  const [c4, bFines] = cell(t('insp_fines'), 't-fines');
+  const sum = h('summary', null);
+  const list = h('ul', { class: 't-list' });
+  const crit = h('div', { class: 't-crit', role: 'alert' });
+  el.append(h('div', { class: 't-main' }, c1, c2, c3, c4), crit, h('details', { class: 't-ded' }, sum, list));
+  return [el, (r) => {
+    Object.assign(el.dataset, { score: r.score, max: r.max_score, percent: r.percent ?? '', grade: r.grade ?? '', fines: r.fines, passed: r.passed });
+    el.className = 'tally g-' + (r.grade || 'none') + (r.passed ? '' : ' failed');
+    bScore.textContent = fmtN(r.score) + ' / ' + fmtN(r.max_score);
+    bPct.textContent = pct(r.percent);
+    bGrade.textContent = gradeText(tpl, r.grade);
+    bFines.textContent = yuan(r.fines);
+    crit.textContent = r.passed ? '' : t('insp_critical');
+    const found = r.deductions.filter((d) => d.points > 0);
+    sum.textContent = found.length ? t('insp_deductions', { n: found.length }) : t('insp_no_deductions');
+    list.replaceChildren(...found.map((d) => h('li', { 'data-item': d.item_id },
+      h('span', null, tx(d.label)), h('b', null, '−' + fmtN(d.points) + (d.count != null ? ' (' + t('count_n', { n: d.count }) + ')' : '') + ' · ' + yuan(d.fine)))));
+  }];
+}
+
+// findingPhotos marks the photo item that evidences each deduction
+// ("photo_<item>", else the checklist's first photo item) until it has one.
+function findingPhotos(root, tpl, sheet, r) {
+  const photoItems = items(tpl).filter((it) => it.type === 'photo').map((it) => it.id);
+  const want = new Set();
+  for (const d of r.deductions) {
+    if (!(d.points > 0)) continue;
+    const id = photoItems.includes('photo_' + d.item_id) ? 'photo_' + d.item_id : photoItems[0];
+    if (id && !(sheet.photos?.[id] || []).length) want.add(id);
+  }
+  for (const id of photoItems) {
+    const card = root.querySelector(`.item[data-item="${CSS.escape(id)}"]`);
+    if (!card) continue;
+    card.classList.toggle('want', want.has(id));
+    card.dataset.hint = t('insp_photo_hint');
+  }
+}
+
+async function inspWalk(id) {
+  const main = ui.main;
+  const sheet = await db.get('sheets', id);
+  if (!sheet) { main.append(h('p', null, t('not_found'))); return; }
+  const tpl = await sync.templateFor(sheet);
+  const store = sheet.subject.store_id ? (await db.get('stores', sheet.subject.store_id)) || sheet.store : null;
+  const order = sheet.subject.workorder_id ? (await db.get('orders', sheet.subject.workorder_id)) || sheet.order : null;
+  const editable = ['draft', 'rejected'].includes(sheet.state);
+  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back')), ui.stateLabel(sheet)),
+    subjectCard(sheet, store, order));
+  if (!tpl) { main.append(h('p', { class: 'warnbox' }, t('insp_no_template'))); return; }
+  main.append(h('h2', null, tx(tpl.title)));
+  if (sheet.state === 'rejected' && sheet.rejection) {
+    const f = sheet.rejection.fields || {};
+    main.append(h('div', { class: 'warnbox', id: 'rejection' }, h('b', null, t('server_reasons') + ': '), sheet.rejection.message || sheet.rejection.code,
+      h('ul', null, Object.entries(f).map(([k, v]) => h('li', null, k + ': ' + v)))));
+  }
+  if (sheet.state === 'conflict') {
+    const c = sheet.server_copy;
+    main.append(h('div', { class: 'warnbox', id: 'conflict' }, h('p', null, h('b', null, t('st_conflict') + ': '), sheet.conflict?.message || ''),
+      h('p', null, t('conflict_help')), c ? h('button', { class: 'btn primary', onclick: async () => {
+        sheet.base_version = c.version; sheet.state = 'queued';
+        delete sheet.conflict; delete sheet.server_copy;
+        await sync.saveSheet(sheet); sync.syncNow('rebase'); ui.render();
+      } }, t('rebase')) : null));
+  }
+  if (sheet.state === 'sent' && sheet.last_result?.version) {
+    main.append(h('p', { class: 'okbox' }, t('st_sent') + ' · ' + t('version') + ' ' + sheet.last_result.version + (sheet.sent_at ? ' · ' + t('sent_at', { t: fmtTime(sheet.sent_at) }) : '')));
+  }
+
+  // The tally follows the checklist and sticks to the bottom of the screen
+  // while the checklist scrolls under it.
+  const holder = h('div', { class: 'checklist' });
+  const [tallyEl, update] = tallyView(tpl);
+  const ctx = { subscribedMbps: order?.subscribed_mbps || 0 };
+  const tally = () => { const r = score(tpl, sheet.answers, ctx); update(r); findingPhotos(holder, tpl, sheet, r); };
+  main.append(holder, tallyEl);
+  let timer = null;
+  const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await sync.saveSheet(sheet); } };
+  ui.setLeaving(flush);
+  const view = renderChecklist(holder, {
+    template: tpl, sheet, order, readOnly: !editable,
+    serverFields: sheet.state === 'rejected' ? sheet.rejection?.fields : null,
+    onChange: () => { tally(); clearTimeout(timer); timer = setTimeout(() => { timer = null; sync.saveSheet(sheet); }, 250); },
+  });
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); }, { once: true });
+
+  const actions = h('div', { class: 'actions' });
+  if (editable) {
+    actions.append(h('button', { class: 'btn primary big', id: 'submit', onclick: async () => {
+      const n = Object.keys(validate(tpl, sheet)).length;
+      if (n) {
+        view.showErrors();
+        toast(t('fix_errors', { n }));
+        holder.querySelector('.item.invalid')?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+        return;
+      }
+      clearTimeout(timer); timer = null;
+      sheet.finished_at = new Date().toISOString();
+      sheet.state = 'queued';
+      delete sheet.rejection;
+      await sync.saveSheet(sheet);
+      sync.requestBackgroundSync();
+      toast(t('submitted'));
+      sync.syncNow('submit');
+      ui.render();
+    } }, sheet.state === 'rejected' ? t('resend') : t('insp_submit')));
+  } else if (sheet.state === 'sent' || sheet.state === 'queued') {
+    actions.append(h('button', { class: 'btn', onclick: async () => { sheet.state = 'draft'; await sync.saveSheet(sheet); ui.render(); } }, t('edit')));
+  }
+  if (sheet.subject.store_id) actions.append(h('a', { class: 'btn', href: '/insp/store/' + enc(sheet.subject.store_id), 'data-link': '' }, t('insp_history')));
+  if (sheet.state !== 'sent') {
+    actions.append(h('button', { class: 'btn danger', onclick: async () => {
+      if (!confirm(t('discard_confirm'))) return;
+      await db.del('sheets', sheet.id);
+      await sync.refreshCounter();
+      ui.navigate('/', true);
+    } }, t('discard')));
+  }
+  main.append(actions);
+  tally();
+  if (!editable) {
+    // A sheet in the outbox changes under our eyes (sent, rejected, conflict).
+    const off = on('sheet', (s) => {
+      if (location.pathname !== '/insp/walk/' + enc(id)) { off(); return; }
+      if (s.id === id && shown(s) !== shown(sheet)) { off(); ui.render(); }
+    });
+  }
+}
+
+// ---------- a store's history ----------
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...kids) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  el.append(...kids);
+  return el;
+}
+
+// sparkline: percent (0–100) over time, oldest left, with the fail line at 75
+// and the excellent line at 90 (seed 001's bands).
+export function sparkline(points) {
+  const W = 300, H = 64, P = 4;
+  const xs = (i) => (points.length === 1 ? W / 2 : P + (i * (W - 2 * P)) / (points.length - 1));
+  const ys = (p) => P + ((100 - p) * (H - 2 * P)) / 100;
+  const line = points.map((p, i) => fmtN(xs(i)) + ',' + fmtN(ys(p))).join(' ');
+  const last = points.length - 1;
+  return svg('svg', { class: 'spark', viewBox: `0 0 ${W} ${H}`, role: 'img',
+    'aria-label': t('insp_trend') + ': ' + points.map(fmtN).join(', '), 'data-points': points.join(',') },
+  svg('line', { x1: 0, x2: W, y1: ys(90), y2: ys(90), class: 'band-ex' }),
+  svg('line', { x1: 0, x2: W, y1: ys(75), y2: ys(75), class: 'band-fail' }),
+  points.length > 1 ? svg('polyline', { points: line, fill: 'none' }) : '',
+  svg('circle', { cx: fmtN(xs(last)), cy: fmtN(ys(points[last])), r: 4 }));
+}
+
+async function inspStore(storeId) {
+  const main = ui.main;
+  const st = (await db.get('stores', storeId)) || { id: storeId, name: storeId };
+  const walkTpl = await latestTemplate(WALK, 'walkthrough');
+  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back'))),
+    h('div', { class: 'card subject' }, h('b', { class: 'sname' }, st.name), h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' + st.unit : ''),
+      st.address ? h('div', { class: 'addr' }, st.address) : null,
+      h('div', { class: 'row' }, h('button', { class: 'btn primary', disabled: !walkTpl, onclick: () => newSheet(walkTpl, { store_id: st.id }, { store: st }) }, t('insp_start')))),
+    h('h2', null, t('insp_past')));
+  const body = h('div', { id: 'history' });
+  main.append(body);
+  const draw = async (hist, note) => {
+    const list = await entries(storeId, hist, await mySheets());
+    const trend = list.filter((e) => e.percent != null).reverse().map((e) => e.percent);
+    body.replaceChildren(
+      h('p', { class: 'muted small', id: 'fetched' }, note),
+      trend.length ? h('figure', { class: 'trend' }, sparkline(trend), h('figcaption', { class: 'small muted' }, t('insp_trend'))) : null,
+      list.length ? h('div', { class: 'cards' }, list.map((e) => h('div', { class: 'card hrow', 'data-id': e.id, 'data-percent': e.percent ?? '', 'data-grade': e.grade || '' },
+        h('div', { class: 'row between' }, h('span', null, fmtTime(e.at)), e.sheet ? ui.stateLabel(e.sheet) : null),
+        h('div', { class: 'row between' }, h('b', null, pct(e.percent)), h('span', { class: 'grade g-' + (e.grade || 'none') }, gradeText(e.tpl || walkTpl, e.grade)),
+          h('span', null, t('insp_score') + ' ' + fmtN(e.score) + '/' + fmtN(e.max_score)), h('span', null, yuan(e.fines))),
+        e.sheet ? h('a', { class: 'btn small', href: '/insp/walk/' + enc(e.sheet.id), 'data-link': '' }, t('open')) : null)))
+        : h('p', { class: 'muted' }, t('insp_never')));
+  };
+  const hist = await cached(storeId);
+  const note = (x) => (x ? t(isOnline() ? 'insp_fetched' : 'insp_cached', { t: fmtTime(x.at) }) : t('insp_never_fetched'));
+  await draw(hist, note(hist));
+  redrawOn('inspStore');
+  if (isOnline() && (!hist || Date.now() - Date.parse(hist.at) > STALE_MS / 6)) {
+    refreshStore(storeId).then((fresh) => {
+      if (location.pathname === '/insp/store/' + enc(storeId)) draw(fresh, t('insp_fetched', { t: fmtTime(fresh.at) }));
+    }, () => { /* offline: the cache stays on screen */ });
+  }
+}
 
 register({
   roles: ['inspector'],
-  home: async function inspectorHome() { ui.main.append(h('h2', null, 'inspector')); },
-  routes: [],
+  home: inspectorHome,
+  routes: [
+    [/^\/insp\/walk\/([^/]+)$/, inspWalk],
+    [/^\/insp\/store\/([^/]+)$/, inspStore],
+    [/^\/insp\/spotcheck$/, inspSpotcheck],
+  ],
 });
