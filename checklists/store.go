@@ -2,7 +2,9 @@ package checklists
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"fieldcheck/errs"
@@ -74,25 +76,93 @@ func Put(tx *bolt.Tx, t *Template, who store.Actor, now time.Time) (version int,
 }
 
 // Get returns template id at version (0 = latest); errs NotFound when absent.
+// The template is the caller's to modify; read-only callers on a hot path
+// use Shared.
 func Get(tx *bolt.Tx, id string, version int) (*Template, error) {
+	version, data, err := stored(tx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	var t Template
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, fmt.Errorf("checklists: get template %s v%d: decode: %w", id, version, err)
+	}
+	return &t, nil
+}
+
+// Shared is Get for callers that only read the template, such as a push
+// validating and scoring every sheet against it: each version is decoded
+// once and the same *Template is handed out again for as long as the stored
+// bytes are the same ones it was decoded from (they are compared on every
+// call, so a different store — another test's, a restored one — never gets
+// a stale answer). It is shared between goroutines: never modify it.
+func Shared(tx *bolt.Tx, id string, version int) (*Template, error) {
+	version, data, err := stored(tx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	key := sharedKey{id, version}
+	sharedCache.RLock()
+	e, ok := sharedCache.m[key]
+	sharedCache.RUnlock()
+	if ok && bytes.Equal(e.data, data) {
+		return e.t, nil
+	}
+	t := new(Template)
+	if err := json.Unmarshal(data, t); err != nil {
+		return nil, fmt.Errorf("checklists: get template %s v%d: decode: %w", id, version, err)
+	}
+	sharedCache.Lock()
+	if len(sharedCache.m) >= maxShared {
+		for k := range sharedCache.m { // any one: a busy version comes straight back
+			delete(sharedCache.m, k)
+			break
+		}
+	}
+	// data lives in bbolt's mmap only while tx is open: keep a copy.
+	sharedCache.m[key] = sharedEntry{data: bytes.Clone(data), t: t}
+	sharedCache.Unlock()
+	return t, nil
+}
+
+// maxShared bounds the decoded templates Shared keeps. A deployment has a
+// handful of templates with a few versions each in use at once.
+const maxShared = 64
+
+type sharedKey struct {
+	id      string
+	version int
+}
+
+type sharedEntry struct {
+	data []byte // the stored bytes t was decoded from
+	t    *Template
+}
+
+var sharedCache = struct {
+	sync.RWMutex
+	m map[sharedKey]sharedEntry
+}{m: map[sharedKey]sharedEntry{}}
+
+// stored returns the stored bytes of template id at version (0 = latest)
+// and the version they are; errs NotFound when absent. data is valid only
+// while tx is open.
+func stored(tx *bolt.Tx, id string, version int) (int, []byte, error) {
 	if !ValidID(id) || version < 0 || version > MaxTemplateVersion {
-		return nil, notFound(id)
+		return 0, nil, notFound(id)
 	}
 	if version == 0 {
 		if version = latestVersion(tx, id); version == 0 {
-			return nil, notFound(id)
+			return 0, nil, notFound(id)
 		}
 	}
-	var t Template
-	if err := store.GetJSON(tx, store.BucketTemplates, templateKey(id, version), &t); err != nil {
-		if err == store.ErrNotFound {
-			return nil, errs.New(errs.NotFound, "not_found",
-				fmt.Sprintf("未找到检查表模板 %s 的第 %d 版", id, version),
-				fmt.Sprintf("template %s has no version %d", id, version))
-		}
-		return nil, fmt.Errorf("checklists: get template %s v%d: %w", id, version, err)
+	data := tx.Bucket(store.BucketTemplates).Get(templateKey(id, version))
+	if data == nil {
+		return 0, nil, errs.New(errs.NotFound, "not_found",
+			fmt.Sprintf("未找到检查表模板 %s 的第 %d 版", id, version),
+			fmt.Sprintf("template %s has no version %d", id, version))
 	}
-	return &t, nil
+	return version, data, nil
 }
 
 // List returns the latest version of every template, sorted by id.

@@ -151,3 +151,74 @@ func TestEnsureBuiltinsIsIdempotent(t *testing.T) {
 		return nil
 	})
 }
+
+func TestSharedDecodesAVersionOnceAndNeverServesAnotherStoresCopy(t *testing.T) {
+	db := openStore(t)
+	put(t, db, validTemplate(nil), t0)
+	put(t, db, validTemplate(func(tp *Template) { tp.Title.Zh = "演示第二版" }), t0.Add(time.Hour))
+	other := openStore(t) // the same id and version with other content
+	put(t, other, validTemplate(func(tp *Template) { tp.Title.Zh = "另一个库" }), t0)
+
+	shared := func(db *store.DB, id string, version int) (tpl *Template, err error) {
+		db.View(func(tx *bolt.Tx) error {
+			tpl, err = Shared(tx, id, version)
+			return nil
+		})
+		return tpl, err
+	}
+	first, err := shared(db, "demo", 1)
+	if err != nil || first.Title.Zh != "演示" || first.Version != 1 {
+		t.Fatalf("v1: %+v %v", first, err)
+	}
+	if again, _ := shared(db, "demo", 1); again != first {
+		t.Error("a second read of the same version must hand out the decoded template again")
+	}
+	if latest, _ := shared(db, "demo", 0); latest.Version != 2 || latest.Title.Zh != "演示第二版" {
+		t.Errorf("latest: %+v", latest)
+	}
+	if o, _ := shared(other, "demo", 1); o.Title.Zh != "另一个库" {
+		t.Errorf("another store's v1 came back as %q", o.Title.Zh)
+	}
+	if back, _ := shared(db, "demo", 1); back.Title.Zh != "演示" {
+		t.Errorf("after the other store, v1 is %q", back.Title.Zh)
+	}
+	var got *Template
+	db.View(func(tx *bolt.Tx) error { got, _ = Get(tx, "demo", 1); return nil })
+	if got == first {
+		t.Error("Get must return the caller's own copy, not the shared one")
+	}
+	for _, c := range []struct {
+		id      string
+		version int
+	}{{"demo", 3}, {"nope", 0}, {"../x", 0}, {"demo", -1}} {
+		if _, err := shared(db, c.id, c.version); !isNotFound(err) {
+			t.Errorf("Shared(%q, %d): %v, want NotFound", c.id, c.version, err)
+		}
+	}
+}
+
+func TestSharedKeepsABoundedNumberOfTemplates(t *testing.T) {
+	db := openStore(t)
+	for i := 0; i < maxShared+10; i++ {
+		put(t, db, validTemplate(nil), t0)
+	}
+	db.View(func(tx *bolt.Tx) error {
+		for v := 1; v <= maxShared+10; v++ {
+			if tpl, err := Shared(tx, "demo", v); err != nil || tpl.Version != v {
+				t.Fatalf("v%d: %+v %v", v, tpl, err)
+			}
+		}
+		return nil
+	})
+	sharedCache.RLock()
+	n := len(sharedCache.m)
+	sharedCache.RUnlock()
+	if n > maxShared {
+		t.Errorf("%d templates kept, want at most %d", n, maxShared)
+	}
+}
+
+func isNotFound(err error) bool {
+	e, ok := errs.As(err)
+	return ok && e.Kind == errs.NotFound
+}
