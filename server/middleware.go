@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -19,12 +20,49 @@ func requestID(c *fiber.Ctx) string {
 }
 
 func (s *Server) middleware() {
+	s.App.Use(closeIfBodyUnread)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.Log.Error("panic", "rid", requestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
 	}}))
 	s.App.Use(requestid.New(requestid.Config{Header: headerRequestID}))
 	s.App.Use(s.accessLog)
 	s.App.Use(securityHeaders)
+}
+
+// closeIfBodyUnread closes the connection after an answer that left part of
+// the request body unread. With StreamRequestBody, a body over the buffered
+// limit (or chunked) is still on the wire when the handler runs; if the guard
+// refuses the request (401, 403) or a handler answers without reading it,
+// keep-alive would parse the rest of the body as the next request — a
+// smuggling path, and a way for an unauthenticated client to make us read
+// its upload. Bodies fasthttp buffered whole are harmless and keep the
+// connection.
+func closeIfBodyUnread(c *fiber.Ctx) error {
+	defer func() {
+		if bodyLeftOnWire(c) {
+			c.Context().SetConnectionClose()
+		}
+	}()
+	return c.Next()
+}
+
+func bodyLeftOnWire(c *fiber.Ctx) bool {
+	req := c.Request()
+	if !req.IsBodyStream() {
+		return false // never streamed, or c.Body() read it all
+	}
+	cl := req.Header.ContentLength()
+	switch {
+	case cl == -1: // chunked: no way to know without reading
+		done, _ := c.Locals(localBodyRead).(bool)
+		return !done
+	case cl > bufferedBodyLimit:
+		// A zero-length read never blocks: it answers io.EOF once the
+		// stream has been read to its Content-Length.
+		_, err := req.BodyStream().Read(nil)
+		return err != io.EOF
+	}
+	return false
 }
 
 // accessLog logs every request with slog and feeds the metrics. Tokens in

@@ -20,6 +20,8 @@ import (
 const (
 	localPrincipal = "fc.principal"
 	localClaims    = "fc.claims"
+	// localBodyRead marks a streamed body read to its end (see closeIfBodyUnread).
+	localBodyRead = "fc.body-read"
 )
 
 // principal is the authenticated caller (zero on public routes).
@@ -77,6 +79,7 @@ func readBody(c *fiber.Ctx, limit int64) ([]byte, error) {
 			c.Context().SetConnectionClose()
 			return nil, errTooLarge
 		}
+		c.Locals(localBodyRead, true)
 		return data, nil
 	}
 	body := c.Body()

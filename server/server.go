@@ -35,6 +35,15 @@ type Config struct {
 	MetricsOpen bool
 	// JWTKey overrides the signing key kept in the store (at least 32 chars).
 	JWTKey string
+	// ReadTimeout bounds reading one request, headers and body together, so a
+	// client that trickles its body is cut off (default 60 s; the speed-test
+	// upload of 100 MiB must fit in it on a slow line).
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing one answer, so a client that never reads
+	// does not hold a connection and its buffers (default 120 s).
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection with no request (default 120 s).
+	IdleTimeout time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Now defaults to the system clock; tests pass a fake one.
@@ -54,6 +63,15 @@ func (c *Config) defaults() {
 	if c.SMSWait == 0 {
 		c.SMSWait = 4 * time.Hour
 	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 60 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 120 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 120 * time.Second
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -61,6 +79,10 @@ func (c *Config) defaults() {
 		c.Now = store.SystemClock
 	}
 }
+
+// bufferedBodyLimit is the largest body fasthttp reads before the handler
+// runs; a larger (or chunked) body is left on the connection as a stream.
+const bufferedBodyLimit = 256 << 10
 
 // Server is the HTTP application.
 type Server struct {
@@ -104,11 +126,11 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		// reach the handler as a stream, and readBody enforces each route's
 		// own limit. So a 100 MB body to /auth/login is refused after reading
 		// its headers, and the speed-test upload can stream 100 MiB.
-		BodyLimit:         256 << 10,
+		BodyLimit:         bufferedBodyLimit,
 		StreamRequestBody: true,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		ReadBufferSize:    16 << 10,
 		// Prefork stays off: every child would open the same bbolt file.
 	})
