@@ -11,7 +11,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { BASE, launch, shot, apiLogin, apiGet, sha256, logins, login } from './lib.mjs';
+import { BASE, launch, shot, apiLogin, apiGet, sha256, logins, login, loginOfRole } from './lib.mjs';
 
 const DOCS = path.resolve('..', 'docs', 'screenshots');
 mkdirSync(DOCS, { recursive: true });
@@ -260,7 +260,7 @@ test('agent works the queue at a desk: claim, no answer, call later, continue, r
   await ctx.close();
 });
 
-test('agent on a phone: the card fits, leaving gives the claim back, offline is said plainly', async () => {
+test('agent on a phone: the card fits, leaving gives the claim back, offline is said plainly, a lost claim is refused', async () => {
   agentToken ??= await apiLogin(AGENT);
   const ctx = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true,
@@ -312,5 +312,29 @@ test('agent on a phone: the card fits, leaving gives the claim back, offline is 
   await shot(p2, 'agent-03-offline');
   await ctx.setOffline(false);
   await p2.waitForSelector('#cb-next:not([disabled])', { timeout: 60000 });
+
+  // A claim that ran out and was taken by someone else: the agent's next tap
+  // is refused (409) and the screen says who holds the task now.
+  const e = await claimInUI(p2);
+  assert.equal((await apiSend(agentToken, 'POST', `/callbacks/${e}/release`)).status, 200); // as a lapsed lease would
+  const admin = await apiLogin(loginOfRole('admin').username);
+  const taken = [];
+  for (let i = 0; i < 20 && !taken.includes(e); i++) {
+    const r = await apiSend(admin, 'POST', '/callbacks/claim');
+    if (r.status !== 200) break;
+    taken.push(r.body.id);
+  }
+  try {
+    assert.ok(taken.includes(e), 'the admin took over ' + e);
+    await p2.click('#cb-no-answer');
+    await p2.waitForFunction(() => document.querySelector('#cb-out-msg')?.textContent.trim().length > 0);
+    const said = await p2.textContent('#cb-out-msg');
+    assert.ok(said.includes('领取已失效') && said.includes('admin'), said);
+    assert.equal((await task(e)).attempts.length, 0, 'nothing recorded on a task held by another');
+    assert.equal(await p2.isDisabled('#cb-busy'), true, 'no more taps on a task that is not ours');
+    await shot(p2, 'agent-04-lease-lost');
+  } finally {
+    for (const id of taken) await apiSend(admin, 'POST', `/callbacks/${id}/release`);
+  }
   await ctx.close();
 });

@@ -269,6 +269,17 @@ async function agentCall(id) {
   addEventListener('pagehide', onHide);
   ui.setLeaving(async () => { removeEventListener('pagehide', onHide); await release(); });
 
+  // gone: the server says the task is no longer this agent's to work (the
+  // lease ran out and someone else took it, or it was closed meanwhile).
+  // Nothing more can be recorded here, and leaving must not release it.
+  const gone = (e) => {
+    if (!(e instanceof ApiError) || e.status !== 409) return false;
+    finished = true;
+    leaseLine.className = 'warnbox small';
+    leaseLine.textContent = errorText(e);
+    for (const b of ui.main.querySelectorAll('.cb-outcomes button, .cb-result button, .cb-result input, .cb-result textarea')) b.disabled = true;
+    return true;
+  };
   const done = async (text) => {
     finished = true;
     await db.del('kv', scriptKey).catch(() => {});
@@ -280,6 +291,7 @@ async function agentCall(id) {
   const status = h('span', { class: 'state cb-status', 'data-status': task.status }, t('cb_status_' + task.status));
   const leaseLine = h('p', { class: 'small', id: 'cb-lease' });
   const paintLease = () => {
+    if (finished) return;
     const over = holdsLease() && task.lease_until && Date.parse(task.lease_until) <= Date.now();
     leaseLine.className = over ? 'warnbox small' : 'small muted';
     leaseLine.textContent = heldByOther ? t('cb_held_by', { u: task.lease_holder })
@@ -320,7 +332,8 @@ async function agentCall(id) {
     } catch (e) {
       const f = e instanceof ApiError ? e.fields : null;
       if (f?.at) laterErr.textContent = f.at; else outMsg.textContent = errorText(e);
-    } finally { busy(false); }
+      if (gone(e)) return;
+    } finally { if (!finished) busy(false); }
   };
   const laterInput = h('input', { type: 'datetime-local', name: 'call_at', id: 'cb-later-at', step: 300 });
   const laterErr = h('div', { class: 'err', id: 'cb-later-err', role: 'alert' });
@@ -447,7 +460,8 @@ async function agentCall(id) {
       const slot = { satisfaction: satErr, reasons: reasonErr, score_0_5: scoreErr, note: noteErr };
       for (const [k, v] of Object.entries(f)) (slot[k.replace(/\[\d+\]$/, '')] || formMsg).append(v + ' ');
       formMsg.textContent = Object.keys(f).length ? t('cb_check_fields') : errorText(err);
-      submit.disabled = false; submit.textContent = t('cb_submit');
+      submit.textContent = t('cb_submit');
+      submit.disabled = gone(err);
     }
   } },
   h('h3', null, t('cb_result')),
