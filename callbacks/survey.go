@@ -72,6 +72,13 @@ func (s *Service) CheckSurvey(token string) error {
 // satisfied close the task (channel sms); 不满意 sends it to the manual queue
 // for an agent to hear the reason (seed 004 第五十二条), so it is not done yet.
 func (s *Service) AnswerSurvey(token, satisfaction string, reasons []string) error {
+	return s.AnswerSurveyFrom(token, satisfaction, reasons, "")
+}
+
+// AnswerSurveyFrom is AnswerSurvey with the customer's device (the server
+// passes User-Agent and IP) for the audit log: the customer has no account,
+// so the device is all that says where an answer came from.
+func (s *Service) AnswerSurveyFrom(token, satisfaction string, reasons []string, device string) error {
 	var v errs.Validation
 	if !validSatisfaction(satisfaction) {
 		v.Add("satisfaction", "请选择满意度", "choose very_satisfied, satisfied or unsatisfied")
@@ -101,7 +108,7 @@ func (s *Service) AnswerSurvey(token, satisfaction string, reasons []string) err
 		if err := save(tx, stored, t); err != nil {
 			return err
 		}
-		return store.Audit(tx, now, store.Actor{Username: "customer"}, "callback.survey", "callback/"+t.ID,
+		return store.Audit(tx, now, store.Actor{Username: "customer", Unit: t.Unit, Device: device}, "callback.survey", "callback/"+t.ID,
 			fmt.Sprintf("%s %v", satisfaction, reasons))
 	})
 }

@@ -238,6 +238,14 @@ func (s *Service) PutReader(ctx context.Context, sha string, r io.Reader, upload
 // the magic bytes, the header's pixel count — all before any pixel memory
 // is allocated — then one full decode under the worker bound.
 func (s *Service) Put(ctx context.Context, sha string, body []byte, uploader string, now time.Time) (Meta, bool, error) {
+	return s.PutBy(ctx, sha, body, store.Actor{Username: uploader}, now)
+}
+
+// PutBy is Put with the uploader's unit and device, which the audit log
+// records beside the new photo ("photo.upload"). Bytes already held change
+// nothing and are not audited again.
+func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.Actor, now time.Time) (Meta, bool, error) {
+	uploader := who.Username
 	if !ValidSHA(sha) {
 		return Meta{}, false, ErrBadSHA
 	}
@@ -304,6 +312,10 @@ func (s *Service) Put(ctx context.Context, sha string, body []byte, uploader str
 			return err
 		}
 		if err := indexHash(tx, sha, r.phash); err != nil {
+			return err
+		}
+		if err := store.Audit(tx, now, who, "photo.upload", "photo/"+sha,
+			fmt.Sprintf("%s %dx%d, %d bytes", ct, m.Width, m.Height, m.Bytes)); err != nil {
 			return err
 		}
 		if s.cfg.OnStored != nil {

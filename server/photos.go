@@ -64,7 +64,7 @@ func (s *Server) putPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, created, err := s.Photos.Put(c.UserContext(), sha, body, principal(c).Username, s.Now())
+	m, created, err := s.Photos.PutBy(c.UserContext(), sha, body, actor(c), s.Now())
 	if err != nil {
 		return err
 	}

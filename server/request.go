@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
@@ -24,9 +25,14 @@ const (
 	localBodyRead = "fc.body-read"
 )
 
-// principal is the authenticated caller (zero on public routes).
+// principal is the authenticated caller (zero on public routes). Its Device
+// is the device_id sent at login or, without one, clientDevice, so every
+// change a domain function audits says where it came from.
 func principal(c *fiber.Ctx) auth.Principal {
 	p, _ := c.Locals(localPrincipal).(auth.Principal)
+	if p.Username != "" && p.Device == "" {
+		p.Device = clientDevice(c)
+	}
 	return p
 }
 
@@ -39,11 +45,39 @@ func claims(c *fiber.Ctx) *auth.Claims {
 // actor is the caller for the audit log.
 func actor(c *fiber.Ctx) store.Actor {
 	p := principal(c)
-	dev := p.Device
-	if dev == "" {
-		dev = c.Get("X-Device-Id")
+	return store.Actor{Username: p.Username, Unit: p.Unit, Device: p.Device}
+}
+
+// maxDeviceLen bounds what a client-chosen device description adds to each
+// audit entry.
+const maxDeviceLen = 160
+
+// clientDevice names the device of a caller that sent no device_id at login:
+// its X-Device-Id header, else its User-Agent and IP (a customer on the
+// survey page, a supervisor in a browser). Control characters are dropped so
+// an entry cannot fake a line of an export.
+func clientDevice(c *fiber.Ctx) string {
+	d := strings.TrimSpace(c.Get("X-Device-Id"))
+	if d == "" {
+		d = "ip=" + c.IP()
+		if ua := strings.TrimSpace(c.Get(fiber.HeaderUserAgent)); ua != "" {
+			d = "ua=" + ua + "; " + d
+		}
 	}
-	return store.Actor{Username: p.Username, Unit: p.Unit, Device: dev}
+	d = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, d)
+	if len(d) > maxDeviceLen {
+		cut := maxDeviceLen
+		for cut > 0 && !utf8.RuneStart(d[cut]) {
+			cut--
+		}
+		d = d[:cut]
+	}
+	return d
 }
 
 // lang is "en" when the client prefers English, else "zh" (zh-CN default).

@@ -136,7 +136,7 @@ func (s *Server) surveyAnswer(c *fiber.Ctx) error {
 			in.Reasons = append(in.Reasons, o)
 		}
 	}
-	if err := s.Callbacks.AnswerSurvey(token, in.Satisfaction, in.Reasons); err != nil {
+	if err := s.Callbacks.AnswerSurveyFrom(token, in.Satisfaction, in.Reasons, clientDevice(c)); err != nil {
 		if e, ok := errs.As(err); ok && e.Kind == errs.Invalid && !jsonClient {
 			e = errs.New(errs.Invalid, e.Code, "请点击“非常满意”“满意”或“不满意”提交", e.Message.En)
 			return s.surveyError(c, e, false)
