@@ -19,11 +19,14 @@ import (
 type proc struct {
 	bin, data, addr string
 	env             []string
-	cmd             *exec.Cmd
-	logins          map[string][2]string
-	mu              sync.Mutex
-	maxRSS          int64
-	stopSample      chan struct{}
+	// logPath, when set, receives the server's stderr (its JSON log),
+	// appended across restarts; otherwise the log is discarded.
+	logPath    string
+	cmd        *exec.Cmd
+	logins     map[string][2]string
+	mu         sync.Mutex
+	maxRSS     int64
+	stopSample chan struct{}
 }
 
 func freeAddr() string {
@@ -36,8 +39,13 @@ func freeAddr() string {
 }
 
 func startProc(bin, data string, env []string) (*proc, error) {
-	p := &proc{bin: bin, data: data, addr: freeAddr(), env: env, logins: map[string][2]string{}}
+	p := newProc(bin, data, env)
 	return p, p.start()
+}
+
+// newProc picks the port; start (and every restart after a kill) uses it.
+func newProc(bin, data string, env []string) *proc {
+	return &proc{bin: bin, data: data, addr: freeAddr(), env: env, logins: map[string][2]string{}}
 }
 
 func (p *proc) base() string { return "http://" + p.addr }
@@ -49,6 +57,14 @@ func (p *proc) start() error {
 		p.cmd.Env = append(p.cmd.Env, "FIELDCHECK_CPUPROFILE="+prof)
 	}
 	p.cmd.Stderr = io.Discard
+	if p.logPath != "" {
+		f, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close() // the child holds its own descriptor
+		p.cmd.Stderr = f
+	}
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -69,15 +85,20 @@ func (p *proc) start() error {
 		}
 	}
 	go io.Copy(io.Discard, out)
-	for i := 0; i < 200; i++ {
-		if res, err := http.Get(p.base() + "/readyz"); err == nil {
+	probe := &http.Client{Timeout: 2 * time.Second}
+	for i := 0; i < 400; i++ {
+		if res, err := probe.Get(p.base() + "/readyz"); err == nil {
 			res.Body.Close()
-			p.sample()
-			return nil
+			if res.StatusCode == http.StatusOK {
+				p.sample()
+				return nil
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("server did not become ready")
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+	return fmt.Errorf("server did not become ready within 20 s")
 }
 
 // sample records the server's resident set size every 200 ms.

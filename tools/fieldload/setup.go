@@ -95,7 +95,7 @@ func sheet(t *template, order string, mbps float64, photoFor func(n int) []strin
 	started := now.Add(-40 * time.Minute)
 	return map[string]any{
 		"id": newID(), "template_id": t.ID, "template_version": t.Version,
-		"subject":     map[string]string{"workorder_id": order},
+		"subject":      map[string]string{"workorder_id": order},
 		"base_version": 0, "started_at": started, "finished_at": now,
 		"answers": answers, "photos": photos,
 		"location": map[string]float64{"lat": 30.66, "lng": 104.06, "accuracy_m": 15},
@@ -104,30 +104,58 @@ func sheet(t *template, order string, mbps float64, photoFor func(n int) []strin
 
 // org creates nTechs technicians with perTech install orders each, plus
 // nAgents agents, through the admin API. Orders are VIP every vipEvery-th.
+// setupInspectors adds inspectors with stores of their own.
 type org struct {
-	techs  []string
-	agents []string
-	orders map[string][]string // technician → order ids
-	mbps   float64
-	pass   string
+	techs      []string
+	agents     []string
+	inspectors []string
+	orders     map[string][]string // technician → order ids
+	stores     map[string][]string // inspector → store ids
+	tier       map[string]string   // order id → customer tier
+	unit       string
+	mbps       float64
+	pass       string
+}
+
+// createUsers adds users of one role, four requests at a time: the server
+// spends its time in bcrypt, which two cores can do side by side.
+func createUsers(admin *client, names []string, role, unit, pass string) error {
+	errc := make(chan error, len(names))
+	sem := make(chan struct{}, 4)
+	for _, u := range names {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			_, err := admin.do("POST", "/api/v1/users", map[string]string{"username": u, "password": pass, "role": role, "unit": unit, "name": "负载" + u}, "", nil)
+			if err != nil {
+				err = fmt.Errorf("create %s: %w", u, err)
+			}
+			errc <- err
+		}()
+	}
+	for range names {
+		if err := <-errc; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func setupOrg(admin *client, prefix string, nTechs, perTech, nAgents, vipEvery int) (*org, error) {
-	o := &org{orders: map[string][]string{}, mbps: 300, pass: "load-password-1"}
-	unit := "load-" + prefix
+	o := &org{orders: map[string][]string{}, stores: map[string][]string{}, tier: map[string]string{},
+		mbps: 300, pass: "load-password-1", unit: "load-" + prefix}
+	unit := o.unit
 	for i := 0; i < nTechs; i++ {
-		u := fmt.Sprintf("%s.t%03d", prefix, i)
-		if _, err := admin.do("POST", "/api/v1/users", map[string]string{"username": u, "password": o.pass, "role": "technician", "unit": unit, "name": "装维" + u}, "", nil); err != nil {
-			return nil, fmt.Errorf("create %s: %w", u, err)
-		}
-		o.techs = append(o.techs, u)
+		o.techs = append(o.techs, fmt.Sprintf("%s.t%03d", prefix, i))
 	}
 	for i := 0; i < nAgents; i++ {
-		u := fmt.Sprintf("%s.a%03d", prefix, i)
-		if _, err := admin.do("POST", "/api/v1/users", map[string]string{"username": u, "password": o.pass, "role": "agent", "unit": unit}, "", nil); err != nil {
-			return nil, fmt.Errorf("create %s: %w", u, err)
-		}
-		o.agents = append(o.agents, u)
+		o.agents = append(o.agents, fmt.Sprintf("%s.a%03d", prefix, i))
+	}
+	if err := createUsers(admin, o.techs, "technician", unit, o.pass); err != nil {
+		return nil, err
+	}
+	if err := createUsers(admin, o.agents, "agent", unit, o.pass); err != nil {
+		return nil, err
 	}
 	var batch []map[string]any
 	flush := func() error {
@@ -161,6 +189,7 @@ func setupOrg(admin *client, prefix string, nTechs, perTech, nAgents, vipEvery i
 				tier = "vip"
 			}
 			n++
+			o.tier[id] = tier
 			batch = append(batch, map[string]any{
 				"id": id, "type": "install", "product": "broadband", "subscribed_mbps": o.mbps,
 				"customer":    map[string]string{"name": "客户" + id, "phone": fmt.Sprintf("139%08d", n), "address": "成都市武侯区测试路" + fmt.Sprint(n) + "号", "tier": tier},
@@ -176,6 +205,28 @@ func setupOrg(admin *client, prefix string, nTechs, perTech, nAgents, vipEvery i
 		}
 	}
 	return o, flush()
+}
+
+// setupInspectors adds nInsp inspectors to o's unit, each with storesEach
+// stores (营业网点) of the unit to walk through.
+func setupInspectors(admin *client, o *org, prefix string, nInsp, storesEach int) error {
+	for i := 0; i < nInsp; i++ {
+		o.inspectors = append(o.inspectors, fmt.Sprintf("%s.i%03d", prefix, i))
+	}
+	if err := createUsers(admin, o.inspectors, "inspector", o.unit, o.pass); err != nil {
+		return err
+	}
+	for _, insp := range o.inspectors {
+		for k := 0; k < storesEach; k++ {
+			id := fmt.Sprintf("S%s-%s-%02d", prefix, insp[len(prefix)+1:], k)
+			store := map[string]string{"id": id, "name": "测试营业厅" + id, "address": "成都市青羊区测试街" + id, "unit": o.unit}
+			if _, err := admin.do("POST", "/api/v1/stores", store, "", nil); err != nil {
+				return fmt.Errorf("create store %s: %w", id, err)
+			}
+			o.stores[insp] = append(o.stores[insp], id)
+		}
+	}
+	return nil
 }
 
 func fetchTemplate(c *client, id string) (*template, error) {
