@@ -110,7 +110,12 @@ func redactQuery(q string) string {
 }
 
 // securityHeaders are sent on every answer; the PWA's CSP allows only itself.
+// API answers hold tokens and customers' phone numbers: no cache keeps them
+// unless a handler says otherwise (photos are immutable and private).
 func securityHeaders(c *fiber.Ctx) error {
+	if strings.HasPrefix(c.Path(), "/api/") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("X-Frame-Options", "DENY")

@@ -33,18 +33,42 @@ func (s *Server) bindPWA() {
 	s.App.Get("/*", gz, s.servePWA)
 }
 
-var errNoSuchFile = errs.New(errs.NotFound, "not_found", "未找到", "not found")
+var (
+	errNoSuchFile = errs.New(errs.NotFound, "not_found", "未找到", "not found")
+	errBadPath    = errs.New(errs.BadRequest, "bad_path", "路径无效", "invalid path")
+)
+
+// cleanStaticPath decodes a request path once and refuses what only an
+// attack sends: a ".." segment, a backslash, a NUL or an empty segment ("//"),
+// also when hidden under further layers of percent-encoding (%252e%252e%252f),
+// which a proxy or a careless later decode could turn into a traversal.
+func cleanStaticPath(raw string) (string, bool) {
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", false
+	}
+	for layer, s := 0, p; layer < 4; layer++ {
+		if strings.ContainsAny(s, "\\\x00") || strings.Contains(s, "//") {
+			return "", false
+		}
+		for _, seg := range strings.Split(s, "/") {
+			if seg == ".." {
+				return "", false
+			}
+		}
+		next, err := url.PathUnescape(s)
+		if err != nil || next == s {
+			break
+		}
+		s = next
+	}
+	return p, true
+}
 
 func (s *Server) servePWA(c *fiber.Ctx) error {
-	raw := c.Path()
-	p, err := url.PathUnescape(raw)
-	if err != nil || strings.ContainsAny(p, "\\\x00") {
-		return errs.New(errs.BadRequest, "bad_path", "路径无效", "invalid path")
-	}
-	for _, seg := range strings.Split(p, "/") {
-		if seg == ".." {
-			return errs.New(errs.BadRequest, "bad_path", "路径无效", "invalid path")
-		}
+	p, ok := cleanStaticPath(c.Path())
+	if !ok {
+		return errBadPath
 	}
 	name := strings.TrimPrefix(path.Clean("/"+p), "/")
 	f, ok := pwa.Lookup(name)
