@@ -118,7 +118,7 @@ test('a store walkthrough walked offline: the live tally is what the server scor
   assert.equal(await page.textContent('#tally .t-fines'), '500 元');
   assert.equal(await page.textContent('#tally .t-grade'), '不合格');
   assert.equal(await page.locator('#tally .t-list li').count(), 4, 'four items deducted');
-  await page.locator('.item[data-item="service_facilities"]').scrollIntoViewIfNeeded();
+  await page.$eval('.item[data-item="hall_environment"]', (el) => el.scrollIntoView({ block: 'start' }));
   await page.click('#tally summary');
   await page.screenshot({ path: path.join(DOCS, 'inspector-walk.png') });
   await page.click('#tally summary');
@@ -286,6 +286,16 @@ test('a spot check of a technician’s order is picked from the unit’s orders 
   await page.click('#submit');
   await page.waitForSelector('[data-state="queued"]');
   const sheetId = page.url().split('/').pop();
+
+  // The same screen in English (the choice is the person's, kept on the phone).
+  await page.evaluate(() => localStorage.setItem('fc.lang', 'en'));
+  await page.reload();
+  await page.waitForSelector('#tally');
+  assert.match(await page.textContent('#tally .t-main'), /Score.*Percent.*Grade.*Fines/s);
+  assert.equal(await page.textContent('#tally .t-grade'), 'Excellent');
+  assert.equal(await page.textContent('#tally .t-fines'), '¥50');
+  assert.equal(await page.locator('#submit').count(), 0, 'a queued sheet is read-only');
+
   await ctx.setOffline(false);
   await page.waitForSelector('[data-state="sent"]', { timeout: 90000 });
   const sub = await apiGet(await apiLogin(INSPECTOR), '/submissions/' + sheetId);

@@ -161,7 +161,7 @@ async function inspectorHome() {
       st.address ? h('div', { class: 'addr' }, st.address) : null,
       last ? h('div', { class: 'last', 'data-grade': last.grade || '', 'data-percent': last.percent ?? '' },
         t('insp_last') + ' ' + fmtTime(last.at) + ' · ', h('b', null, pct(last.percent)), ' · ',
-        h('span', { class: 'grade g-' + (last.grade || 'none') }, gradeText(last.tpl || walkTpl, last.grade)), ' · ' + yuan(last.fines))
+        h('span', { class: 'ig ig-' + (last.grade || 'none') }, gradeText(last.tpl || walkTpl, last.grade)), ' · ' + yuan(last.fines))
         : h('div', { class: 'last muted' }, t('insp_never')),
       h('div', { class: 'row' },
         draft ? h('a', { class: 'btn primary', href: '/insp/walk/' + enc(draft.id), 'data-link': '' }, t('insp_continue'))
@@ -241,7 +241,7 @@ function tallyView(tpl) {
   el.append(h('div', { class: 't-main' }, c1, c2, c3, c4), crit, h('details', { class: 't-ded' }, sum, list));
   return [el, (r) => {
     Object.assign(el.dataset, { score: r.score, max: r.max_score, percent: r.percent ?? '', grade: r.grade ?? '', fines: r.fines, passed: r.passed });
-    el.className = 'tally g-' + (r.grade || 'none') + (r.passed ? '' : ' failed');
+    el.className = 'tally tg-' + (r.grade || 'none') + (r.passed ? '' : ' failed');
     bScore.textContent = fmtN(r.score) + ' / ' + fmtN(r.max_score);
     bPct.textContent = pct(r.percent);
     bGrade.textContent = gradeText(tpl, r.grade);
@@ -407,7 +407,7 @@ async function inspStore(storeId) {
       trend.length ? h('figure', { class: 'trend' }, sparkline(trend), h('figcaption', { class: 'small muted' }, t('insp_trend'))) : null,
       list.length ? h('div', { class: 'cards' }, list.map((e) => h('div', { class: 'card hrow', 'data-id': e.id, 'data-percent': e.percent ?? '', 'data-grade': e.grade || '' },
         h('div', { class: 'row between' }, h('span', null, fmtTime(e.at)), e.sheet ? ui.stateLabel(e.sheet) : null),
-        h('div', { class: 'row between' }, h('b', null, pct(e.percent)), h('span', { class: 'grade g-' + (e.grade || 'none') }, gradeText(e.tpl || walkTpl, e.grade)),
+        h('div', { class: 'row between' }, h('b', null, pct(e.percent)), h('span', { class: 'ig ig-' + (e.grade || 'none') }, gradeText(e.tpl || walkTpl, e.grade)),
           h('span', null, t('insp_score') + ' ' + fmtN(e.score) + '/' + fmtN(e.max_score)), h('span', null, yuan(e.fines))),
         e.sheet ? h('a', { class: 'btn small', href: '/insp/walk/' + enc(e.sheet.id), 'data-link': '' }, t('open')) : null)))
         : h('p', { class: 'muted' }, t('insp_never')));
