@@ -17,7 +17,7 @@ import { on } from './bus.js';
 import * as db from './db.js';
 
 addStrings({
-  cb_title: '回访队列', cb_queue: '今日待回访', cb_overdue: '已超期', cb_done: '今日已完成',
+  cb_title: '回访队列', cb_refresh: '刷新', cb_queue: '今日待回访', cb_overdue: '已超期', cb_done: '今日已完成',
   cb_next: '下一个回访', cb_claiming: '正在领取…', cb_empty: '队列中暂时没有可回访的任务',
   cb_sms_waiting: '另有 {n} 位普通客户正在等待短信评价，{w} 内未回复会自动转入人工队列。',
   cb_online_only: '回访需要联网：现在连接不到服务器，不能领取或记录回访。恢复网络后会自动刷新。',
@@ -49,7 +49,7 @@ addStrings({
   cb_out_reached: '已接通', cb_out_no_answer: '无人接听', cb_out_busy: '占线', cb_out_wrong_number: '号码错误', cb_out_refused: '拒绝回访', cb_out_call_later: '约定回电',
   cb_result_by: '{u} 于 {t} 记录', cb_not_found: '没有这个回访任务',
 }, {
-  cb_title: 'Callback queue', cb_queue: "Today's queue", cb_overdue: 'Overdue', cb_done: 'Done today',
+  cb_title: 'Callback queue', cb_refresh: 'Refresh', cb_queue: "Today's queue", cb_overdue: 'Overdue', cb_done: 'Done today',
   cb_next: 'Next call', cb_claiming: 'Claiming…', cb_empty: 'Nothing to call right now',
   cb_sms_waiting: '{n} more standard customers are waiting for the SMS survey; unanswered after {w} they join this queue.',
   cb_online_only: 'Callbacks need the network: the server cannot be reached, so nothing can be claimed or recorded. This page refreshes when it is back.',
@@ -160,7 +160,8 @@ async function agentHome() {
   const msg = h('div', { class: 'cb-msg', id: 'cb-msg', role: 'status' });
   const next = h('button', { class: 'btn primary big cb-next', id: 'cb-next', type: 'button', disabled: true }, t('cb_next'));
   const lists = h('div', { class: 'cb-lists' });
-  main.append(h('h2', null, t('cb_title')));
+  main.append(h('div', { class: 'row between cb-head' }, h('h2', null, t('cb_title')),
+    h('button', { type: 'button', class: 'btn small', id: 'cb-refresh', onclick: () => ui.render() }, t('cb_refresh'))));
   if (flash) { main.append(h('p', { class: 'okbox', id: 'cb-flash' }, flash)); flash = null; }
   main.append(counters, next, msg, lists);
 
