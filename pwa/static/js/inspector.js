@@ -69,7 +69,7 @@ async function mySheets() {
 async function newSheet(tpl, subject, extra) {
   const sheet = {
     id: db.uuid(), template_id: tpl.id, template_version: tpl.version, subject, base_version: 0,
-    started_at: new Date().toISOString(), answers: {}, photos: {}, photo_meta: {}, state: 'draft', ...extra,
+    started_at: new Date().toISOString(), answers: {}, photos: {}, photo_meta: {}, state: 'draft', kind: tpl.kind, ...extra,
   };
   await sync.saveSheet(sheet);
   ui.navigate('/insp/walk/' + enc(sheet.id));
@@ -136,7 +136,9 @@ async function entries(storeId, hist, sheets) {
     const r = score(tpl, sheet.answers);
     out.set(sheet.id, { id: sheet.id, at: sheet.finished_at || sheet.updated_at, ...pick(r), sheet, tpl });
   }
-  return [...out.values()].sort((a, b) => (b.at || '').localeCompare(a.at || ''));
+  // Times come with different offsets (the phone's Z, the server's +08:00): compare instants.
+  const when = (e) => Date.parse(e.at) || 0;
+  return [...out.values()].sort((a, b) => when(b) - when(a));
 }
 const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percent, grade: r.grade, fines: r.fines });
 
@@ -173,7 +175,7 @@ async function inspectorHome() {
 
   main.append(h('h2', null, t('insp_spotchecks')),
     h('a', { class: 'btn big', href: '/insp/spotcheck', 'data-link': '', id: 'spotcheck' }, t('insp_spot_open')));
-  const unsent = sheets.filter(({ sheet }) => sheet.state !== 'sent').map((x) => x.sheet)
+  const unsent = sheets.filter(({ sheet }) => sync.hasUnsaved(sheet)).map((x) => x.sheet)
     .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
   if (unsent.length) {
     const names = new Map(stores.map((s) => [s.id, s.name]));
@@ -331,6 +333,9 @@ async function inspWalk(id) {
       }
       clearTimeout(timer); timer = null;
       sheet.finished_at = new Date().toISOString();
+      // Where the inspector stood, when app.js lends its locator (ui.locate).
+      const loc = await ui.locate?.();
+      if (loc) sheet.location = loc;
       sheet.state = 'queued';
       delete sheet.rejection;
       await sync.saveSheet(sheet);
@@ -423,9 +428,13 @@ async function inspStore(storeId) {
   }
 }
 
+const walkPath = (s) => (s.kind === 'walkthrough' || s.kind === 'spotcheck' || s.subject?.store_id ? '/insp/walk/' + enc(s.id) : null);
+
 register({
   roles: ['inspector'],
   home: inspectorHome,
+  // Claims inspection sheets for the outbox's "open" links (roles.js sheetPath).
+  sheetPath: walkPath,
   routes: [
     [/^\/insp\/walk\/([^/]+)$/, inspWalk],
     [/^\/insp\/store\/([^/]+)$/, inspStore],
