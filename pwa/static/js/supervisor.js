@@ -1,9 +1,26 @@
-// The supervisor's screens (registered with roles.js).
+// The supervisor's screens (registered with roles.js): the dashboard at "/",
+// recent work orders at /wo and one order at /wo/:id. Their code loads on
+// first use, so a technician's phone never parses it (the service worker
+// still precaches it, so it opens offline too).
 import { register, ui } from './roles.js';
-import { h } from './dom.js';
+import { currentSession } from './api.js';
+
+const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
+async function supervisorHome() { return (await import('./sup-dash.js')).supervisorHome(); }
+async function supOrders() {
+  if (!allowed()) return ui.navigate('/', true);
+  return (await import('./sup-wo.js')).supOrders();
+}
+async function supWorkOrder(id) {
+  if (!allowed()) return ui.navigate('/', true);
+  return (await import('./sup-wo.js')).supWorkOrder(id);
+}
 
 register({
   roles: ['supervisor', 'admin'],
-  home: async function supervisorHome() { ui.main.append(h('h2', null, 'supervisor')); },
-  routes: [],
+  home: supervisorHome,
+  routes: [
+    [/^\/wo$/, supOrders],
+    [/^\/wo\/([^/]+)$/, supWorkOrder],
+  ],
 });
