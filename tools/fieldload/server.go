@@ -132,15 +132,23 @@ func (p *proc) peakRSS() int64 {
 	return p.maxRSS
 }
 
+// stopSampling ends the RSS sampler of the current process, once.
+func (p *proc) stopSampling() {
+	if p.stopSample != nil {
+		close(p.stopSample)
+		p.stopSample = nil
+	}
+}
+
 // kill is SIGKILL: no shutdown, no flush — what a power cut does.
 func (p *proc) kill() {
-	close(p.stopSample)
+	p.stopSampling()
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	p.cmd.Wait()
 }
 
 func (p *proc) stop() {
-	close(p.stopSample)
+	p.stopSampling()
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() { p.cmd.Wait(); close(done) }()

@@ -299,6 +299,9 @@ func (d *device) upload(sha string) {
 	})
 	switch {
 	case status == http.StatusCreated, status == http.StatusOK && unsure:
+		if status == http.StatusOK {
+			d.st.add("photo uploads answered 200 after a lost reply", 1)
+		}
 		d.photos[sha] = true
 		delete(d.pending, sha)
 		d.st.add("photos acknowledged", 1)

@@ -61,8 +61,9 @@ func printSummary(st *soakStats, k *killer, f summaryFigures, devs []*device, ag
 	row("pulls / token refreshes", "%d / %d", c["pulls"], c["token refreshes"])
 	row("callbacks", "%d leased, %d results, %d no-answer attempts, %d releases, %d empty claims",
 		c["claims: task leased"], c["callback results acknowledged"], c["no-answer attempts"], c["releases"], c["claims: queue empty"])
-	row("lost replies resolved", "%d pushes as duplicate, %d results by reading the task, %d leases recovered",
-		c["lost replies resolved as duplicate"], c["lost replies resolved by reading the task"], c["leases recovered after a lost claim"])
+	row("lost replies resolved", "%d pushes as duplicate, %d photos as 200, %d results by reading the task, %d leases recovered",
+		c["lost replies resolved as duplicate"], c["photo uploads answered 200 after a lost reply"],
+		c["lost replies resolved by reading the task"], c["leases recovered after a lost claim"])
 	row("kills survived", "%d SIGKILLs (%s)", k.kills, restart)
 	row("requests without an answer (kill/restart)", "%d, plus %d × 503", noAnswer, unavailable)
 	row("5xx other than 503", "%d", c["server errors (5xx but 503)"])
