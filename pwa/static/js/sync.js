@@ -177,6 +177,7 @@ export async function pull() {
   await db.kvSet('last_sync', new Date().toISOString());
 }
 
+const FIELD_ROLES = ['technician', 'inspector'];
 let running = null;
 let again = false;
 // syncNow runs one full round; calls while one runs fold into one more round.
@@ -195,6 +196,9 @@ async function round(reason) {
   const s = currentSession();
   if (!s || s.expired) { emit('sync', { state: 'idle', reason }); return; }
   if (!(await checkOnline())) { emit('sync', { state: 'offline', reason }); return; }
+  // Only field roles have an outbox and a pull (API.md: who may call what);
+  // agents and supervisors work online against their own endpoints.
+  if (!FIELD_ROLES.includes(s.user?.role)) { emit('sync', { state: 'idle', reason }); return; }
   emit('sync', { state: 'running', reason });
   try {
     const device = await db.deviceId();
