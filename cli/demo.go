@@ -59,7 +59,8 @@ var demoOrders = []demoOrder{
 
 const demoMetaKey = "demo_logins"
 
-// LoadDemo adds the demo organisation (once) and a fresh set of today's work
+// LoadDemo adds the demo organisation (once), its history of the last
+// HistoryDays days (once: demo_history.go) and a fresh set of today's work
 // orders (once a day), and returns every demo login. Demo passwords are kept
 // in the store so a restarted demo prints the same logins: demo data only.
 func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
@@ -75,12 +76,15 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 			saved["admin"] = Login{Role: auth.RoleAdmin, Username: "admin", Password: adminPW}
 		}
 		who := store.Actor{Username: "demo"}
+		// The organisation predates its history: users and stores are as old
+		// as the first day of it.
+		since := HistoryStart(now).Add(-15 * time.Hour)
 		for _, u := range demoUsers {
 			if store.Has(tx, store.BucketUsers, []byte(u.Username)) {
 				continue
 			}
 			u.Password = auth.GeneratePassword()
-			if _, err := auth.CreateUser(tx, u, nil, now); err != nil {
+			if _, err := auth.CreateUser(tx, u, nil, since); err != nil {
 				return fmt.Errorf("demo user %s: %w", u.Username, err)
 			}
 			saved[u.Username] = Login{Role: u.Role, Username: u.Username, Password: u.Password}
@@ -89,7 +93,7 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 			if _, err := workorders.GetOutlet(tx, o.ID); err == nil {
 				continue
 			}
-			if _, err := workorders.CreateOutlet(tx, o, who, now); err != nil {
+			if _, err := workorders.CreateOutlet(tx, o, who, since); err != nil {
 				return fmt.Errorf("demo store %s: %w", o.ID, err)
 			}
 		}
@@ -125,5 +129,11 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 		}
 		return nil
 	})
-	return logins, err
+	if err != nil {
+		return nil, err
+	}
+	if _, err := loadHistory(db, now); err != nil {
+		return nil, fmt.Errorf("demo history: %w", err)
+	}
+	return logins, nil
 }
