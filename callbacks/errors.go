@@ -30,3 +30,8 @@ func errClosed(status string) error {
 	return errs.New(errs.Conflict, "task_closed",
 		"该回访任务已结束", "this callback is closed ("+status+")")
 }
+
+// ErrSMSPending: a task still waiting for the customer's SMS answer is not
+// an agent's yet.
+var ErrSMSPending = errs.New(errs.Conflict, "sms_pending",
+	"客户尚未答复短信评价，暂不需要电话回访", "this callback is waiting for the customer's SMS answer")

@@ -51,6 +51,11 @@ func Kickoff(tx *bolt.Tx, wo *workorders.WorkOrder, finishedAt, now time.Time) e
 	if t.Tier == "" {
 		t.Tier = workorders.TierStandard
 	}
+	if !wo.Appointment.From.IsZero() {
+		ap := wo.Appointment
+		t.Appointment = &ap
+	}
+	t.Product = wo.Product
 	switch {
 	case workorders.ManualTier(t.Tier):
 		t.Channel, t.ManualReason = ChannelManual, ManualTier

@@ -189,6 +189,112 @@ func (s *Service) Claim(agent store.Actor) (*Task, error) {
 	return out, err
 }
 
+// ClaimTask leases one named task to agent: a task picked from a list
+// (a retry, an agreed call-back time) rather than the head of the queue.
+// Claiming a task one already holds renews the lease, so a long call keeps
+// it. Someone else's live lease is a Conflict naming them, a closed task
+// too, and a task still waiting for its SMS answer is not an agent's yet.
+func (s *Service) ClaimTask(agent store.Actor, id string) (*Task, error) {
+	var out *Task
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		now := s.now()
+		t, err := loadTask(tx, id)
+		if err != nil {
+			return err
+		}
+		old := t.clone()
+		t.advance(now, s.cfg.SMSWait)
+		switch {
+		case t.Status == StatusClaimed && t.LeaseHolder != agent.Username:
+			return errLeased(t.LeaseHolder)
+		case t.Status == StatusDone:
+			return ErrAlreadyDone
+		case t.Status == StatusUnreachable:
+			return errClosed(t.Status)
+		case t.Channel == ChannelSMS:
+			return ErrSMSPending
+		}
+		s.lease(t, agent.Username, now)
+		out = t
+		return save(tx, old, t)
+	})
+	return out, err
+}
+
+// Summary is the queue at a glance, for an agent's or a supervisor's
+// counters.
+type Summary struct {
+	Ready     int `json:"ready"`      // callable now (the manual queue)
+	Overdue   int `json:"overdue"`    // of those, past their due time (end of the job's day)
+	Waiting   int `json:"waiting"`    // held back: a retry after no answer, or an agreed call-back time
+	SMS       int `json:"sms"`        // waiting for the customer's SMS answer
+	Claimed   int `json:"claimed"`    // leased to an agent
+	Mine      int `json:"mine"`       // leased to the caller
+	DoneToday int `json:"done_today"` // results recorded today (Asia/Shanghai)
+	// UnreachableToday: closed today without reaching the customer.
+	UnreachableToday int `json:"unreachable_today"`
+}
+
+// Summarize counts the open tasks (every one in the queue index, each
+// advanced to now) and those closed today among jobs finished within the
+// last week. unit "" is every unit.
+func (s *Service) Summarize(unit, agent string) (*Summary, error) {
+	var sum Summary
+	err := s.db.View(func(tx *bolt.Tx) error {
+		now := s.now()
+		count := func(t *Task) {
+			if unit != "" && t.Unit != unit {
+				return
+			}
+			t.advance(now, s.cfg.SMSWait)
+			switch {
+			case t.Status == StatusClaimed:
+				sum.Claimed++
+				if t.LeaseHolder == agent {
+					sum.Mine++
+				}
+			case t.Status != StatusPending:
+			case t.Channel == ChannelSMS:
+				sum.SMS++
+			case t.NextAttemptAt != nil:
+				sum.Waiting++
+			default:
+				sum.Ready++
+				if t.DueAt.Before(now) {
+					sum.Overdue++
+				}
+			}
+		}
+		c := tx.Bucket(store.BucketCallbackQueue).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			t, err := loadTask(tx, store.SplitLast(k))
+			if err != nil {
+				return err
+			}
+			count(t)
+		}
+		today := store.DayStart(now)
+		bt := tx.Bucket(store.BucketCallbacksByTime).Cursor()
+		for k, _ := bt.Seek(store.TimeKey(today.AddDate(0, 0, -7))); k != nil; k, _ = bt.Next() {
+			t, err := loadTask(tx, store.SplitLast(k))
+			if err != nil {
+				return err
+			}
+			if (unit != "" && t.Unit != unit) || t.ClosedAt == nil || t.ClosedAt.Before(today) {
+				continue
+			}
+			switch t.Status {
+			case StatusDone:
+				sum.DoneToday++
+			case StatusUnreachable:
+				sum.UnreachableToday++
+			}
+		}
+		return nil
+	})
+	return &sum, err
+}
+
 // nextReady is the id at the head of the manual queue: two seeks, one per
 // stored class. A head whose due time has passed is overdue, and the older
 // of the overdue heads wins; otherwise the priority class goes first.

@@ -60,6 +60,10 @@ type Task struct {
 	Tier        string              `json:"tier"`
 	Technician  string              `json:"technician"`
 	Unit        string              `json:"unit"`
+	// Appointment and Product are copied from the order so the agent's card
+	// shows them (agents do not read work orders).
+	Appointment *workorders.Window `json:"appointment,omitempty"`
+	Product     string             `json:"product,omitempty"`
 	// FinishedAt is the job's (skew-corrected) finish time; the day it falls
 	// on decides due_at and deadline_at, and reports count the task on it.
 	FinishedAt time.Time `json:"finished_at"`

@@ -20,7 +20,9 @@ func (s *Server) bindCallbacks() {
 	s.route(fiber.MethodGet, "/api/v1/callbacks", readers, s.listCallbacks)
 	s.route(fiber.MethodGet, "/api/v1/callbacks/reasons", readers, s.callbackReasons)
 	s.route(fiber.MethodPost, "/api/v1/callbacks/claim", workers, s.claimCallback)
+	s.route(fiber.MethodGet, "/api/v1/callbacks/summary", readers, s.callbackSummary)
 	s.route(fiber.MethodGet, "/api/v1/callbacks/:id", readers, s.getCallback)
+	s.route(fiber.MethodPost, "/api/v1/callbacks/:id/claim", workers, s.claimCallbackTask)
 	s.route(fiber.MethodPost, "/api/v1/callbacks/:id/attempts", workers, s.callbackAttempt)
 	s.route(fiber.MethodPost, "/api/v1/callbacks/:id/result", workers, s.callbackResult)
 	s.route(fiber.MethodPost, "/api/v1/callbacks/:id/release", workers, s.releaseCallback)
@@ -101,6 +103,27 @@ func (s *Server) claimCallback(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 	return c.JSON(taskView(principal(c), t))
+}
+
+// claimCallbackTask leases a task picked from a list (or renews one's own
+// lease during a long call).
+func (s *Server) claimCallbackTask(c *fiber.Ctx) error {
+	t, err := s.Callbacks.ClaimTask(actor(c), utils.CopyString(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(taskView(principal(c), t))
+}
+
+// callbackSummary: the counters of an agent's home (a supervisor's are
+// their unit's).
+func (s *Server) callbackSummary(c *fiber.Ctx) error {
+	p := principal(c)
+	sum, err := s.Callbacks.Summarize(unitOf(p), p.Username)
+	if err != nil {
+		return err
+	}
+	return c.JSON(sum)
 }
 
 type attemptIn struct {

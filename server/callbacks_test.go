@@ -213,3 +213,46 @@ func TestSMSOutboxRoute(t *testing.T) {
 		}
 	}
 }
+
+func TestClaimByIDAndSummaryRoutes(t *testing.T) {
+	env := newTestEnv(t)
+	agent1, agent2, sup1 := env.token(t, "agent1"), env.token(t, "agent2"), env.token(t, "sup1")
+	east := finishJob(t, env, "WO-1", workorders.TierVIP, "chengdu-east")
+	finishJob(t, env, "WO-2", workorders.TierVIP, "chengdu-west")
+	sms := finishJob(t, env, "WO-3", workorders.TierStandard, "chengdu-east")
+
+	path := "/api/v1/callbacks/" + east.ID + "/claim"
+	if res := env.call(t, "POST", path, agent1, nil); res.Status != 200 || res.JSON()["lease_holder"] != "agent1" {
+		t.Fatalf("claim by id: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", path, agent2, nil); res.Status != 409 || apiCode(res) != "leased_to_other" {
+		t.Fatalf("someone else's lease: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", "/api/v1/callbacks/"+sms.ID+"/claim", agent2, nil); res.Status != 409 || apiCode(res) != "sms_pending" {
+		t.Fatalf("SMS task: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", "/api/v1/callbacks/cb-404/claim", agent2, nil); res.Status != 404 {
+		t.Fatalf("unknown task: %d %s", res.Status, res.Body)
+	}
+
+	res := env.call(t, "GET", "/api/v1/callbacks/summary", agent1, nil)
+	got := res.JSON()
+	if res.Status != 200 || got["ready"] != 1.0 || got["claimed"] != 1.0 || got["mine"] != 1.0 || got["sms"] != 1.0 {
+		t.Fatalf("agent summary: %d %s", res.Status, res.Body)
+	}
+	// A supervisor's counters are their unit's: the west task is not theirs.
+	res = env.call(t, "GET", "/api/v1/callbacks/summary", sup1, nil)
+	if got := res.JSON(); res.Status != 200 || got["ready"] != 0.0 || got["claimed"] != 1.0 || got["mine"] != 0.0 {
+		t.Fatalf("supervisor summary: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "GET", "/api/v1/callbacks/summary", env.token(t, "tech1"), nil); res.Status != 403 {
+		t.Fatalf("technician summary: %d", res.Status)
+	}
+}
+
+// apiCode is the error code of an API.md error answer.
+func apiCode(res *testResp) string {
+	e, _ := res.JSON()["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}

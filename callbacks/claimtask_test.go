@@ -1,0 +1,116 @@
+package callbacks
+
+import (
+	"testing"
+	"time"
+
+	"fieldcheck/errs"
+	"fieldcheck/workorders"
+)
+
+func TestClaimTaskByIDRenewsAndRefuses(t *testing.T) {
+	f := newFixture(t, Config{})
+	held := f.kick(t, vip)
+	later := f.kick(t, func(wo *workorders.WorkOrder) {
+		vip(wo)
+		wo.Appointment = workorders.Window{From: shanghai(2026, 11, 20, 9, 0), To: shanghai(2026, 11, 20, 11, 0)}
+	})
+	sms := f.kick(t, nil) // standard tier: waiting for the SMS answer
+
+	// The card shows the appointment and product copied from the order.
+	if later.Appointment == nil || !later.Appointment.From.Equal(shanghai(2026, 11, 20, 9, 0)) || later.Product != "broadband" {
+		t.Fatalf("appointment/product not on the task: %+v %q", later.Appointment, later.Product)
+	}
+
+	// A task agreed for later is picked from the list before its time.
+	if _, err := f.svc.Attempt(agent1, later.ID, OutcomeCallLater, f.clock.Now().Add(3*time.Hour), ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.ClaimTask(agent1, later.ID)
+	if err != nil || got.Status != StatusClaimed || got.LeaseHolder != "agent1" || got.NextAttemptAt != nil {
+		t.Fatalf("claim by id: %+v %v", got, err)
+	}
+	// Someone else's live lease names them.
+	_, err = f.svc.ClaimTask(agent2, later.ID)
+	if e := wantKind(t, err, errs.Conflict); e.Code != "leased_to_other" {
+		t.Fatal(e.Code)
+	}
+	// Claiming again renews the holder's lease: a long call keeps its task.
+	f.clock.Add(14 * time.Minute)
+	got, err = f.svc.ClaimTask(agent1, later.ID)
+	if err != nil || !got.LeaseUntil.Equal(f.clock.Now().Add(15*time.Minute)) {
+		t.Fatalf("renew: %+v %v", got, err)
+	}
+	f.clock.Add(14 * time.Minute)
+	if _, err := f.svc.ClaimTask(agent2, later.ID); err == nil {
+		t.Fatal("the renewed lease lapsed")
+	}
+
+	// Closed tasks and SMS-waiting tasks are refused; unknown ids are 404.
+	if _, err := f.svc.Result(agent1, held.ID, ResultInput{Satisfaction: Satisfied}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.ClaimTask(agent2, held.ID)
+	if e := wantKind(t, err, errs.Conflict); e.Code != "already_done" {
+		t.Fatal(e.Code)
+	}
+	_, err = f.svc.ClaimTask(agent2, sms.ID)
+	if e := wantKind(t, err, errs.Conflict); e.Code != "sms_pending" {
+		t.Fatal(e.Code)
+	}
+	_, err = f.svc.ClaimTask(agent2, "cb-9999999999")
+	wantKind(t, err, errs.NotFound)
+}
+
+func TestSummarize(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.clock.Set(shanghai(2026, 11, 19, 10, 0))
+	overdue := f.kick(t, vip) // due at the end of the 19th
+	f.clock.Set(shanghai(2026, 11, 20, 9, 0))
+	ready := f.kick(t, vip)
+	waiting := f.kick(t, vip)
+	mine := f.kick(t, vip)
+	other := f.kick(t, func(wo *workorders.WorkOrder) { vip(wo); wo.Unit = "chengdu-west" })
+	f.kick(t, nil) // SMS
+	done := f.kick(t, vip)
+	_ = ready
+	if _, err := f.svc.Attempt(agent1, waiting.ID, OutcomeNoAnswer, time.Time{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ClaimTask(agent1, mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ClaimTask(agent2, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Result(agent2, done.ID, ResultInput{Satisfaction: Satisfied}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.Summarize("", "agent1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Summary{Ready: 2, Overdue: 1, Waiting: 1, SMS: 1, Claimed: 2, Mine: 1, DoneToday: 1}
+	if *got != want {
+		t.Fatalf("summary %+v, want %+v", *got, want)
+	}
+	_ = overdue
+	east, err := f.svc.Summarize("chengdu-east", "agent1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Claimed = 1 // the west task is not the east supervisor's
+	if *east != want {
+		t.Fatalf("east %+v, want %+v", *east, want)
+	}
+	// The next day nothing counts as done today; the held-back retry, the
+	// lapsed leases and the unanswered SMS are all callable, all overdue.
+	f.clock.Set(shanghai(2026, 11, 21, 9, 0))
+	next, err := f.svc.Summarize("", "agent1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.DoneToday != 0 || next.Waiting != 0 || next.Claimed != 0 || next.Ready != 6 || next.Overdue != 6 {
+		t.Fatalf("next day %+v", *next)
+	}
+}
