@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -328,6 +329,16 @@ func Authenticate(tx *bolt.Tx, username, password string) (*User, error) {
 // that needs to grow the file). The caller re-reads the user in its write
 // transaction and compares Generation before issuing tokens.
 func AuthenticateDB(db *store.DB, username, password string) (*User, error) {
+	// A shift's worth of phones logging in at once would otherwise queue
+	// hundreds of ~80 ms bcrypt checks on two cores, each client timing out
+	// and retrying while the server still hashes for it: past a short wait,
+	// say "busy" (429) and let the client come back.
+	select {
+	case passwordChecks <- struct{}{}:
+		defer func() { <-passwordChecks }()
+	case <-time.After(PasswordCheckWait):
+		return nil, ErrLoginBusy
+	}
 	var u *User
 	err := db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -341,6 +352,15 @@ func AuthenticateDB(db *store.DB, username, password string) (*User, error) {
 	}
 	return checkLogin(u, password)
 }
+
+// passwordChecks bounds the bcrypt comparisons running at once.
+var passwordChecks = make(chan struct{}, 2*runtime.NumCPU())
+
+// PasswordCheckWait is how long a login waits for a free slot.
+var PasswordCheckWait = 3 * time.Second
+
+// ErrLoginBusy: too many logins at once; retry shortly.
+var ErrLoginBusy = errs.New(errs.RateLimited, "login_busy", "登录人数较多，请几秒后重试", "too many logins at once; retry in a few seconds")
 
 func checkLogin(u *User, password string) (*User, error) {
 	if u == nil {

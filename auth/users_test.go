@@ -112,3 +112,29 @@ func TestAuthenticateDB(t *testing.T) {
 		t.Fatalf("disabled user: %v", err)
 	}
 }
+
+func TestLoginsBeyondTheCheckSlotsAreToldBusy(t *testing.T) {
+	db := openDB(t)
+	in := NewUser{Username: "sun", Password: "good-password", Role: RoleTechnician, Unit: "east"}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := CreateUser(tx, in, nil, time.Now()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	// Every slot taken (as by a crowd of logins in flight).
+	for i := 0; i < cap(passwordChecks); i++ {
+		passwordChecks <- struct{}{}
+	}
+	wait := PasswordCheckWait
+	PasswordCheckWait = 50 * time.Millisecond
+	defer func() { PasswordCheckWait = wait }()
+	if _, err := AuthenticateDB(db, "sun", "good-password"); err != ErrLoginBusy {
+		t.Fatalf("all slots taken: %v, want login_busy", err)
+	}
+	// A slot comes free: the login goes through.
+	<-passwordChecks
+	if _, err := AuthenticateDB(db, "sun", "good-password"); err != nil {
+		t.Fatalf("a free slot: %v", err)
+	}
+	for len(passwordChecks) > 0 {
+		<-passwordChecks
+	}
+}

@@ -55,8 +55,11 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	user, err := auth.AuthenticateDB(s.DB, in.Username, in.Password)
 	if err != nil {
-		if errs.IsKind(err, errs.Unauthorized) {
+		switch {
+		case errs.IsKind(err, errs.Unauthorized):
 			s.Logins.Fail(key)
+		case err == auth.ErrLoginBusy:
+			c.Set(fiber.HeaderRetryAfter, "2")
 		}
 		return err
 	}
