@@ -242,6 +242,8 @@ async function viewOrder(id) {
 async function viewSheet(id) {
   let sheet = await db.get('sheets', id);
   if (!sheet) { main.append(h('p', null, t('not_found'))); return; }
+  const own = roles.sheetPathOf(sheet);
+  if (own !== '/sheet/' + encodeURIComponent(id)) return navigate(own, true);
   const tpl = await sync.templateFor(sheet);
   const order = (await db.get('orders', sheet.subject.workorder_id)) || sheet.order || { id: sheet.subject.workorder_id, customer: {} };
   if (!tpl) { main.append(h('p', { class: 'warnbox' }, t('no_template'))); return; }
@@ -421,13 +423,15 @@ async function viewOutbox() {
   main.append(h('h2', null, t('unsent_title')));
   if (!list.length) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
   for (const s of list) {
-    const o = (await db.get('orders', s.subject.workorder_id)) || s.order || {};
+    // Inspections have a store, not an order, as their subject.
+    const wo = s.subject?.workorder_id;
+    const o = (wo && (await db.get('orders', wo))) || s.order || {};
     main.append(h('article', { class: 'card', 'data-sheet': s.id },
-      h('div', { class: 'row between' }, h('b', null, o.id || s.subject.workorder_id), stateLabel(s)),
-      h('div', null, o.customer?.name || ''),
+      h('div', { class: 'row between' }, h('b', null, o.id || wo || s.store?.name || s.subject?.store_id || ''), stateLabel(s)),
+      h('div', null, o.customer?.name || s.store?.address || ''),
       s.rejection ? h('div', { class: 'err' }, s.rejection.message || s.rejection.code) : null,
       s.conflict ? h('div', { class: 'err' }, s.conflict.message || s.conflict.code) : null,
-      h('a', { class: 'btn', href: '/sheet/' + encodeURIComponent(s.id), 'data-link': '' }, t('open'))));
+      h('a', { class: 'btn', href: roles.sheetPathOf(s), 'data-link': '' }, t('open'))));
   }
   main.append(h('div', { class: 'row' },
     h('button', { class: 'btn primary', onclick: () => sync.syncNow('manual') }, t('sync_now')),
@@ -491,7 +495,7 @@ function rebuild() {
   render();
 }
 
-Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, stateLabel, orderCard, fmtAnswer });
+Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, stateLabel, orderCard, fmtAnswer, locate });
 
 async function startApp() {
   setLang(getLang());

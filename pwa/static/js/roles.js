@@ -6,12 +6,22 @@
 //   home   – async () => void, renders into ui.main;
 //   routes – [[/^\/path\/([^/]+)$/, async (...groups) => void], ...].
 // ui is filled by app.js before the first render: { main, navigate, render,
-// setLeaving(fn), stateLabel(sheet), orderCard(order, sheet, full), fmtAnswer(item, answer) }.
+// setLeaving(fn), stateLabel(sheet), orderCard(order, sheet, full), fmtAnswer(item, answer), locate() }.
 export const homes = {};
 export const routes = [];
 export const ui = {};
 
-export function register({ roles = [], home, routes: list = [] }) {
+const sheetPaths = [];
+// sheetPath (optional): (sheet) => the path of the role's own screen for a
+// sheet it made (an inspection), or null for sheets that are not its own.
+export function register({ roles = [], home, routes: list = [], sheetPath }) {
   for (const r of roles) homes[r] = home;
   routes.push(...list);
+  if (sheetPath) sheetPaths.push(sheetPath);
+}
+// sheetPathOf is where a sheet opens: its role's screen, else the
+// technician's acceptance sheet.
+export function sheetPathOf(sheet) {
+  for (const f of sheetPaths) { const p = f(sheet); if (p) return p; }
+  return '/sheet/' + encodeURIComponent(sheet.id);
 }
