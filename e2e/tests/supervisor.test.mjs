@@ -142,7 +142,7 @@ test('setup: orders, sheets, callbacks and a walkthrough through the real API', 
   // covers, sent from a phone whose clock is an hour behind.
   made.subB = `e2e-sup-${stamp}-b`;
   const subB = acceptance(tpl, { id: made.subB, order: made.b, photos: [shas[0], shas[3], shas[4]], signature: sigB, down: 120, shoeCovers: false,
-    finishedAt: new Date(now - 3600e3 - 10 * 60000).toISOString() });
+    finishedAt: new Date(now - 3600e3).toISOString() });
   await push(tok.tech, subB, new Date(Date.now() - 3600e3).toISOString());
   const b = await apiGet(tok.sup, '/submissions/' + made.subB);
   assert.ok(b.flags.includes('photo_reused') && b.flags.includes('clock_skew'), 'B is flagged: ' + b.flags);
@@ -174,10 +174,10 @@ test('setup: orders, sheets, callbacks and a walkthrough through the real API', 
   assert.equal(r.results[0].status, 'accepted', JSON.stringify(r.results[0]));
 });
 
-async function signIn(ctx) {
+async function signIn(ctx, who = 'sup.east') {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
-  const { username, password } = login('sup.east');
+  const { username, password } = login(who);
   await page.goto(BASE + '/');
   await page.waitForURL('**/login');
   await page.fill('input[name=username]', username);
@@ -196,11 +196,12 @@ const dv = (x) => (x == null ? 'null' : String(x));
 
 // checkCallbacks compares every drawn period and the selected period's
 // figures with GET /reports/callbacks for the range the page shows.
-async function checkCallbacks(page, group) {
+async function checkCallbacks(page, group, token = tok.sup) {
   await page.waitForSelector(`#supdash[data-live="true"][data-group="${group}"] #kpis .kpi`);
   const from = await attr(page, '#supdash', 'data-from');
   const to = await attr(page, '#supdash', 'data-to');
-  const rows = (await apiGet(tok.sup, `/reports/callbacks?from=${from}&to=${to}&group=${group}`)).items;
+  const unit = await attr(page, '#supdash', 'data-unit');
+  const rows = (await apiGet(token, `/reports/callbacks?from=${from}&to=${to}&group=${group}${unit ? '&unit=' + unit : ''}`)).items;
   assert.ok(rows.length > 0, 'the report has periods');
   const drawn = await page.$$eval('#cbchart rect.pt[data-metric="coverage"]', (els) => els.map((e) => [e.dataset.period, e.dataset.value]));
   assert.deepEqual(drawn, rows.map((r) => [r.period, dv(r.coverage)]), group + ': coverage bars');
@@ -256,7 +257,7 @@ test('dashboard figures equal the report API; XLSX download is real', async () =
   assert.ok(flags.includes('photo_reused') && flags.includes('clock_skew'), 'flags shown: ' + flags);
   const reused = made.photosA[Object.keys(made.photosA)[0]][0];
   const pair = `${fb} .reuse[data-photo="${reused}"]`;
-  await page.locator(pair).scrollIntoViewIfNeeded(); // thumbnails load lazily
+  await page.locator(pair).scrollIntoViewIfNeeded();
   await page.waitForFunction((sel) => {
     const imgs = [...document.querySelectorAll(sel + ' .pair img')];
     return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0);
@@ -289,6 +290,33 @@ test('dashboard figures equal the report API; XLSX download is real', async () =
   await checkCallbacks(page, 'day');
   await page.waitForSelector('.toast', { state: 'detached' });
   await page.screenshot({ path: path.join(SHOTS, 'supervisor-dashboard.png'), fullPage: true });
+
+  // In English.
+  await page.evaluate(() => localStorage.setItem('fc.lang', 'en'));
+  await page.reload();
+  await page.waitForSelector('#supdash[data-live="true"] #kpis .kpi');
+  assert.equal(await page.textContent('#supdash h2'), 'Supervisor dashboard');
+  assert.equal(await page.textContent('#kpis .kpi[data-kpi="coverage"] .kv-l'), 'Callback coverage');
+  await checkCallbacks(page, 'day');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'supervisor-dashboard-en.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('admin: every unit, or one unit picked', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await signIn(ctx, loginOfRole('admin').username);
+  const all = await checkCallbacks(page, 'day', tok.admin);
+  assert.equal(await attr(page, '#supdash', 'data-unit'), '');
+  await page.selectOption('select[name=unit]', 'chengdu-east');
+  await page.waitForSelector('#supdash[data-unit="chengdu-east"][data-live="true"]');
+  const east = await checkCallbacks(page, 'day', tok.admin);
+  assert.equal(east.row.period, all.row.period);
+  // Every unit on offer, summed, makes the all-units figure.
+  const units = (await page.$$eval('select[name=unit] option', (els) => els.map((e) => e.value))).filter(Boolean);
+  assert.ok(units.includes('chengdu-west'));
+  let sum = 0;
+  for (const u of units) sum += (await apiGet(tok.admin, `/reports/callbacks?from=${all.from}&to=${all.to}&group=day&unit=${u}`)).items.find((r) => r.period === all.row.period).completed;
+  assert.equal(sum, all.row.completed, 'the units add up to all units');
   await ctx.close();
 });
 

@@ -215,7 +215,7 @@ export async function photoURL(sha, size = 'thumb') {
 // photo is a thumbnail that opens the full picture; a picture the caller may
 // not see (another unit's) or that never arrived says so instead of a broken icon.
 export function photo(sha, { cls = 'sthumb', size = 'thumb', caption } = {}) {
-  const img = h('img', { class: cls, alt: caption || '', 'data-sha': sha, loading: 'lazy' });
+  const img = h('img', { class: cls, alt: caption || '', 'data-sha': sha });
   const a = h('a', { class: 'ph', target: '_blank', rel: 'noopener' }, img);
   img.addEventListener('error', () => { a.classList.add('broken'); a.dataset.broken = ''; img.replaceWith(h('span', { class: 'phmiss' }, t('photo_unavailable'))); });
   Promise.all([photoURL(sha, size), photoURL(sha, 'full')]).then(([u, full]) => { img.src = u; a.href = full; })

@@ -61,29 +61,41 @@ async function fetchAll(st) {
   };
 }
 
+// units lists the units an admin may pick (supervisors see their own only).
+let unitList = null;
 async function units() {
   if (currentSession()?.user?.role !== 'admin') return null;
+  if (unitList?.length) return unitList;
   try {
     const us = await api('GET', '/users?limit=5000');
-    return [...new Set(us.items.map((u) => u.unit).filter(Boolean))].sort();
-  } catch { return []; }
+    unitList = [...new Set(us.items.map((u) => u.unit).filter(Boolean))].sort();
+  } catch { unitList = []; }
+  return unitList;
 }
+
+let drawing = 0; // the latest draw wins when the group or dates change quickly
 
 async function draw(root) {
   const st = state;
+  const gen = ++drawing;
+  const us = await units();
+  if (gen !== drawing) return;
   clear(root);
   const status = h('div', { class: 'supstatus', role: 'status' }, t('sup_loading'));
   root.append(h('div', { class: 'row between suphead' }, h('h2', null, t('sup_title')),
-    h('a', { class: 'btn small', href: '/wo', 'data-link': '' }, t('c_orders'))), controls(root, await units()), status);
+    h('a', { class: 'btn small', href: '/wo', 'data-link': '' }, t('c_orders'))), controls(root, us), status);
   const key = 'sup.dash.' + st.group;
   let snap = null, live = true;
   try {
     snap = { at: new Date().toISOString(), params: { ...st, selected: undefined }, data: await fetchAll(st) };
+    if (gen !== drawing) return;
     db.kvSet(key, snap).catch(() => {});
   } catch (e) {
+    if (gen !== drawing) return;
     if (!(e instanceof NetError)) { status.className = 'supstatus err'; status.textContent = t('error') + ': ' + e.message; return; }
     live = false;
     snap = await db.kvGet(key).catch(() => null);
+    if (gen !== drawing) return;
   }
   if (!live) {
     status.className = 'supstatus warnbox offline';
