@@ -79,13 +79,8 @@ func (s *Service) AnswerSurvey(token, satisfaction string, reasons []string) err
 // passes User-Agent and IP) for the audit log: the customer has no account,
 // so the device is all that says where an answer came from.
 func (s *Service) AnswerSurveyFrom(token, satisfaction string, reasons []string, device string) error {
-	var v errs.Validation
-	if !validSatisfaction(satisfaction) {
-		v.Add("satisfaction", "请选择满意度", "choose very_satisfied, satisfied or unsatisfied")
-	}
-	// The customer's reasons are welcome but optional: the agent asks anyway.
-	reasons = cleanReasons(&v, "", reasons)
-	if err := v.Err(); err != nil {
+	reasons, err := surveyAnswer(satisfaction, reasons)
+	if err != nil {
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
@@ -111,4 +106,21 @@ func (s *Service) AnswerSurveyFrom(token, satisfaction string, reasons []string,
 		return store.Audit(tx, now, store.Actor{Username: "customer", Unit: t.Unit, Device: device}, "callback.survey", "callback/"+t.ID,
 			fmt.Sprintf("%s %v", satisfaction, reasons))
 	})
+}
+
+// ValidateSurveyAnswer checks a survey answer as AnswerSurvey does, without
+// a store: a satisfaction level, and reasons of bounded number and length.
+func ValidateSurveyAnswer(satisfaction string, reasons []string) error {
+	_, err := surveyAnswer(satisfaction, reasons)
+	return err
+}
+
+func surveyAnswer(satisfaction string, reasons []string) ([]string, error) {
+	var v errs.Validation
+	if !validSatisfaction(satisfaction) {
+		v.Add("satisfaction", "请选择满意度", "choose very_satisfied, satisfied or unsatisfied")
+	}
+	// The customer's reasons are welcome but optional: the agent asks anyway.
+	reasons = cleanReasons(&v, "", reasons)
+	return reasons, v.Err()
 }

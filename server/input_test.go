@@ -24,6 +24,8 @@ func TestHostileBodiesGetClearClientErrors(t *testing.T) {
 		{"wrong type", "POST", "/api/v1/auth/login", "", `{"username": 123, "password": "x"}`, 400, "wrong_type"},
 		{"empty body", "POST", "/api/v1/auth/login", "", []byte{}, 400, "empty_body"},
 		{"trailing garbage", "POST", "/api/v1/auth/login", "", `{"username":"a","password":"b"} {}`, 400, "malformed_json"},
+		{"trailing close brace", "POST", "/api/v1/auth/login", "", `{"username":"a","password":"b"}}`, 400, "malformed_json"},
+		{"trailing close bracket", "POST", "/api/v1/sync/push", env.token(t, "tech1"), `{"submissions":[]}]`, 400, "malformed_json"},
 		{"deeply nested", "POST", "/api/v1/users", admin, deep, 400, "too_deep"},
 		{"oversized login", "POST", "/api/v1/auth/login", "", bytes.Repeat([]byte("a"), 2<<20), 413, "too_large"},
 		{"oversized user", "POST", "/api/v1/users", admin, `{"name":"` + strings.Repeat("长", 1<<20) + `"}`, 413, "too_large"},

@@ -152,7 +152,9 @@ func decodeJSON(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonDecodeError(err)
 	}
-	if dec.More() {
+	// dec.More is false before a stray '}' or ']', so "{}}" would pass:
+	// whatever follows the value must be whitespace.
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
 		return errs.New(errs.BadRequest, "malformed_json", "JSON 之后还有多余内容", "unexpected data after the JSON value")
 	}
 	return nil

@@ -126,14 +126,8 @@ func (s *Server) surveyAnswer(c *fiber.Ctx) error {
 		if err != nil {
 			return s.surveyError(c, err, false)
 		}
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return s.surveyError(c, errs.New(errs.BadRequest, "bad_form", "提交内容无效，请返回重试", "the form could not be read"), false)
-		}
-		in.Satisfaction = form.Get("satisfaction")
-		in.Reasons = form["reasons"]
-		if o := strings.TrimSpace(form.Get("other")); o != "" {
-			in.Reasons = append(in.Reasons, o)
+		if in.Satisfaction, in.Reasons, err = parseSurveyForm(body); err != nil {
+			return s.surveyError(c, err, false)
 		}
 	}
 	if err := s.Callbacks.AnswerSurveyFrom(token, in.Satisfaction, in.Reasons, clientDevice(c)); err != nil {
@@ -151,4 +145,20 @@ func (s *Server) surveyAnswer(c *fiber.Ctx) error {
 		text = "很抱歉给您带来不好的体验，我们的客服人员会尽快致电了解情况。"
 	}
 	return s.renderSurvey(c, fiber.StatusOK, surveyPageData{Title: "提交成功", Text: text})
+}
+
+var errBadForm = errs.New(errs.BadRequest, "bad_form", "提交内容无效，请返回重试", "the form could not be read")
+
+// parseSurveyForm reads the page's form: the tapped button's satisfaction,
+// the ticked reasons and the "other" text as one more reason.
+func parseSurveyForm(body []byte) (satisfaction string, reasons []string, err error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return "", nil, errBadForm
+	}
+	reasons = form["reasons"]
+	if o := strings.TrimSpace(form.Get("other")); o != "" {
+		reasons = append(reasons, o)
+	}
+	return form.Get("satisfaction"), reasons, nil
 }
