@@ -2,8 +2,10 @@
 // through the real sync API (those customers go straight to the manual queue),
 // then agent.liu works them in the browser — claim, no answer, a call-back time
 // the server refuses and one it takes, a result with the script's answers, a
-// second result refused, a claim given back by leaving — and the server is
-// asked what it stored. Desktop (1280×800, card and script side by side) and
+// second result refused, a claim given back by leaving, a task opened from
+// the retry list claimed first (and refused while someone else holds it), the
+// lease renewed on a long call, the home's counters equal to the server's
+// summary — and the server is asked what it stored. Desktop (1280×800, card and script side by side) and
 // phone (390×844) sizes; screenshots go to docs/screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,7 +132,20 @@ async function agentLogin(page) {
   await page.waitForSelector('#cb-next:not([disabled])', { timeout: 30000 });
 }
 
-const counter = async (page, key) => Number(await page.textContent(`.cb-counter[data-counter="${key}"] b`));
+const counter = async (page, key) => Number(await page.getAttribute(`.cb-counter[data-counter="${key}"]`, 'data-value'));
+// countersMatchSummary: every counter on the home is the server's summary
+// for this agent under the same key (data-counter / data-value).
+async function countersMatchSummary(page) {
+  const shown = await page.$$eval('.cb-counter', (els) => els.map((e) => [e.dataset.counter, e.dataset.value]));
+  const sum = await apiGet(agentToken, '/callbacks/summary');
+  assert.deepEqual(shown.map(([k]) => k).sort(), ['done_today', 'overdue', 'ready'], 'the home counts ready, overdue and done today');
+  for (const [k, v] of shown) {
+    assert.ok(v !== '' && v != null, `counter ${k} has a value`);
+    assert.equal(Number(v), sum[k], `counter ${k} is the summary's ${k}`);
+  }
+  for (const [k, v] of shown) assert.equal(await page.textContent(`.cb-counter[data-counter="${k}"] b`), v, `counter ${k} shows its number`);
+  return sum;
+}
 const claimInUI = async (page) => {
   await page.click('#cb-next');
   await page.waitForURL('**/agent/call/*');
@@ -178,8 +193,9 @@ test('agent works the queue at a desk: claim, no answer, call later, continue, r
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
   await agentLogin(page);
-  assert.ok(await counter(page, 'queue') >= orders.length, 'the queue counts the new tasks');
-  const done0 = await counter(page, 'done');
+  const sum0 = await countersMatchSummary(page);
+  assert.ok(sum0.ready >= orders.length, 'the ready counter counts the new tasks');
+  const done0 = await counter(page, 'done_today');
   await shot(page, 'agent-01-home');
 
   // Claim: the card carries what the agent needs to call.
@@ -191,6 +207,13 @@ test('agent works the queue at a desk: claim, no answer, call later, continue, r
   assert.equal(await page.getAttribute('#cb-tel', 'href'), 'tel:' + ta.customer.phone.replace(/[^\d+]/g, ''));
   const cardText = await page.textContent('.cb-card');
   for (const s of [ta.customer.name, ta.workorder_id, ta.customer.address, ta.technician]) assert.ok(cardText.includes(s), 'card shows ' + s);
+  // The order's product and appointment window, copied onto the task.
+  assert.ok(ta.product, 'the task carries the product');
+  assert.equal(await page.textContent('.cb-card .cb-product b'), ta.product);
+  assert.ok(ta.appointment?.from, 'the task carries the appointment');
+  assert.equal(Date.parse(await page.getAttribute('.cb-card .cb-appointment', 'data-from')), Date.parse(ta.appointment.from));
+  assert.equal(Date.parse(await page.getAttribute('.cb-card .cb-appointment', 'data-to')), Date.parse(ta.appointment.to));
+  assert.match(await page.textContent('.cb-card .cb-appointment'), /\d\d:\d\d–\d\d:\d\d|\d\d:\d\d–.*\d\d:\d\d/, 'the window reads from–to');
   assert.ok(await page.locator('.cb-script .item[data-item="good_time"]').count() === 1, 'the 回访话术 script is shown');
   assert.ok((await page.textContent('.cb-say')).includes('是否方便'), "the script's opening line is there to read");
 
@@ -230,9 +253,34 @@ test('agent works the queue at a desk: claim, no answer, call later, continue, r
   assert.equal(Date.parse(tb2.next_attempt_at), tomorrow10.getTime());
   assert.equal(tb2.status, 'pending');
 
-  // Continue A from the retry list: read the script, record the result.
-  await page.click(`.cb-row[data-task="${a}"] a.btn`);
+  // A is on the retry list; while the admin holds it, opening it from the
+  // list is refused on the row, naming the holder, and the agent stays home.
+  // (Done on A, which gets its result next: a claim by id clears a task's
+  // retry time, so a release would put it straight back in the ready queue.)
+  const adminName = loginOfRole('admin').username;
+  await page.waitForSelector(`.cb-row[data-task="${a}"] button`);
+  assert.equal((await apiSend(admin, 'POST', `/callbacks/${a}/claim`)).status, 200);
+  try {
+    await page.click(`.cb-row[data-task="${a}"] button`);
+    await page.waitForFunction((id) => document.querySelector(`.cb-row[data-task="${id}"] .cb-row-msg`)?.textContent.trim().length > 0, a);
+    const said = await page.textContent(`.cb-row[data-task="${a}"] .cb-row-msg`);
+    assert.ok(said.includes(adminName), 'the 409 names the holder: ' + said);
+    assert.equal(new URL(page.url()).pathname, '/', 'still on the home');
+    assert.equal((await task(a)).lease_holder, adminName);
+  } finally {
+    assert.equal((await apiSend(admin, 'POST', `/callbacks/${a}/release`)).status, 200);
+  }
+
+  // Continue A from the retry list: opening it claims it for the agent first.
+  assert.ok(!(await task(a)).lease_holder, 'A is nobody\'s now');
+  await page.click(`.cb-row[data-task="${a}"] button`);
   await page.waitForSelector(`.cb-card[data-task="${a}"]`);
+  const taClaimed = await task(a);
+  assert.equal(taClaimed.status, 'claimed', 'opening from the list claims the task');
+  assert.equal(taClaimed.lease_holder, AGENT);
+  assert.ok(Date.parse(taClaimed.lease_until) > Date.now() + 10 * 60000, 'a fresh 15-minute lease');
+  assert.ok(await page.isEnabled('#cb-no-answer'), 'the call screen works under the lease');
+  // Read the script, record the result.
   const script = { good_time: 'yes', quality: 'unsatisfied', attitude: 'satisfied', punctual: 'no', rule_broken: 'no', recommend: 'maybe' };
   for (const [item, v] of Object.entries(script)) await page.click(`.item[data-item="${item}"] button[data-value="${v}"]`);
   await page.click('.item[data-item="overall_score"] button[data-value="2"]');
@@ -258,7 +306,9 @@ test('agent works the queue at a desk: claim, no answer, call later, continue, r
   await page.click('#cb-submit');
   await page.waitForSelector('#cb-flash');
   assert.ok((await page.textContent('#cb-flash')).includes(ta.customer.name));
-  await page.waitForFunction((n) => document.querySelector('.cb-counter[data-counter="done"] b')?.textContent === String(n), done0 + 1);
+  await page.waitForFunction((n) => document.querySelector('.cb-counter[data-counter="done_today"]')?.dataset.value === String(n), done0 + 1);
+  const sum1 = await countersMatchSummary(page);
+  assert.equal(sum1.done_today, done0 + 1, "the result counts in today's done");
 
   const ta3 = await task(a);
   assert.equal(ta3.status, 'done');
@@ -327,6 +377,30 @@ test('agent on a phone: the card fits, leaving gives the claim back, offline is 
     await new Promise((r) => setTimeout(r, 200));
   }
   assert.equal(td.status, 'pending', 'closing the page released the claim');
+
+  // A long call: opened by its address the task is claimed, and while the
+  // screen stays open the lease is renewed every 10 minutes (the page's clock
+  // is moved on; the server's lease_until moves with the renewal).
+  const p3 = await ctx.newPage();
+  await p3.clock.install();
+  await p3.goto(BASE + '/agent/call/' + encodeURIComponent(d));
+  await p3.waitForSelector(`.cb-card[data-task="${d}"]`);
+  const td1 = await task(d);
+  assert.equal(td1.lease_holder, AGENT, 'opening by address claims the task');
+  assert.equal(Date.parse(await p3.getAttribute('#cb-lease', 'data-lease-until')), Date.parse(td1.lease_until));
+  await p3.clock.fastForward('09:00');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(Date.parse((await task(d)).lease_until), Date.parse(td1.lease_until), 'no renewal before 10 minutes');
+  await p3.clock.fastForward('01:10');
+  await p3.waitForFunction((u) => document.querySelector('#cb-lease')?.dataset.leaseUntil !== u, await p3.getAttribute('#cb-lease', 'data-lease-until'));
+  const td2 = await task(d);
+  assert.equal(td2.lease_holder, AGENT);
+  assert.ok(Date.parse(td2.lease_until) > Date.parse(td1.lease_until), 'the lease was renewed');
+  assert.equal(Date.parse(await p3.getAttribute('#cb-lease', 'data-lease-until')), Date.parse(td2.lease_until), 'the screen shows the renewed lease');
+  await p3.click('#cb-back');
+  await p3.waitForSelector('#cb-next:not([disabled])');
+  assert.ok(!(await task(d)).lease_holder, 'leaving gives the renewed claim back');
+  await p3.close();
 
   // Offline: no pretending. The shell still opens (service worker) and says
   // callbacks need the network; back online, the queue comes back by itself.

@@ -17,14 +17,14 @@ import { on } from './bus.js';
 import * as db from './db.js';
 
 addStrings({
-  cb_title: '回访队列', cb_refresh: '刷新', cb_queue: '今日待回访', cb_overdue: '已超期', cb_done: '今日已完成',
+  cb_title: '回访队列', cb_refresh: '刷新', cb_ready: '待回访', cb_overdue: '已超期', cb_done_today: '今日已完成',
   cb_next: '下一个回访', cb_claiming: '正在领取…', cb_empty: '队列中暂时没有可回访的任务',
   cb_sms_waiting: '另有 {n} 位普通客户正在等待短信评价，{w} 内未回复会自动转入人工队列。',
   cb_online_only: '回访需要联网：现在连接不到服务器，不能领取或记录回访。恢复网络后会自动刷新。',
   cb_mine: '我正在处理', cb_scheduled: '约定回电 / 稍后重拨', cb_continue: '继续', cb_call_now: '现在回电',
-  cb_next_at: '{t} 再拨', cb_lease_until: '已领取，保留到 {t}', cb_lease_over: '领取已过期：其他坐席可能接手，请尽快记录结果',
+  cb_next_at: '{t} 再拨', cb_lease_until: '已领取，保留到 {t}（通话期间自动续期）', cb_renew_offline: '连接不到服务器，领取暂时无法续期；恢复网络后自动重试',
   cb_held_by: '该任务正由 {u} 处理，不能操作', cb_back: '返回队列',
-  cb_order: '工单', cb_technician: '装维人员', cb_finished: '完工时间', cb_due: '当天回访期限', cb_deadline: '最迟',
+  cb_order: '工单', cb_product: '产品', cb_appointment: '预约上门', cb_technician: '装维人员', cb_finished: '完工时间', cb_due: '当天回访期限', cb_deadline: '最迟',
   cb_phone: '电话', cb_call: '拨打 {p}', cb_no_phone: '工单上没有客户电话',
   cb_why_manual_tier: '重要/高价值客户：人工回访', cb_why_manual_no_phone: '无手机号：人工回访',
   cb_why_manual_late: '完工已久：人工回访', cb_why_manual_sms_no_answer: '短信评价未回复：转人工',
@@ -49,14 +49,14 @@ addStrings({
   cb_out_reached: '已接通', cb_out_no_answer: '无人接听', cb_out_busy: '占线', cb_out_wrong_number: '号码错误', cb_out_refused: '拒绝回访', cb_out_call_later: '约定回电',
   cb_result_by: '{u} 于 {t} 记录', cb_not_found: '没有这个回访任务',
 }, {
-  cb_title: 'Callback queue', cb_refresh: 'Refresh', cb_queue: "Today's queue", cb_overdue: 'Overdue', cb_done: 'Done today',
+  cb_title: 'Callback queue', cb_refresh: 'Refresh', cb_ready: 'Ready to call', cb_overdue: 'Overdue', cb_done_today: 'Done today',
   cb_next: 'Next call', cb_claiming: 'Claiming…', cb_empty: 'Nothing to call right now',
   cb_sms_waiting: '{n} more standard customers are waiting for the SMS survey; unanswered after {w} they join this queue.',
   cb_online_only: 'Callbacks need the network: the server cannot be reached, so nothing can be claimed or recorded. This page refreshes when it is back.',
   cb_mine: 'In my hands', cb_scheduled: 'Agreed call-backs / retries', cb_continue: 'Continue', cb_call_now: 'Call now',
-  cb_next_at: 'call {t}', cb_lease_until: 'Claimed, held until {t}', cb_lease_over: 'Your claim has run out: another agent may take it, record the result soon',
+  cb_next_at: 'call {t}', cb_lease_until: 'Claimed, held until {t} (renewed while this call is open)', cb_renew_offline: 'The server cannot be reached, so the claim cannot be renewed; it retries when the network is back',
   cb_held_by: '{u} is working on this task', cb_back: 'Back to queue',
-  cb_order: 'Order', cb_technician: 'Technician', cb_finished: 'Finished', cb_due: 'Due today by', cb_deadline: 'Latest',
+  cb_order: 'Order', cb_product: 'Product', cb_appointment: 'Appointment', cb_technician: 'Technician', cb_finished: 'Finished', cb_due: 'Due today by', cb_deadline: 'Latest',
   cb_phone: 'Phone', cb_call: 'Call {p}', cb_no_phone: 'The order has no phone number',
   cb_why_manual_tier: 'VIP / high-value: manual call', cb_why_manual_no_phone: 'No mobile: manual call',
   cb_why_manual_late: 'Finished long ago: manual call', cb_why_manual_sms_no_answer: 'SMS survey unanswered',
@@ -85,6 +85,7 @@ addStrings({
 const SATISFACTION = ['very_satisfied', 'satisfied', 'unsatisfied'];
 const TZ = 'Asia/Shanghai'; // 回访 deadlines and agreed times are Beijing time, whatever the desk's clock says
 const SMS_WAIT_LABEL = { zh: '4 小时', en: '4 hours' }; // server default FIELDCHECK_SMS_WAIT
+const RENEW_EVERY_MS = 10 * 60000; // the server's lease is 15 minutes; renew well before it lapses
 
 // ---------- Beijing time helpers ----------
 const partsFmt = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
@@ -139,10 +140,14 @@ function script() {
 // flash is the message the home shows once after an action on the call screen.
 let flash = null;
 
-function errorText(e) {
+// errorText says a failure plainly. claiming: the agent is asking for a task
+// they never held, so "someone else has it" is not a lost claim. The server's
+// own messages (sms_pending: still waiting for the customer's SMS answer) are
+// already written for a person.
+function errorText(e, claiming = false) {
   if (e instanceof NetError) return t('cb_online_only');
   if (e instanceof ApiError) {
-    if (e.code === 'leased_to_other') return t('cb_lease_lost', { m: e.message });
+    if (e.code === 'leased_to_other') return claiming ? e.message : t('cb_lease_lost', { m: e.message });
     if (e.code === 'already_done') return t('cb_already_done');
     if (e.code === 'task_closed') return t('cb_task_closed');
     if (e.status === 404) return t('cb_not_found');
@@ -150,7 +155,9 @@ function errorText(e) {
   return e.message || String(e);
 }
 
-const isOpen = (x) => x.status === 'pending' || x.status === 'claimed';
+// claimTask leases one task picked from a list to this agent, or renews the
+// lease the agent already holds on it (API.md: POST /callbacks/:id/claim).
+const claimTask = (id, opts) => api('POST', `/callbacks/${encodeURIComponent(id)}/claim`, opts);
 const fmtWhen = (iso) => (iso && shDay(new Date(iso)) === shDay(new Date()) ? fmtTime(iso, false) : fmtTime(iso));
 
 // ---------- home ----------
@@ -165,31 +172,44 @@ async function agentHome() {
   if (flash) { main.append(h('p', { class: 'okbox', id: 'cb-flash' }, flash)); flash = null; }
   main.append(counters, next, msg, lists);
 
-  const counter = (key, n, cls = '') => h('div', { class: 'cb-counter ' + cls, 'data-counter': key },
+  // The counters are the server's summary, named by its keys (data-counter),
+  // with the number also in data-value for anything that reads the screen.
+  const counter = (key, n, cls = '') => h('div', { class: 'cb-counter ' + cls, 'data-counter': key, 'data-value': n == null ? '' : String(n) },
     h('b', null, n == null ? '—' : String(n)), h('span', null, t('cb_' + key)));
-  counters.append(counter('queue'), counter('overdue'), counter('done'));
+  counters.append(counter('ready'), counter('overdue'), counter('done_today'));
 
   next.addEventListener('click', async () => {
-    next.disabled = true; next.textContent = t('cb_claiming'); msg.textContent = '';
+    next.disabled = true; next.textContent = t('cb_claiming'); msg.textContent = ''; msg.className = 'cb-msg';
     try {
       const task = await api('POST', '/callbacks/claim');
       if (!task) { msg.textContent = t('cb_empty'); return; }
       tasks.set(task.id, task);
       ui.navigate('/agent/call/' + encodeURIComponent(task.id));
     } catch (e) {
-      msg.textContent = errorText(e);
+      msg.textContent = errorText(e, true);
       msg.classList.add('err');
     } finally { next.disabled = false; next.textContent = t('cb_next'); }
   });
 
-  let all;
+  // A task picked from a list is claimed before it opens, so the call screen
+  // always works under this agent's lease; a refusal stays on the row.
+  const open = async (x, btn, say) => {
+    btn.disabled = true; say.textContent = '';
+    try {
+      const task = await claimTask(x.id);
+      tasks.set(task.id, task);
+      ui.navigate('/agent/call/' + encodeURIComponent(task.id));
+    } catch (e) {
+      say.textContent = errorText(e, true);
+      btn.disabled = false;
+    }
+  };
+
+  let sum, pending, claimed;
   try {
-    const [pending, claimed, done] = await Promise.all([
-      listAll('status=pending'), listAll('status=claimed'),
-      // Results are given within three days of the job, so a week of finish days holds today's.
-      listAll(`status=done&from=${dayPlus(-6)}&to=${dayPlus(0)}`),
+    [sum, pending, claimed] = await Promise.all([
+      api('GET', '/callbacks/summary'), listAll('status=pending'), listAll('status=claimed'),
     ]);
-    all = { pending, claimed, done };
   } catch (e) {
     msg.textContent = errorText(e);
     msg.classList.add(e instanceof NetError ? 'warnbox' : 'err');
@@ -198,28 +218,21 @@ async function agentHome() {
     }
     return;
   }
-  const now = Date.now();
-  const endOfToday = fromShLocal(dayPlus(1) + 'T00:00').getTime();
-  const open = [...all.pending, ...all.claimed];
-  const manual = open.filter((x) => x.channel === 'manual');
-  const queue = manual.filter((x) => !x.next_attempt_at || Date.parse(x.next_attempt_at) < endOfToday);
-  const overdue = open.filter((x) => Date.parse(x.due_at) < now);
-  const today = shDay(new Date());
-  const doneToday = all.done.filter((x) => x.result && shDay(new Date(x.result.at)) === today);
-  counters.replaceChildren(counter('queue', queue.length), counter('overdue', overdue.length, overdue.length ? 'bad' : ''), counter('done', doneToday.length, 'good'));
+  counters.replaceChildren(counter('ready', sum.ready), counter('overdue', sum.overdue, sum.overdue ? 'bad' : ''), counter('done_today', sum.done_today, 'good'));
   next.disabled = false;
 
-  const sms = all.pending.filter((x) => x.channel === 'sms').length;
-  if (sms) lists.append(h('p', { class: 'muted small' }, t('cb_sms_waiting', { n: sms, w: tx(SMS_WAIT_LABEL) })));
-  const mine = all.claimed.filter((x) => x.lease_holder === me());
-  if (mine.length) lists.append(h('h3', null, t('cb_mine')), h('div', { class: 'cards' }, mine.map((x) => taskRow(x, t('cb_continue')))));
-  const later = manual.filter((x) => x.status === 'pending' && x.next_attempt_at)
+  if (sum.sms) lists.append(h('p', { class: 'muted small', id: 'cb-sms-waiting' }, t('cb_sms_waiting', { n: sum.sms, w: tx(SMS_WAIT_LABEL) })));
+  const mine = claimed.filter((x) => x.lease_holder === me());
+  if (mine.length) lists.append(h('h3', null, t('cb_mine')), h('div', { class: 'cards' }, mine.map((x) => taskRow(x, t('cb_continue'), open))));
+  const later = pending.filter((x) => x.channel === 'manual' && x.next_attempt_at)
     .sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at));
-  if (later.length) lists.append(h('h3', null, t('cb_scheduled')), h('div', { class: 'cards' }, later.map((x) => taskRow(x, t('cb_call_now')))));
+  if (later.length) lists.append(h('h3', null, t('cb_scheduled')), h('div', { class: 'cards' }, later.map((x) => taskRow(x, t('cb_call_now'), open))));
 }
 
-function taskRow(x, action) {
+function taskRow(x, action, open) {
   const c = x.customer || {};
+  const say = h('div', { class: 'err cb-row-msg', role: 'alert' });
+  const btn = h('button', { type: 'button', class: 'btn', onclick: () => open(x, btn, say) }, action);
   return h('article', { class: 'card cb-row', 'data-task': x.id },
     h('div', { class: 'row between' },
       h('b', null, c.name || x.workorder_id),
@@ -227,7 +240,7 @@ function taskRow(x, action) {
       x.next_attempt_at ? h('span', { class: 'pill' }, t('cb_next_at', { t: fmtWhen(x.next_attempt_at) })) : null,
       Date.parse(x.due_at) < Date.now() ? h('span', { class: 'pill bad' }, t('cb_overdue')) : null),
     h('div', { class: 'small muted' }, x.workorder_id, ' · ', t('type_' + x.order_type), x.attempts?.length ? ' · ' + outcomeLine(x.attempts[x.attempts.length - 1]) : ''),
-    h('a', { class: 'btn', href: '/agent/call/' + encodeURIComponent(x.id), 'data-link': '' }, action));
+    btn, say);
 }
 
 const tierPill = (tier) => (tier ? h('span', { class: 'pill tier-' + tier }, t('tier_' + tier)) : null);
@@ -238,8 +251,20 @@ async function agentCall(id) {
   const main = ui.main;
   let task = tasks.get(id);
   tasks.delete(id);
+  let refused = null; // the 409 that said this task is not ours to work
   try {
-    task ??= await api('GET', '/callbacks/' + encodeURIComponent(id));
+    // Opened by its address (a reload, a second window): claim it as a pick
+    // from a list would; our own lease is just renewed. A refusal still shows
+    // the task, read-only, with the server's reason.
+    if (!task) {
+      try {
+        task = await claimTask(id);
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 409) throw e;
+        refused = e;
+        task = await api('GET', '/callbacks/' + encodeURIComponent(id));
+      }
+    }
   } catch (e) {
     main.append(backRow(), h('p', { class: e instanceof NetError ? 'warnbox' : 'err', id: 'cb-error' }, errorText(e)));
     return;
@@ -251,8 +276,11 @@ async function agentCall(id) {
 
   const holdsLease = () => task.status === 'claimed' && task.lease_holder === me();
   const heldByOther = task.status === 'claimed' && task.lease_holder && task.lease_holder !== me();
-  const canAttempt = isOpen(task) && !heldByOther;
-  const canResult = (isOpen(task) || task.status === 'unreachable') && !heldByOther;
+  // Calls are recorded under this agent's lease only. A task closed as
+  // unreachable cannot be leased but still takes a result (the customer
+  // called in), as the server allows.
+  const canAttempt = holdsLease();
+  const canResult = holdsLease() || task.status === 'unreachable';
   let finished = false; // an outcome was recorded: leaving must not release
 
   // Leaving without an outcome gives the task back to the queue: through the
@@ -268,7 +296,7 @@ async function agentCall(id) {
     fetch(`/api/v1/callbacks/${encodeURIComponent(id)}/release`, { method: 'POST', keepalive: true, headers: { Authorization: 'Bearer ' + s.access_token } }).catch(() => {});
   };
   addEventListener('pagehide', onHide);
-  ui.setLeaving(async () => { removeEventListener('pagehide', onHide); await release(); });
+  ui.setLeaving(async () => { removeEventListener('pagehide', onHide); stopRenewing(); await release(); });
 
   // gone: the server says the task is no longer this agent's to work (the
   // lease ran out and someone else took it, or it was closed meanwhile).
@@ -290,22 +318,54 @@ async function agentCall(id) {
 
   // --- the customer card ---
   const status = h('span', { class: 'state cb-status', 'data-status': task.status }, t('cb_status_' + task.status));
-  const leaseLine = h('p', { class: 'small', id: 'cb-lease' });
+  const leaseLine = h('p', { class: 'small', id: 'cb-lease', 'data-lease-until': task.lease_until || '' });
+  let renewOffline = false;
   const paintLease = () => {
     if (finished) return;
-    const over = holdsLease() && task.lease_until && Date.parse(task.lease_until) <= Date.now();
-    leaseLine.className = over ? 'warnbox small' : 'small muted';
-    leaseLine.textContent = heldByOther ? t('cb_held_by', { u: task.lease_holder })
-      : holdsLease() ? (over ? t('cb_lease_over') : t('cb_lease_until', { t: fmtTime(task.lease_until, false) })) : '';
+    const text = renewOffline ? t('cb_renew_offline')
+      : heldByOther ? t('cb_held_by', { u: task.lease_holder })
+        : holdsLease() ? t('cb_lease_until', { t: fmtTime(task.lease_until, false) })
+          : refused && task.status !== 'done' && task.status !== 'unreachable' ? errorText(refused, true) : '';
+    leaseLine.className = renewOffline || heldByOther || (refused && !holdsLease() && text) ? 'warnbox small' : 'small muted';
+    leaseLine.textContent = text;
+    leaseLine.dataset.leaseUntil = holdsLease() ? task.lease_until || '' : '';
   };
   paintLease();
-  const leaseTimer = setInterval(() => { if (!leaseLine.isConnected) clearInterval(leaseTimer); else paintLease(); }, 30000);
+
+  // A call can outlast the 15-minute lease: while this screen is open the
+  // same claim renews it every 10 minutes, again as soon as the network is
+  // back after a failed renewal, and when a phone wakes with little left.
+  // Someone else taking it meanwhile is a 409 like any other (gone).
+  const renew = async () => {
+    if (finished || !holdsLease() || !leaseLine.isConnected) return;
+    try {
+      const r = await claimTask(id, { timeout: 15000 });
+      Object.assign(task, { status: r.status, lease_holder: r.lease_holder, lease_until: r.lease_until });
+      renewOffline = false;
+    } catch (e) {
+      if (gone(e)) return;
+      renewOffline = e instanceof NetError;
+      if (!renewOffline) { leaseLine.className = 'warnbox small'; leaseLine.textContent = errorText(e); return; }
+    }
+    paintLease();
+  };
+  const renewTimer = setInterval(() => (leaseLine.isConnected ? renew() : stopRenewing()), RENEW_EVERY_MS);
+  const offOnline = on('online', (ok) => { if (ok && renewOffline) renew(); });
+  const onVisible = () => {
+    if (document.visibilityState === 'visible' && holdsLease() && Date.parse(task.lease_until) - Date.now() < RENEW_EVERY_MS / 2) renew();
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  function stopRenewing() { clearInterval(renewTimer); offOnline(); document.removeEventListener('visibilitychange', onVisible); }
   const phone = (c.phone || '').replace(/[^\d+]/g, '');
   const card = h('article', { class: 'card cb-card', 'data-task': task.id, 'data-workorder': task.workorder_id },
     h('div', { class: 'row between' }, h('div', { class: 'row' }, h('span', { class: 'cb-name' }, c.name || '—'), tierPill(task.tier)), status),
     h('div', { class: 'meta' },
       h('span', null, t('cb_order') + ' ', h('b', null, task.workorder_id)), h('span', { class: 'pill' }, t('type_' + task.order_type)),
       task.technician ? h('span', null, t('cb_technician') + ' ', task.technician) : null),
+    task.product || task.appointment?.from ? h('div', { class: 'meta' },
+      task.product ? h('span', { class: 'cb-product' }, t('cb_product') + ' ', h('b', null, task.product)) : null,
+      task.appointment?.from ? h('span', { class: 'cb-appointment', 'data-from': task.appointment.from, 'data-to': task.appointment.to || '' },
+        t('cb_appointment') + ' ', appointmentText(task.appointment)) : null) : null,
     h('div', { class: 'meta' },
       task.finished_at ? h('span', null, t('cb_finished') + ' ', fmtTime(task.finished_at)) : null,
       h('span', { class: Date.parse(task.due_at) < Date.now() ? 'cb-late' : '' }, t('cb_due') + ' ', fmtTime(task.due_at)),
@@ -489,6 +549,12 @@ async function agentCall(id) {
     canAttempt ? outcomes : null,
     scriptBox,
     resultView || (canResult ? form : null)));
+}
+
+// appointmentText: "11-23 09:00–11:00", the date again only when the window crosses midnight.
+function appointmentText(ap) {
+  const to = ap.to ? '–' + fmtTime(ap.to, shDay(new Date(ap.to)) !== shDay(new Date(ap.from))) : '';
+  return fmtTime(ap.from) + to;
 }
 
 function backRow() {
