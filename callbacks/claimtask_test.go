@@ -26,9 +26,23 @@ func TestClaimTaskByIDRenewsAndRefuses(t *testing.T) {
 	if _, err := f.svc.Attempt(agent1, later.ID, OutcomeCallLater, f.clock.Now().Add(3*time.Hour), ""); err != nil {
 		t.Fatal(err)
 	}
+	agreed := f.clock.Now().Add(3 * time.Hour)
 	got, err := f.svc.ClaimTask(agent1, later.ID)
-	if err != nil || got.Status != StatusClaimed || got.LeaseHolder != "agent1" || got.NextAttemptAt != nil {
+	if err != nil || got.Status != StatusClaimed || got.LeaseHolder != "agent1" {
 		t.Fatalf("claim by id: %+v %v", got, err)
+	}
+	// Given back without an outcome, it waits for the agreed time again
+	// rather than jumping into the queue.
+	if got, err = f.svc.Release(agent1, later.ID); err != nil || got.NextAttemptAt == nil || !got.NextAttemptAt.Equal(agreed) {
+		t.Fatalf("release kept the agreed time? %+v %v", got, err)
+	}
+	if c, _ := f.svc.Claim(agent2); c == nil || c.ID != held.ID {
+		t.Fatalf("the queue served %+v, want the other ready task, not one before its agreed call-back time", c)
+	} else if _, err := f.svc.Release(agent2, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = f.svc.ClaimTask(agent1, later.ID); err != nil {
+		t.Fatal(err)
 	}
 	// Someone else's live lease names them.
 	_, err = f.svc.ClaimTask(agent2, later.ID)

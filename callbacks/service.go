@@ -214,7 +214,11 @@ func (s *Service) ClaimTask(agent store.Actor, id string) (*Task, error) {
 		case t.Channel == ChannelSMS:
 			return ErrSMSPending
 		}
+		// An agreed call-back time survives an early look: given back
+		// without an outcome, the task waits for that time again.
+		agreed := t.NextAttemptAt
 		s.lease(t, agent.Username, now)
+		t.NextAttemptAt = agreed
 		out = t
 		return save(tx, old, t)
 	})
