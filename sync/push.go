@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -144,11 +145,32 @@ func malformed(err error) *errs.Error {
 	return e
 }
 
-// Push merges a phone's outbox. The whole push is one shared write
-// transaction (db.Batch); each item is decided on its own, and only after
-// the batch has committed are the results handed out — the batch function
-// may run twice, so each run starts its results afresh.
+// Push merges a phone's outbox. Each item is decided on its own, in two
+// steps that keep the shared write transaction short:
+//
+//  1. In a read transaction, outside the write lock, every item is decided
+//     the way the write transaction would decide it — owner, duplicate, base
+//     version, template, subject, validation — and an accepted one gets its
+//     score, flags and encoded version record ready (plan).
+//  2. In the write transaction (db.Batch, one commit shared with other
+//     devices), an accepted plan is rechecked against what can have changed
+//     since — the head and the order or store it was decided on — and
+//     written; if anything changed, or an earlier item of the same push has
+//     the same id, the item is decided again inside the transaction.
+//
+// A refusal or a duplicate found in step 1 stands: heads and template
+// versions only grow, so the answer was true of a committed state after the
+// push arrived. Results are handed out only after the batch has committed,
+// so a duplicate is never reported for a version that is not yet durable.
+// The batch function may run twice: it reads the plans and never changes
+// them, and each run starts its results afresh.
 func Push(db *store.DB, p auth.Principal, req PushRequest, now time.Time) (*PushResponse, error) {
+	return pushBetween(db, p, req, now, nil)
+}
+
+// pushBetween is Push; tests pass between to change the store after the items are
+// decided and before they are written, as another device can.
+func pushBetween(db *store.DB, p auth.Principal, req PushRequest, now time.Time, between func()) (*PushResponse, error) {
 	if kindsFor(p.Role) == nil {
 		return nil, errs.ErrForbidden
 	}
@@ -167,6 +189,32 @@ func Push(db *store.DB, p auth.Principal, req PushRequest, now time.Time) (*Push
 		m.deviceTime = req.DeviceTime
 		m.skew = now.Sub(*req.DeviceTime)
 	}
+	plans := make([]*plan, len(items))
+	if err := db.View(func(tx *bolt.Tx) error {
+		seen := make(map[string]bool, len(items))
+		for i, it := range items {
+			if it.bad != nil || seen[it.id] {
+				continue // a repeated id depends on the earlier one: decided in the write transaction
+			}
+			seen[it.id] = true
+			pl, err := m.decide(tx, it)
+			if err != nil {
+				return fmt.Errorf("sync: push %s: %w", it.id, err)
+			}
+			if pl.wo != nil {
+				// Kept past the read transaction, so the write one can tell
+				// an untouched order by its bytes.
+				pl.woBytes = bytes.Clone(orderBytes(tx, pl.wo.ID))
+			}
+			plans[i] = pl
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if between != nil {
+		between()
+	}
 	var results []Result
 	err := db.Batch(func(tx *bolt.Tx) error {
 		results = make([]Result, len(items))
@@ -175,7 +223,29 @@ func Push(db *store.DB, p auth.Principal, req PushRequest, now time.Time) (*Push
 				results[i] = outcome(it.id, StatusRejected, 0, it.bad)
 				continue
 			}
-			r, err := m.merge(tx, it)
+			pl := plans[i]
+			var cur current
+			if pl != nil && pl.accept {
+				var ok bool
+				var err error
+				if cur, ok, err = m.recheck(tx, pl); err != nil {
+					return fmt.Errorf("sync: push %s: %w", it.id, err)
+				} else if !ok {
+					pl = nil
+				}
+			}
+			if pl == nil {
+				var err error
+				if pl, err = m.decide(tx, it); err != nil {
+					return fmt.Errorf("sync: push %s: %w", it.id, err)
+				}
+				cur = current{head: pl.head, wo: pl.wo, outlet: pl.outlet}
+			}
+			if !pl.accept {
+				results[i] = pl.result
+				continue
+			}
+			r, err := m.apply(tx, pl, cur)
 			if err != nil {
 				return fmt.Errorf("sync: push %s: %w", it.id, err)
 			}
@@ -219,48 +289,83 @@ func (m *merger) actor() store.Actor {
 	return store.Actor{Username: m.p.Username, Unit: m.p.Unit, Device: m.device}
 }
 
-// merge decides one item and, when it is accepted, writes it. Everything
-// that can refuse the item is checked before the first write, so a refused
-// item leaves the transaction as it found it.
-func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
+// plan is what decide made of one item from one view of the store: a final
+// result (refused or duplicate), or an accepted item ready to be written.
+// Once made it is only read: the batch function may run it twice.
+type plan struct {
+	it     item
+	accept bool
+	result Result // when !accept
+
+	// What the decision rests on, as decide read it.
+	head    *Head // nil: a new submission
+	wo      *workorders.WorkOrder
+	woBytes []byte // wo as stored, when decided in a read transaction
+	outlet  *workorders.Outlet
+
+	tpl                *checklists.Template
+	completes          bool // this acceptance completes its order
+	author, authorUnit string
+	unit, technician   string
+	version            int
+	finished           time.Time
+	rec                Version // MissingPhotos as decide saw them
+	recJSON            []byte  // rec encoded
+}
+
+func refused(it item, status string, version int, e *errs.Error) *plan {
+	return &plan{it: it, result: outcome(it.id, status, version, e)}
+}
+
+// current is the state an accepted plan is written against, read in the
+// write transaction.
+type current struct {
+	head   *Head
+	wo     *workorders.WorkOrder
+	outlet *workorders.Outlet
+}
+
+// decide makes the plan of one item. It only reads, so it runs in a read
+// transaction as well as in the write one.
+func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 	s := it.sub
 	head, err := loadHead(tx, s.ID)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	author, authorUnit := m.p.Username, m.p.Unit
 	if head != nil {
 		if head.Author != m.p.Username && m.p.Role != auth.RoleAdmin {
-			return outcome(s.ID, StatusRejected, 0, errNotOwner), nil
+			return refused(it, StatusRejected, 0, errNotOwner), nil
 		}
 		if i := slices.Index(head.Hashes, it.hash); i >= 0 {
-			r := outcome(s.ID, StatusDuplicate, i+1, nil)
+			pl := refused(it, StatusDuplicate, i+1, nil)
 			if i+1 == head.Version {
-				r.MissingPhotos = nonNil(head.MissingPhotos)
+				pl.result.MissingPhotos = nonNil(head.MissingPhotos)
 			}
-			return r, nil
+			return pl, nil
 		}
 		if s.BaseVersion != head.Version {
-			return outcome(s.ID, StatusConflict, head.Version, errStaleBase), nil
+			return refused(it, StatusConflict, head.Version, errStaleBase), nil
 		}
 		if s.Subject != head.Subject {
-			return outcome(s.ID, StatusRejected, 0, fieldErr("subject", "修改记录时不能更换检查对象",
+			return refused(it, StatusRejected, 0, fieldErr("subject", "修改记录时不能更换检查对象",
 				"an edit cannot change the subject")), nil
 		}
 		author, authorUnit = head.Author, head.AuthorUnit
 	} else if s.BaseVersion != 0 {
-		return outcome(s.ID, StatusConflict, 0, errUnknownBase), nil
+		return refused(it, StatusConflict, 0, errUnknownBase), nil
 	}
 
-	tpl, err := checklists.Get(tx, s.TemplateID, s.TemplateVersion)
+	tpl, err := checklists.Shared(tx, s.TemplateID, s.TemplateVersion)
 	if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
-		return outcome(s.ID, StatusRejected, 0, fieldErr("template_version", "没有这个检查表模板版本",
+		return refused(it, StatusRejected, 0, fieldErr("template_version", "没有这个检查表模板版本",
 			"no such template version")), nil
 	} else if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	if !slices.Contains(kindsFor(m.p.Role), tpl.Kind) || (head != nil && tpl.Kind != head.Kind) {
-		return outcome(s.ID, StatusRejected, 0, errWrongKind), nil
+		return refused(it, StatusRejected, 0, errWrongKind), nil
 	}
 
 	// The subject: a work order (acceptance, spot check) or a store (walkthrough).
@@ -271,16 +376,16 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 		wo, err = workorders.Get(tx, s.Subject.WorkOrderID)
 		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
 			// An unknown order answers like someone else's: ids do not leak.
-			return outcome(s.ID, StatusRejected, 0, errNotAssigned), nil
+			return refused(it, StatusRejected, 0, errNotAssigned), nil
 		} else if err != nil {
-			return Result{}, err
+			return nil, err
 		}
 	case tpl.Kind == checklists.KindWalkthrough && s.Subject.StoreID != "":
 		outlet, err = workorders.GetOutlet(tx, s.Subject.StoreID)
 		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
-			return outcome(s.ID, StatusRejected, 0, fieldErr("subject.store_id", "没有这个营业网点", "no such store")), nil
+			return refused(it, StatusRejected, 0, fieldErr("subject.store_id", "没有这个营业网点", "no such store")), nil
 		} else if err != nil {
-			return Result{}, err
+			return nil, err
 		}
 	}
 	ctx := checklists.Context{}
@@ -290,45 +395,45 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 	if err := checklists.Validate(tpl, s, ctx); err != nil {
 		e, ok := errs.As(err)
 		if !ok {
-			return Result{}, err
+			return nil, err
 		}
-		return outcome(s.ID, StatusRejected, 0, e), nil
+		return refused(it, StatusRejected, 0, e), nil
 	}
 
-	completes := false // this acceptance completes its order now
-	unit, technician := "", ""
+	pl := &plan{it: it, accept: true, head: head, wo: wo, outlet: outlet, tpl: tpl,
+		author: author, authorUnit: authorUnit}
 	switch tpl.Kind {
 	case checklists.KindAcceptance:
-		unit, technician = wo.Unit, wo.Technician
+		pl.unit, pl.technician = wo.Unit, wo.Technician
 		switch {
 		case wo.CompletedBy == s.ID:
 			// an edit of the sheet that completed the order
 		case wo.Status == workorders.StatusCancelled || wo.Technician != author:
-			return outcome(s.ID, StatusRejected, 0, errNotAssigned), nil
+			return refused(it, StatusRejected, 0, errNotAssigned), nil
 		case wo.Status == workorders.StatusCompleted:
 			v := 0
 			if head != nil {
 				v = head.Version
 			}
-			return outcome(s.ID, StatusConflict, v, errOrderCompleted), nil
+			return refused(it, StatusConflict, v, errOrderCompleted), nil
 		default:
-			completes = true
+			pl.completes = true
 		}
 	case checklists.KindSpotcheck:
-		unit, technician = wo.Unit, wo.Technician
+		pl.unit, pl.technician = wo.Unit, wo.Technician
 		if wo.Status == workorders.StatusCancelled || (m.p.Role != auth.RoleAdmin && wo.Unit != authorUnit) {
-			return outcome(s.ID, StatusRejected, 0, errNotAssigned), nil
+			return refused(it, StatusRejected, 0, errNotAssigned), nil
 		}
 	case checklists.KindWalkthrough:
-		unit = outlet.Unit
+		pl.unit = outlet.Unit
 	}
 
-	// Accepted. Nothing above wrote; from here on every step writes.
-	version := 1
+	// Accepted: the version record, scored and flagged.
+	pl.version = 1
 	if head != nil {
-		version = head.Version + 1
+		pl.version = head.Version + 1
 	}
-	rec := Version{Submission: *s, Version: version, Author: author, DeviceID: m.device,
+	rec := Version{Submission: *s, Version: pl.version, Author: author, DeviceID: m.device,
 		ReceivedAt: m.now, DeviceTime: m.deviceTime, ContentHash: it.hash, Kind: tpl.Kind,
 		Flags: []string{}, FlagDetails: []FlagDetail{}}
 	finished := m.now
@@ -347,7 +452,8 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 			finished = finished.Add(m.skew)
 		}
 	}
-	rec.FinishedAt = &finished
+	pl.finished = finished
+	rec.FinishedAt = &pl.finished
 	rec.Result = checklists.Score(tpl, s, ctx)
 	if rec.Result.SpeedBelowSubscribed {
 		rec.Flags = append(rec.Flags, FlagSpeedBelowSubscribed)
@@ -356,29 +462,99 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 	if head != nil && tpl.Kind == checklists.KindAcceptance &&
 		(head.Signed || slices.Contains(head.Flags, FlagEditedAfterSignature)) {
 		rec.Flags = append(rec.Flags, FlagEditedAfterSignature)
-		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagEditedAfterSignature, Version: version})
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagEditedAfterSignature, Version: pl.version})
 		for _, d := range head.FlagDetails { // keep which earlier edits came after the signature
-			if d.Flag == FlagEditedAfterSignature && d.Version != version {
+			if d.Flag == FlagEditedAfterSignature && d.Version != pl.version {
 				rec.FlagDetails = append(rec.FlagDetails, d)
 			}
 		}
 	}
 	rec.Signed = signed(tpl, s)
 	rec.Photos = nonNil(checklists.ReferencedPhotos(tpl, s))
-	rec.MissingPhotos = []string{}
-	for _, sha := range rec.Photos {
+	rec.MissingPhotos = missingPhotos(tx, rec.Photos)
+	pl.rec = rec
+	if pl.recJSON, err = json.Marshal(&rec); err != nil {
+		return nil, fmt.Errorf("encode version: %w", err)
+	}
+	return pl, nil
+}
+
+// recheck reads, in the write transaction, what an accepted plan made in
+// the read transaction rests on. ok is false when any of it changed and the
+// item must be decided again: another version of the submission, or an
+// order or store whose state the decision used. The head is returned as it
+// is now even when its version did not move (a photo arriving updates it
+// in place), so that apply writes over the current one.
+func (m *merger) recheck(tx *bolt.Tx, pl *plan) (cur current, ok bool, err error) {
+	if cur.head, err = loadHead(tx, pl.it.id); err != nil {
+		return current{}, false, err
+	}
+	if (cur.head == nil) != (pl.head == nil) || (cur.head != nil && cur.head.Version != pl.head.Version) {
+		return current{}, false, nil
+	}
+	if pl.wo != nil && pl.woBytes != nil && bytes.Equal(orderBytes(tx, pl.wo.ID), pl.woBytes) {
+		cur.wo = pl.wo // not a byte changed: no need to decode it again
+	} else if pl.wo != nil {
+		cur.wo, err = workorders.Get(tx, pl.wo.ID)
+		if e, isErr := errs.As(err); isErr && e.Kind == errs.NotFound {
+			return current{}, false, nil
+		} else if err != nil {
+			return current{}, false, err
+		}
+		was, now := pl.wo, cur.wo
+		if now.Status != was.Status || now.CompletedBy != was.CompletedBy || now.Technician != was.Technician ||
+			now.Unit != was.Unit || now.SubscribedMbps != was.SubscribedMbps {
+			return current{}, false, nil
+		}
+	}
+	if pl.outlet != nil {
+		cur.outlet, err = workorders.GetOutlet(tx, pl.outlet.ID)
+		if e, isErr := errs.As(err); isErr && e.Kind == errs.NotFound {
+			return current{}, false, nil
+		} else if err != nil {
+			return current{}, false, err
+		}
+		if cur.outlet.Unit != pl.outlet.Unit {
+			return current{}, false, nil
+		}
+	}
+	return cur, true, nil
+}
+
+// missingPhotos lists the referenced photos the server does not hold.
+func missingPhotos(tx *bolt.Tx, refs []string) []string {
+	missing := []string{}
+	for _, sha := range refs {
 		if !photos.Has(tx, sha) {
-			rec.MissingPhotos = append(rec.MissingPhotos, sha)
+			missing = append(missing, sha)
+		}
+	}
+	return missing
+}
+
+// apply writes an accepted plan in the write transaction, against cur (the
+// head, order and store as they are now). Everything that depends on other
+// writers — which photos are held, the completion of the order and its
+// callback, photo reuse, the sequence numbers — is read here, not in decide.
+func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
+	s, head := pl.it.sub, cur.head
+	rec, data := pl.rec, pl.recJSON
+	if missing := missingPhotos(tx, rec.Photos); !slices.Equal(missing, rec.MissingPhotos) {
+		// A photo arrived (or went) between decide and now.
+		rec.MissingPhotos = missing
+		var err error
+		if data, err = json.Marshal(&rec); err != nil {
+			return Result{}, fmt.Errorf("encode version: %w", err)
 		}
 	}
 
-	if completes {
-		done, err := workorders.Complete(tx, wo.ID, s.ID, finished, m.actor())
+	if pl.completes {
+		done, err := workorders.Complete(tx, cur.wo.ID, s.ID, pl.finished, m.actor())
 		if err != nil {
-			return Result{}, err // checked above: only a store failure gets here
+			return Result{}, err // checked: only a store failure gets here
 		}
 		// 100% 回访: the callback starts in the same transaction, once per order.
-		if err := callbacks.Kickoff(tx, done, finished, m.now); err != nil {
+		if err := callbacks.Kickoff(tx, done, pl.finished, m.now); err != nil {
 			return Result{}, err
 		}
 	}
@@ -386,54 +562,56 @@ func (m *merger) merge(tx *bolt.Tx, it item) (Result, error) {
 	if err := m.writePhotos(tx, s.ID, head, &rec); err != nil {
 		return Result{}, err
 	}
-	if err := store.PutJSON(tx, store.BucketSubmissions, versionKey(s.ID, version), &rec); err != nil {
+	if err := putVersion(tx, s.ID, pl.version, data); err != nil {
 		return Result{}, err
 	}
 
 	h := head
 	if h == nil {
-		h = &Head{ID: s.ID, Author: author, AuthorUnit: authorUnit, Kind: tpl.Kind, Subject: s.Subject,
+		h = &Head{ID: s.ID, Author: pl.author, AuthorUnit: pl.authorUnit, Kind: pl.tpl.Kind, Subject: s.Subject,
 			CreatedAt: m.now}
+		var err error
 		if h.Seq, err = tx.Bucket(store.BucketSubmissionHeads).NextSequence(); err != nil {
 			return Result{}, err
 		}
 	}
-	if err := writeIndexes(tx, head, h, finished); err != nil {
+	if err := writeIndexes(tx, head, h, pl.finished); err != nil {
 		return Result{}, err
 	}
-	h.Version = version
+	h.Version = pl.version
 	h.TemplateID, h.TemplateVersion = s.TemplateID, s.TemplateVersion
-	h.Unit, h.Technician = unit, technician
-	h.Hashes = append(h.Hashes, it.hash)
+	h.Unit, h.Technician = pl.unit, pl.technician
+	h.Hashes = append(h.Hashes, pl.it.hash)
 	h.Flags, h.FlagDetails = rec.Flags, rec.FlagDetails
 	h.Photos, h.MissingPhotos = rec.Photos, rec.MissingPhotos
 	h.Complete = len(rec.MissingPhotos) == 0
-	h.FinishedAt = finished
+	h.FinishedAt = pl.finished
 	h.Result = rec.Result
 	h.Signed = rec.Signed || h.Signed
 	h.UpdatedAt = m.now
+	var err error
 	if h.Reuse, err = reuseOf(tx, h); err != nil {
 		return Result{}, err
 	}
-	if err := m.rectify(tx, h, wo, outlet); err != nil {
+	if err := m.rectify(tx, h, cur.wo, cur.outlet); err != nil {
 		return Result{}, err
 	}
 	if err := saveHead(tx, h); err != nil {
 		return Result{}, err
 	}
 	// The author's other phone learns the new base_version on its next pull.
-	if err := store.Publish(tx, "submission", s.ID, store.ScopeUser(author)); err != nil {
+	if err := store.Publish(tx, "submission", s.ID, store.ScopeUser(pl.author)); err != nil {
 		return Result{}, err
 	}
 	action := "submission.accepted"
-	if version > 1 {
+	if pl.version > 1 {
 		action = "submission.edited"
 	}
-	detail := fmt.Sprintf("%s %s v%d, %s", tpl.Kind, subjectPrefix(s.Subject), version, strings.Join(rec.Flags, ","))
+	detail := fmt.Sprintf("%s %s v%d, %s", pl.tpl.Kind, subjectPrefix(s.Subject), pl.version, strings.Join(rec.Flags, ","))
 	if err := store.Audit(tx, m.now, m.actor(), action, "submission/"+s.ID, strings.TrimSuffix(detail, ", ")); err != nil {
 		return Result{}, err
 	}
-	r := outcome(s.ID, StatusAccepted, version, nil)
+	r := outcome(s.ID, StatusAccepted, pl.version, nil)
 	r.MissingPhotos = rec.MissingPhotos
 	return r, nil
 }
