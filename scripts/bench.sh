@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# make bench: the load and speed figures the README reports.
+#
+#   1. sync push throughput through the real server on 127.0.0.1 with 1, 16
+#      and 64 devices, against raw bbolt doing the same writes (fieldload bench);
+#   2. the photo upload pipeline against vipsthumbnail (photobench);
+#   3. one callback claim with a million pending tasks (BenchmarkClaim1M).
+#
+# Everything talks to 127.0.0.1 only and every step is bounded in time; it
+# takes a few minutes. Figures are only comparable on a quiet machine: the
+# load average is printed before each section so a noisy run shows.
+#
+#   BENCH_PHASE=8s     how long each fieldload phase runs (server, then raw)
+#   BENCH_DEVICES=1,16,64
+#   BENCH_PHOTOS=7     photobench iterations
+#   BENCH_CLAIMS=2000  BenchmarkClaim1M iterations
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+PHASE=${BENCH_PHASE:-8s}
+DEVICES=${BENCH_DEVICES:-1,16,64}
+PHOTOS=${BENCH_PHOTOS:-7}
+CLAIMS=${BENCH_CLAIMS:-2000}
+
+section() {
+	echo
+	echo "## $1"
+	echo "($(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ))"
+	echo
+}
+
+section "build"
+mkdir -p bin
+$GO build -o bin/fieldcheck .
+$GO build -o bin/fieldload ./tools/fieldload
+echo "bin/fieldcheck bin/fieldload ($($GO version | cut -d' ' -f3))"
+
+section "sync push throughput: server vs raw bbolt, $PHASE per phase"
+timeout 900 ./bin/fieldload bench --bin ./bin/fieldcheck --devices "$DEVICES" --duration "$PHASE"
+
+section "photo upload pipeline vs vipsthumbnail (photobench -n $PHOTOS)"
+timeout 600 $GO run ./photos/cmd/photobench -n "$PHOTOS"
+
+section "callback claim with 1M pending tasks (BenchmarkClaim1M, ${CLAIMS}x)"
+timeout 1200 $GO test ./callbacks -run '^$' -bench Claim1M -benchtime "${CLAIMS}x" -count 1
