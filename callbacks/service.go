@@ -451,6 +451,21 @@ func (s *Service) Get(id string) (*Task, error) {
 	return t, err
 }
 
+// ForOrder returns the task of a work order as it stands now, or nil when
+// the order has none.
+func (s *Service) ForOrder(workorderID string) (*Task, error) {
+	var t *Task
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = TaskForOrder(tx, workorderID)
+		if t != nil {
+			t.advance(s.now(), s.cfg.SMSWait)
+		}
+		return err
+	})
+	return t, err
+}
+
 // Filter narrows List. From and To bound the finish time (From inclusive, To
 // exclusive; zero is open); Unit "" is every unit.
 type Filter struct {

@@ -60,6 +60,19 @@ func (s *Server) listCallbacks(c *fiber.Ctx) error {
 		return err
 	}
 	p := principal(c)
+	if wo := c.Query("workorder_id"); wo != "" {
+		// One order's task (a work-order detail view): the order index, not
+		// a scan of the day.
+		t, err := s.Callbacks.ForOrder(utils.CopyString(wo))
+		if err != nil {
+			return err
+		}
+		items := []callbacks.Task{}
+		if t != nil && (unitOf(p) == "" || t.Unit == unitOf(p)) {
+			items = append(items, *taskView(p, t))
+		}
+		return listJSON(c, items, "")
+	}
 	f := callbacks.Filter{Status: c.Query("status"), Unit: unitOf(p)}
 	// Without from/to the whole queue is listed (old overdue tasks too);
 	// with either, they are Asia/Shanghai days of the job's finish.

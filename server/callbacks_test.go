@@ -245,6 +245,17 @@ func TestClaimByIDAndSummaryRoutes(t *testing.T) {
 	if got := res.JSON(); res.Status != 200 || got["ready"] != 0.0 || got["claimed"] != 1.0 || got["mine"] != 0.0 {
 		t.Fatalf("supervisor summary: %d %s", res.Status, res.Body)
 	}
+	// One order's task by its id; another unit's is not the supervisor's.
+	res = env.call(t, "GET", "/api/v1/callbacks?workorder_id=WO-1", sup1, nil)
+	if items, _ := res.JSON()["items"].([]any); res.Status != 200 || len(items) != 1 || items[0].(map[string]any)["id"] != east.ID {
+		t.Fatalf("by order: %d %s", res.Status, res.Body)
+	}
+	for _, wo := range []string{"WO-2", "WO-404"} {
+		res = env.call(t, "GET", "/api/v1/callbacks?workorder_id="+wo, sup1, nil)
+		if items, _ := res.JSON()["items"].([]any); res.Status != 200 || len(items) != 0 {
+			t.Fatalf("%s: %d %s", wo, res.Status, res.Body)
+		}
+	}
 	if res := env.call(t, "GET", "/api/v1/callbacks/summary", env.token(t, "tech1"), nil); res.Status != 403 {
 		t.Fatalf("technician summary: %d", res.Status)
 	}

@@ -138,7 +138,7 @@ test('offline acceptance with photos, signature and manual speed test syncs by i
 
   const sup = loginOfRole('supervisor');
   const tok = await apiLogin(sup.username);
-  const cbs = await apiGet(tok, '/callbacks');
+  const cbs = await apiGet(tok, '/callbacks?workorder_id=' + encodeURIComponent(orderId));
   assert.equal(cbs.items.filter((c) => c.workorder_id === orderId).length, 1, 'one callback task');
   await ctx.close();
   assert.deepEqual(sub.photos, local.photos, 'the server returns the per-item photos map it was sent');
@@ -193,7 +193,7 @@ test('network dies mid-upload and a push reply is lost: nothing lost, nothing do
     assert.equal(sha256(Buffer.from(await res.arrayBuffer())), sha);
   }
   const sup = loginOfRole('supervisor');
-  const cbs = await apiGet(await apiLogin(sup.username), '/callbacks');
+  const cbs = await apiGet(await apiLogin(sup.username), '/callbacks?workorder_id=' + encodeURIComponent(orderId));
   assert.equal(cbs.items.filter((c) => c.workorder_id === orderId).length, 1, 'one callback task, not two');
   await ctx.close();
   assert.deepEqual(sub.photos, local.photos, 'the server returns the per-item photos map it was sent');
