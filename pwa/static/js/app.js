@@ -21,7 +21,9 @@ let pendingN = 0;
 // ---------- header ----------
 function header() {
   const dot = h('span', { class: 'dot', id: 'net' });
-  const pend = h('a', { href: '/outbox', 'data-link': '', class: 'badge', id: 'pending' });
+  // Only field roles have an outbox; the badge would mean nothing to others.
+  const field = ['technician', 'inspector'].includes(currentSession()?.user?.role);
+  const pend = field ? h('a', { href: '/outbox', 'data-link': '', class: 'badge', id: 'pending' }) : h('span', { hidden: true });
   const state = h('span', { class: 'muted small', id: 'syncstate' });
   const el = h('header', { class: 'top' },
     h('a', { href: '/', 'data-link': '', class: 'brand' }, t('app')),
@@ -119,7 +121,9 @@ async function viewLogin() {
       await login(user.value.trim(), pass.value);
       navigator.storage?.persist?.().catch(() => {});
       sync.syncNow('login');
-      navigate('/', true);
+      // The header depends on the role (the outbox badge): draw it anew.
+      history.replaceState(null, '', '/');
+      rebuild();
     } catch (err) {
       msg.textContent = err instanceof NetError ? t('need_network') : err.status === 429 ? t('login_throttled') : err.status === 401 ? t('login_failed') : err.message;
     } finally { btn.disabled = false; }
