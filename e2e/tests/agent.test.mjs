@@ -13,9 +13,9 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { BASE, launch, shot, apiLogin, apiGet, sha256, logins, login, loginOfRole } from './lib.mjs';
+import { BASE, launch, shot, apiLogin, apiGet, sha256, logins, login, loginOfRole, SHOTS_DIR } from './lib.mjs';
 
-const DOCS = path.resolve('..', 'docs', 'screenshots');
+const DOCS = SHOTS_DIR; // docs/screenshots with make screenshots, else artifacts
 mkdirSync(DOCS, { recursive: true });
 const AGENT = 'agent.liu';
 

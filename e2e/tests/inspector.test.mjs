@@ -7,10 +7,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BASE, launch, shot, login, loginOfRole, apiLogin, apiGet, pendingCount } from './lib.mjs';
+import { BASE, launch, shot, login, loginOfRole, apiLogin, apiGet, pendingCount, SHOTS_DIR } from './lib.mjs';
 
 const FIX = (n) => path.resolve('fixtures', `site-${n}.jpg`);
-const DOCS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const DOCS = SHOTS_DIR + '/'; // docs/screenshots with make screenshots, else artifacts
 mkdirSync(DOCS, { recursive: true });
 const INSPECTOR = 'insp.zhao';
 const WALKED = 'SC-CD-001'; // walked through the UI

@@ -9,6 +9,11 @@ import path from 'node:path';
 export const BASE = process.env.FC_BASE;
 export const ARTIFACTS = process.env.FC_ARTIFACTS || path.resolve('artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
+// The screenshots committed under docs/screenshots are rewritten only when
+// asked (make screenshots sets FC_SHOTS_DIR); an ordinary run keeps its
+// copies with the other artifacts, so make test leaves the tree clean.
+export const SHOTS_DIR = process.env.FC_SHOTS_DIR || path.join(ARTIFACTS, 'screenshots');
+mkdirSync(SHOTS_DIR, { recursive: true });
 if (!BASE) throw new Error('FC_BASE is not set: run the tests through e2e/run.sh');
 
 export const logins = (process.env.FC_LOGINS || '').split(';').filter(Boolean).map((l) => {

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE, ARTIFACTS, launch, apiLogin, apiGet, login, loginOfRole } from './lib.mjs';
+import { BASE, ARTIFACTS, launch, apiLogin, apiGet, login, loginOfRole, SHOTS_DIR } from './lib.mjs';
 import { createHash } from 'node:crypto';
 
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
+const SHOTS = SHOTS_DIR; // docs/screenshots with make screenshots, else artifacts
 mkdirSync(SHOTS, { recursive: true });
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 
