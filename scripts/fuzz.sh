@@ -20,7 +20,9 @@ for pkg in $(go list ./...); do
     corpus="$dir/testdata/fuzz/$target"
     before=$(ls "$corpus" 2>/dev/null | sort)
     out=$(mktemp)
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1 | tee "$out"
+    # -fuzzminimizetime 100x: targets backed by a database change coverage
+    # as it grows and would spend the whole budget minimising, not fuzzing.
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 100x "$pkg" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}
     after=$(ls "$corpus" 2>/dev/null | sort)
     count=$((count + 1))
