@@ -211,6 +211,7 @@ type hImage struct {
 	body     []byte
 	uploader string
 	at       time.Time
+	done     chan struct{} // closed once the upload has been tried
 }
 
 // hOrder is one finished job of the history.
@@ -263,6 +264,9 @@ type historyGen struct {
 
 	fc        *store.DB
 	cb        *callbacks.Service
+	stop      chan struct{}
+	mu        gosync.Mutex
+	uploadErr error // the first failed upload
 	ph        *photos.Service
 	clock     time.Time
 	rects     map[string]string // what opened it (order id, sheet id) → rectification id
@@ -668,13 +672,13 @@ func (g *historyGen) planSheet(o *hOrder) {
 }
 
 func (g *historyGen) photo(uploader string, at time.Time) *hImage {
-	img := &hImage{body: siteJPEG(g.r), uploader: uploader, at: at}
+	img := &hImage{body: siteJPEG(g.r), uploader: uploader, at: at, done: make(chan struct{})}
 	img.sha = sha(img.body)
 	return img
 }
 
 func (g *historyGen) signature(uploader string, at time.Time) *hImage {
-	img := &hImage{body: signatureJPEG(g.r), uploader: uploader, at: at}
+	img := &hImage{body: signatureJPEG(g.r), uploader: uploader, at: at, done: make(chan struct{})}
 	img.sha = sha(img.body)
 	return img
 }
@@ -821,9 +825,7 @@ func (g *historyGen) run(db *store.DB) error {
 	}); err != nil {
 		return err
 	}
-	if err := g.uploadAll(); err != nil {
-		return err
-	}
+	uploaded := g.startUploads()
 	sort.SliceStable(g.events, func(i, j int) bool {
 		if !g.events[i].at.Equal(g.events[j].at) {
 			return g.events[i].at.Before(g.events[j].at)
@@ -832,8 +834,13 @@ func (g *historyGen) run(db *store.DB) error {
 	})
 	for _, e := range g.events {
 		if err := e.run(); err != nil {
+			g.stopUploads()
+			uploaded()
 			return fmt.Errorf("demo history at %s: %w", e.at.In(store.Shanghai).Format(time.DateTime), err)
 		}
+	}
+	if err := uploaded(); err != nil {
+		return err
 	}
 	return db.View(func(tx *bolt.Tx) error {
 		for _, o := range g.orders {
@@ -855,42 +862,77 @@ func (g *historyGen) run(db *store.DB) error {
 	})
 }
 
-// uploadAll puts every picture through the photo service, as the phones'
-// uploads would have, several at a time: the service bounds its decodes,
-// and the fsync of each original overlaps the others'. A picture shown
-// twice is uploaded once.
-func (g *historyGen) uploadAll() error {
+// startUploads puts every picture through the photo service, as the phones'
+// uploads would have, in the background while the month is replayed:
+// oldest first, several at a time (the service bounds its decodes; the
+// fsyncs of the originals overlap). A sheet's push waits for its pictures
+// (awaitPhotos), so every sheet arrives complete. A picture shown twice is
+// uploaded once. The returned function waits for the last upload and
+// answers the first error.
+func (g *historyGen) startUploads() func() error {
+	var todo []*hImage
 	seen := map[string]bool{}
+	for _, img := range g.images {
+		if !seen[img.sha] {
+			seen[img.sha] = true
+			todo = append(todo, img)
+		}
+	}
+	sort.SliceStable(todo, func(i, j int) bool { return todo[i].at.Before(todo[j].at) })
+	g.sum.Photos = len(todo)
+	g.stop = make(chan struct{})
 	work := make(chan *hImage)
 	const uploaders = 8
-	errc := make(chan error, uploaders)
 	var wg gosync.WaitGroup
 	for range uploaders {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for img := range work {
-				if _, _, err := g.ph.PutBy(context.Background(), img.sha, img.body,
-					store.Actor{Username: img.uploader, Unit: unitOf(img.uploader), Device: "demo-phone-" + img.uploader}, img.at); err != nil {
-					errc <- fmt.Errorf("demo photo: %w", err)
-					for range work {
+				_, _, err := g.ph.PutBy(context.Background(), img.sha, img.body,
+					store.Actor{Username: img.uploader, Unit: unitOf(img.uploader), Device: "demo-phone-" + img.uploader}, img.at)
+				if err != nil {
+					g.mu.Lock()
+					if g.uploadErr == nil {
+						g.uploadErr = fmt.Errorf("demo photo %s: %w", img.sha, err)
 					}
-					return
+					g.mu.Unlock()
 				}
+				close(img.done)
 			}
 		}()
 	}
-	for _, img := range g.images {
-		if !seen[img.sha] {
-			seen[img.sha] = true
-			work <- img
+	go func() {
+		defer close(work)
+		for _, img := range todo {
+			select {
+			case work <- img:
+			case <-g.stop:
+				return
+			}
 		}
+	}()
+	return func() error {
+		wg.Wait()
+		return g.failedUpload()
 	}
-	close(work)
-	wg.Wait()
-	close(errc)
-	g.sum.Photos = len(seen)
-	return <-errc
+}
+
+// stopUploads ends the uploads early (the replay failed).
+func (g *historyGen) stopUploads() { close(g.stop) }
+
+// awaitPhotos waits until the pictures a sheet shows are uploaded.
+func (g *historyGen) awaitPhotos(imgs ...*hImage) error {
+	for _, img := range imgs {
+		<-img.done
+	}
+	return g.failedUpload()
+}
+
+func (g *historyGen) failedUpload() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.uploadErr
 }
 
 func (g *historyGen) push(p auth.Principal, at time.Time, skew time.Duration, subs ...checklists.Submission) error {
@@ -926,6 +968,9 @@ func (g *historyGen) pushSheet(o *hOrder) error {
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	if err := g.awaitPhotos(o.install[0], o.install[1], o.label, o.signature); err != nil {
 		return err
 	}
 	if err := g.push(tech, o.pushAt, o.skew, g.acceptance(o, tplVersion)); err != nil {
@@ -1064,6 +1109,7 @@ func (g *historyGen) planWalkthrough(storeID, unit string, start time.Time, poin
 		left -= int(f.points)
 	}
 	var remarks []string
+	var imgs []*hImage
 	photosByItem := map[string][]string{}
 	finish := start.Add(g.between(35*time.Minute, 70*time.Minute))
 	pushAt := finish.Add(g.between(2*time.Minute, 10*time.Minute))
@@ -1080,7 +1126,7 @@ func (g *historyGen) planWalkthrough(storeID, unit string, start time.Time, poin
 		if n > 0 {
 			remarks = append(remarks, f.finding)
 			img := g.photo(inspZhao.Username, pushAt)
-			g.images = append(g.images, img)
+			g.images, imgs = append(g.images, img), append(imgs, img)
 			photosByItem["photo_"+f.item] = []string{img.sha}
 		}
 	}
@@ -1090,7 +1136,7 @@ func (g *historyGen) planWalkthrough(storeID, unit string, start time.Time, poin
 	id := g.uuid()
 	sub := g.inspection(id, "store_walkthrough", checklists.Subject{StoreID: storeID}, start, finish, answers, photosByItem)
 	g.at(pushAt, func() error {
-		if err := g.pushInspection(id, pushAt, sub); err != nil {
+		if err := g.pushInspection(id, pushAt, sub, imgs...); err != nil {
 			return err
 		}
 		g.sum.Walkthroughs++
@@ -1133,7 +1179,7 @@ func (g *historyGen) planSpotCheck(o *hOrder, fails []string) {
 	sub := g.inspection(id, "home_visit_spotcheck", checklists.Subject{WorkOrderID: o.wo.ID}, o.arrive, finish, answers,
 		map[string][]string{"photo_evidence": {img.sha}})
 	g.at(pushAt, func() error {
-		if err := g.pushInspection(id, pushAt, sub); err != nil {
+		if err := g.pushInspection(id, pushAt, sub, img); err != nil {
 			return err
 		}
 		g.sum.SpotChecks++
@@ -1158,7 +1204,10 @@ func (g *historyGen) inspection(id, tpl string, subject checklists.Subject, star
 
 // pushInspection pushes an inspector's sheet and notes the rectification it
 // opened, if any.
-func (g *historyGen) pushInspection(id string, at time.Time, sub func(version int) checklists.Submission) error {
+func (g *historyGen) pushInspection(id string, at time.Time, sub func(version int) checklists.Submission, imgs ...*hImage) error {
+	if err := g.awaitPhotos(imgs...); err != nil {
+		return err
+	}
 	var version int
 	probe := sub(0)
 	if err := g.fc.View(func(tx *bolt.Tx) error {
