@@ -45,6 +45,16 @@ type Rectification struct {
 	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
 	ResolvedBy  string     `json:"resolved_by,omitempty"`
 	Note        string     `json:"note,omitempty"`
+	// OpenedBy is who found the problem (the agent or the inspector); the
+	// audit log records them with their device.
+	OpenedBy string      `json:"opened_by,omitempty"`
+	by       store.Actor // for the audit entry; set with By
+}
+
+// By names who opens the rectification (for OpenedBy and the audit log).
+func (r Rectification) By(who store.Actor) Rectification {
+	r.by, r.OpenedBy = who, who.Username
+	return r
 }
 
 // OpenRectification opens a rectification for unit inside the caller's
@@ -69,6 +79,13 @@ func NewRectification(tx *bolt.Tx, r Rectification) (*Rectification, error) {
 		r.OpenedAt = time.Now()
 	}
 	if err := store.PutJSON(tx, store.BucketRectifications, []byte(r.ID), &r); err != nil {
+		return nil, err
+	}
+	who := r.by
+	if who.Username == "" {
+		who.Username = "system"
+	}
+	if err := store.Audit(tx, r.OpenedAt, who, "rectification.open", "rectification/"+r.ID, r.SubjectRef+": "+r.Reason); err != nil {
 		return nil, err
 	}
 	return &r, nil

@@ -121,7 +121,7 @@ func (s *Service) Result(who store.Actor, id string, in ResultInput) (*Task, err
 				SubjectRef: "callback/" + t.ID, WorkOrderID: t.WorkOrderID,
 				Reason: strings.Join(reasons, "；"), OpenedAt: now,
 				DueAt: now.AddDate(0, 0, RectificationDays),
-			})
+			}.By(who))
 			if err != nil {
 				return err
 			}

@@ -115,6 +115,7 @@ func TestEveryChangeIsAuditedWithActorTimeDeviceAndTarget(t *testing.T) {
 		{"submission accepted", "submission.", "submission/sub-audit", "tech1", "tech1-phone-outbox"},
 		{"survey answered by the customer", "callback.survey", "callback/" + taskID, "customer", "ua=CustomerPhone/2.0; ip="},
 		{"callback result", "callback.result", "callback/" + taskID, "agent1", "agent1-desk"},
+		{"rectification opened", "rectification.open", "rectification/" + rectID, "agent1", "agent1-desk"},
 		{"rectification resolved", "rectification.resolve", "rectification/" + rectID, "sup1", "sup1-tablet"},
 	}
 	for _, c := range cases {

@@ -698,7 +698,7 @@ func (m *merger) rectify(tx *bolt.Tx, h *Head, wo *workorders.WorkOrder, outlet 
 	} else {
 		r.Source, r.WorkOrderID, r.Technician = callbacks.SourceSpotCheck, wo.ID, wo.Technician
 	}
-	opened, err := callbacks.NewRectification(tx, r)
+	opened, err := callbacks.NewRectification(tx, r.By(m.actor()))
 	if err != nil {
 		return err
 	}
