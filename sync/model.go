@@ -79,6 +79,9 @@ type Version struct {
 	MissingPhotos []string `json:"missing_photos"`
 	// Signed: a signature item was answered (客户签字).
 	Signed bool `json:"signed,omitempty"`
+	// Signatures are the signature images' hashes: a near copy of a
+	// signature (white with one stroke) is no evidence of photo reuse.
+	Signatures []string `json:"signatures,omitempty"`
 }
 
 // Head is a submission's current state (BucketSubmissionHeads: id → Head).
@@ -112,6 +115,7 @@ type Head struct {
 	FinishedAt    time.Time         `json:"finished_at"` // skew-corrected
 	Result        checklists.Result `json:"result"`
 	Signed        bool              `json:"signed,omitempty"`
+	Signatures    []string          `json:"signatures,omitempty"`
 	CreatedAt     time.Time         `json:"created_at"`
 	UpdatedAt     time.Time         `json:"updated_at"`
 	// RectificationID is the 整改 this inspection opened, once.

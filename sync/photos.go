@@ -47,6 +47,12 @@ func reuseOf(tx *bolt.Tx, h *Head) ([]FlagDetail, error) {
 				(h.Subject.WorkOrderID != "" && other.Subject.WorkOrderID == h.Subject.WorkOrderID) {
 				continue
 			}
+			// Signatures are mostly white with one stroke: any two look
+			// alike to a perceptual hash. Only the very same signature
+			// image counts as reuse.
+			if r.SHA != sha && (slices.Contains(h.Signatures, sha) || slices.Contains(other.Signatures, r.SHA)) {
+				continue
+			}
 			d := FlagDetail{Flag: FlagPhotoReused, Photo: sha, SubmissionID: other.ID, MatchedPhoto: r.SHA, Distance: r.Distance}
 			if !slices.Contains(out, d) {
 				out = append(out, d)

@@ -8,11 +8,15 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"math"
 	"math/rand"
 	"testing"
 
 	"fieldcheck/checklists"
 	"fieldcheck/photos"
+	"fieldcheck/workorders"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // scene is a blocky random picture: plenty of edges for a perceptual hash.
@@ -82,5 +86,72 @@ func TestNearCopyOfAPhotoOnAnotherOrderIsFlaggedWhenItArrives(t *testing.T) {
 	}
 	if v := get(t, db, tech1, "a1", 0); contains(v.Flags, FlagPhotoReused) {
 		t.Fatalf("the earlier sheet is flagged: %+v", v.FlagDetails)
+	}
+}
+
+// signatureImage is white with one dark looping stroke whose phase varies
+// by seed: two customers' signatures a perceptual hash can barely tell apart.
+func signatureImage(seed int64) image.Image {
+	m := image.NewRGBA(image.Rect(0, 0, 320, 120))
+	for y := 0; y < 120; y++ {
+		for x := 0; x < 320; x++ {
+			m.Set(x, y, color.White)
+		}
+	}
+	phase := float64(seed) * 0.12
+	for x := 30; x < 290; x++ {
+		y := 60 + int(35*math.Sin(float64(x)/28+phase))
+		for d := -5; d <= 5; d++ {
+			m.Set(x, y+d, color.Black)
+		}
+	}
+	return m
+}
+
+// Two customers' signatures look alike to a perceptual hash; that is no
+// evidence of reuse. The very same signature image on two orders is.
+func TestSignaturesAreReusedOnlyByTheirExactImage(t *testing.T) {
+	db := newDB(t)
+	svc, err := photos.New(db, photos.Config{DataDir: t.TempDir(), OnStored: PhotoArrived})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shaA, bodyA := encodeJPEG(t, signatureImage(1), 90)
+	shaB, bodyB := encodeJPEG(t, signatureImage(2), 90)
+	for sha, body := range map[string][]byte{shaA: bodyA, shaB: bodyB} {
+		if _, _, err := svc.Put(context.Background(), sha, body, "tech1", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	near := false
+	view(t, db, func(tx *bolt.Tx) error {
+		similar, err := photos.FindSimilar(tx, shaB)
+		for _, s := range similar {
+			near = near || s.SHA == shaA
+		}
+		return err
+	})
+	if !near {
+		t.Fatal("the two signatures are not near copies to the perceptual hash: the test proves nothing")
+	}
+	newOrder(t, db, "wo4", workorders.TypeInstall, "tech1")
+	a := newAcceptance(t, db, func(s *checklists.Submission) { s.Answers["customer_signature"] = raw(t, shaA) })
+	b := newSubmission(t, db, "b1", "install_acceptance", checklists.Subject{WorkOrderID: "wo2"},
+		func(s *checklists.Submission) { s.Answers["customer_signature"] = raw(t, shaB) })
+	c := newSubmission(t, db, "c1", "install_acceptance", checklists.Subject{WorkOrderID: "wo4"},
+		func(s *checklists.Submission) { s.Answers["customer_signature"] = raw(t, shaA) })
+	push(t, db, tech1, a)
+	push(t, db, tech1, b)
+	push(t, db, tech1, c)
+	if v := get(t, db, tech1, "b1", 0); contains(v.Flags, FlagPhotoReused) {
+		t.Fatalf("a different customer's signature flagged as reuse: %+v", v.FlagDetails)
+	}
+	v := get(t, db, tech1, "c1", 0)
+	found := false
+	for _, d := range v.FlagDetails {
+		found = found || (d.Flag == FlagPhotoReused && d.Photo == shaA && d.SubmissionID == "a1")
+	}
+	if !found {
+		t.Fatalf("the same signature image on another order is not flagged: %+v", v.FlagDetails)
 	}
 }

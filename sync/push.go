@@ -469,7 +469,8 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 			}
 		}
 	}
-	rec.Signed = signed(tpl, s)
+	rec.Signatures = signatures(tpl, s)
+	rec.Signed = len(rec.Signatures) > 0
 	rec.Photos = nonNil(checklists.ReferencedPhotos(tpl, s))
 	rec.MissingPhotos = missingPhotos(tx, rec.Photos)
 	pl.rec = rec
@@ -583,7 +584,7 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 	h.Unit, h.Technician = pl.unit, pl.technician
 	h.Hashes = append(h.Hashes, pl.it.hash)
 	h.Flags, h.FlagDetails = rec.Flags, rec.FlagDetails
-	h.Photos, h.MissingPhotos = rec.Photos, rec.MissingPhotos
+	h.Photos, h.MissingPhotos, h.Signatures = rec.Photos, rec.MissingPhotos, rec.Signatures
 	h.Complete = len(rec.MissingPhotos) == 0
 	h.FinishedAt = pl.finished
 	h.Result = rec.Result
@@ -617,7 +618,9 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 }
 
 // signed reports whether a signature item is answered (客户签字).
-func signed(t *checklists.Template, s *checklists.Submission) bool {
+// signatures are the hashes of the answered signature items (客户签字).
+func signatures(t *checklists.Template, s *checklists.Submission) []string {
+	var out []string
 	for _, sec := range t.Sections {
 		for _, it := range sec.Items {
 			if it.Type != checklists.TypeSignature {
@@ -625,11 +628,11 @@ func signed(t *checklists.Template, s *checklists.Submission) bool {
 			}
 			var h string
 			if json.Unmarshal(s.Answers[it.ID], &h) == nil && h != "" {
-				return true
+				out = append(out, h)
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // writePhotos records who references each photo and which are still
