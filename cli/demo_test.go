@@ -310,5 +310,16 @@ func TestDemoHistoryGivesEveryRoleSomethingToShow(t *testing.T) {
 	if after != before {
 		t.Errorf("a second start changed the data: before %+v, after %+v", before, after)
 	}
-	t.Logf("history: %+v", before)
+	again.cmd.Process.Signal(syscall.SIGTERM)
+	again.cmd.Wait()
+	db, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h, err := ReadHistory(db)
+	if err != nil || h == nil || !h.Complete || h.Orders == 0 || h.Photos == 0 {
+		t.Fatalf("stored history summary: %+v, %v", h, err)
+	}
+	t.Logf("history loaded in %d ms: %+v (API counts %+v)", h.LoadMillis, *h, before)
 }
