@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -678,7 +679,7 @@ func (g *historyGen) photo(uploader string, at time.Time) *hImage {
 }
 
 func (g *historyGen) signature(uploader string, at time.Time) *hImage {
-	img := &hImage{body: signatureJPEG(g.r), uploader: uploader, at: at, done: make(chan struct{})}
+	img := &hImage{body: signaturePNG(g.r), uploader: uploader, at: at, done: make(chan struct{})}
 	img.sha = sha(img.body)
 	return img
 }
@@ -708,24 +709,15 @@ func siteJPEG(r *rand.Rand) []byte {
 	return buf.Bytes()
 }
 
-// signatureJPEG is the customer's signature photographed on the paper
-// sheet: a name of two or three characters, each a few quick strokes, on
-// mottled paper. (Strokes on a flat white pad are near copies of one another
-// by perceptual hash — sparse ink leaves the 9×8 dHash almost empty — and
-// would all be flagged photo_reused; the paper's shading keeps each one its
-// own.)
-func signatureJPEG(r *rand.Rand) []byte {
-	const w, h, cell = 160, 64, 8
+// signaturePNG is the customer's signature as the phone's signature pad
+// saves it: a name of two or three characters, each a few quick strokes,
+// dark on white. (Any two such pads are near copies by perceptual hash;
+// sync counts only the very same signature image as photo reuse.)
+func signaturePNG(r *rand.Rand) []byte {
+	const w, h = 160, 64
 	m := image.NewGray(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y += cell {
-		for x := 0; x < w; x += cell {
-			shade := color.Gray{uint8(196 + r.IntN(50))}
-			for py := y; py < y+cell; py++ {
-				for px := x; px < x+cell; px++ {
-					m.SetGray(px, py, shade)
-				}
-			}
-		}
+	for i := range m.Pix {
+		m.Pix[i] = 255
 	}
 	dot := func(x, y float64) {
 		for oy := -1; oy <= 1; oy++ {
@@ -749,7 +741,7 @@ func signatureJPEG(r *rand.Rand) []byte {
 		}
 	}
 	var buf bytes.Buffer
-	_ = jpeg.Encode(&buf, m, &jpeg.Options{Quality: 80}) // cannot fail writing to memory
+	_ = png.Encode(&buf, m) // cannot fail writing to memory
 	return buf.Bytes()
 }
 
