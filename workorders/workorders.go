@@ -264,11 +264,18 @@ func save(tx *bolt.Tx, old, wo *WorkOrder) error {
 		}
 		removed = append(removed, store.ScopeUnit(old.Unit))
 	}
-	if err := store.Mark(tx, store.BucketWorkOrdersByTech, store.Key(wo.Technician, id)); err != nil {
-		return err
+	// The index keys are rewritten only when they move: a Put of an
+	// unchanged key still dirties its leaf page, and completing an order
+	// (every acceptance sheet) changes neither.
+	if old == nil || old.Technician != wo.Technician {
+		if err := store.Mark(tx, store.BucketWorkOrdersByTech, store.Key(wo.Technician, id)); err != nil {
+			return err
+		}
 	}
-	if err := store.Mark(tx, store.BucketWorkOrdersByUnit, store.Key(wo.Unit, id)); err != nil {
-		return err
+	if old == nil || old.Unit != wo.Unit {
+		if err := store.Mark(tx, store.BucketWorkOrdersByUnit, store.Key(wo.Unit, id)); err != nil {
+			return err
+		}
 	}
 	if err := store.PutJSON(tx, store.BucketWorkOrders, id, wo); err != nil {
 		return err
