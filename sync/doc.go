@@ -4,8 +4,15 @@
 // side of the photo buckets (BucketPhotoRefs, BucketPhotoWaiting), and who
 // may read a submission (CanRead).
 //
-// A push merges a whole batch in one shared write transaction (db.Batch):
-// every item is decided on its own — accepted, duplicate, conflict or
+// A push is decided in two steps. First, in a read transaction and outside
+// the write lock, each item is judged (owner, duplicate, base version,
+// template, subject), validated and scored, and its version record encoded.
+// Then one shared write transaction (db.Batch) rechecks only what another
+// device can change meanwhile — the head's version, the order's decision
+// fields, the store's unit, which photos are held — deciding an item again
+// in place when any of it moved, and writes. Results are handed out only
+// after the commit, so an answer is always durable. Every item is decided on
+// its own — accepted, duplicate, conflict or
 // rejected — so one bad item never blocks the rest. Replays are harmless: the
 // head record keeps the content hash of every stored version, so the same id
 // with the same content is a duplicate; an accepted acceptance sheet
