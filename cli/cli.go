@@ -109,7 +109,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 	now := time.Now()
-	if err := checklists.EnsureBuiltins(db, now); err != nil {
+	tplSince := now
+	if *demo {
+		// The demo's history uses the built-in templates from its first day.
+		tplSince = HistoryStart(now).Add(-time.Hour)
+	}
+	if err := checklists.EnsureBuiltins(db, tplSince); err != nil {
 		return fmt.Errorf("load built-in templates: %w", err)
 	}
 	adminPW, err := auth.EnsureAdmin(db, now)
