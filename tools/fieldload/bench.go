@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fieldcheck/store"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -235,7 +236,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // db.Batch, as the server does.
 func rawBolt(dir string, mode, workers int, dur time.Duration, tpl *template, mbps float64) (int64, time.Duration, error) {
 	path := filepath.Join(dir, fmt.Sprintf("raw-%d-%d.db", mode, workers))
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(path, 0o600, store.Options()) // the server's own options
 	if err != nil {
 		return 0, 0, err
 	}
