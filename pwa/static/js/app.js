@@ -176,7 +176,12 @@ async function viewOrders() {
   const open = orders.filter((o) => o.status !== 'completed' && o.status !== 'cancelled');
   const todays = open.filter((o) => dayOf(o.appointment?.from) === today);
   const others = open.filter((o) => dayOf(o.appointment?.from) !== today);
-  const done = orders.filter((o) => o.status === 'completed');
+  // Today's finished jobs are listed; a month of earlier ones waits behind
+  // a tap (drawn only when opened: a cheap phone need not lay out 300 cards).
+  const finished = orders.filter((o) => o.status === 'completed')
+    .sort((a, b) => (b.completed_at || '').localeCompare(a.completed_at || ''));
+  const done = finished.filter((o) => dayOf(o.completed_at || o.appointment?.from) === today);
+  const earlier = finished.filter((o) => !done.includes(o));
   // Sheets whose order left this phone (reassigned) stay listed: never hide a record.
   const orphans = [...sheets.values()].filter((s) => !orders.some((o) => o.id === s.subject.workorder_id));
   main.append(h('h2', null, t('orders')));
@@ -184,6 +189,12 @@ async function viewOrders() {
   if (others.length) main.append(h('h2', null, t('other_orders')), h('div', { class: 'cards' }, others.map((o) => orderCard(o, sheets.get(o.id)))));
   if (orphans.length) main.append(h('h2', null, t('st_removed')), h('div', { class: 'cards' }, orphans.map((s) => orderCard(s.order || { id: s.subject.workorder_id, customer: {} }, s))));
   if (done.length) main.append(h('h2', null, t('done_orders')), h('div', { class: 'cards' }, done.map((o) => orderCard(o, sheets.get(o.id)))));
+  if (earlier.length) {
+    const list = h('div', { class: 'cards' });
+    const more = h('details', { class: 'earlier', id: 'earlier' }, h('summary', null, t('earlier_done', { n: earlier.length })), list);
+    more.addEventListener('toggle', () => { if (more.open && !list.firstChild) list.append(...earlier.map((o) => orderCard(o, sheets.get(o.id)))); });
+    main.append(more);
+  }
   const off = on('sheet', () => { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); });
   const off2 = on('sync', (s) => { if (s.state === 'done') { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); } });
 }
