@@ -65,7 +65,7 @@ func TestClaimTaskByIDRenewsAndRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.svc.ClaimTask(agent2, held.ID)
-	if e := wantKind(t, err, errs.Conflict); e.Code != "already_done" {
+	if e := wantKind(t, err, errs.Conflict); e.Code != "task_closed" {
 		t.Fatal(e.Code)
 	}
 	_, err = f.svc.ClaimTask(agent2, sms.ID)

@@ -195,23 +195,8 @@ func (s *Service) Claim(agent store.Actor) (*Task, error) {
 // it. Someone else's live lease is a Conflict naming them, a closed task
 // too, and a task still waiting for its SMS answer is not an agent's yet.
 func (s *Service) ClaimTask(agent store.Actor, id string) (*Task, error) {
-	var out *Task
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		now := s.now()
-		t, err := loadTask(tx, id)
-		if err != nil {
-			return err
-		}
-		old := t.clone()
-		t.advance(now, s.cfg.SMSWait)
-		switch {
-		case t.Status == StatusClaimed && t.LeaseHolder != agent.Username:
-			return errLeased(t.LeaseHolder)
-		case t.Status == StatusDone:
-			return ErrAlreadyDone
-		case t.Status == StatusUnreachable:
-			return errClosed(t.Status)
-		case t.Channel == ChannelSMS:
+	return s.act(id, agent, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+		if t.Channel == ChannelSMS {
 			return ErrSMSPending
 		}
 		// An agreed call-back time survives an early look: given back
@@ -219,10 +204,8 @@ func (s *Service) ClaimTask(agent store.Actor, id string) (*Task, error) {
 		agreed := t.NextAttemptAt
 		s.lease(t, agent.Username, now)
 		t.NextAttemptAt = agreed
-		out = t
-		return save(tx, old, t)
+		return nil
 	})
-	return out, err
 }
 
 // Summary is the queue at a glance, for an agent's or a supervisor's
