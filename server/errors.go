@@ -70,7 +70,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))
 	}
-	l := lang(c)
+	return c.Status(status).JSON(fiber.Map{"error": errorBody(e, lang(c))})
+}
+
+// errorBody is one error in API.md's shape: the body of every error answer,
+// and of errors that travel inside a 200 answer (an import's rejected rows).
+func errorBody(e *errs.Error, l string) fiber.Map {
 	body := fiber.Map{"code": e.Code, "message": e.Message.In(l)}
 	if len(e.Fields) > 0 {
 		f := make(map[string]string, len(e.Fields))
@@ -79,5 +84,5 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 		body["fields"] = f
 	}
-	return c.Status(status).JSON(fiber.Map{"error": body})
+	return body
 }

@@ -225,20 +225,6 @@ func (s *Server) importWorkOrders(c *fiber.Ctx) error {
 		"updated": count[workorders.ImportUpdated], "rejected": count[workorders.ImportRejected]})
 }
 
-// errorBody is one error in API.md's shape, for errors that travel inside a
-// 200 answer (an import's rejected rows).
-func errorBody(e *errs.Error, l string) fiber.Map {
-	body := fiber.Map{"code": e.Code, "message": e.Message.In(l)}
-	if len(e.Fields) > 0 {
-		f := make(map[string]string, len(e.Fields))
-		for k, m := range e.Fields {
-			f[k] = m.In(l)
-		}
-		body["fields"] = f
-	}
-	return body
-}
-
 var errBadStatus = &errs.Error{Kind: errs.BadRequest, Code: "bad_status",
 	Message: errs.Msg{Zh: "status 应为 assigned、completed 或 cancelled", En: "status must be assigned, completed or cancelled"},
 	Fields:  map[string]errs.Msg{"status": {Zh: "应为 assigned、completed 或 cancelled", En: "must be assigned, completed or cancelled"}}}
