@@ -62,12 +62,20 @@ function markOnline() { if (online !== true) { online = true; emit('online', tru
 
 export async function login(username, password) {
   const device_id = await db.deviceId();
-  const res = await rawFetch('/api/v1/auth/login', {
-    method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept-Language': acceptLanguage() },
-    body: JSON.stringify({ username, password, device_id }),
-  });
-  markOnline();
-  const body = await parse(res);
+  let res, body;
+  // A whole shift logging in at once gets "busy" (429 login_busy, not a
+  // wrong password): wait as told and try again a few times by itself.
+  for (let tries = 0; ; tries++) {
+    res = await rawFetch('/api/v1/auth/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept-Language': acceptLanguage() },
+      body: JSON.stringify({ username, password, device_id }),
+    });
+    markOnline();
+    body = await parse(res);
+    if (res.status !== 429 || body?.error?.code !== 'login_busy' || tries >= 4) break;
+    const wait = Math.min(10, Number(res.headers.get('Retry-After')) || 2);
+    await new Promise((r) => setTimeout(r, wait * 1000 * (1 + Math.random() / 2)));
+  }
   if (!res.ok) throw new ApiError(res.status, body);
   await saveSession(pairToSession(body, body.user));
   return session;

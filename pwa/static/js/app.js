@@ -125,7 +125,7 @@ async function viewLogin() {
       history.replaceState(null, '', '/');
       rebuild();
     } catch (err) {
-      msg.textContent = err instanceof NetError ? t('need_network') : err.status === 429 ? t('login_throttled') : err.status === 401 ? t('login_failed') : err.message;
+      msg.textContent = err instanceof NetError ? t('need_network') : err.code === 'login_busy' ? t('login_busy') : err.status === 429 ? t('login_throttled') : err.status === 401 ? t('login_failed') : err.message;
     } finally { btn.disabled = false; }
   } },
   h('h1', null, t('app')), h('p', { class: 'muted' }, t('login_once')),

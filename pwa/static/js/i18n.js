@@ -4,7 +4,7 @@ const dict = {
   zh: {
     app: '现场验收', login: '登录', username: '用户名', password: '密码', logout: '退出登录',
     login_once: '首次使用需联网登录，之后无信号也可工作。', login_failed: '用户名或密码错误',
-    login_throttled: '尝试次数过多，请稍后再试', need_network: '需要网络连接',
+    login_throttled: '尝试次数过多，请稍后再试', login_busy: '登录的人较多，服务器忙，请过一会儿再试', need_network: '需要网络连接',
     session_expired: '登录已过期，请重新登录。未发送的记录不会丢失。', relogin: '重新登录',
     same_user_only: '有未发送的记录，只能用 {u} 重新登录',
     orders: '今日工单', other_orders: '其他未完成工单', done_orders: '今日已完成', earlier_done: '更早完成的工单（{n}）', no_orders: '暂无工单',
@@ -43,7 +43,7 @@ const dict = {
   en: {
     app: 'fieldcheck', login: 'Log in', username: 'Username', password: 'Password', logout: 'Log out',
     login_once: 'Log in once online; after that the app works without signal.', login_failed: 'Wrong username or password',
-    login_throttled: 'Too many attempts, try again later', need_network: 'Needs a network connection',
+    login_throttled: 'Too many attempts, try again later', login_busy: 'The server is busy with many logins; try again in a moment', need_network: 'Needs a network connection',
     session_expired: 'Your session expired, please log in again. Unsent records are kept.', relogin: 'Log in again',
     same_user_only: 'Unsent records exist: only {u} can log in',
     orders: "Today's orders", other_orders: 'Other open orders', done_orders: 'Done today', earlier_done: 'Finished earlier ({n})', no_orders: 'No orders',
