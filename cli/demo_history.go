@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	gosync "sync"
+	"syscall"
 	"time"
 
 	"fieldcheck/auth"
@@ -137,6 +138,7 @@ func loadHistory(db *store.DB, now time.Time) (*History, error) {
 		return nil, err
 	}
 	b.NoSync = noSync
+	syscall.Sync() // the history's photo files, written without fsync
 	if err := b.Sync(); err != nil {
 		return nil, err
 	}
@@ -801,7 +803,9 @@ func (g *historyGen) acceptance(o *hOrder, tplVersion int) checklists.Submission
 
 // run uploads the pictures and replays the month, oldest first.
 func (g *historyGen) run(db *store.DB) error {
-	ph, err := photos.New(db, photos.Config{DataDir: db.Dir, OnStored: fcsync.PhotoArrived, CanRead: fcsync.CanRead})
+	// The photos skip their per-file fsync too; the filesystem is synced
+	// once when the replay is done (LoadHistory).
+	ph, err := photos.New(db, photos.Config{DataDir: db.Dir, OnStored: fcsync.PhotoArrived, CanRead: fcsync.CanRead, NoSync: true})
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,10 @@ type Config struct {
 	// sync.CanRead). A photo is visible to its uploader, admins, and whoever
 	// may read a submission referencing it. Nil: uploader and admins only.
 	CanRead func(tx *bolt.Tx, p auth.Principal, submissionID string) (bool, error)
+	// NoSync skips the fsync of each original: only for a bulk load that
+	// syncs the filesystem once at its end (the demo's month of history),
+	// never for a serving server, where a Put must survive a power cut.
+	NoSync bool
 }
 
 // Meta is what fieldcheck knows about one stored photo
@@ -275,7 +279,7 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 	// The original is written and fsynced while the CPU decodes: the disk's
 	// latency hides behind the decode instead of adding to it.
 	written := make(chan error, 1)
-	go func() { written <- writeFileAtomic(s.originalPath(sha), body, true) }()
+	go func() { written <- writeFileAtomic(s.originalPath(sha), body, !s.cfg.NoSync) }()
 	r, err := process(ct, body)
 	s.sem.Release(1)
 	werr := <-written
