@@ -295,6 +295,15 @@ func TestUnreachableOutcomes(t *testing.T) {
 	if err != nil || got.Status != StatusUnreachable {
 		t.Fatalf("past the deadline: %v %v", got, err)
 	}
+	// The same call sent again (its reply lost) is recorded once; any other
+	// call on the closed task is refused.
+	again, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "")
+	if err != nil || again.Status != StatusUnreachable || len(again.Attempts) != 1 {
+		t.Fatalf("replayed attempt: %v %v", again, err)
+	}
+	_, err = f.svc.Attempt(agent1, task.ID, OutcomeBusy, time.Time{}, "")
+	wantKind(t, err, errs.Conflict)
+	f.clock.Add(3 * time.Minute)
 	_, err = f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "")
 	wantKind(t, err, errs.Conflict)
 	_, err = f.svc.Attempt(agent1, task.ID, "maybe", time.Time{}, "")

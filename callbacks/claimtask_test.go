@@ -128,3 +128,39 @@ func TestSummarize(t *testing.T) {
 		t.Fatalf("next day %+v", *next)
 	}
 }
+
+func TestAReplayedAttemptIsRecordedOnce(t *testing.T) {
+	f := newFixture(t, Config{})
+	task := f.kick(t, vip)
+	mustClaim(t, f, agent1)
+	first, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "响铃无人接")
+	if err != nil || len(first.Attempts) != 1 {
+		t.Fatalf("%+v %v", first, err)
+	}
+	// The reply was lost; the screen sends the same call again.
+	again, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "响铃无人接")
+	if err != nil || len(again.Attempts) != 1 || !again.NextAttemptAt.Equal(*first.NextAttemptAt) {
+		t.Fatalf("replay: %+v %v", again, err)
+	}
+	// A different call, or the same one later, is a new attempt.
+	f.clock.Add(3 * time.Minute)
+	later, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "响铃无人接")
+	if err != nil || len(later.Attempts) != 2 {
+		t.Fatalf("a later call: %+v %v", later, err)
+	}
+	other, err := f.svc.Attempt(agent2, task.ID, OutcomeBusy, time.Time{}, "")
+	if err != nil || len(other.Attempts) != 3 {
+		t.Fatalf("another call: %+v %v", other, err)
+	}
+	// A replayed call-later keeps its time; one with another time is new.
+	at := f.clock.Now().Add(4 * time.Hour)
+	if got, err := f.svc.Attempt(agent1, task.ID, OutcomeCallLater, at, ""); err != nil || len(got.Attempts) != 4 {
+		t.Fatalf("call later: %+v %v", got, err)
+	}
+	if got, err := f.svc.Attempt(agent1, task.ID, OutcomeCallLater, at, ""); err != nil || len(got.Attempts) != 4 {
+		t.Fatalf("replayed call later: %+v %v", got, err)
+	}
+	if got, err := f.svc.Attempt(agent1, task.ID, OutcomeCallLater, at.Add(time.Hour), ""); err != nil || len(got.Attempts) != 5 {
+		t.Fatalf("another call-back time: %+v %v", got, err)
+	}
+}

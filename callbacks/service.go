@@ -374,7 +374,23 @@ func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, not
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return s.act(id, who, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+	a := Attempt{Agent: who.Username, Outcome: outcome, Note: note}
+	if outcome == OutcomeCallLater {
+		a.CallAt = &at
+	}
+	// A reply lost on a bad line makes the agent's screen send the same
+	// call again; it is recorded once. Checked before act too, because a
+	// closing outcome (wrong number, refused, the last no-answer) leaves a
+	// task act would refuse as closed.
+	if t, err := s.Get(id); err == nil && t.repeats(a, s.now()) {
+		return t, nil
+	}
+	var replayed *Task
+	out, err := s.act(id, who, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+		if t.repeats(a, now) {
+			replayed = t
+			return errReplayedAttempt
+		}
 		if outcome == OutcomeCallLater {
 			switch {
 			case at.IsZero():
@@ -389,10 +405,8 @@ func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, not
 				return err
 			}
 		}
-		a := Attempt{At: now, Agent: who.Username, Outcome: outcome, Note: note}
-		if outcome == OutcomeCallLater {
-			a.CallAt = &at
-		}
+		a := a
+		a.At = now
 		t.Attempts = append(t.Attempts[:len(t.Attempts):len(t.Attempts)], a)
 		t.Channel = ChannelManual
 		unreachable := func() {
@@ -418,6 +432,29 @@ func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, not
 		}
 		return store.Audit(tx, now, who, "callback.attempt", "callback/"+t.ID, outcome)
 	})
+	if err == errReplayedAttempt {
+		return replayed, nil
+	}
+	return out, err
+}
+
+// attemptReplayWindow is how long the same attempt sent again counts as a
+// replay rather than a second call.
+const attemptReplayWindow = 2 * time.Minute
+
+var errReplayedAttempt = errs.New(errs.Conflict, "replayed_attempt", "重复提交", "the same attempt again")
+
+// repeats reports whether a is the task's last attempt sent again: the same
+// agent, outcome, note and call-back time, within attemptReplayWindow.
+func (t *Task) repeats(a Attempt, now time.Time) bool {
+	n := len(t.Attempts)
+	if n == 0 {
+		return false
+	}
+	last := t.Attempts[n-1]
+	sameCall := (last.CallAt == nil) == (a.CallAt == nil) && (last.CallAt == nil || last.CallAt.Equal(*a.CallAt))
+	return last.Agent == a.Agent && last.Outcome == a.Outcome && last.Note == a.Note && sameCall &&
+		now.Sub(last.At) < attemptReplayWindow
 }
 
 // Get returns one task as it stands now.
