@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
@@ -512,4 +513,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestAnOverlongIDIsRejectedAndNotEchoedInFull(t *testing.T) {
+	db := newDB(t)
+	a := newAcceptance(t, db, func(s *checklists.Submission) { s.ID = strings.Repeat("x", 100_000) })
+	r := push(t, db, tech1, a)[0]
+	expect(t, r, StatusRejected, 0, "validation_failed")
+	if want := strings.Repeat("x", MaxIDLen) + "…"; r.ID != want {
+		t.Fatalf("echoed id of %d bytes, want the first %d and an ellipsis", len(r.ID), MaxIDLen)
+	}
 }
