@@ -291,25 +291,7 @@ async function viewSheet(id) {
   const actions = h('div', { class: 'actions' });
   if (editable) {
     actions.append(h('button', { class: 'btn primary big', id: 'submit', onclick: async () => {
-      const errs = validate(tpl, sheet);
-      const n = Object.keys(errs).length;
-      if (n) {
-        view.showErrors();
-        toast(t('fix_errors', { n }));
-        holder.querySelector('.item.invalid')?.scrollIntoView({ behavior: 'smooth', block: 'center' });
-        return;
-      }
-      clearTimeout(timer); timer = null;
-      sheet.finished_at = new Date().toISOString();
-      const loc = await locate();
-      if (loc) sheet.location = loc;
-      sheet.state = 'queued';
-      delete sheet.rejection;
-      await sync.saveSheet(sheet);
-      sync.requestBackgroundSync();
-      toast(t('submitted'));
-      sync.syncNow('submit');
-      render();
+      if (await submitSheet(sheet, tpl, view, holder, () => { clearTimeout(timer); timer = null; })) render();
     } }, sheet.state === 'rejected' ? t('resend') : t('submit')));
   } else if (sheet.state === 'sent' || sheet.state === 'queued') {
     actions.append(h('button', { class: 'btn', onclick: async () => {
@@ -330,6 +312,31 @@ async function viewSheet(id) {
       if (s.id === id && shownState(s) !== shownState(sheet)) { off(); render(); }
     });
   }
+}
+
+// submitSheet checks a sheet with the server's own rules and, when it
+// passes, queues it in the outbox and starts a sync; otherwise it shows the
+// errors. stopAutosave cancels the view's pending autosave first. Every
+// role's sheet screen submits through it.
+async function submitSheet(sheet, tpl, view, holder, stopAutosave) {
+  const n = Object.keys(validate(tpl, sheet)).length;
+  if (n) {
+    view.showErrors();
+    toast(t('fix_errors', { n }));
+    holder.querySelector('.item.invalid')?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+    return false;
+  }
+  stopAutosave();
+  sheet.finished_at = new Date().toISOString();
+  const loc = await locate(); // where the person stood, when the phone says
+  if (loc) sheet.location = loc;
+  sheet.state = 'queued';
+  delete sheet.rejection;
+  await sync.saveSheet(sheet);
+  sync.requestBackgroundSync();
+  toast(t('submitted'));
+  sync.syncNow('submit');
+  return true;
 }
 
 function labelFor(tpl, path) {
@@ -510,7 +517,7 @@ function rebuild() {
   render();
 }
 
-Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, stateLabel, orderCard, fmtAnswer, locate });
+Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, stateLabel, orderCard, fmtAnswer, locate, submitSheet });
 
 async function startApp() {
   setLang(getLang());

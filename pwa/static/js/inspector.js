@@ -4,13 +4,13 @@
 // through the same outbox as the technician's sheets, and each store's past
 // inspections with a trend, readable offline from what was last fetched.
 import { register, ui } from './roles.js';
-import { h, toast } from './dom.js';
+import { h } from './dom.js';
 import { t, tx, addStrings, fmtTime } from './i18n.js';
 import { on } from './bus.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
 import { api, isOnline } from './api.js';
-import { validate, items } from './rules.js';
+import { items } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { score, gradeLabel } from './score.js';
 
@@ -324,25 +324,7 @@ async function inspWalk(id) {
   const actions = h('div', { class: 'actions' });
   if (editable) {
     actions.append(h('button', { class: 'btn primary big', id: 'submit', onclick: async () => {
-      const n = Object.keys(validate(tpl, sheet)).length;
-      if (n) {
-        view.showErrors();
-        toast(t('fix_errors', { n }));
-        holder.querySelector('.item.invalid')?.scrollIntoView({ behavior: 'smooth', block: 'center' });
-        return;
-      }
-      clearTimeout(timer); timer = null;
-      sheet.finished_at = new Date().toISOString();
-      // Where the inspector stood, when app.js lends its locator (ui.locate).
-      const loc = await ui.locate?.();
-      if (loc) sheet.location = loc;
-      sheet.state = 'queued';
-      delete sheet.rejection;
-      await sync.saveSheet(sheet);
-      sync.requestBackgroundSync();
-      toast(t('submitted'));
-      sync.syncNow('submit');
-      ui.render();
+      if (await ui.submitSheet(sheet, tpl, view, holder, () => { clearTimeout(timer); timer = null; })) ui.render();
     } }, sheet.state === 'rejected' ? t('resend') : t('insp_submit')));
   } else if (sheet.state === 'sent' || sheet.state === 'queued') {
     actions.append(h('button', { class: 'btn', onclick: async () => { sheet.state = 'draft'; await sync.saveSheet(sheet); ui.render(); } }, t('edit')));
