@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"fieldcheck/errs"
+	"fieldcheck/store"
 )
 
 // Limits on a submission's answers.
@@ -36,19 +37,8 @@ const (
 )
 
 // ValidSHA256 reports whether s is a lowercase hex sha256 (64 characters),
-// the form every photo and signature reference takes.
-func ValidSHA256(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+// the form every photo and signature reference takes (store.ValidSHA256).
+func ValidSHA256(s string) bool { return store.ValidSHA256(s) }
 
 // items returns the template's items in order.
 func items(t *Template) []*Item {

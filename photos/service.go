@@ -154,19 +154,8 @@ var (
 	ErrNotFound = errs.New(errs.NotFound, "not_found", "未找到该照片", "photo not found")
 )
 
-// ValidSHA reports whether s is 64 lowercase hex digits.
-func ValidSHA(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+// ValidSHA reports whether s is 64 lowercase hex digits (store.ValidSHA256).
+func ValidSHA(s string) bool { return store.ValidSHA256(s) }
 
 // Sniff names the content type of an upload from its first bytes:
 // "image/jpeg", "image/png" or "".

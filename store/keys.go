@@ -81,3 +81,18 @@ func SplitLast(k []byte) string {
 	i := bytes.LastIndexByte(k, Sep)
 	return string(k[i+1:])
 }
+
+// ValidSHA256 reports whether s is 64 lowercase hex digits: the content
+// address of every photo and signature, and the photo buckets' keys.
+func ValidSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
