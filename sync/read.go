@@ -3,6 +3,7 @@ package sync
 import (
 	"bytes"
 	"encoding/base64"
+	"slices"
 	"time"
 
 	"fieldcheck/auth"
@@ -142,7 +143,9 @@ func detailsFor(tx *bolt.Tx, p auth.Principal, details []FlagDetail) ([]FlagDeta
 				d.SubmissionID, d.MatchedPhoto = "", ""
 			}
 		}
-		out = append(out, d)
+		if !slices.Contains(out, d) { // two stripped matches read alike
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }
