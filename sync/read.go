@@ -126,8 +126,9 @@ func Get(tx *bolt.Tx, p auth.Principal, id string, version int, now time.Time) (
 // review: they see the other record a photo_reused flag points at. Anyone
 // else (the technician or inspector who wrote the sheet, an agent) sees the
 // flag and their own photo, but never another person's submission id or
-// photo hash — that hash would let them upload nothing and still claim the
-// picture. The other record stays named when it is the caller's own sheet.
+// photo hash: those name a colleague's sheet and original, which are the
+// reviewer's to compare, not the flagged technician's to fetch. The other
+// record stays named when it is the caller's own sheet.
 func detailsFor(tx *bolt.Tx, p auth.Principal, details []FlagDetail) ([]FlagDetail, error) {
 	out := make([]FlagDetail, 0, len(details))
 	if p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin {
