@@ -65,6 +65,13 @@ var (
 	// while the latest version of that submission references a photo the
 	// server does not hold; sync.PhotoArrived clears it.
 	BucketPhotoWaiting = []byte("photo_waiting")
+	// PhotoPossession (written by photos): sha256 hex 0x00 username → nil
+	// once that user has PUT those bytes (the first upload or a verified
+	// re-upload of bytes already held). A sheet's photo is present, HEAD
+	// answers 200, and GET is allowed through a sheet only by the author's
+	// possession. Photos stored before v1.1 have no record here: their
+	// possessor is photos.Meta.Uploader, derived at read time (no migration).
+	BucketPhotoPossession = []byte("photo_possession")
 	// PhotoHashBands (written by photos): band(1) value(2) 0x00 sha256 hex →
 	// the full 64-bit dHash (8 bytes BE). Multi-index hashing: FindSimilar
 	// probes each band's value and its one-bit neighbours (68 seeks) and checks
@@ -109,6 +116,7 @@ var allBuckets = [][]byte{
 	BucketTemplates, BucketSubmissions, BucketSubmissionHeads, BucketSubmissionsBySubject,
 	BucketSubmissionsByAuthor, BucketSubmissionsByTime,
 	BucketPhotos, BucketPhotoRefs, BucketPhotoWaiting, BucketPhotoHashBands,
+	BucketPhotoPossession,
 	BucketCallbacks, BucketCallbackQueue, BucketCallbacksByOrder, BucketCallbacksByTime,
 	BucketSMSOutbox, BucketSurveyTokens, BucketRectifications,
 	BucketFeed, BucketAudit,
