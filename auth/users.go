@@ -324,23 +324,22 @@ func Authenticate(tx *bolt.Tx, username, password string) (*User, error) {
 	return checkLogin(u, password)
 }
 
-// AuthenticateDB checks a username and password with the bcrypt comparison
-// outside any transaction (a ~80 ms read transaction would hold up a write
-// that needs to grow the file). The caller re-reads the user in its write
-// transaction and compares Generation before issuing tokens.
-func AuthenticateDB(db *store.DB, username, password string) (*User, error) {
-	// A shift's worth of phones logging in at once would otherwise queue
-	// hundreds of ~80 ms bcrypt checks on two cores, each client timing out
-	// and retrying while the server still hashes for it: past a short wait,
-	// say "busy" (429) and let the client come back.
-	select {
-	case passwordChecks <- struct{}{}:
-		defer func() { <-passwordChecks }()
-	case <-time.After(PasswordCheckWait):
-		return nil, ErrLoginBusy
+// Authenticate checks a username and password from client address addr,
+// waiting its turn for a check slot (see CheckQueue): a shift's worth of
+// phones logging in at once would otherwise queue hundreds of ~80 ms bcrypt
+// checks on two cores, and a flood from one address would take every slot.
+// The bcrypt comparison runs outside any transaction (a ~80 ms read
+// transaction would hold up a write that needs to grow the file); the caller
+// re-reads the user in its write transaction and compares Generation before
+// issuing tokens.
+func (q *CheckQueue) Authenticate(db *store.DB, addr, username, password string) (*User, error) {
+	release, err := q.Acquire(addr)
+	if err != nil {
+		return nil, err
 	}
+	defer release()
 	var u *User
-	err := db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bolt.Tx) error {
 		var err error
 		if u, err = GetUser(tx, username); errs.IsKind(err, errs.NotFound) {
 			u, err = nil, nil
@@ -353,13 +352,10 @@ func AuthenticateDB(db *store.DB, username, password string) (*User, error) {
 	return checkLogin(u, password)
 }
 
-// passwordChecks bounds the bcrypt comparisons running at once.
-var passwordChecks = make(chan struct{}, 2*runtime.NumCPU())
+// CheckSlots is how many password checks run at once: bcrypt is CPU-bound.
+var CheckSlots = 2 * runtime.NumCPU()
 
-// PasswordCheckWait is how long a login waits for a free slot.
-var PasswordCheckWait = 3 * time.Second
-
-// ErrLoginBusy: too many logins at once; retry shortly.
+// ErrLoginBusy: too many logins waiting; retry shortly.
 var ErrLoginBusy = errs.New(errs.RateLimited, "login_busy", "登录人数较多，请几秒后重试", "too many logins at once; retry in a few seconds")
 
 func checkLogin(u *User, password string) (*User, error) {
