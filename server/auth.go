@@ -155,7 +155,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 }
 
 func (s *Server) fileToken(c *fiber.Ctx) error {
-	tok, ttl, err := s.Tokens.FileToken(principal(c), claims(c).Generation)
+	tok, ttl, err := s.Tokens.FileToken(principal(c), claims(c).Generation, claims(c).Family)
 	if err != nil {
 		return err
 	}

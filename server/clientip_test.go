@@ -87,15 +87,17 @@ func loginAt(env *testEnv, addr, username, password string) (int, string, error)
 func TestAFloodOfWrongLoginsFromOneAddressLeavesOthersLoggingIn(t *testing.T) {
 	env := newTestEnv(t)
 	env.srv.Cfg.TrustedProxies = []netip.Prefix{appTestPeer}
-	// A short per-address line keeps the test's drain short; the flood
-	// still has it full all along.
-	env.srv.Checks = auth.NewCheckQueue(auth.CheckSlots, 8, auth.CheckWait)
+	// A short per-address line keeps the test's drain short (the flood
+	// still has it full all along); a long wait keeps a loaded test machine
+	// from turning slowness into a refusal.
+	env.srv.Checks = auth.NewCheckQueue(auth.CheckSlots, 8, time.Minute)
 	const flood = "203.0.113.9"
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	var floodErr atomic.Value
-	// 200 clients behind one address try random usernames: every check
-	// costs a full bcrypt (unknown users are compared with a dummy hash).
+	// 200 clients behind one address try random usernames, as in the
+	// attack: every check costs a full bcrypt (unknown users are compared
+	// with a dummy hash). Told busy, they come back half a second later.
 	for i := 0; i < 200; i++ {
 		wg.Add(1)
 		go func() {
@@ -107,7 +109,7 @@ func TestAFloodOfWrongLoginsFromOneAddressLeavesOthersLoggingIn(t *testing.T) {
 					return
 				}
 				if status == http.StatusTooManyRequests {
-					time.Sleep(50 * time.Millisecond)
+					time.Sleep(500 * time.Millisecond)
 				}
 			}
 		}()
