@@ -243,6 +243,9 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 			return nil, errs.New(errs.Forbidden, "forbidden", "班组长只能管理本单位的现场人员", "a supervisor may only manage field roles of their own unit")
 		}
 	}
+	if err := keepAnAdmin(tx, u, p); err != nil {
+		return nil, err
+	}
 	if by.Username == u.Username && p.Disabled != nil && *p.Disabled {
 		return nil, errs.New(errs.Conflict, "cannot_disable_self", "不能停用自己的账号", "you cannot disable your own account")
 	}
@@ -279,6 +282,42 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 		return nil, err
 	}
 	return u, nil
+}
+
+var errLastAdmin = errs.New(errs.Conflict, "last_admin", "这是最后一个启用的管理员账号，不能降级或停用；请先设置另一名管理员",
+	"this is the last enabled admin; make another user admin before demoting or disabling this one")
+
+// keepAnAdmin refuses a patch that would leave no enabled admin: nobody
+// could then manage users, supervisors or backups from the app.
+func keepAnAdmin(tx *bolt.Tx, u *User, p UserPatch) error {
+	if u.Role != RoleAdmin || u.Disabled {
+		return nil
+	}
+	if (p.Role == nil || *p.Role == RoleAdmin) && (p.Disabled == nil || !*p.Disabled) {
+		return nil
+	}
+	others := false
+	err := tx.Bucket(store.BucketUsers).ForEach(func(k, v []byte) error {
+		if others || string(k) == u.Username {
+			return nil
+		}
+		var o struct {
+			Role     string `json:"role"`
+			Disabled bool   `json:"disabled"`
+		}
+		if err := jsonUnmarshal(v, &o); err != nil {
+			return err
+		}
+		others = o.Role == RoleAdmin && !o.Disabled
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !others {
+		return errLastAdmin
+	}
+	return nil
 }
 
 // ListUsers lists users visible to by (a supervisor sees their unit).
