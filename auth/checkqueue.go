@@ -49,7 +49,7 @@ func NewCheckQueue(slots, perAddr int, wait time.Duration) *CheckQueue {
 // Acquire waits for a slot for a check from addr. The caller must call
 // release when the check is done.
 func (q *CheckQueue) Acquire(addr string) (release func(), err error) {
-	key := queueKey(addr)
+	key := AddressKey(addr)
 	q.mu.Lock()
 	if q.free > 0 { // a free slot means nobody waits: release hands slots over directly
 		q.free--
@@ -91,7 +91,7 @@ func (q *CheckQueue) Acquire(addr string) (release func(), err error) {
 func (q *CheckQueue) Waiting(addr string) int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.waiting[queueKey(addr)])
+	return len(q.waiting[AddressKey(addr)])
 }
 
 func (q *CheckQueue) releaser(key string) func() {
@@ -159,9 +159,10 @@ func (q *CheckQueue) drop(key string, w *checkWaiter) {
 	}
 }
 
-// queueKey is the line a client address waits in: its IPv6 /64 (one
-// subscriber's network hands out any address in it), else the address.
-func queueKey(addr string) string {
+// AddressKey is what per-address limits key on: an IPv6 client's /64 (a
+// phone or a home gets a whole /64 and may use any address in it, so a
+// single address would let one client be many), else the address.
+func AddressKey(addr string) string {
 	a, err := netip.ParseAddr(addr)
 	if err != nil {
 		return addr

@@ -115,8 +115,8 @@ func TestOneIPv6SubscriberNetworkIsOneLine(t *testing.T) {
 		"not-an-address":       "not-an-address",
 	}
 	for in, want := range cases {
-		if got := queueKey(in); got != want {
-			t.Errorf("queueKey(%q) = %q, want %q", in, got, want)
+		if got := AddressKey(in); got != want {
+			t.Errorf("AddressKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

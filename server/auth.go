@@ -51,7 +51,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	// Lockouts key on username + client address: a flood of wrong
 	// passwords from elsewhere never locks a user out from their own address.
 	ip := clientIP(c)
-	key := in.Username + "|" + ip
+	key := in.Username + "|" + auth.AddressKey(ip)
 	if blocked, wait := s.Logins.Blocked(key); blocked {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 		return errs.New(errs.RateLimited, "too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed logins; try again later")

@@ -157,6 +157,22 @@ func TestWrongPasswordsLockAUserOutOnlyFromTheirAddress(t *testing.T) {
 	}
 }
 
+func TestOneIPv6NetworkCannotDodgeTheLockoutByChangingAddress(t *testing.T) {
+	env := newTestEnv(t)
+	env.srv.Cfg.TrustedProxies = []netip.Prefix{appTestPeer}
+	for i := 0; i < 5; i++ {
+		if status, _, _ := loginAt(env, fmt.Sprintf("2001:db8:7:8::%x", i+1), "tech1", "wrong-password"); status != 401 {
+			t.Fatalf("wrong password %d: %d", i, status)
+		}
+	}
+	if status, code, _ := loginAt(env, "2001:db8:7:8::99", "tech1", testPassword); status != 429 || code != "too_many_attempts" {
+		t.Fatalf("another address of the same /64: %d %s, want 429 too_many_attempts", status, code)
+	}
+	if status, code, _ := loginAt(env, "2001:db8:7:9::1", "tech1", testPassword); status != 200 {
+		t.Fatalf("another /64: %d %s", status, code)
+	}
+}
+
 func TestForwardedForFromAnUntrustedPeerDoesNotDodgeTheLockout(t *testing.T) {
 	env := newTestEnv(t) // no trusted proxies
 	for i := 0; i < 5; i++ {
