@@ -102,7 +102,7 @@ func TestAFloodOfWrongLoginsFromOneAddressLeavesOthersLoggingIn(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := 0; n < 50 && !stop.Load(); n++ {
+			for n := 0; n < 120 && !stop.Load(); n++ {
 				status, _, err := loginAt(env, flood, fmt.Sprintf("nobody-%d-%d", i, n), "wrong-password")
 				if err != nil {
 					floodErr.Store(err)
