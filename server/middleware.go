@@ -20,6 +20,7 @@ func requestID(c *fiber.Ctx) string {
 }
 
 func (s *Server) middleware() {
+	s.App.Use(s.resolveClientIP)
 	s.App.Use(closeIfBodyUnread)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.Log.Error("panic", "rid", requestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
@@ -82,7 +83,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	s.metrics.observe(c.Method(), route, status, dur)
 	s.Log.Info("http", "rid", requestID(c), "method", c.Method(), "path", redactPath(c.Path()),
 		"query", redactQuery(string(c.Request().URI().QueryString())), "status", status,
-		"ms", float64(dur.Microseconds())/1000, "user", principal(c).Username, "ip", c.IP())
+		"ms", float64(dur.Microseconds())/1000, "user", principal(c).Username, "ip", clientIP(c))
 	return nil
 }
 

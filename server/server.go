@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -33,6 +34,10 @@ type Config struct {
 	PublicURL string
 	// MetricsOpen serves /metrics without a token (FIELDCHECK_METRICS_OPEN=1).
 	MetricsOpen bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (FIELDCHECK_TRUSTED_PROXIES); none by default, so the client
+	// address is the socket's.
+	TrustedProxies []netip.Prefix
 	// JWTKey overrides the signing key kept in the store (at least 32 chars).
 	JWTKey string
 	// ReadTimeout bounds reading one request, headers and body together, so a
@@ -98,6 +103,8 @@ type Server struct {
 	Callbacks *callbacks.Service
 	// Photos is the content-addressed photo store.
 	Photos *photos.Service
+	// Checks queues password checks fairly per client address.
+	Checks *auth.CheckQueue
 
 	routes     []RouteInfo
 	background []func(ctx context.Context)
@@ -116,6 +123,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		DB: db, Cfg: cfg, Now: cfg.Now, Log: cfg.Logger,
 		Tokens:  auth.NewTokens(key, cfg.Now),
 		Logins:  auth.NewThrottle(5, 15*time.Minute, cfg.Now),
+		Checks:  auth.NewCheckQueue(auth.CheckSlots, auth.CheckWaitPerAddr, auth.CheckWait),
 		metrics: newMetrics(),
 	}
 	s.App = fiber.New(fiber.Config{
