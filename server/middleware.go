@@ -122,5 +122,10 @@ func securityHeaders(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; "+
 		"script-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 	c.Set("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+	if c.Context().IsTLS() {
+		// Only over TLS: HSTS on plain HTTP is ignored by browsers and would
+		// lock a name to HTTPS before it has a certificate.
+		c.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	return c.Next()
 }
