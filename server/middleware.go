@@ -80,6 +80,9 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	dur := time.Since(start)
 	route := c.Route().Path
 	s.metrics.observe(c.Method(), route, status, dur)
+	if s.Cfg.OnAnswer != nil {
+		s.Cfg.OnAnswer(strings.Clone(c.Method()), strings.Clone(route), status)
+	}
 	s.Log.Info("http", "rid", requestID(c), "method", c.Method(), "path", redactPath(c.Path()),
 		"query", redactQuery(string(c.Request().URI().QueryString())), "status", status,
 		"ms", float64(dur.Microseconds())/1000, "user", principal(c).Username, "ip", c.IP())

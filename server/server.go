@@ -45,6 +45,9 @@ type Config struct {
 	WriteTimeout time.Duration
 	// IdleTimeout closes a keep-alive connection with no request (default 120 s).
 	IdleTimeout time.Duration
+	// OnAnswer, when set, sees every answered request's method, route
+	// pattern and status (the OpenAPI drift test records them).
+	OnAnswer func(method, route string, status int)
 	// Build is what /readyz and `fieldcheck version` report.
 	Build BuildInfo
 	// Logger defaults to slog.Default().
