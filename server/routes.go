@@ -61,6 +61,7 @@ func (s *Server) route(method, path string, a Access, h fiber.Handler) {
 // bindRoutes binds every feature; the PWA's catch-all goes last.
 func (s *Server) bindRoutes() {
 	s.bindOps()
+	s.bindOpenAPI()
 	s.bindAuth()
 	s.bindUsers()
 	s.bindStores()
