@@ -121,6 +121,7 @@ async function viewLogin() {
       await login(user.value.trim(), pass.value);
       navigator.storage?.persist?.().catch(() => {});
       sync.syncNow('login');
+      await import('./names.js').then((n) => n.refreshNames()); // online roles have no pull to bring names
       // The header depends on the role (the outbox badge): draw it anew.
       history.replaceState(null, '', '/');
       rebuild();
