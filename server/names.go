@@ -31,6 +31,20 @@ func (s *Server) getNames(c *fiber.Ctx) error {
 	return c.JSON(b)
 }
 
+// exportNames names codes in a download; a store that cannot be read leaves
+// them as codes rather than failing the export.
+func (s *Server) exportNames() names.Lookup {
+	var l names.Lookup
+	if err := s.DB.View(func(tx *bolt.Tx) error {
+		var err error
+		l, err = names.ForExport(tx)
+		return err
+	}); err != nil {
+		s.Log.Warn("names for an export", "err", err)
+	}
+	return l
+}
+
 func (s *Server) putName(c *fiber.Ctx) error {
 	kind := utils.CopyString(c.Params("kind"))
 	if !names.ValidKind(kind) {

@@ -171,3 +171,38 @@ func TestNameValidation(t *testing.T) {
 		t.Errorf("supervisor: %d", res.Status)
 	}
 }
+
+// Downloads name units and people: the technicians' export shows 张师傅 of
+// 成都东区 (no username), the audit export 周班长 of 成都东区, and the JSON
+// report rows add unit_name beside the code.
+func TestExportsShowNames(t *testing.T) {
+	env := newTestEnv(t)
+	reportFixture(t, env)
+	if res := putName(t, env, "unit", "chengdu-east", map[string]any{"zh": "成都东区", "en": "Chengdu East"}); res.Status != 200 {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	sup := fresh(t, env, "sup1")
+	techs := env.call(t, "GET", "/api/v1/reports/technicians?from=2026-11-23&to=2026-11-23&format=csv", sup, nil)
+	if techs.Status != 200 || !strings.Contains(string(techs.Body), "张师傅,成都东区") || strings.Contains(string(techs.Body), "tech1") ||
+		strings.Contains(string(techs.Body), "chengdu-east") {
+		t.Errorf("technicians csv: %d %s", techs.Status, techs.Body)
+	}
+	audit := env.call(t, "GET", "/api/v1/audit?from=2026-11-23&to=2026-11-23&format=csv", sup, nil)
+	if audit.Status != 200 || !strings.Contains(string(audit.Body), ",周班长,成都东区,") {
+		t.Errorf("audit csv: %d %s", audit.Status, audit.Body)
+	}
+	var rows struct {
+		Items []struct{ Technician, Name, Unit, UnitName string } `json:"items"`
+	}
+	env.call(t, "GET", "/api/v1/reports/technicians?from=2026-11-23&to=2026-11-23", sup, nil).Decode(t, &rows)
+	if len(rows.Items) == 0 || rows.Items[0].Unit != "chengdu-east" || rows.Items[0].Technician != "tech1" {
+		t.Errorf("json rows: %+v", rows.Items)
+	}
+	var raw struct {
+		Items []map[string]any `json:"items"`
+	}
+	env.call(t, "GET", "/api/v1/reports/technicians?from=2026-11-23&to=2026-11-23", sup, nil).Decode(t, &raw)
+	if raw.Items[0]["unit_name"] != "成都东区" || raw.Items[0]["name"] != "张师傅" {
+		t.Errorf("json row: %v", raw.Items[0])
+	}
+}
