@@ -17,14 +17,22 @@ type Book struct {
 }
 
 // Lookup names codes for reports and exports, which have no browser to do
-// it: a code without a name comes back as itself.
+// it: a code without a name comes back as itself. The zero Lookup names
+// nothing.
 type Lookup struct{ b *Book }
 
 // Unit, Product, Role and Person are the zh name of code, else the code.
-func (l Lookup) Unit(code string) string    { return zh(l.b.Units, code) }
-func (l Lookup) Product(code string) string { return zh(l.b.Products, code) }
-func (l Lookup) Role(code string) string    { return zh(l.b.Roles, code) }
-func (l Lookup) Person(code string) string  { return zh(l.b.People, code) }
+func (l Lookup) Unit(code string) string    { return zh(l.book().Units, code) }
+func (l Lookup) Product(code string) string { return zh(l.book().Products, code) }
+func (l Lookup) Role(code string) string    { return zh(l.book().Roles, code) }
+func (l Lookup) Person(code string) string  { return zh(l.book().People, code) }
+
+func (l Lookup) book() *Book {
+	if l.b == nil {
+		return &Book{}
+	}
+	return l.b
+}
 
 func zh(m map[string]Label, code string) string {
 	if n, ok := m[code]; ok && n.Zh != "" {
