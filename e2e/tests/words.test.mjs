@@ -242,3 +242,37 @@ test('no screen of any role shows a code, a username or an internal id', async (
   assert.equal(report.length + problems.length, 0, `codes or internal ids on screen (${report.length}; screens walked: ${visited.length}):\n${text}` +
     (problems.length ? '\n' + problems.join('\n') : ''));
 });
+
+// The names reach the phone: an online role has them after login (app.js),
+// and a field phone learns a code named later from its next pull (sync.js),
+// kept for offline use.
+test('names come with login and with the next pull', async () => {
+  const token = await apiLogin('admin');
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
+  const cached = () => page.evaluate(() => JSON.parse(localStorage.getItem('fc.names') || '{}'));
+
+  const agent = logins.find((l) => l.role === 'agent').username;
+  await uiLoginAny(page, agent);
+  await page.waitForFunction(() => localStorage.getItem('fc.names'));
+  let names = await cached();
+  assert.equal(names.roles?.agent?.zh, '回访坐席', 'role names after login');
+  assert.ok(names.people?.[agent]?.zh, 'the agent is named');
+  assert.ok(names.products?.['broadband+iptv']?.zh, 'product names after login');
+  await ctx.close();
+
+  const ctx2 = await phone(browser);
+  const page2 = await ctx2.newPage();
+  const tech = logins.find((l) => l.role === 'technician').username;
+  await uiLoginAny(page2, tech);
+  const code = 'e2e-probe-' + Date.now();
+  const res = await fetch(BASE + '/api/v1/names/product/' + code, {
+    method: 'PUT', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ zh: '探针产品', en: 'Probe product' }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  await page2.evaluate(() => window.fieldcheck.sync.pull());
+  const got = await page2.evaluate((c) => JSON.parse(localStorage.getItem('fc.names') || '{}').products?.[c]?.zh, code);
+  assert.equal(got, '探针产品', 'the rename arrived with the pull');
+  await ctx2.close();
+});
