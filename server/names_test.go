@@ -85,6 +85,8 @@ func TestAdminNamesCodes(t *testing.T) {
 	must(putName(t, env, "unit", "chengdu-west", map[string]any{"zh": "成都西区", "en": "Chengdu West", "parent": "chengdu"}))
 	must(putName(t, env, "role", "technician", map[string]any{"zh": "装维人员", "en": "Installer"}))
 	must(putName(t, env, "product", "宽带+天翼看家", map[string]any{"zh": "宽带+看家", "en": "Broadband + home camera"}))
+	// Codes come from CSV text: a slash or a percent sign travels escaped.
+	must(putName(t, env, "unit", "成都/郫都 100%", map[string]any{"zh": "郫都区"}))
 	// A unit renamed without a parent keeps it.
 	must(putName(t, env, "unit", "chengdu-east", map[string]any{"zh": "成都东区分局", "en": "Chengdu East"}))
 
@@ -95,13 +97,16 @@ func TestAdminNamesCodes(t *testing.T) {
 	if b.Roles["technician"].Zh != "装维人员" || b.Roles["inspector"].Zh != "巡检员" {
 		t.Errorf("roles: %+v", b.Roles)
 	}
+	if b.Units["成都/郫都 100%"].Zh != "郫都区" {
+		t.Errorf("escaped code: %+v", b.Units)
+	}
 	if b.Products["宽带+天翼看家"].Zh != "宽带+看家" || b.Products["broadband"].Zh != "宽带" {
 		t.Errorf("products: %+v", b.Products)
 	}
 	if got := keys(getBook(t, env, "tech1").Units); got != "chengdu,chengdu-east" {
 		t.Errorf("technician's units: %s", got)
 	}
-	if got := keys(getBook(t, env, "insp1").Units); got != "chengdu,chengdu-east,chengdu-west" {
+	if got := keys(getBook(t, env, "insp1").Units); got != "chengdu,chengdu-east,chengdu-west,成都/郫都 100%" {
 		t.Errorf("inspector's units: %s", got)
 	}
 
@@ -115,7 +120,7 @@ func TestAdminNamesCodes(t *testing.T) {
 			set = append(set, e.Object)
 		}
 	}
-	if want := "unit/chengdu unit/chengdu-east unit/chengdu-west role/technician product/宽带+天翼看家 unit/chengdu-east"; strings.Join(set, " ") != want {
+	if want := "unit/chengdu unit/chengdu-east unit/chengdu-west role/technician product/宽带+天翼看家 unit/成都/郫都 100% unit/chengdu-east"; strings.Join(set, " ") != want {
 		t.Errorf("audit: %v", set)
 	}
 }
