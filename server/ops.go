@@ -140,7 +140,7 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	}
 	if format != "" {
 		name := "audit-" + from.In(store.Shanghai).Format("2006-01-02") + "_" + to.AddDate(0, 0, -1).In(store.Shanghai).Format("2006-01-02")
-		return sendExport(c, format, name, reports.AuditTable(items), next)
+		return sendExport(c, format, name, reports.NamedAuditTable(items, s.exportNames()), next)
 	}
 	return listJSON(c, items, next)
 }

@@ -102,6 +102,11 @@ var (
 	// Rectifications (整改): id ("rc-" + 10-digit seq) → callbacks.Rectification.
 	BucketRectifications = []byte("rectifications")
 
+	// Names (owned by names): kind ("unit" | "product" | "role") 0x00 code →
+	// names.Name, the display names (zh, en; a unit's parent unit) an admin
+	// set. Built-in role and product names apply where no entry exists.
+	BucketNames = []byte("names")
+
 	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
 	// seeks each of the caller's scopes to cursor+1.
 	BucketFeed = []byte("feed")
@@ -120,4 +125,5 @@ var allBuckets = [][]byte{
 	BucketCallbacks, BucketCallbackQueue, BucketCallbacksByOrder, BucketCallbacksByTime,
 	BucketSMSOutbox, BucketSurveyTokens, BucketRectifications,
 	BucketFeed, BucketAudit,
+	BucketNames,
 }
