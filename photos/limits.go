@@ -245,3 +245,10 @@ func decodeCost(ct string, h imageHeader) int64 {
 	n += 3*2*int64(mw)*ht + 2*3*int64(mw)*int64(mh) + 2<<20
 	return n
 }
+
+// UploadsInFlight is how many uploads are being received or processed now.
+func (s *Service) UploadsInFlight() int {
+	s.uploads.mu.Lock()
+	defer s.uploads.mu.Unlock()
+	return s.uploads.total
+}
