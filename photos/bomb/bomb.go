@@ -49,7 +49,7 @@ func PNGHeader(w, h uint32, depth, colorType byte) []byte {
 	ihdr := binary.BigEndian.AppendUint32(nil, w)
 	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
 	ihdr = append(ihdr, depth, colorType, 0, 0, 0)
-	chunk(&b, "IHDR", ihdr)
+	b.Write(Chunk("IHDR", ihdr))
 	return b.Bytes()
 }
 
@@ -67,24 +67,22 @@ func PNG16(out io.Writer, w, h int) error {
 			return err
 		}
 		if idat.Len() > 1<<20 {
-			chunk(bw, "IDAT", idat.Bytes())
+			bw.Write(Chunk("IDAT", idat.Bytes()))
 			idat.Reset()
 		}
 	}
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	chunk(bw, "IDAT", idat.Bytes())
-	chunk(bw, "IEND", nil)
+	bw.Write(Chunk("IDAT", idat.Bytes()))
+	bw.Write(Chunk("IEND", nil))
 	return bw.Flush()
 }
 
-func chunk(w io.Writer, typ string, data []byte) {
-	binary.Write(w, binary.BigEndian, uint32(len(data)))
-	crc := crc32.NewIEEE()
-	io.WriteString(crc, typ)
-	crc.Write(data)
-	io.WriteString(w, typ)
-	w.Write(data)
-	binary.Write(w, binary.BigEndian, crc.Sum32())
+// Chunk is one PNG chunk: length, type, data, CRC.
+func Chunk(typ string, data []byte) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	b = append(b, typ...)
+	b = append(b, data...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:]))
 }
