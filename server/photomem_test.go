@@ -146,3 +146,35 @@ func TestPhotoBodyIsNotHeldInMemory(t *testing.T) {
 		t.Errorf("a %d MB body allocated %d MB on the server", len(body)>>20, n>>20)
 	}
 }
+
+// A chunked photo upload read to its end keeps its keep-alive connection:
+// the next request on it is answered.
+func TestChunkedPhotoUploadKeepsTheConnection(t *testing.T) {
+	env := newTestEnv(t)
+	tech := env.token(t, "tech1")
+	addr := env.listen(t)
+	photo := phoneJPEG(t, 23)
+	conn := dial(t, addr)
+	go func() {
+		fmt.Fprintf(conn, "PUT /api/v1/photos/%s HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer %s\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n", hexSHA(photo), tech)
+		for rest := photo; len(rest) > 0; {
+			n := min(len(rest), 16<<10)
+			fmt.Fprintf(conn, "%x\r\n", n)
+			conn.Write(rest[:n])
+			conn.Write([]byte("\r\n"))
+			rest = rest[n:]
+		}
+		conn.Write([]byte("0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"))
+	}()
+	br := bufio.NewReader(conn)
+	res, body := readResponse(t, br)
+	if res.StatusCode != 201 {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	if res.Close {
+		t.Fatal("a chunked body read to its end closed the connection")
+	}
+	if res2, body2 := readResponse(t, br); res2.StatusCode != 200 {
+		t.Fatalf("next request: %d %s", res2.StatusCode, body2)
+	}
+}
