@@ -264,7 +264,7 @@ func TestUploadStreamsToDisk(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if n > 2<<20 {
+			if n > 4<<20 {
 				t.Errorf("a %d MB body allocated %d KB", size>>20, n>>10)
 			}
 			if ents, _ := os.ReadDir(join(s.cfg.DataDir, IncomingDir)); len(ents) != 0 {
