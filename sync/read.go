@@ -121,6 +121,9 @@ func Get(tx *bolt.Tx, p auth.Principal, id string, version int, now time.Time) (
 	if v.Deductions == nil {
 		v.Deductions = []checklists.Deduction{}
 	}
+	if err := nameOthers(tx, p, v.FlagDetails, now); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
