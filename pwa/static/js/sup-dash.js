@@ -233,11 +233,11 @@ function storesCard(rows, p) {
   if (!rows.length) { el.append(h('p', { class: 'muted' }, t('c_no_data'))); return el; }
   const sorted = [...rows].sort((a, b) => (a.score ?? 101) - (b.score ?? 101));
   el.append(hbars(sorted.map((r) => ({ label: r.store_name || r.store_id, value: r.score, max: 100, text: num(r.score), cls: 'g-' + (r.grade || 'none') }))));
-  el.append(h('table', { class: 'sup-t' }, h('thead', null, h('tr', null, ['st_store', 'st_inspections', 'st_score', 'st_grade', 'st_failed', 'st_fines'].map((k) => h('th', null, t(k))))),
+  el.append(h('table', { class: 'sup-t stack' }, h('thead', null, h('tr', null, ['st_store', 'st_inspections', 'st_score', 'st_grade', 'st_failed', 'st_fines'].map((k) => h('th', null, t(k))))),
     h('tbody', null, sorted.map((r) => h('tr', { 'data-store': r.store_id, 'data-score': dv(r.score), 'data-grade': r.grade || '', 'data-inspections': r.inspections },
-      h('td', null, r.store_name || r.store_id, h('div', { class: 'small muted' }, r.store_id)), h('td', { class: 'n' }, String(r.inspections)),
-      h('td', { class: 'n score' }, num(r.score)), h('td', null, r.grade ? h('span', { class: gradeCls(r.grade) }, t('grade_' + r.grade)) : '—'),
-      h('td', { class: 'n' }, String(r.failed ?? 0)), h('td', { class: 'n' }, num(r.fines)))))));
+      h('td', { class: 'who' }, r.store_name || r.store_id, h('div', { class: 'small muted' }, r.store_id)), h('td', { class: 'n', 'data-label': t('st_inspections') }, String(r.inspections)),
+      h('td', { class: 'n score', 'data-label': t('st_score') }, num(r.score)), h('td', { 'data-label': t('st_grade') }, r.grade ? h('span', { class: gradeCls(r.grade) }, t('grade_' + r.grade)) : '—'),
+      h('td', { class: 'n', 'data-label': t('st_failed') }, String(r.failed ?? 0)), h('td', { class: 'n', 'data-label': t('st_fines') }, num(r.fines)))))));
   return el;
 }
 
