@@ -114,7 +114,7 @@ async function chartsFit(page) {
   }
 }
 
-test('dashboard: latest period with figures, stated once; flags agree and name the other record; no internal ids', async () => {
+test('dashboard: opens on the latest period with figures, stated once', async () => {
   const ctx = await desk();
   const page = await supOn(ctx);
   // Today has nothing in this unit: the dashboard opens on the day the sheets were finished.
@@ -127,7 +127,12 @@ test('dashboard: latest period with figures, stated once; flags agree and name t
   assert.ok(!kpiText.includes('统计周期'), 'no second "period" wording');
   const report = (await call(u.tok.sup, 'GET', `/reports/callbacks?from=${from}&to=${to}&group=day`)).items;
   assert.equal(report.find((r) => r.period === m.day).completed, 4);
+  await ctx.close();
+});
 
+test('dashboard: 标记单数 equals the 需复核 list; flags name the other record and open it; no internal ids', async () => {
+  const ctx = await desk();
+  const page = await supOn(ctx);
   // 标记单数 = the 需复核 list's acceptance sheets of the technician.
   const tech = u.people.tech.username;
   await page.waitForSelector(`#techs tr[data-tech="${tech}"]`);
@@ -153,10 +158,12 @@ test('dashboard: latest period with figures, stated once; flags agree and name t
   await page.click(`#callback a.rectlink[data-rect="${m.rect}"]`);
   await page.waitForSelector(`#rect[data-rect="${m.rect}"]`);
   await noInternalIds(page, 'rectification');
+  await ctx.close();
+});
 
-  // The flagged walkthrough opens from the list.
-  await page.goto(BASE + '/');
-  await page.waitForSelector(LIVE);
+test('dashboard: a flagged store walkthrough opens from the 需复核 list', async () => {
+  const ctx = await desk();
+  const page = await supOn(ctx);
   const wlink = `#flags article.flagged[data-submission="${m.w}"] a[href="/sub/${m.w}"]`;
   await page.waitForSelector(wlink);
   assert.ok((await page.textContent(wlink)).includes(u.store.name), 'named by its store');
