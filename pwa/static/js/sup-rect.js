@@ -187,8 +187,8 @@ export async function rectView(el, id, { onResolved } = {}) {
 
 function resolveForm(r, el, onResolved) {
   const shas = []; // photos picked, already stored on this device
-  const note = h('textarea', { name: 'note', id: 'rx-note', rows: 4, maxlength: 2000, 'aria-describedby': 'rx-note-help' });
   const noteErr = h('div', { class: 'err', 'data-err': 'note', role: 'alert' });
+  const note = h('textarea', { name: 'note', id: 'rx-note', rows: 4, maxlength: 2000, 'aria-describedby': 'rx-note-help', oninput: () => { noteErr.textContent = ''; } });
   const photoErr = h('div', { class: 'err', 'data-err': 'photos', role: 'alert' });
   const msg = h('div', { class: 'err', id: 'rx-msg', role: 'alert' });
   const thumbs = h('div', { class: 'thumbs rxpicked' });
