@@ -38,7 +38,10 @@ func (s *Server) newPhotos() (*photos.Service, error) {
 // bindPhotos: content-addressed photos (API.md "Photos").
 func (s *Server) bindPhotos() {
 	field := Roles(auth.RoleTechnician, auth.RoleInspector)
-	s.route(fiber.MethodPut, "/api/v1/photos/:sha256", field, s.putPhoto)
+	// Supervisors and admins upload too: the photo of a resolved
+	// rectification (POST /rectifications/:id/resolve {note, photos}).
+	uploaders := Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin)
+	s.route(fiber.MethodPut, "/api/v1/photos/:sha256", uploaders, s.putPhoto)
 	s.route(fiber.MethodHead, "/api/v1/photos/:sha256", field, s.headPhoto)
 	// <img> cannot send a header, so GET also takes ?token= file tokens.
 	s.route(fiber.MethodGet, "/api/v1/photos/:sha256", Anyone.WithFileToken(), s.getPhoto)
