@@ -33,7 +33,7 @@ type Config struct {
 	PublicURL string
 	// MetricsOpen serves /metrics without a token (FIELDCHECK_METRICS_OPEN=1).
 	MetricsOpen bool
-	// JWTKey overrides the signing key kept in the store (at least 32 chars).
+	// JWTKey overrides the signing key kept in the data dir (at least 32 chars).
 	JWTKey string
 	// ReadTimeout bounds reading one request, headers and body together, so a
 	// client that trickles its body is cut off (default 60 s; the speed-test
@@ -108,13 +108,13 @@ type Server struct {
 // New builds the server on an open store.
 func New(db *store.DB, cfg Config) (*Server, error) {
 	cfg.defaults()
-	key, err := auth.LoadKey(db, cfg.JWTKey)
+	keys, err := auth.LoadKeys(db, cfg.JWTKey, cfg.Now())
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		DB: db, Cfg: cfg, Now: cfg.Now, Log: cfg.Logger,
-		Tokens:  auth.NewTokens(key, cfg.Now),
+		Tokens:  auth.NewTokens(keys, cfg.Now),
 		Logins:  auth.NewThrottle(5, 15*time.Minute, cfg.Now),
 		metrics: newMetrics(),
 	}
