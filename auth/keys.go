@@ -56,9 +56,10 @@ type keySet struct {
 // Keys is the signing key ring: the current key signs (its id goes in the
 // token's kid header), keys a rotation replaced still verify for AccessTTL.
 type Keys struct {
-	mu   sync.RWMutex
-	path string // "" when the key comes from FIELDCHECK_JWT_KEY: no rotation
-	set  keySet
+	rotating sync.Mutex // one rotation at a time; held while the file is written
+	mu       sync.RWMutex
+	path     string // "" when the key comes from FIELDCHECK_JWT_KEY: no rotation
+	set      keySet
 }
 
 // StaticKeys is a ring of one fixed key that cannot be rotated
@@ -155,9 +156,11 @@ func (k *Keys) Rotate(now time.Time) (string, error) {
 	if k.path == "" {
 		return "", ErrKeyFromEnv
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
+	k.rotating.Lock()
+	defer k.rotating.Unlock()
+	k.mu.RLock()
 	old := k.set
+	k.mu.RUnlock()
 	next := keySet{Current: newSigningKey(now)}
 	retired := old.Current
 	retired.RetiredAt = now.UTC()
@@ -167,11 +170,14 @@ func (k *Keys) Rotate(now time.Time) (string, error) {
 			next.Previous = append(next.Previous, p)
 		}
 	}
-	k.set = next
-	if err := k.save(); err != nil {
-		k.set = old
+	// Write first, then swap: requests verify with the old set meanwhile
+	// instead of waiting for the fsync.
+	if err := saveKeys(k.path, next); err != nil {
 		return "", err
 	}
+	k.mu.Lock()
+	k.set = next
+	k.mu.Unlock()
 	return next.Current.ID, nil
 }
 
@@ -216,14 +222,15 @@ func (t *Tokens) keyFor(tok *jwt.Token) (any, error) {
 	return nil, errUnknownKey
 }
 
-// save writes the key file whole (temp file, fsync, rename, fsync dir), 0600.
-// The caller holds k.mu or owns k alone.
-func (k *Keys) save() error {
-	data, err := json.Marshal(k.set)
+func (k *Keys) save() error { return saveKeys(k.path, k.set) }
+
+// saveKeys writes the key file whole (temp file, fsync, rename, fsync dir), 0600.
+func saveKeys(path string, set keySet) error {
+	data, err := json.Marshal(set)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(k.path)
+	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".signing-keys-*.tmp")
 	if err != nil {
 		return fmt.Errorf("auth: save signing keys: %w", err)
@@ -245,7 +252,7 @@ func (k *Keys) save() error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, k.path); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("auth: save signing keys: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {

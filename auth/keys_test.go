@@ -248,3 +248,47 @@ func TestRotateIsRefusedWhenTheKeyComesFromTheEnvironment(t *testing.T) {
 		return nil
 	})
 }
+
+// Requests keep verifying while rotations happen (run with -race).
+func TestRotationWhileRequestsVerify(t *testing.T) {
+	db, clock, u := keysFixture(t)
+	k, err := LoadKeys(db, "", clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := NewTokens(k, clock.Now)
+	pair, _ := login(t, db, tok, u)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, _, err := tok.Verify(db, pair.AccessToken, TypeAccess); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := tok.sign(Claims{Type: TypeFile}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for range 5 {
+		if _, err := tok.RotateKey(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if got := len(k.set.Previous); got != 5 {
+		t.Fatalf("%d previous keys kept, want the 5 retired within one access lifetime", got)
+	}
+}
