@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"fieldcheck/auth"
 	"fieldcheck/store"
@@ -322,5 +323,61 @@ func TestServeAndRestoreAnswerADamagedFileWithAClearError(t *testing.T) {
 	assertCleanFailure(t, "restore", out, code)
 	if es, _ := os.ReadDir(parent); len(es) != 0 {
 		t.Fatalf("a failed restore left %d entries beside the target", len(es))
+	}
+}
+
+// A data dir written the old way (the key in meta/jwt_key): the first start
+// drops that key and makes a new one; the second start keeps it.
+func TestServeRotatesTheKeyOnceOnUpgrade(t *testing.T) {
+	data := t.TempDir()
+	legacy := bytes.Repeat([]byte{0x42}, 32)
+	db, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := auth.NewUser{Username: "old.admin", Password: "password-123", Role: auth.RoleAdmin}
+	if err := in.HashPassword(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if _, err := auth.CreateUser(tx, in, nil, time.Now()); err != nil {
+			return err
+		}
+		return tx.Bucket(store.BucketMeta).Put([]byte("jwt_key"), legacy)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// What the leaked backups allowed: a token signed with the old key.
+	forged, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "old.admin", "typ": "access", "role": "admin",
+		"gen": 0, "exp": time.Now().Add(10 * 365 * 24 * time.Hour).Unix()}).SignedString(legacy)
+
+	first := startServer(t, data)
+	if code := first.get(t, "/api/v1/me", forged); code != 401 {
+		t.Fatalf("token signed with the pre-upgrade key: %d, want 401", code)
+	}
+	_, token, _ := first.loginFull(t, "old.admin", "password-123")
+	kid1 := readKeys(t, data).Current.ID
+	first.stop(t)
+
+	db, err = store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(store.BucketMeta)
+		if b.Get([]byte("jwt_key")) != nil || b.Get([]byte("jwt_key_rotated")) == nil {
+			t.Error("after the upgrade: the old key is still in the db, or no record of the rotation")
+		}
+		return nil
+	})
+	db.Close()
+
+	second := startServer(t, data)
+	if kid2 := readKeys(t, data).Current.ID; kid2 != kid1 {
+		t.Fatalf("the second start rotated again: %q → %q", kid1, kid2)
+	}
+	if code := second.get(t, "/api/v1/me", token); code != 200 {
+		t.Fatalf("token from after the upgrade, after a restart: %d", code)
 	}
 }
