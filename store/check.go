@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -14,13 +13,14 @@ import (
 // ErrDamaged means the database file has damaged pages. bbolt does not
 // return an error for those: it panics deep inside a read, and at a
 // read-write open it walks the whole file in a goroutine of its own (to
-// rebuild the freelist, which we do not sync), where a panic cannot be
-// recovered. So Open first walks every page in a read-only open, in this
-// goroutine, turning panics and memory faults into this error.
+// rebuild the freelist, which we do not sync), where a panic — or a problem
+// it reports, pages.go — kills the process. So Open first checks every
+// page itself (checkPages) and answers this error instead.
 var ErrDamaged = errors.New("数据文件已损坏，请从备份恢复（fieldcheck restore）/ the database file is damaged; restore it from a backup (fieldcheck restore)")
 
-// CheckFile reads every bucket, key and value of the bbolt file at path in a
-// read-only open and reports damage as ErrDamaged. A missing or empty file
+// CheckFile checks every page reachable in the bbolt file at path, holding
+// a read-only bbolt handle (a shared lock, so no writer changes the file
+// meanwhile; a server holding it answers ErrLocked). A missing or empty file
 // passes (Open creates it).
 func CheckFile(path string) error {
 	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
@@ -36,38 +36,7 @@ func CheckFile(path string) error {
 		return openErr(path, err)
 	}
 	defer b.Close()
-	return guard(path, func() error { return b.View(walkFile) })
-}
-
-// walkFile touches every page reachable from the root: each bucket's keys in
-// cursor order (checked to ascend) and the first and last byte of each value.
-func walkFile(tx *bolt.Tx) error {
-	return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walkBucket(name, b) })
-}
-
-func walkBucket(name []byte, b *bolt.Bucket) error {
-	c := b.Cursor()
-	var prev []byte
-	var sink byte
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if prev != nil && bytes.Compare(prev, k) >= 0 {
-			return fmt.Errorf("%w (bucket %q: keys out of order)", ErrDamaged, name)
-		}
-		prev = k
-		if v == nil {
-			if child := b.Bucket(k); child != nil {
-				if err := walkBucket(k, child); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if len(v) > 0 {
-			sink ^= v[0] ^ v[len(v)-1]
-		}
-	}
-	_ = sink
-	return nil
+	return guard(path, func() error { return checkPages(path) })
 }
 
 // guard runs fn, turning a panic or a memory fault on the mapped file, and
