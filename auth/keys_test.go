@@ -94,7 +94,7 @@ func TestTheKeyLivesInA0600FileNotInTheDbAndSurvivesARestart(t *testing.T) {
 		}
 		return nil
 	})
-	pair, _ := login(t, db, NewTokens(k, clock.Now), u)
+	pair, _ := login(t, db, NewTokensWith(k, clock.Now), u)
 	if kidOf(t, pair.AccessToken) != k.CurrentID() {
 		t.Fatalf("kid %q, want %q", kidOf(t, pair.AccessToken), k.CurrentID())
 	}
@@ -102,7 +102,7 @@ func TestTheKeyLivesInA0600FileNotInTheDbAndSurvivesARestart(t *testing.T) {
 	if err != nil || again.CurrentID() != k.CurrentID() {
 		t.Fatalf("restart made a new key: %v", err)
 	}
-	if _, _, err := NewTokens(again, clock.Now).Verify(db, pair.AccessToken, TypeAccess); err != nil {
+	if _, _, err := NewTokensWith(again, clock.Now).Verify(db, pair.AccessToken, TypeAccess); err != nil {
 		t.Fatalf("token from before the restart: %v", err)
 	}
 }
@@ -120,7 +120,7 @@ func TestUpgradeRotatesTheKeyKeptInTheDbExactlyOnce(t *testing.T) {
 	}
 	// A session from before the upgrade, and a token forged with the leaked
 	// key naming it; under the old key it verifies.
-	old := NewTokens(StaticKeys(legacy), clock.Now)
+	old := NewTokens(legacy, clock.Now)
 	_, c := login(t, db, old, u)
 	now := clock.Now()
 	forged := forge(t, legacy, Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: u.Username, IssuedAt: jwt.NewNumericDate(now),
@@ -133,7 +133,7 @@ func TestUpgradeRotatesTheKeyKeptInTheDbExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := NewTokens(k, clock.Now)
+	tok := NewTokensWith(k, clock.Now)
 	if _, _, err := tok.Verify(db, forged, TypeAccess); err == nil {
 		t.Fatal("a token signed with the leaked key is accepted after the upgrade")
 	}
@@ -170,7 +170,7 @@ func TestUpgradeRotatesTheKeyKeptInTheDbExactlyOnce(t *testing.T) {
 		return nil
 	})
 	clock.Advance(-time.Hour)
-	if _, _, err := NewTokens(again, clock.Now).Verify(db, pair.AccessToken, TypeAccess); err != nil {
+	if _, _, err := NewTokensWith(again, clock.Now).Verify(db, pair.AccessToken, TypeAccess); err != nil {
 		t.Fatalf("a token signed after the upgrade is refused after a restart: %v", err)
 	}
 }
@@ -181,7 +181,7 @@ func TestRotateHonoursTheOldKeyForOneAccessLifetime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := NewTokens(k, clock.Now)
+	tok := NewTokensWith(k, clock.Now)
 	oldKid := k.CurrentID()
 	before, _ := login(t, db, tok, u)
 
@@ -211,7 +211,7 @@ func TestRotateHonoursTheOldKeyForOneAccessLifetime(t *testing.T) {
 	if err != nil || again.CurrentID() != newKid {
 		t.Fatalf("after restart: %v, kid %q", err, again.CurrentID())
 	}
-	if _, _, err := NewTokens(again, clock.Now).Verify(db, before.AccessToken, TypeAccess); err != nil {
+	if _, _, err := NewTokensWith(again, clock.Now).Verify(db, before.AccessToken, TypeAccess); err != nil {
 		t.Fatalf("previous key forgotten by a restart within the window: %v", err)
 	}
 	// A kid nobody knows is refused.
@@ -235,7 +235,7 @@ func TestRotateIsRefusedWhenTheKeyComesFromTheEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewTokens(k, clock.Now).RotateKey(); !errors.Is(err, ErrKeyFromEnv) {
+	if _, err := NewTokensWith(k, clock.Now).RotateKey(); !errors.Is(err, ErrKeyFromEnv) {
 		t.Fatalf("rotate with FIELDCHECK_JWT_KEY: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(db.Dir, KeyFile)); !errors.Is(err, os.ErrNotExist) {
@@ -256,7 +256,7 @@ func TestRotationWhileRequestsVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := NewTokens(k, clock.Now)
+	tok := NewTokensWith(k, clock.Now)
 	pair, _ := login(t, db, tok, u)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})

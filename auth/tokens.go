@@ -85,8 +85,11 @@ type Tokens struct {
 	Now  store.Clock
 }
 
-// NewTokens makes a signer.
-func NewTokens(keys *Keys, now store.Clock) *Tokens { return &Tokens{keys: keys, Now: now} }
+// NewTokens makes a signer with one fixed key that cannot be rotated.
+func NewTokens(key []byte, now store.Clock) *Tokens { return NewTokensWith(StaticKeys(key), now) }
+
+// NewTokensWith makes a signer on a key ring (LoadKeys).
+func NewTokensWith(keys *Keys, now store.Clock) *Tokens { return &Tokens{keys: keys, Now: now} }
 
 // RotateKey replaces the signing key (keys.go: Keys.Rotate).
 func (t *Tokens) RotateKey() (string, error) { return t.keys.Rotate(t.Now()) }

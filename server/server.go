@@ -33,7 +33,7 @@ type Config struct {
 	PublicURL string
 	// MetricsOpen serves /metrics without a token (FIELDCHECK_METRICS_OPEN=1).
 	MetricsOpen bool
-	// JWTKey overrides the signing key kept in the data dir (at least 32 chars).
+	// JWTKey overrides the signing key kept in the store (at least 32 chars).
 	JWTKey string
 	// ReadTimeout bounds reading one request, headers and body together, so a
 	// client that trickles its body is cut off (default 60 s; the speed-test
@@ -114,7 +114,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		DB: db, Cfg: cfg, Now: cfg.Now, Log: cfg.Logger,
-		Tokens:  auth.NewTokens(keys, cfg.Now),
+		Tokens:  auth.NewTokensWith(keys, cfg.Now),
 		Logins:  auth.NewThrottle(5, 15*time.Minute, cfg.Now),
 		metrics: newMetrics(),
 	}
