@@ -61,6 +61,12 @@ func Open(dir string) (*DB, error) {
 		return nil, openErr(path, err)
 	}
 	db := &DB{Bolt: b, Dir: dir}
+	// Every command refuses a data dir from a newer release before it
+	// writes anything in it.
+	if err := guard(path, db.CheckSchema); err != nil {
+		b.Close()
+		return nil, err
+	}
 	if err := guard(path, func() error {
 		return b.Update(func(tx *bolt.Tx) error {
 			for _, name := range allBuckets {
