@@ -130,13 +130,13 @@ type Server struct {
 // New builds the server on an open store.
 func New(db *store.DB, cfg Config) (*Server, error) {
 	cfg.defaults()
-	key, err := auth.LoadKey(db, cfg.JWTKey)
+	keys, err := auth.LoadKeys(db, cfg.JWTKey, cfg.Now())
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		DB: db, Cfg: cfg, Now: cfg.Now, Log: cfg.Logger,
-		Tokens:  auth.NewTokens(key, cfg.Now),
+		Tokens:  auth.NewTokensWith(keys, cfg.Now),
 		Logins:  auth.NewThrottle(5, 15*time.Minute, cfg.Now),
 		Checks:  auth.NewCheckQueue(auth.CheckSlots, auth.CheckWaitPerAddr, auth.CheckWait),
 		metrics: newMetrics(),
