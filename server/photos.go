@@ -152,15 +152,10 @@ func (s *Server) getPhoto(c *fiber.Ctx) error {
 	if c.Get(fiber.HeaderIfNoneMatch) == etag {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	f, ct, err := s.Photos.Open(c.UserContext(), sha, size)
+	f, n, ct, err := s.Photos.Open(c.UserContext(), sha, size)
 	if err != nil {
-		return err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return err
 	}
 	c.Set(fiber.HeaderContentType, ct)
-	return c.SendStream(f, int(st.Size())) // fasthttp closes f when sent
+	return c.SendStream(f, int(n)) // fasthttp closes f when sent
 }
