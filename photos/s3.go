@@ -73,6 +73,9 @@ type S3Config struct {
 	// LocalDir is the data dir: originals not yet moved by `fieldcheck
 	// photos migrate` are still read from it.
 	LocalDir string
+	// StagingMaxAge is how old a staged upload must be before the sweep
+	// removes it (default 1 h; FIELDCHECK_S3_STAGING_MAX_AGE).
+	StagingMaxAge time.Duration
 	// Transport is for tests; nil is a pooled default.
 	Transport http.RoundTripper
 }
@@ -138,8 +141,11 @@ func NewS3(cfg S3Config) (*S3Objects, error) {
 	if node == "" {
 		node = "node"
 	}
+	if cfg.StagingMaxAge <= 0 {
+		cfg.StagingMaxAge = time.Hour
+	}
 	o := &S3Objects{client: client, bucket: bucket, prefix: prefix, node: node, endpoint: endpoint,
-		timeout: cfg.Timeout, localDir: cfg.LocalDir, StagingMaxAge: time.Hour}
+		timeout: cfg.Timeout, localDir: cfg.LocalDir, StagingMaxAge: cfg.StagingMaxAge}
 	o.healthy.Store(true)
 	o.why.Store("")
 	return o, nil
@@ -185,10 +191,11 @@ func (o *S3Objects) mark(err error) {
 
 // Run checks the bucket every 5 s (so service resumes within seconds of
 // the store coming back) and sweeps this node's stale staged uploads every
-// hour, until ctx ends.
+// StagingMaxAge (at most hourly), until ctx ends.
 func (o *S3Objects) Run(ctx context.Context) {
 	check := time.NewTicker(5 * time.Second)
-	sweep := time.NewTicker(time.Hour)
+	// Sweep as often as staged uploads can come of age (hourly by default).
+	sweep := time.NewTicker(min(max(o.StagingMaxAge, time.Second), time.Hour))
 	defer check.Stop()
 	defer sweep.Stop()
 	o.Check(ctx)
