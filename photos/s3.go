@@ -214,7 +214,9 @@ func (o *S3Objects) Run(ctx context.Context) {
 
 func (o *S3Objects) key(rel string) string { return o.prefix + rel }
 
-func originalKey(sha string) string { return OriginalsDir + "/" + sha[0:2] + "/" + sha[2:4] + "/" + sha }
+func originalKey(sha string) string {
+	return OriginalsDir + "/" + sha[0:2] + "/" + sha[2:4] + "/" + sha
+}
 
 func renditionKey(sha, size string) string {
 	return RenditionsDir + "/" + sha[0:2] + "/" + sha[2:4] + "/" + sha + "." + size + ".jpg"
