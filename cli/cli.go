@@ -14,12 +14,15 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"fieldcheck/auth"
+	"fieldcheck/backups"
 	"fieldcheck/checklists"
+	"fieldcheck/photos"
 	"fieldcheck/server"
 	"fieldcheck/store"
 
@@ -34,7 +37,8 @@ Usage:
   fieldcheck version
   fieldcheck user add --data DIR --username U --role R [--name N] [--unit X]   (password: first line of stdin)
   fieldcheck backup --data DIR --out FILE.tar   (written 0600; holds no signing key)
-  fieldcheck restore --data EMPTY_DIR --in FILE.tar
+  fieldcheck restore --data EMPTY_DIR (--in FILE.tar | --from-s3 latest|NAME)
+  fieldcheck photos migrate --to s3 [--data DIR]    (resumable; each photo verified before the local copy goes)
   fieldcheck keys rotate --data DIR   (new token signing key; also while the server runs)
 
 Environment: FIELDCHECK_ADDR, FIELDCHECK_DATA, FIELDCHECK_METRICS_OPEN=1,
@@ -66,6 +70,12 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = backup(args[1:], stdout)
 	case "restore":
 		err = restore(args[1:], stdout)
+	case "photos":
+		if len(args) < 2 || args[1] != "migrate" {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		err = photosMigrate(args[2:], stdout)
 	case "keys":
 		if len(args) < 2 || args[1] != "rotate" {
 			fmt.Fprint(stderr, usage)
@@ -175,6 +185,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		for _, l := range logins {
 			fmt.Fprintf(stdout, "demo login: %s %s %s\n", l.Role, l.Username, l.Password)
 		}
+	}
+	if ship, err := shipperFromEnv(db, srv, logger); err != nil {
+		return err
+	} else if ship != nil {
+		srv.Go(ship.Run)
+		logger.Info("backups are shipped to the photo bucket", "every", ship.Every.String(), "keep", ship.Keep)
 	}
 	ctl, err := startControl(db, srv.Tokens, *data, logger)
 	if err != nil {
@@ -404,18 +420,37 @@ func restore(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	data := fs.String("data", "", "empty data directory to restore into")
 	in := fs.String("in", "", "backup tar file")
+	fromS3 := fs.String("from-s3", "", "restore a backup shipped to the photo bucket: latest, or its name")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	if *data == "" || *in == "" {
-		return usageError{"restore needs --data EMPTY_DIR and --in FILE.tar"}
+	if *data == "" || (*in == "") == (*fromS3 == "") {
+		return usageError{"restore needs --data EMPTY_DIR and one of --in FILE.tar or --from-s3 latest|NAME"}
 	}
-	f, err := os.Open(*in)
-	if err != nil {
-		return err
+	var r io.Reader
+	source := *in
+	if *fromS3 != "" {
+		obj, err := s3Objects()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		rc, info, err := backups.Open(ctx, obj.Client(), obj.Bucket(), obj.Key(""), *fromS3)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		r, source = rc, fmt.Sprintf("%s from %s (%d bytes)", info.Name, obj.Name(), info.Size)
+	} else {
+		f, err := os.Open(*in)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
 	}
-	defer f.Close()
-	if err := store.Restore(*data, f); err != nil {
+	if err := store.Restore(*data, r); err != nil {
 		return err
 	}
 	db, err := store.Open(*data)
@@ -423,7 +458,57 @@ func restore(args []string, stdout io.Writer) error {
 		return fmt.Errorf("restored files do not open: %w", err)
 	}
 	db.Close()
-	fmt.Fprintf(stdout, "restored %s into %s (sessions are not restored: everyone signs in again; the server makes a new signing key)\n", *in, filepath.Clean(*data))
+	fmt.Fprintf(stdout, "restored %s into %s (sessions are not restored: everyone signs in again; the server makes a new signing key)\n", source, filepath.Clean(*data))
+	return nil
+}
+
+// s3Objects is the photo bucket from the environment (FIELDCHECK_S3_URL
+// and the AWS_* variables), for commands that talk to it directly.
+func s3Objects() (*photos.S3Objects, error) {
+	if os.Getenv("FIELDCHECK_S3_URL") == "" {
+		return nil, usageError{"set FIELDCHECK_S3_URL (http(s)://host:port/bucket), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"}
+	}
+	cfg, err := s3FromEnv()
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	cfg.Timeout = time.Minute
+	return photos.NewS3(*cfg)
+}
+
+// photosMigrate moves a data dir's photos into the bucket, resumably, each
+// verified by its hash before the local copy goes.
+func photosMigrate(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("photos migrate", flag.ContinueOnError)
+	data := fs.String("data", env("FIELDCHECK_DATA", "./data"), "data directory")
+	to := fs.String("to", "", "where to: s3 (the bucket FIELDCHECK_S3_URL names)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if *to != "s3" {
+		return usageError{"photos migrate needs --to s3"}
+	}
+	obj, err := s3Objects()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := obj.Check(ctx); err != nil {
+		return fmt.Errorf("the bucket does not answer: %w", err)
+	}
+	last := time.Time{}
+	rep, err := photos.MigrateToS3(ctx, *data, obj, func(done, total int, bytes int64) {
+		if time.Since(last) > time.Second || done == total {
+			last = time.Now()
+			fmt.Fprintf(stdout, "migrated %d/%d photos (%d%%), %.1f MB\n", done, total, done*100/max(total, 1), float64(bytes)/1e6)
+		}
+	})
+	fmt.Fprintf(stdout, "photos migrate: %d uploaded, %d already in %s, %d renditions; each verified by its sha256 before the local copy was removed\n",
+		rep.Originals, rep.AlreadyThere, obj.Name(), rep.Renditions)
+	if err != nil {
+		return fmt.Errorf("%w (run it again to resume)", err)
+	}
 	return nil
 }
 
@@ -464,4 +549,34 @@ func keysRotate(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "signing key rotated (new key id %s); tokens signed with the old key stay valid for %s\n", kid, auth.AccessTTL)
 	return nil
+}
+
+// shipperFromEnv: FIELDCHECK_BACKUP_EVERY (e.g. 1h) ships a hot snapshot to
+// the photo bucket's backups/ at that interval, keeping the newest
+// FIELDCHECK_BACKUP_KEEP (default 48) of this node's.
+func shipperFromEnv(db *store.DB, srv *server.Server, logger *slog.Logger) (*backups.Shipper, error) {
+	v := os.Getenv("FIELDCHECK_BACKUP_EVERY")
+	if v == "" {
+		return nil, nil
+	}
+	every, err := time.ParseDuration(v)
+	if err != nil || every < time.Minute {
+		return nil, usageError{fmt.Sprintf("FIELDCHECK_BACKUP_EVERY must be a duration of at least 1m such as 1h, got %q", v)}
+	}
+	obj, ok := srv.Photos.Objects().(*photos.S3Objects)
+	if !ok {
+		return nil, usageError{"FIELDCHECK_BACKUP_EVERY ships backups to the photo bucket: set FIELDCHECK_S3_URL too"}
+	}
+	keep := 48
+	if k := os.Getenv("FIELDCHECK_BACKUP_KEEP"); k != "" {
+		if keep, err = strconv.Atoi(k); err != nil || keep < 1 {
+			return nil, usageError{fmt.Sprintf("FIELDCHECK_BACKUP_KEEP must be a number of backups ≥ 1, got %q", k)}
+		}
+	}
+	node, err := db.NodeID()
+	if err != nil {
+		return nil, err
+	}
+	return &backups.Shipper{DB: db, Client: obj.Client(), Bucket: obj.Bucket(), KeyPrefix: obj.Key(""), Node: node,
+		Every: every, Keep: keep, Log: logger}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"fieldcheck/photos"
 	"fieldcheck/server"
 )
 
@@ -80,7 +81,36 @@ func configFromEnv(data string) (server.Config, error) {
 			*v.dst = n
 		}
 	}
+	if v := os.Getenv("FIELDCHECK_S3_URL"); v != "" {
+		s3, err := s3FromEnv()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.S3 = s3
+	}
 	return cfg, nil
+}
+
+// s3FromEnv reads the photo bucket's settings: FIELDCHECK_S3_URL
+// (http(s)://host:port/bucket, path-style unless FIELDCHECK_S3_VIRTUAL_HOST=1)
+// and the standard AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION.
+func s3FromEnv() (*photos.S3Config, error) {
+	c := &photos.S3Config{URL: os.Getenv("FIELDCHECK_S3_URL"), VirtualHost: os.Getenv("FIELDCHECK_S3_VIRTUAL_HOST") == "1",
+		AccessKey: os.Getenv("AWS_ACCESS_KEY_ID"), SecretKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), Region: os.Getenv("AWS_REGION")}
+	if _, _, _, _, err := photos.ParseS3URL(c.URL); err != nil {
+		return nil, err
+	}
+	if v := os.Getenv("FIELDCHECK_S3_STAGING_MAX_AGE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("FIELDCHECK_S3_STAGING_MAX_AGE must be a duration such as 1h, got %q", v)
+		}
+		c.StagingMaxAge = d
+	}
+	if c.AccessKey == "" || c.SecretKey == "" {
+		return nil, fmt.Errorf("FIELDCHECK_S3_URL is set: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed too")
+	}
+	return c, nil
 }
 
 // parseTrustedProxies reads a comma-separated list of CIDRs or single

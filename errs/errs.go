@@ -26,6 +26,7 @@ const (
 	Invalid                             // 422 valid JSON, fails validation
 	RateLimited                         // 429
 	InsufficientStorage                 // 507 disk full
+	Unavailable                         // 503 a dependency (the photo bucket) is down; retry
 )
 
 // Msg is a message in zh-CN and English.

@@ -36,7 +36,7 @@ func FuzzPut(f *testing.F) {
 		if m.Width <= 0 || m.Height <= 0 || len(m.PHash) != 16 {
 			t.Fatalf("meta %+v", m)
 		}
-		f, _, err := s.Open(context.Background(), m.SHA256, SizeThumb)
+		f, _, _, err := s.Open(context.Background(), m.SHA256, SizeThumb)
 		if err != nil {
 			t.Fatalf("open thumb: %v", err)
 		}

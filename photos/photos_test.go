@@ -77,7 +77,7 @@ func wantKind(t *testing.T, err error, kind errs.Kind, code string) {
 // openImage decodes what Open serves at size.
 func openImage(t *testing.T, s *Service, sha, size string) image.Image {
 	t.Helper()
-	f, ct, err := s.Open(context.Background(), sha, size)
+	f, _, ct, err := s.Open(context.Background(), sha, size)
 	if err != nil {
 		t.Fatalf("Open %s: %v", size, err)
 	}
@@ -148,7 +148,7 @@ func TestOrientation1KeepsPixels(t *testing.T) {
 	if c := th.At(10, 10); !near(c, red) {
 		t.Errorf("thumb top-left = %v, want red", c)
 	}
-	full, ct, err := s.Open(context.Background(), m.SHA256, SizeFull)
+	full, _, ct, err := s.Open(context.Background(), m.SHA256, SizeFull)
 	if err != nil || ct != "image/jpeg" {
 		t.Fatal(err, ct)
 	}
@@ -370,15 +370,15 @@ func TestBrokenRenditionServesOriginal(t *testing.T) {
 	m := mustPut(t, s, synth.JPEG(synth.Photo(100, 100, 9), 85, nil))
 	os.RemoveAll(filepath.Join(s.cfg.DataDir, RenditionsDir))
 	os.WriteFile(s.originalPath(m.SHA256), []byte("\xff\xd8\xffgarbage"), 0o600)
-	f, ct, err := s.Open(context.Background(), m.SHA256, SizeThumb)
+	f, _, ct, err := s.Open(context.Background(), m.SHA256, SizeThumb)
 	if err != nil || ct != "image/jpeg" {
 		t.Fatal(err, ct)
 	}
 	f.Close()
-	if _, _, err := s.Open(context.Background(), m.SHA256, "huge"); err == nil {
+	if _, _, _, err := s.Open(context.Background(), m.SHA256, "huge"); err == nil {
 		t.Error("size huge accepted")
 	}
-	if _, _, err := s.Open(context.Background(), shaOf([]byte("x")), SizeThumb); err == nil {
+	if _, _, _, err := s.Open(context.Background(), shaOf([]byte("x")), SizeThumb); err == nil {
 		t.Error("unknown photo opened")
 	}
 }

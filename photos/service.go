@@ -13,7 +13,6 @@ import (
 	"image/png"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -78,6 +77,9 @@ type Config struct {
 	// visible to its possessors, admins, and those. Nil: possessors and
 	// admins only.
 	CanSee func(tx *bolt.Tx, p auth.Principal, submissionID, sha string) (bool, error)
+	// Objects is where originals and renditions live: nil is the data dir
+	// (LocalObjects); the server passes S3Objects with FIELDCHECK_S3_URL.
+	Objects Objects
 	// NoSync skips the fsync of each original: only for a bulk load that
 	// syncs the filesystem once at its end (the demo's month of history),
 	// never for a serving server, where a Put must survive a power cut.
@@ -119,6 +121,7 @@ type Service struct {
 	budget  *semaphore.Weighted
 	uploads *gate
 	sf      singleflight.Group
+	obj     Objects
 }
 
 // New makes the service and its directories.
@@ -157,10 +160,17 @@ func New(db *store.DB, cfg Config) (*Service, error) {
 		}
 	}
 	clearIncoming(join(cfg.DataDir, IncomingDir))
+	obj := cfg.Objects
+	if obj == nil {
+		obj = &LocalObjects{Dir: cfg.DataDir, NoSync: cfg.NoSync}
+	}
 	return &Service{db: db, cfg: cfg, sem: semaphore.NewWeighted(cfg.Workers),
 		budget:  semaphore.NewWeighted(cfg.DecodeBudget),
-		uploads: newGate(cfg.MaxUploads, cfg.MaxUploadsPerUser)}, nil
+		uploads: newGate(cfg.MaxUploads, cfg.MaxUploadsPerUser), obj: obj}, nil
 }
+
+// Objects is where this service keeps the bytes.
+func (s *Service) Objects() Objects { return s.obj }
 
 // MaxBytes is the configured upload limit (the server checks Content-Length
 // against it before reading a body).
@@ -347,15 +357,23 @@ func (s *Service) put(ctx context.Context, sha string, body io.Reader, who store
 		// Bytes that do not decode never become a photo; the temp file goes.
 		return Meta{}, false, err
 	}
+	var done func(recorded bool)
 	if werr == nil {
-		werr = u.keep(s.originalPath(sha), !s.cfg.NoSync)
+		done, werr = s.obj.KeepOriginal(ctx, sha, ct, u.f, u.size, !s.cfg.NoSync)
 	}
 	if werr != nil {
+		if e, ok := errs.As(werr); ok {
+			return Meta{}, false, e // the bucket is down: 503, the phone retries
+		}
 		return Meta{}, false, fmt.Errorf("photos: write original: %w", werr)
 	}
-	// Renditions can always be made again from the original: no fsync.
-	_ = writeFileAtomic(s.renditionPath(sha, SizeMedium), r.medium, false)
-	_ = writeFileAtomic(s.renditionPath(sha, SizeThumb), r.thumb, false)
+	if _, local := s.obj.(*LocalObjects); local {
+		u.kept = true // renamed into place
+	}
+	// Renditions can always be made again from the original: no sync, and
+	// a failure here only means they are made on the first read.
+	_ = s.obj.PutRendition(ctx, sha, SizeMedium, r.medium)
+	_ = s.obj.PutRendition(ctx, sha, SizeThumb, r.thumb)
 
 	m := Meta{SHA256: sha, Width: r.width, Height: r.height, TakenAt: r.exif.TakenAt,
 		Lat: r.exif.Lat, Lng: r.exif.Lng, Bytes: u.size, ContentType: ct,
@@ -389,12 +407,10 @@ func (s *Service) put(ctx context.Context, sha string, body io.Reader, who store
 		}
 		return nil
 	})
+	// Not recorded: the bytes go too, unless another upload of the same
+	// bytes has recorded them meanwhile.
+	done(err == nil || s.Has(sha))
 	if err != nil {
-		// Not recorded: the file goes too, unless another upload of the
-		// same bytes has recorded it meanwhile.
-		if !s.Has(sha) {
-			os.Remove(s.originalPath(sha))
-		}
 		if errors.Is(err, store.ErrDiskFull) {
 			return Meta{}, false, errs.New(errs.InsufficientStorage, "disk_full", "服务器磁盘已满", "the server's disk is full")
 		}
@@ -453,28 +469,6 @@ func (s *Service) receive(body io.Reader) (*upload, error) {
 	}
 	u.sha = hex.EncodeToString(h.Sum(nil))
 	return u, nil
-}
-
-// keep renames the temp file into place at path (same filesystem, so no
-// copy); with durable, the directory is fsynced after (the file was before).
-func (u *upload) keep(path string, durable bool) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
-	}
-	if err := os.Rename(u.f.Name(), path); err != nil {
-		return err
-	}
-	u.kept = true
-	u.f.Close()
-	if durable {
-		if d, err := os.Open(dir); err == nil {
-			err = d.Sync()
-			d.Close()
-			return err
-		}
-	}
-	return nil
 }
 
 // discard closes the temp file and removes it unless it was kept.
@@ -619,64 +613,58 @@ func encodeJPEG(m image.Image, q int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Open opens photo sha at size (thumb, medium, full; "" is full) and names
-// its content type. A missing rendition is made on the spot (once, however
-// many ask at the same moment); if that fails the original is served.
-// The caller closes the file.
-func (s *Service) Open(ctx context.Context, sha, size string) (*os.File, string, error) {
+// Open opens photo sha at size (thumb, medium, full; "" is full) and says
+// its length and content type. A missing rendition is made on the spot
+// (once, however many ask at the same moment); if that fails the original
+// is served. The caller closes the object.
+func (s *Service) Open(ctx context.Context, sha, size string) (Object, int64, string, error) {
 	if size == "" {
 		size = SizeFull
 	}
 	if size != SizeFull && size != SizeThumb && size != SizeMedium {
-		return nil, "", ErrBadSize
+		return nil, 0, "", ErrBadSize
 	}
 	m, err := s.Get(sha)
 	if err != nil {
-		return nil, "", err
+		return nil, 0, "", err
 	}
 	if size != SizeFull {
-		p := s.renditionPath(sha, size)
-		if f, err := os.Open(p); err == nil {
-			return f, "image/jpeg", nil
+		if o, n, err := s.obj.Open(ctx, sha, size); err == nil {
+			return o, n, "image/jpeg", nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, 0, "", err
 		}
 		if _, err, _ := s.sf.Do(sha, func() (any, error) { return nil, s.remake(ctx, sha, m.ContentType) }); err == nil {
-			if f, err := os.Open(p); err == nil {
-				return f, "image/jpeg", nil
+			if o, n, err := s.obj.Open(ctx, sha, size); err == nil {
+				return o, n, "image/jpeg", nil
 			}
 		}
 	}
-	f, err := os.Open(s.originalPath(sha))
+	o, n, err := s.obj.Open(ctx, sha, SizeFull)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, "", ErrNotFound
-		}
-		return nil, "", err
+		return nil, 0, "", err
 	}
-	return f, m.ContentType, nil
+	return o, n, m.ContentType, nil
 }
 
 // remake regenerates both renditions from the original (after a restore,
 // which carries originals only).
 func (s *Service) remake(ctx context.Context, sha, ct string) error {
-	f, err := os.Open(s.originalPath(sha))
+	o, size, err := s.obj.Open(ctx, sha, SizeFull)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	defer o.Close()
+	head := make([]byte, min(size, headBytes))
+	if _, err := o.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && len(head) == int(size)) {
+		return err
+	}
+	r, err := s.decode(ctx, ct, o, size, head)
 	if err != nil {
 		return err
 	}
-	head := make([]byte, min(st.Size(), headBytes))
-	if _, err := io.ReadFull(f, head); err != nil {
+	if err := s.obj.PutRendition(ctx, sha, SizeMedium, r.medium); err != nil {
 		return err
 	}
-	r, err := s.decode(ctx, ct, f, st.Size(), head)
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(s.renditionPath(sha, SizeMedium), r.medium, false); err != nil {
-		return err
-	}
-	return writeFileAtomic(s.renditionPath(sha, SizeThumb), r.thumb, false)
+	return s.obj.PutRendition(ctx, sha, SizeThumb, r.thumb)
 }

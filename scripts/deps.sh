@@ -15,3 +15,12 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
 fi
+
+# versitygw: a real S3 server for the photo-bucket tests (internal/s3test),
+# installed once into $(go env GOPATH)/bin at a pinned release and reused.
+VGW_VERSION=v1.8.0
+GOBIN_DIR="$(go env GOPATH | cut -d: -f1)/bin"
+if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$GOBIN_DIR/versitygw" ]; then
+  echo "deps: installing versitygw $VGW_VERSION (once; a few minutes)"
+  GOBIN="$GOBIN_DIR" go install "github.com/versity/versitygw/cmd/versitygw@$VGW_VERSION"
+fi

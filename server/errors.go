@@ -23,6 +23,7 @@ var kindStatus = map[errs.Kind]int{
 	errs.Invalid:             fiber.StatusUnprocessableEntity,
 	errs.RateLimited:         fiber.StatusTooManyRequests,
 	errs.InsufficientStorage: fiber.StatusInsufficientStorage,
+	errs.Unavailable:         fiber.StatusServiceUnavailable,
 }
 
 // fiber's own errors (no route, body too large, bad method) in our shape.
@@ -64,7 +65,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	default:
 		e = errInternal
 	}
-	if status >= 500 && status != fiber.StatusInsufficientStorage {
+	if status == fiber.StatusServiceUnavailable && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
+		// The phone's outbox keeps the photo and tries again.
+		c.Set(fiber.HeaderRetryAfter, "10")
+	}
+	if status >= 500 && status != fiber.StatusInsufficientStorage && status != fiber.StatusServiceUnavailable {
 		s.Log.Error("request failed", "rid", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {

@@ -21,7 +21,29 @@ import (
 // in the same commit, and a photo is visible to whoever may read a
 // submission referencing it whose author possesses it.
 func (s *Server) newPhotos() (*photos.Service, error) {
+	var objects photos.Objects
+	if s.Cfg.S3 != nil {
+		cfg := *s.Cfg.S3
+		if cfg.Node == "" {
+			node, err := s.DB.NodeID()
+			if err != nil {
+				return nil, err
+			}
+			cfg.Node = node
+		}
+		cfg.LocalDir = s.Cfg.DataDir
+		obj, err := photos.NewS3(cfg)
+		if err != nil {
+			return nil, err
+		}
+		// /readyz names the bucket while it is down; the loop checks it
+		// every 5 s and sweeps this node's stale staged uploads.
+		s.AddReadyCheck("photo_bucket", obj.Ready)
+		s.Go(obj.Run)
+		objects = obj
+	}
 	return photos.New(s.DB, photos.Config{
+		Objects:   objects,
 		DataDir:   s.Cfg.DataDir,
 		MaxBytes:  s.Cfg.PhotoMaxBytes,
 		MaxPixels: int64(s.Cfg.PhotoMaxPixels),
@@ -152,15 +174,10 @@ func (s *Server) getPhoto(c *fiber.Ctx) error {
 	if c.Get(fiber.HeaderIfNoneMatch) == etag {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	f, ct, err := s.Photos.Open(c.UserContext(), sha, size)
+	f, n, ct, err := s.Photos.Open(c.UserContext(), sha, size)
 	if err != nil {
-		return err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return err
 	}
 	c.Set(fiber.HeaderContentType, ct)
-	return c.SendStream(f, int(st.Size())) // fasthttp closes f when sent
+	return c.SendStream(f, int(n)) // fasthttp closes f when sent
 }

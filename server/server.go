@@ -60,6 +60,9 @@ type Config struct {
 	// OnAnswer, when set, sees every answered request's method, route
 	// pattern and status (the OpenAPI drift test records them).
 	OnAnswer func(method, route string, status int)
+	// S3, when set, keeps photos in that bucket instead of the data dir
+	// (FIELDCHECK_S3_URL and the AWS_* variables).
+	S3 *photos.S3Config
 	// Build is what /readyz and `fieldcheck version` report.
 	Build BuildInfo
 	// Logger defaults to slog.Default().

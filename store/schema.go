@@ -1,7 +1,9 @@
 package store
 
 import (
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -177,4 +179,25 @@ func firstKey(b *bolt.Bucket) []byte {
 	}
 	k, _ := b.Cursor().First()
 	return k
+}
+
+var keyNodeID = []byte("node_id")
+
+// NodeID is this data dir's stable random name (made on first use): the
+// staging area it owns in a shared photo bucket, and its backups' names.
+func (db *DB) NodeID() (string, error) {
+	var id string
+	err := db.Update(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket(BucketMeta).Get(keyNodeID); raw != nil {
+			id = string(raw)
+			return nil
+		}
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		id = hex.EncodeToString(b[:])
+		return tx.Bucket(BucketMeta).Put(keyNodeID, []byte(id))
+	})
+	return id, err
 }
