@@ -3,7 +3,8 @@
 #
 #   1. sync push throughput through the real server on 127.0.0.1 with 1, 16
 #      and 64 devices, against raw bbolt doing the same writes (fieldload bench);
-#   2. the photo upload pipeline against vipsthumbnail (photobench);
+#   2. the photo upload pipeline against vipsthumbnail, and the same uploads
+#      into an S3 bucket (a local versitygw) next to the local disk (photobench -s3);
 #   3. one callback claim with a million pending tasks (BenchmarkClaim1M);
 #   4. the server's peak RSS on a normal day of photo uploads next to a mix
 #      of decompression bombs and big bodies (fieldload memmix, bound 512 MB).
@@ -42,7 +43,7 @@ section "sync push throughput: server vs raw bbolt, $PHASE per phase"
 timeout 900 ./bin/fieldload bench --bin ./bin/fieldcheck --devices "$DEVICES" --duration "$PHASE"
 
 section "photo upload pipeline vs vipsthumbnail (photobench -n $PHOTOS)"
-timeout 600 $GO run ./photos/cmd/photobench -n "$PHOTOS"
+timeout 600 $GO run ./photos/cmd/photobench -n "$PHOTOS" -s3
 
 section "callback claim with 1M pending tasks (BenchmarkClaim1M, ${CLAIMS}x)"
 timeout 1200 $GO test ./callbacks -run '^$' -bench Claim1M -benchtime "${CLAIMS}x" -count 1

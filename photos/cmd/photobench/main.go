@@ -5,7 +5,12 @@
 // (user+sys) milliseconds, medians, and the ratio go ÷ vips. Without
 // vipsthumbnail on PATH it prints the Go figures and says so.
 //
-//	go run ./photos/cmd/photobench [-n 7] [-in photo.jpg]
+//	go run ./photos/cmd/photobench [-n 7] [-in photo.jpg] [-s3]
+//
+// With -s3 it also runs the same uploads into an S3 bucket — a versitygw
+// (posix backend, temp dir) it starts on 127.0.0.1 — through the same
+// Service with S3Objects, interleaved with the local ones: PUT → renditions
+// against the local disk and against S3 on the same machine.
 //
 // The Go side is the whole upload (sha256 check, header check, decode,
 // EXIF, renditions, dHash, original written with fsync, bbolt commit); the
@@ -21,9 +26,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -35,8 +42,9 @@ import (
 func main() {
 	n := flag.Int("n", 7, "iterations")
 	in := flag.String("in", "", "a JPEG to use instead of the synthetic 4000×3000 one")
+	withS3 := flag.Bool("s3", false, "also upload into a local versitygw bucket and compare")
 	flag.Parse()
-	if err := run(*n, *in); err != nil {
+	if err := run(*n, *in, *withS3); err != nil {
 		fmt.Fprintln(os.Stderr, "photobench:", err)
 		os.Exit(1)
 	}
@@ -44,7 +52,7 @@ func main() {
 
 type sample struct{ wall, cpu time.Duration }
 
-func run(n int, in string) error {
+func run(n int, in string, withS3 bool) error {
 	dir, err := os.MkdirTemp("", "photobench-")
 	if err != nil {
 		return err
@@ -74,6 +82,24 @@ func run(n int, in string) error {
 		return err
 	}
 
+	var s3svc *photos.Service
+	if withS3 {
+		obj, stop, err := startBucket(dir)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		db2, err := store.Open(filepath.Join(dir, "data-s3"))
+		if err != nil {
+			return err
+		}
+		defer db2.Close()
+		if s3svc, err = photos.New(db2, photos.Config{Objects: obj}); err != nil {
+			return err
+		}
+	}
+	var s3S []sample
+
 	vips, _ := exec.LookPath("vipsthumbnail")
 	fmt.Printf("photo: %d bytes, 12 MP JPEG; %d iterations\n", len(body), n)
 	var goS, vipsS []sample
@@ -86,6 +112,13 @@ func run(n int, in string) error {
 			return err
 		}
 		goS = append(goS, sample{time.Since(t0), cpuSelf() - c0})
+		if s3svc != nil {
+			c0, t0 := cpuSelf(), time.Now()
+			if _, _, err := s3svc.Put(context.Background(), hex.EncodeToString(sum[:]), b, "bench", time.Now()); err != nil {
+				return fmt.Errorf("s3: %w", err)
+			}
+			s3S = append(s3S, sample{time.Since(t0), cpuSelf() - c0})
+		}
 
 		if vips != "" {
 			var s sample
@@ -106,6 +139,11 @@ func run(n int, in string) error {
 	}
 	g := median(goS)
 	fmt.Printf("go pipeline:   %6.1f ms wall  %6.1f ms cpu per photo (median)\n", ms(g.wall), ms(g.cpu))
+	if len(s3S) > 0 {
+		s3m := median(s3S)
+		fmt.Printf("same into S3:  %6.1f ms wall  %6.1f ms cpu per photo (median; versitygw on 127.0.0.1, its CPU not counted)\n", ms(s3m.wall), ms(s3m.cpu))
+		fmt.Printf("ratio s3/local:%6.2f× wall\n", ms(s3m.wall)/ms(g.wall))
+	}
 	if vips == "" {
 		fmt.Println("vipsthumbnail not on PATH (apt-get install -y libvips-tools); no ratio")
 		return nil
@@ -134,4 +172,49 @@ func cpuSelf() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// startBucket runs versitygw (PATH or $(go env GOPATH)/bin; make test
+// installs it) with a posix bucket in dir, on a free loopback port.
+func startBucket(dir string) (*photos.S3Objects, func(), error) {
+	bin, err := exec.LookPath("versitygw")
+	if err != nil {
+		gopath, _ := exec.Command("go", "env", "GOPATH").Output()
+		bin = filepath.Join(strings.Split(strings.TrimSpace(string(gopath)), ":")[0], "bin", "versitygw")
+		if _, err := os.Stat(bin); err != nil {
+			return nil, nil, fmt.Errorf("-s3 needs versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0)")
+		}
+	}
+	root := filepath.Join(dir, "bucket-root")
+	if err := os.MkdirAll(filepath.Join(root, "bench"), 0o755); err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "-a", "bench", "-s", "bench-secret", "--port", addr, "posix", root)
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	stop := func() { cmd.Process.Kill(); cmd.Wait() }
+	for i := 0; ; i++ {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			break
+		}
+		if i > 100 {
+			stop()
+			return nil, nil, fmt.Errorf("versitygw did not start on %s", addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	obj, err := photos.NewS3(photos.S3Config{URL: "http://" + addr + "/bench", AccessKey: "bench", SecretKey: "bench-secret", Node: "bench"})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return obj, stop, nil
 }
