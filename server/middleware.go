@@ -78,8 +78,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	}
 	status := c.Response().StatusCode()
 	dur := time.Since(start)
-	route := c.Route().Path
-	s.metrics.observe(c.Method(), route, status, dur)
+	s.metrics.observe(c.Method(), routeLabel(c), status, dur)
 	s.Log.Info("http", "rid", requestID(c), "method", c.Method(), "path", redactPath(c.Path()),
 		"query", redactQuery(string(c.Request().URI().QueryString())), "status", status,
 		"ms", float64(dur.Microseconds())/1000, "user", principal(c).Username, "ip", c.IP())
