@@ -49,7 +49,8 @@ type TechnicianRow struct {
 	// missing photos), ÷ sheets.
 	PhotosComplete            int      `json:"photos_complete"`
 	PhotoEvidenceCompleteRate *float64 `json:"photo_evidence_complete_rate"`
-	// Review flags, counted in sheets: Flagged has photo_reused or clock_skew.
+	// Review flags, counted in sheets: Flagged has photo_reused, clock_skew
+	// or finished_in_future.
 	Flagged              int `json:"flagged"`
 	PhotoReused          int `json:"photo_reused"`
 	ClockSkew            int `json:"clock_skew"`
@@ -178,13 +179,14 @@ func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems
 	}
 	flags, _ := h.AllFlags()
 	reused, skew := slices.Contains(flags, fcsync.FlagPhotoReused), slices.Contains(flags, fcsync.FlagClockSkew)
+	future := slices.Contains(flags, fcsync.FlagFinishedInFuture)
 	if reused {
 		r.PhotoReused++
 	}
 	if skew {
 		r.ClockSkew++
 	}
-	if reused || skew {
+	if reused || skew || future {
 		r.Flagged++
 	}
 	if slices.Contains(flags, fcsync.FlagSpeedBelowSubscribed) {

@@ -457,6 +457,18 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 			finished = finished.Add(m.skew)
 		}
 	}
+	if ahead := finished.Sub(m.now); ahead > FutureTolerance {
+		// Finished after it reached us: the phone's clock is right (or was
+		// corrected) but the time typed or kept is not. The order completes,
+		// its callback clock starts and the job counts when it arrived.
+		if rec.FinishedAtOriginal == nil && s.FinishedAt != nil {
+			orig := *s.FinishedAt
+			rec.FinishedAtOriginal = &orig
+		}
+		rec.Flags = append(rec.Flags, FlagFinishedInFuture)
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagFinishedInFuture, AheadSeconds: ahead.Seconds()})
+		finished = m.now
+	}
 	pl.finished = finished
 	rec.FinishedAt = &pl.finished
 	rec.Result = checklists.Score(tpl, s, ctx)
