@@ -446,7 +446,7 @@ func TestAgentHoldingTheCallbackReads(t *testing.T) {
 	db := newDB(t)
 	push(t, db, tech1, newAcceptance(t, db, nil))
 	svc := callbacks.New(db, callbacks.Config{Clock: func() time.Time { return t0.Add(5 * time.Hour) }})
-	task, err := svc.Claim(store.Actor{Username: agent.Username})
+	task, err := svc.Claim(store.Actor{Username: agent.Username}, callbacks.Everywhere)
 	if err != nil || task == nil {
 		t.Fatalf("claim: %v %v", task, err)
 	}
