@@ -48,6 +48,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
+	in.DeviceID = store.CleanIdentifier(in.DeviceID) // it goes into the token and every audit entry
 	key := in.Username + "|" + c.IP()
 	if blocked, wait := s.Logins.Blocked(key); blocked {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))

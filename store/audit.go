@@ -29,14 +29,17 @@ type Actor struct {
 }
 
 // Audit appends an entry in the same transaction as the change it records.
+// The identifiers in it (who, from which device, on what) are cleaned of
+// control characters whatever path they came by: an entry is one line of an
+// export, never two.
 func Audit(tx *bolt.Tx, at time.Time, who Actor, action, object, detail string) error {
 	b := tx.Bucket(BucketAudit)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(AuditEntry{At: at, Actor: who.Username, Device: who.Device, Unit: who.Unit,
-		Action: action, Object: object, Detail: detail})
+	data, err := json.Marshal(AuditEntry{At: at, Actor: CleanIdentifier(who.Username), Device: CleanIdentifier(who.Device),
+		Unit: CleanIdentifier(who.Unit), Action: action, Object: CleanIdentifier(object), Detail: detail})
 	if err != nil {
 		return err
 	}

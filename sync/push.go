@@ -181,9 +181,11 @@ func pushBetween(db *store.DB, p auth.Principal, req PushRequest, now time.Time,
 	for i, raw := range req.Submissions {
 		items[i] = decodeItem(raw)
 	}
-	m := merger{p: p, now: now, device: req.DeviceID}
+	// The device id is the client's to choose: cleaned before it goes into
+	// every version and audit entry of this push.
+	m := merger{p: p, now: now, device: store.CleanIdentifier(req.DeviceID)}
 	if m.device == "" {
-		m.device = p.Device
+		m.device = store.CleanIdentifier(p.Device)
 	}
 	if req.DeviceTime != nil {
 		m.deviceTime = req.DeviceTime
