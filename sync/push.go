@@ -275,11 +275,9 @@ func pushBetween(db *store.DB, p auth.Principal, req PushRequest, now time.Time,
 
 // outcome is one item's result; e is its reason, localized after the commit.
 func outcome(id, status string, version int, e *errs.Error) Result {
-	if len(id) > MaxIDLen {
-		// Only a rejected id is this long: echo enough to find it, not the
-		// megabytes a hostile body may carry.
-		id = strings.ToValidUTF8(id[:MaxIDLen], "") + "…"
-	}
+	// Only a rejected id is longer than MaxIDLen: echo enough to find it,
+	// not the megabytes a hostile body may carry.
+	id = errs.Cut(id, MaxIDLen)
 	return Result{ID: id, Status: status, Version: version, MissingPhotos: []string{}, err: e}
 }
 
