@@ -87,3 +87,25 @@ func TestUnitClaimOnADataDirWrittenTheOldWay(t *testing.T) {
 		t.Fatalf("%d unit queue entries left for claimed tasks", n)
 	}
 }
+
+// A task's unit is its technician's when the job is finished: a technician
+// who moved to chengdu-west after the order was assigned (the order still
+// says chengdu-east) is called back by west's agents. Without a user record
+// the order's unit stands.
+func TestTaskUnitIsTheTechniciansWhenFinished(t *testing.T) {
+	f := newFixture(t, Config{})
+	if err := f.db.Update(func(tx *bolt.Tx) error {
+		return store.PutJSON(tx, store.BucketUsers, []byte("tech1"), auth.User{ID: "tech1", Username: "tech1",
+			Role: auth.RoleTechnician, Unit: "chengdu-west"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	moved := f.kick(t, func(wo *workorders.WorkOrder) { wo.Unit = "chengdu-east" })
+	if moved.Unit != "chengdu-west" {
+		t.Errorf("moved technician's task unit %q, want chengdu-west", moved.Unit)
+	}
+	unknown := f.kick(t, func(wo *workorders.WorkOrder) { wo.Technician, wo.Unit = "tech9", "chengdu-east" })
+	if unknown.Unit != "chengdu-east" {
+		t.Errorf("task unit %q without a user record, want the order's", unknown.Unit)
+	}
+}
