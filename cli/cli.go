@@ -119,6 +119,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	applyMemoryLimit()
 	level, err := logLevel(os.Getenv("FIELDCHECK_LOG_LEVEL"))
 	if err != nil {
 		return usageError{err.Error()}

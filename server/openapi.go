@@ -13,6 +13,7 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
+	"fieldcheck/names"
 	"fieldcheck/reports"
 	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
@@ -155,6 +156,9 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/auth/logout":     {Summary: "退出（撤销本设备会话）/ revoke this session's token family", OK: []int{204}},
 	"POST /api/v1/auth/file-token": {Summary: "图片短时令牌 / short-lived file token for <img src>", Response: fileTokenAnswer{}},
 	"GET /api/v1/me":               {Summary: "当前用户 / the caller", Response: userView{}},
+	"GET /api/v1/names":            {Summary: "显示名称（单位、产品、角色、人员）/ display names for units, products, roles, people", Response: names.Book{}},
+	"PUT /api/v1/names/:kind/:code": {Summary: "设置显示名称 / set a display name (kind: unit, product, role)", Request: names.Input{}, Response: names.Name{},
+		Errors: []int{404, 422}},
 
 	"GET /api/v1/users":          {Summary: "用户列表 / users", Query: pageQ, Response: userView{}, List: true},
 	"POST /api/v1/users":         {Summary: "新建用户 / create a user", Request: auth.NewUser{}, Response: userView{}, OK: []int{201}, Errors: []int{409, 422}},
@@ -180,9 +184,9 @@ var apiDocs = map[string]apiDoc{
 		Response: fcsync.Summary{}, List: true},
 	"GET /api/v1/submissions/:id": {Summary: "一份提交（某版本）/ a submission (or ?version=N)", Query: []string{"version"}, Response: fcsync.View{}, Errors: []int{404}},
 
-	"PUT /api/v1/photos/:sha256":  {Summary: "上传照片（按内容寻址）/ upload a photo by its sha256", BodyTypes: images, Response: photoAnswer{}, OK: []int{200, 201}, Errors: []int{404, 415, 422, 503}},
+	"PUT /api/v1/photos/:sha256":  {Summary: "上传照片（按内容寻址）/ upload a photo by its sha256", BodyTypes: images, Response: photoAnswer{}, OK: []int{200, 201}, Errors: []int{404, 415, 422, 429, 503}},
 	"HEAD /api/v1/photos/:sha256": {Summary: "是否已持有（按持有人）/ held and uploaded by the caller?", Errors: []int{404}},
-	"GET /api/v1/photos/:sha256":  {Summary: "照片或缩略图 / a photo or rendition", Query: []string{"size:thumb|medium|full", "token:file token"}, Produces: images, OK: []int{200, 304}, Errors: []int{404}},
+	"GET /api/v1/photos/:sha256":  {Summary: "照片或缩略图 / a photo or rendition", Query: []string{"size:thumb|medium|full", "token:file token"}, Produces: images, OK: []int{200, 304}, Errors: []int{404, 429}},
 
 	"GET /api/v1/speedtest/ping":     {Summary: "测速：时延 / speed test ping", OK: []int{204}},
 	"GET /api/v1/speedtest/download": {Summary: "测速：下行 N MiB / N MiB download", Query: []string{"mb:1–100"}, Produces: []string{"application/octet-stream"}, Errors: []int{422, 429}},

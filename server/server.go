@@ -26,6 +26,13 @@ type Config struct {
 	PhotoMaxBytes int64
 	// PhotoMaxPixels caps a photo's pixel count, checked before decoding (default 50 MP).
 	PhotoMaxPixels int
+	// PhotoDecodeBudget bounds the memory of all photo decodes at once, as
+	// estimated from their headers (default 224 MB); PhotoDecodeMax is one
+	// image's share, above it 422 decode_too_large (default 160 MB).
+	PhotoDecodeBudget, PhotoDecodeMax int64
+	// PhotoUploads and PhotoUploadsPerUser cap photo uploads in flight,
+	// in all and per user (default 32 and 4); past them 429 with Retry-After.
+	PhotoUploads, PhotoUploadsPerUser int
 	// SMSWait is how long a standard-tier customer has to answer the SMS
 	// survey before the callback goes to the manual queue (default 4 h).
 	SMSWait time.Duration
