@@ -113,7 +113,7 @@ func BenchmarkClaim1M(b *testing.B) {
 	f := bench.f
 	agents := []store.Actor{{Username: "a1"}, {Username: "a2"}, {Username: "a3"}, {Username: "a4"}, {Username: "a5"}}
 	claim := func(b *testing.B, i int) {
-		task, err := f.svc.Claim(agents[i%len(agents)])
+		task, err := f.svc.Claim(agents[i%len(agents)], Everywhere)
 		if err != nil || task == nil {
 			b.Fatalf("claim %d: %v %v", i, task, err)
 		}

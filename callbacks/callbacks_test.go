@@ -61,7 +61,7 @@ func TestKickoffTwiceMakesOneTask(t *testing.T) {
 	if a.ID != b.ID {
 		t.Fatalf("two tasks %s and %s for one order", a.ID, b.ID)
 	}
-	list, _, _ := f.svc.List(Filter{}, 0, "")
+	list, _, _ := f.svc.List(Everywhere, Filter{}, 0, "")
 	if len(list) != 1 {
 		t.Fatalf("%d tasks", len(list))
 	}
@@ -104,11 +104,11 @@ func TestKickoffChannels(t *testing.T) {
 	if a.Tier == workorders.TierStandard || b.Tier == workorders.TierStandard {
 		t.Fatal("standard task claimed during its SMS wait")
 	}
-	if got, _ := f.svc.Claim(agent1); got != nil {
+	if got, _ := f.svc.Claim(agent1, Everywhere); got != nil {
 		t.Fatalf("claimed %s", got.ID)
 	}
 	for _, task := range []*Task{a, b} {
-		if _, err := f.svc.Result(agent1, task.ID, ResultInput{Satisfaction: Satisfied}); err != nil {
+		if _, err := f.svc.Result(agent1, Everywhere, task.ID, ResultInput{Satisfaction: Satisfied}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -147,7 +147,7 @@ func TestClaimOrder(t *testing.T) {
 			t.Fatalf("lease %+v", got)
 		}
 	}
-	if got, err := f.svc.Claim(agent2); got != nil || err != nil {
+	if got, err := f.svc.Claim(agent2, Everywhere); got != nil || err != nil {
 		t.Fatalf("empty queue: %v %v", got, err)
 	}
 }
@@ -169,7 +169,7 @@ func TestConcurrentClaimsNeverShareATask(t *testing.T) {
 			a := agent1
 			a.Username = []string{"a1", "a2", "a3", "a4", "a5"}[g%5]
 			for {
-				task, err := f.svc.Claim(a)
+				task, err := f.svc.Claim(a, Everywhere)
 				if err != nil {
 					errc <- err
 					return
@@ -202,22 +202,22 @@ func TestLeaseExpiryReturnsTheTask(t *testing.T) {
 	f := newFixture(t, Config{})
 	task := f.kick(t, vip)
 	mustClaim(t, f, agent1)
-	if got, _ := f.svc.Claim(agent2); got != nil {
+	if got, _ := f.svc.Claim(agent2, Everywhere); got != nil {
 		t.Fatal("a leased task was claimed again")
 	}
-	_, err := f.svc.Attempt(agent2, task.ID, OutcomeReached, time.Time{}, "")
+	_, err := f.svc.Attempt(agent2, Everywhere, task.ID, OutcomeReached, time.Time{}, "")
 	if e := wantKind(t, err, errs.Conflict); e.Code != "leased_to_other" {
 		t.Fatal(e.Code)
 	}
 	f.clock.Add(15 * time.Minute)
-	if got, _ := f.svc.Get(task.ID); got.Status != StatusPending || got.LeaseHolder != "" {
+	if got, _ := f.svc.Get(Everywhere, task.ID); got.Status != StatusPending || got.LeaseHolder != "" {
 		t.Fatalf("after expiry: %s %s", got.Status, got.LeaseHolder)
 	}
 	if got := mustClaim(t, f, agent2); got.ID != task.ID || got.LeaseHolder != "agent2" {
 		t.Fatalf("%+v", got)
 	}
 	// The first agent's late calls are now conflicts.
-	_, err = f.svc.Result(agent1, task.ID, ResultInput{Satisfaction: Satisfied})
+	_, err = f.svc.Result(agent1, Everywhere, task.ID, ResultInput{Satisfaction: Satisfied})
 	wantKind(t, err, errs.Conflict)
 }
 
@@ -228,9 +228,9 @@ func TestReleaseAndSeveralLeases(t *testing.T) {
 	if mustClaim(t, f, agent1).ID != a.ID || mustClaim(t, f, agent1).ID != b.ID {
 		t.Fatal("order")
 	}
-	_, err := f.svc.Release(agent2, a.ID)
+	_, err := f.svc.Release(agent2, Everywhere, a.ID)
 	wantKind(t, err, errs.Conflict)
-	if _, err := f.svc.Release(agent1, a.ID); err != nil {
+	if _, err := f.svc.Release(agent1, Everywhere, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustClaim(t, f, agent2); got.ID != a.ID {
@@ -244,7 +244,7 @@ func TestRetryThenUnreachable(t *testing.T) {
 	task := f.kick(t, vip)
 	for i, outcome := range []string{OutcomeNoAnswer, OutcomeBusy} {
 		mustClaim(t, f, agent1)
-		got, err := f.svc.Attempt(agent1, task.ID, outcome, time.Time{}, "")
+		got, err := f.svc.Attempt(agent1, Everywhere, task.ID, outcome, time.Time{}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,24 +256,24 @@ func TestRetryThenUnreachable(t *testing.T) {
 		}
 		// Held back for two hours.
 		f.clock.Add(119 * time.Minute)
-		if c, _ := f.svc.Claim(agent1); c != nil {
+		if c, _ := f.svc.Claim(agent1, Everywhere); c != nil {
 			t.Fatal("claimed before the retry time")
 		}
 		f.clock.Add(time.Minute)
 	}
 	mustClaim(t, f, agent1)
-	got, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "第三次未接")
+	got, err := f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeNoAnswer, time.Time{}, "第三次未接")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Status != StatusUnreachable || got.ClosedAt == nil {
 		t.Fatalf("after the attempt limit: %s", got.Status)
 	}
-	if c, _ := f.svc.Claim(agent1); c != nil {
+	if c, _ := f.svc.Claim(agent1, Everywhere); c != nil {
 		t.Fatal("unreachable task claimed")
 	}
 	// A customer who calls in later may still give a result.
-	if _, err := f.svc.Result(agent2, task.ID, ResultInput{Satisfaction: Satisfied}); err != nil {
+	if _, err := f.svc.Result(agent2, Everywhere, task.ID, ResultInput{Satisfaction: Satisfied}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -282,7 +282,7 @@ func TestUnreachableOutcomes(t *testing.T) {
 	f := newFixture(t, Config{})
 	for _, outcome := range []string{OutcomeWrongNumber, OutcomeRefused} {
 		task := f.kick(t, vip)
-		got, err := f.svc.Attempt(agent1, task.ID, outcome, time.Time{}, "")
+		got, err := f.svc.Attempt(agent1, Everywhere, task.ID, outcome, time.Time{}, "")
 		if err != nil || got.Status != StatusUnreachable {
 			t.Fatalf("%s: %v %v", outcome, got, err)
 		}
@@ -291,22 +291,22 @@ func TestUnreachableOutcomes(t *testing.T) {
 	f.clock.Set(shanghai(2026, 11, 20, 10, 0))
 	task := f.kick(t, vip)
 	f.clock.Set(shanghai(2026, 11, 22, 22, 30))
-	got, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "")
+	got, err := f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeNoAnswer, time.Time{}, "")
 	if err != nil || got.Status != StatusUnreachable {
 		t.Fatalf("past the deadline: %v %v", got, err)
 	}
 	// The same call sent again (its reply lost) is recorded once; any other
 	// call on the closed task is refused.
-	again, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "")
+	again, err := f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeNoAnswer, time.Time{}, "")
 	if err != nil || again.Status != StatusUnreachable || len(again.Attempts) != 1 {
 		t.Fatalf("replayed attempt: %v %v", again, err)
 	}
-	_, err = f.svc.Attempt(agent1, task.ID, OutcomeBusy, time.Time{}, "")
+	_, err = f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeBusy, time.Time{}, "")
 	wantKind(t, err, errs.Conflict)
 	f.clock.Add(3 * time.Minute)
-	_, err = f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "")
+	_, err = f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeNoAnswer, time.Time{}, "")
 	wantKind(t, err, errs.Conflict)
-	_, err = f.svc.Attempt(agent1, task.ID, "maybe", time.Time{}, "")
+	_, err = f.svc.Attempt(agent1, Everywhere, task.ID, "maybe", time.Time{}, "")
 	if e := wantKind(t, err, errs.Invalid); e.Fields["outcome"].En == "" {
 		t.Fatal(e)
 	}
@@ -321,13 +321,13 @@ func TestCallLater(t *testing.T) {
 		"after deadline": task.DeadlineAt.Add(time.Minute),
 		"missing":        {},
 	} {
-		_, err := f.svc.Attempt(agent1, task.ID, OutcomeCallLater, at, "")
+		_, err := f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeCallLater, at, "")
 		if e := wantKind(t, err, errs.Invalid); e.Fields["at"].En == "" {
 			t.Fatalf("%s: %v", name, e)
 		}
 	}
 	at := shanghai(2026, 11, 21, 19, 0)
-	got, err := f.svc.Attempt(agent1, task.ID, OutcomeCallLater, at, "客户晚上有空")
+	got, err := f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeCallLater, at, "客户晚上有空")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestCallLater(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 	f.clock.Set(at.Add(-time.Second))
-	if c, _ := f.svc.Claim(agent2); c != nil {
+	if c, _ := f.svc.Claim(agent2, Everywhere); c != nil {
 		t.Fatal("claimed before the time the customer named")
 	}
 	f.clock.Set(at)
@@ -348,18 +348,18 @@ func TestResult(t *testing.T) {
 	f := newFixture(t, Config{})
 	task := f.kick(t, vip)
 
-	_, err := f.svc.Result(agent1, task.ID, ResultInput{Satisfaction: Unsatisfied, Reasons: []string{" "}})
+	_, err := f.svc.Result(agent1, Everywhere, task.ID, ResultInput{Satisfaction: Unsatisfied, Reasons: []string{" "}})
 	if e := wantKind(t, err, errs.Invalid); e.Fields["reasons"].En == "" {
 		t.Fatalf("unsatisfied without reason: %v", e)
 	}
 	five, six := 5, 6
-	_, err = f.svc.Result(agent1, task.ID, ResultInput{Satisfaction: "ok", Score: &six})
+	_, err = f.svc.Result(agent1, Everywhere, task.ID, ResultInput{Satisfaction: "ok", Score: &six})
 	if e := wantKind(t, err, errs.Invalid); len(e.Fields) != 2 {
 		t.Fatalf("%v", e)
 	}
 
 	// No claim or attempt needed.
-	got, err := f.svc.Result(agent1, task.ID, ResultInput{Satisfaction: Unsatisfied, Score: &five,
+	got, err := f.svc.Result(agent1, Everywhere, task.ID, ResultInput{Satisfaction: Unsatisfied, Score: &five,
 		Reasons: []string{"上门不准时", "师傅把垃圾留在楼道"}, Note: "已致歉"})
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +367,7 @@ func TestResult(t *testing.T) {
 	if got.Status != StatusDone || got.Result.By != "agent1" || got.Result.Channel != ChannelManual || got.RectificationID == "" {
 		t.Fatalf("%+v", got)
 	}
-	_, err = f.svc.Result(agent2, task.ID, ResultInput{Satisfaction: Satisfied})
+	_, err = f.svc.Result(agent2, Everywhere, task.ID, ResultInput{Satisfaction: Satisfied})
 	if e := wantKind(t, err, errs.Conflict); e.Code != "already_done" {
 		t.Fatal(e.Code)
 	}
@@ -400,7 +400,7 @@ func TestSurveyAnswersOnce(t *testing.T) {
 	if err := f.svc.AnswerSurvey(token, VerySatisfied, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := f.svc.Get(task.ID)
+	got, _ := f.svc.Get(Everywhere, task.ID)
 	if got.Status != StatusDone || got.Result.Channel != ChannelSMS || got.Result.Satisfaction != VerySatisfied {
 		t.Fatalf("%+v", got)
 	}
@@ -448,7 +448,7 @@ func TestSurveyLinkDies(t *testing.T) {
 	// An agent who got there first kills it too.
 	task = g.kick(t, nil)
 	token = task.SurveyURL[len("/s/"):]
-	if _, err := g.svc.Attempt(agent1, task.ID, OutcomeReached, time.Time{}, ""); err != nil {
+	if _, err := g.svc.Attempt(agent1, Everywhere, task.ID, OutcomeReached, time.Time{}, ""); err != nil {
 		t.Fatal(err)
 	}
 	wantKind(t, g.svc.CheckSurvey(token), errs.Gone)
@@ -467,7 +467,7 @@ func TestSweepWritesBackTimeDrivenMoves(t *testing.T) {
 	if n, _ := f.svc.Sweep(); n != 0 {
 		t.Fatalf("second sweep moved %d", n)
 	}
-	pending, _, _ := f.svc.List(Filter{Status: StatusPending}, 0, "")
+	pending, _, _ := f.svc.List(Everywhere, Filter{Status: StatusPending}, 0, "")
 	if len(pending) != 2 || pending[1].ID != leased.ID {
 		t.Fatalf("%+v", pending)
 	}
@@ -483,7 +483,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	var all []Task
 	after := ""
 	for {
-		page, next, err := f.svc.List(Filter{Unit: "chengdu-east"}, 2, after)
+		page, next, err := f.svc.List(Scope{unit: "chengdu-east"}, Filter{}, 2, after)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -502,12 +502,12 @@ func TestListFiltersAndPages(t *testing.T) {
 		}
 	}
 	from := shanghai(2026, 11, 20, 11, 0)
-	page, _, _ := f.svc.List(Filter{From: from, To: from.Add(2 * time.Hour)}, 0, "")
+	page, _, _ := f.svc.List(Everywhere, Filter{From: from, To: from.Add(2 * time.Hour)}, 0, "")
 	if len(page) != 2 {
 		t.Fatalf("range: %d", len(page))
 	}
-	_, _, err := f.svc.List(Filter{Status: "lost"}, 0, "")
+	_, _, err := f.svc.List(Everywhere, Filter{Status: "lost"}, 0, "")
 	wantKind(t, err, errs.Invalid)
-	_, _, err = f.svc.List(Filter{}, 0, "!!")
+	_, _, err = f.svc.List(Everywhere, Filter{}, 0, "!!")
 	wantKind(t, err, errs.BadRequest)
 }

@@ -10,6 +10,11 @@
 // transaction, and calls OpenRectification for inspections with deductions.
 // It knows nothing of HTTP.
 //
+// Every read and action takes a Scope (scope.go): an agent works their own
+// unit's tasks, an agent with no unit every unit's, a supervisor reads their
+// unit's, the admin everything. A task outside the caller's scope is not
+// found. A task's unit is its order's, recorded by Kickoff.
+//
 // # Life of a task
 //
 // Kickoff: due at the end of the finish day, deadline at the end of the

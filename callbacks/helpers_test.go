@@ -86,7 +86,7 @@ var (
 
 func mustClaim(t *testing.T, f *fixture, a store.Actor) *Task {
 	t.Helper()
-	task, err := f.svc.Claim(a)
+	task, err := f.svc.Claim(a, Everywhere)
 	if err != nil {
 		t.Fatal(err)
 	}

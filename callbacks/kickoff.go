@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"fieldcheck/auth"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -40,7 +41,7 @@ func Kickoff(tx *bolt.Tx, wo *workorders.WorkOrder, finishedAt, now time.Time) e
 		Customer:    wo.Customer,
 		Tier:        wo.Customer.Tier,
 		Technician:  wo.Technician,
-		Unit:        wo.Unit,
+		Unit:        technicianUnit(tx, wo),
 		FinishedAt:  finishedAt,
 		CreatedAt:   now,
 		DueAt:       due,
@@ -84,6 +85,17 @@ func Kickoff(tx *bolt.Tx, wo *workorders.WorkOrder, finishedAt, now time.Time) e
 		return err
 	}
 	return save(tx, nil, t)
+}
+
+// technicianUnit is the unit whose agents call this job's customer back:
+// the technician's unit now, as the job is finished (a technician who moved
+// since the order was assigned has the new unit's agents call), else the
+// order's unit (the technician's when it was assigned).
+func technicianUnit(tx *bolt.Tx, wo *workorders.WorkOrder) string {
+	if u, err := auth.GetUser(tx, wo.Technician); err == nil && u.Unit != "" {
+		return u.Unit
+	}
+	return wo.Unit
 }
 
 // newToken is 128 random bits, URL-safe (22 characters).

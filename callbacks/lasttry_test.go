@@ -15,7 +15,7 @@ func TestAnnotateLastTryMirrorsTheRule(t *testing.T) {
 	task := f.kick(t, vip)
 	check := func(step string, left int, last bool) {
 		t.Helper()
-		got, err := f.svc.Get(task.ID)
+		got, err := f.svc.Get(Everywhere, task.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,14 +30,14 @@ func TestAnnotateLastTryMirrorsTheRule(t *testing.T) {
 	check("fresh", 3, false)
 	for i := 0; i < 2; i++ {
 		mustClaim(t, f, agent1)
-		if _, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, ""); err != nil {
+		if _, err := f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeNoAnswer, time.Time{}, ""); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Add(2 * time.Hour)
 	}
 	check("two calls made", 1, true)
 	mustClaim(t, f, agent1)
-	got, err := f.svc.Attempt(agent1, task.ID, OutcomeNoAnswer, time.Time{}, "")
+	got, err := f.svc.Attempt(agent1, Everywhere, task.ID, OutcomeNoAnswer, time.Time{}, "")
 	if err != nil || got.Status != StatusUnreachable {
 		t.Fatalf("the predicted last try did not close the task: %v %v", got, err)
 	}
@@ -54,7 +54,7 @@ func TestAnnotateLastTryMirrorsTheRule(t *testing.T) {
 		t.Fatalf("3 h before the deadline: %+v", a)
 	}
 	mustClaim(t, f, agent1)
-	if got, err := f.svc.Attempt(agent1, early.ID, OutcomeNoAnswer, time.Time{}, ""); err != nil || got.Status != StatusPending {
+	if got, err := f.svc.Attempt(agent1, Everywhere, early.ID, OutcomeNoAnswer, time.Time{}, ""); err != nil || got.Status != StatusPending {
 		t.Fatalf("not the last try, yet: %v %v", got, err)
 	}
 	f.clock.Set(shanghai(2026, 11, 22, 23, 0))
@@ -62,7 +62,7 @@ func TestAnnotateLastTryMirrorsTheRule(t *testing.T) {
 		t.Fatalf("1 h before the deadline: %+v", a)
 	}
 	mustClaim(t, f, agent1)
-	if got, err := f.svc.Attempt(agent1, early.ID, OutcomeBusy, time.Time{}, ""); err != nil || got.Status != StatusUnreachable {
+	if got, err := f.svc.Attempt(agent1, Everywhere, early.ID, OutcomeBusy, time.Time{}, ""); err != nil || got.Status != StatusUnreachable {
 		t.Fatalf("predicted last try: %v %v", got, err)
 	}
 
@@ -77,7 +77,7 @@ func TestAnnotateLastTryMirrorsTheRule(t *testing.T) {
 
 func mustGet(t *testing.T, f *fixture, id string) *Task {
 	t.Helper()
-	got, err := f.svc.Get(id)
+	got, err := f.svc.Get(Everywhere, id)
 	if err != nil {
 		t.Fatal(err)
 	}

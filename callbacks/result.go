@@ -100,12 +100,12 @@ func (in *ResultInput) validate() ([]string, error) {
 // Result closes a task with the customer's answer. No attempt need come
 // first; a second result is a conflict. 不满意 opens a rectification (整改)
 // for the technician's unit, due in 15 days.
-func (s *Service) Result(who store.Actor, id string, in ResultInput) (*Task, error) {
+func (s *Service) Result(who store.Actor, sc Scope, id string, in ResultInput) (*Task, error) {
 	reasons, err := in.validate()
 	if err != nil {
 		return nil, err
 	}
-	return s.act(id, who, true, func(tx *bolt.Tx, t *Task, now time.Time) error {
+	return s.act(id, who, sc, true, func(tx *bolt.Tx, t *Task, now time.Time) error {
 		if t.Status == StatusPending && t.Channel == ChannelSMS {
 			// An agent got there before the SMS answer: the link dies now.
 			t.Channel = ChannelManual

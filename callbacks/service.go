@@ -162,18 +162,30 @@ func (s *Service) sweep(tx *bolt.Tx, now time.Time) (int, error) {
 	return moved, nil
 }
 
-// Claim leases the next task to agent for the lease time, or returns nil
-// when the queue is empty. Order: overdue first (earliest due), then VIP and
-// high-value, then standard, each by earliest due. One write transaction per
-// claim: bbolt serialises writers, so two agents never get the same task.
-func (s *Service) Claim(agent store.Actor) (*Task, error) {
+// Claim leases the next task in sc to agent for the lease time, or returns
+// nil when that part of the queue is empty. Order: overdue first (earliest
+// due), then VIP and high-value, then standard, each by earliest due. One
+// write transaction per claim: bbolt serialises writers, so two agents never
+// get the same task.
+func (s *Service) Claim(agent store.Actor, sc Scope) (*Task, error) {
+	if sc.none {
+		return nil, nil
+	}
 	var out *Task
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		now := s.now()
 		if _, err := s.sweep(tx, now); err != nil {
 			return err
 		}
-		id := nextReady(tx, now)
+		id := ""
+		if sc.unit == "" {
+			id = nextReady(tx, now)
+		} else {
+			var err error
+			if id, err = nextReadyIn(tx, sc.unit, now); err != nil {
+				return err
+			}
+		}
 		if id == "" {
 			return nil
 		}
@@ -194,8 +206,8 @@ func (s *Service) Claim(agent store.Actor) (*Task, error) {
 // Claiming a task one already holds renews the lease, so a long call keeps
 // it. Someone else's live lease is a Conflict naming them, a closed task
 // too, and a task still waiting for its SMS answer is not an agent's yet.
-func (s *Service) ClaimTask(agent store.Actor, id string) (*Task, error) {
-	return s.act(id, agent, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+func (s *Service) ClaimTask(agent store.Actor, sc Scope, id string) (*Task, error) {
+	return s.act(id, agent, sc, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
 		if t.Channel == ChannelSMS {
 			return ErrSMSPending
 		}
@@ -222,15 +234,15 @@ type Summary struct {
 	UnreachableToday int `json:"unreachable_today"`
 }
 
-// Summarize counts the open tasks (every one in the queue index, each
+// Summarize counts the open tasks in sc (every one in the queue index, each
 // advanced to now) and those closed today among jobs finished within the
-// last week. unit "" is every unit.
-func (s *Service) Summarize(unit, agent string) (*Summary, error) {
+// last week.
+func (s *Service) Summarize(sc Scope, agent string) (*Summary, error) {
 	var sum Summary
 	err := s.db.View(func(tx *bolt.Tx) error {
 		now := s.now()
 		count := func(t *Task) {
-			if unit != "" && t.Unit != unit {
+			if !sc.covers(t) {
 				return
 			}
 			t.advance(now, s.cfg.SMSWait)
@@ -267,7 +279,7 @@ func (s *Service) Summarize(unit, agent string) (*Summary, error) {
 			if err != nil {
 				return err
 			}
-			if (unit != "" && t.Unit != unit) || t.ClosedAt == nil || t.ClosedAt.Before(today) {
+			if !sc.covers(t) || t.ClosedAt == nil || t.ClosedAt.Before(today) {
 				continue
 			}
 			switch t.Status {
@@ -287,19 +299,27 @@ func (s *Service) Summarize(unit, agent string) (*Summary, error) {
 // of the overdue heads wins; otherwise the priority class goes first.
 func nextReady(tx *bolt.Tx, now time.Time) string {
 	c := tx.Bucket(store.BucketCallbackQueue).Cursor()
-	type head struct {
-		due time.Time
-		id  string
-	}
-	var heads []head
+	var heads []queueHead
 	for _, class := range []byte{classPriority, classStandard} {
 		p := []byte{ixReady, class}
 		k, _ := c.Seek(p)
 		if k == nil || k[0] != ixReady || k[1] != class {
 			continue
 		}
-		heads = append(heads, head{store.ParseTimeKey(k[2:10]), string(k[11:])})
+		heads = append(heads, queueHead{store.ParseTimeKey(k[2:10]), string(k[11:])})
 	}
+	return pickHead(heads, now)
+}
+
+// queueHead is the first ready task of one class.
+type queueHead struct {
+	due time.Time
+	id  string
+}
+
+// pickHead chooses between the heads of the priority and the standard class
+// (in that order, either may be missing).
+func pickHead(heads []queueHead, now time.Time) string {
 	switch {
 	case len(heads) == 0:
 		return ""
@@ -315,15 +335,20 @@ func (s *Service) lease(t *Task, agent string, now time.Time) {
 	t.Status, t.LeaseHolder, t.LeaseUntil, t.NextAttemptAt = StatusClaimed, agent, &until, nil
 }
 
-// act loads task id, advances it, checks that no one else holds it and that
-// it is still open (result: an unreachable task may still take a result), and saves what fn did to it — in one write transaction.
-func (s *Service) act(id string, who store.Actor, result bool, fn func(tx *bolt.Tx, t *Task, now time.Time) error) (*Task, error) {
+// act loads task id, advances it, checks that it is in sc (a task outside
+// is not found, as a missing one), that no one else holds it and that it is
+// still open (result: an unreachable task may still take a result), and
+// saves what fn did to it — in one write transaction.
+func (s *Service) act(id string, who store.Actor, sc Scope, result bool, fn func(tx *bolt.Tx, t *Task, now time.Time) error) (*Task, error) {
 	var out *Task
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		now := s.now()
 		t, err := loadTask(tx, id)
 		if err != nil {
 			return err
+		}
+		if !sc.covers(t) {
+			return errNotFound(id)
 		}
 		old := t.clone()
 		t.advance(now, s.cfg.SMSWait)
@@ -348,8 +373,8 @@ func (s *Service) act(id string, who store.Actor, result bool, fn func(tx *bolt.
 }
 
 // Release gives a task back to the queue.
-func (s *Service) Release(who store.Actor, id string) (*Task, error) {
-	return s.act(id, who, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+func (s *Service) Release(who store.Actor, sc Scope, id string) (*Task, error) {
+	return s.act(id, who, sc, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
 		if t.Status == StatusClaimed {
 			t.Status, t.LeaseHolder, t.LeaseUntil = StatusPending, "", nil
 		}
@@ -362,7 +387,7 @@ func (s *Service) Release(who store.Actor, id string) (*Task, error) {
 // call_later until at, both handing it back to the queue for whoever is on
 // shift then; wrong_number, refused, the attempt limit, or no time left
 // before the deadline make it unreachable.
-func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, note string) (*Task, error) {
+func (s *Service) Attempt(who store.Actor, sc Scope, id, outcome string, at time.Time, note string) (*Task, error) {
 	var v errs.Validation
 	switch outcome {
 	case OutcomeReached, OutcomeNoAnswer, OutcomeBusy, OutcomeWrongNumber, OutcomeRefused, OutcomeCallLater:
@@ -382,11 +407,11 @@ func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, not
 	// call again; it is recorded once. Checked before act too, because a
 	// closing outcome (wrong number, refused, the last no-answer) leaves a
 	// task act would refuse as closed.
-	if t, err := s.Get(id); err == nil && t.repeats(a, s.now()) {
+	if t, err := s.Get(sc, id); err == nil && t.repeats(a, s.now()) {
 		return t, nil
 	}
 	var replayed *Task
-	out, err := s.act(id, who, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
+	out, err := s.act(id, who, sc, false, func(tx *bolt.Tx, t *Task, now time.Time) error {
 		if t.repeats(a, now) {
 			replayed = t
 			return errReplayedAttempt
@@ -478,12 +503,15 @@ func (t *Task) repeats(a Attempt, now time.Time) bool {
 		now.Sub(last.At) < attemptReplayWindow
 }
 
-// Get returns one task as it stands now.
-func (s *Service) Get(id string) (*Task, error) {
+// Get returns one task in sc as it stands now; one outside sc is not found.
+func (s *Service) Get(sc Scope, id string) (*Task, error) {
 	var t *Task
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		t, err = loadTask(tx, id)
+		if err == nil && !sc.covers(t) {
+			t, err = nil, errNotFound(id)
+		}
 		if err == nil {
 			t.advance(s.now(), s.cfg.SMSWait)
 		}
@@ -493,12 +521,15 @@ func (s *Service) Get(id string) (*Task, error) {
 }
 
 // ForOrder returns the task of a work order as it stands now, or nil when
-// the order has none.
-func (s *Service) ForOrder(workorderID string) (*Task, error) {
+// the order has none in sc.
+func (s *Service) ForOrder(sc Scope, workorderID string) (*Task, error) {
 	var t *Task
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		t, err = TaskForOrder(tx, workorderID)
+		if t != nil && !sc.covers(t) {
+			t = nil
+		}
 		if t != nil {
 			t.advance(s.now(), s.cfg.SMSWait)
 		}
@@ -508,17 +539,16 @@ func (s *Service) ForOrder(workorderID string) (*Task, error) {
 }
 
 // Filter narrows List. From and To bound the finish time (From inclusive, To
-// exclusive; zero is open); Unit "" is every unit.
+// exclusive; zero is open).
 type Filter struct {
 	Status string
 	From   time.Time
 	To     time.Time
-	Unit   string
 }
 
-// List returns tasks oldest job first, at most limit, after the cursor a
-// previous page returned.
-func (s *Service) List(f Filter, limit int, after string) ([]Task, string, error) {
+// List returns the tasks in sc oldest job first, at most limit, after the
+// cursor a previous page returned.
+func (s *Service) List(sc Scope, f Filter, limit int, after string) ([]Task, string, error) {
 	switch f.Status {
 	case "", StatusPending, StatusClaimed, StatusDone, StatusUnreachable:
 	default:
@@ -567,7 +597,7 @@ func (s *Service) List(f Filter, limit int, after string) ([]Task, string, error
 				return err
 			}
 			t.advance(now, s.cfg.SMSWait)
-			if (f.Unit != "" && t.Unit != f.Unit) || (f.Status != "" && t.Status != f.Status) {
+			if !sc.covers(t) || (f.Status != "" && t.Status != f.Status) {
 				continue
 			}
 			out = append(out, *t)

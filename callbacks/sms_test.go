@@ -62,7 +62,7 @@ func TestOutboxDrainsAcrossFailures(t *testing.T) {
 	f.svc.cfg.Sender = &WebhookSender{URL: srv.URL, Tries: 2, Backoff: time.Millisecond}
 	task := f.kick(t, nil)
 	f.kick(t, nil) // its task will have gone manual before it is sent
-	if _, err := f.svc.Result(agent1, "cb-0000000002", ResultInput{Satisfaction: Satisfied}); err != nil {
+	if _, err := f.svc.Result(agent1, Everywhere, "cb-0000000002", ResultInput{Satisfaction: Satisfied}); err != nil {
 		t.Fatal(err)
 	}
 

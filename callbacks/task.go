@@ -242,6 +242,9 @@ func save(tx *bolt.Tx, old, t *Task) error {
 			return err
 		}
 	}
+	if err := saveUnitEntry(tx, old, t); err != nil {
+		return err
+	}
 	return store.PutJSON(tx, store.BucketCallbacks, taskKey(t.ID), t)
 }
 

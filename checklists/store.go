@@ -39,6 +39,7 @@ func latestVersion(tx *bolt.Tx, id string) int {
 }
 
 func notFound(id string) error {
+	id = errs.Echo(id)
 	return errs.New(errs.NotFound, "not_found",
 		fmt.Sprintf("未找到检查表模板 %s", id), fmt.Sprintf("template %s not found", id))
 }
@@ -159,8 +160,8 @@ func stored(tx *bolt.Tx, id string, version int) (int, []byte, error) {
 	data := tx.Bucket(store.BucketTemplates).Get(templateKey(id, version))
 	if data == nil {
 		return 0, nil, errs.New(errs.NotFound, "not_found",
-			fmt.Sprintf("未找到检查表模板 %s 的第 %d 版", id, version),
-			fmt.Sprintf("template %s has no version %d", id, version))
+			fmt.Sprintf("未找到检查表模板 %s 的第 %d 版", errs.Echo(id), version),
+			fmt.Sprintf("template %s has no version %d", errs.Echo(id), version))
 	}
 	return version, data, nil
 }

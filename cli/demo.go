@@ -24,7 +24,9 @@ var demoUsers = []auth.NewUser{
 	{Username: "tech.zhang", Name: "张伟", Role: auth.RoleTechnician, Unit: "chengdu-east"},
 	{Username: "tech.li", Name: "李强", Role: auth.RoleTechnician, Unit: "chengdu-east"},
 	{Username: "insp.zhao", Name: "赵敏", Role: auth.RoleInspector, Unit: "chengdu-east"},
-	{Username: "agent.liu", Name: "刘芳", Role: auth.RoleAgent, Unit: "chengdu-east"},
+	// The demo's call centre serves both branches: an agent with no unit
+	// works every unit's callbacks.
+	{Username: "agent.liu", Name: "刘芳", Role: auth.RoleAgent},
 	{Username: "sup.west", Name: "吴海燕", Role: auth.RoleSupervisor, Unit: "chengdu-west"},
 	{Username: "tech.wang", Name: "王磊", Role: auth.RoleTechnician, Unit: "chengdu-west"},
 }

@@ -170,7 +170,7 @@ func ReadHistory(db *store.DB) (*History, error) {
 // Who does what in the history.
 var (
 	historyTechs = []string{"tech.zhang", "tech.li", "tech.wang"}
-	agentLiu     = store.Actor{Username: "agent.liu", Unit: "chengdu-east", Device: "demo-agent-desk"}
+	agentLiu     = store.Actor{Username: "agent.liu", Device: "demo-agent-desk"}
 	inspZhao     = auth.Principal{Username: "insp.zhao", Name: "赵敏", Role: auth.RoleInspector, Unit: "chengdu-east", Device: "demo-phone-insp.zhao"}
 	historyAdmin = auth.Principal{Username: "admin", Role: auth.RoleAdmin}
 )
@@ -1015,7 +1015,7 @@ func (g *historyGen) callbackStep(o *hOrder, s cbStep) error {
 		}
 		g.sum.SurveyAnswers++
 	case stepAttempt:
-		if _, err := g.cb.Attempt(agentLiu, o.taskID, s.outcome, time.Time{}, ""); err != nil {
+		if _, err := g.cb.Attempt(agentLiu, callbacks.Everywhere, o.taskID, s.outcome, time.Time{}, ""); err != nil {
 			return fmt.Errorf("attempt on %s: %w", o.taskID, err)
 		}
 		g.sum.Attempts++
@@ -1040,7 +1040,7 @@ func (g *historyGen) callbackStep(o *hOrder, s cbStep) error {
 		if bad {
 			in.Note = unsatisfiedNote
 		}
-		t, err := g.cb.Result(agentLiu, o.taskID, in)
+		t, err := g.cb.Result(agentLiu, callbacks.Everywhere, o.taskID, in)
 		if err != nil {
 			return fmt.Errorf("result of %s: %w", o.taskID, err)
 		}

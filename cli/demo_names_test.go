@@ -51,7 +51,8 @@ func TestDemoNamesEveryCodeItUses(t *testing.T) {
 			t.Errorf("the admin's name was overwritten: %+v", b.Units["chengdu-west"])
 		}
 		for _, u := range demoUsers {
-			if b.Units[u.Unit].Zh == "" || b.Roles[u.Role].Zh == "" || b.People[u.Username].Zh == "" {
+			// The demo's call-centre agent has no unit (she works every unit's callbacks).
+			if (u.Unit != "" && b.Units[u.Unit].Zh == "") || b.Roles[u.Role].Zh == "" || b.People[u.Username].Zh == "" {
 				t.Errorf("user %s: unit %q, role %q or person without a name", u.Username, u.Unit, u.Role)
 			}
 		}

@@ -301,6 +301,15 @@ func TestDemoHistoryGivesEveryRoleSomethingToShow(t *testing.T) {
 		t.Errorf("agent claimed %d tasks (vip among them: %v), want 3–5 with a VIP: %+v", len(claimed), vip, claimed)
 	}
 
+	// Every unit's callbacks have an agent who sees them (the demo's call
+	// centre has no unit).
+	var counters struct {
+		Uncovered []string `json:"uncovered_units"`
+	}
+	if r.call(t, admin, "GET", "/callbacks/summary", nil, &counters); counters.Uncovered == nil || len(counters.Uncovered) != 0 {
+		t.Errorf("units no demo agent sees: %v", counters.Uncovered)
+	}
+
 	// A second start keeps everything and adds nothing.
 	before := r.counts(t, admin)
 	r.cmd.Process.Signal(syscall.SIGTERM)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind classifies an error for the API.
@@ -82,6 +83,7 @@ type Validation struct {
 
 // Add records a problem at path (e.g. "answers.shoe_covers").
 func (v *Validation) Add(path, zh, en string) {
+	path = Cut(path, maxPath)
 	if v.Fields == nil {
 		v.Fields = map[string]Msg{}
 	}
@@ -123,7 +125,35 @@ var (
 	ErrForbidden = New(Forbidden, "forbidden", "无权执行此操作", "your role may not do this")
 )
 
-// NotFoundf is a 404 naming what was not found.
+// NotFoundf is a 404 naming what was not found (the id as Echo cuts it).
 func NotFoundf(what, id string) *Error {
+	id = Echo(id)
 	return New(NotFound, "not_found", fmt.Sprintf("未找到%s %s", what, id), fmt.Sprintf("%s %s not found", what, id))
 }
+
+// MaxEcho is how much of a client's value an error answer repeats.
+const MaxEcho = 64
+
+// Echo is a client-given value (an id from a path, a body, a query) as an
+// error answer repeats it: whole up to MaxEcho bytes, else its first MaxEcho
+// bytes (whole characters) and an ellipsis — enough for a person to find it,
+// not the 10 KB or 1 MB a hostile request carries. Every error that names
+// what the client sent goes through it.
+func Echo(s string) string { return Cut(s, MaxEcho) }
+
+// Cut is s whole up to max bytes, else its first max bytes (never half a
+// character) and "…".
+func Cut(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.ToValidUTF8(s[:cut], "") + "…"
+}
+
+// maxPath bounds a field path in an error: paths are built from the
+// template's ids, but a key the client chose must not come back whole.
+const maxPath = 160

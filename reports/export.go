@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"fieldcheck/errs"
@@ -200,11 +201,24 @@ func textCell(k Kind, v any) string {
 	return Neutralize(s)
 }
 
-// Neutralize defuses a cell a spreadsheet would run as a formula: text that
-// starts with = + - @ (or a tab or carriage return, which some parsers strip
-// before looking) gets a leading apostrophe.
+// Neutralize defuses a cell a spreadsheet would run as a formula: text whose
+// first visible character is = + - @ (or their full-width forms) gets a
+// leading apostrophe — also after leading spaces, line breaks, tabs or other
+// control characters, which some spreadsheets and parsers strip before they
+// look ("\n=1+3" once passed). A cell that starts with a tab or carriage
+// return is neutralised whatever follows.
 func Neutralize(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	if s[0] == '\t' || s[0] == '\r' {
+		return "'" + s
+	}
+	rest := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) })
+	if rest == "" {
+		return s
+	}
+	if r, _ := utf8.DecodeRuneInString(rest); strings.ContainsRune("=+-@＝＋－＠", r) {
 		return "'" + s
 	}
 	return s

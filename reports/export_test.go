@@ -23,6 +23,16 @@ func TestNeutralize(t *testing.T) {
 		{"上门不准时", "上门不准时"},
 		{"a=b", "a=b"},
 		{"", ""},
+		// After leading whitespace and control characters too.
+		{"\n=1+3", "'\n=1+3"},
+		{"  =1+3", "'  =1+3"},
+		{"\r\n@SUM(A1)", "'\r\n@SUM(A1)"},
+		{"\x00-2", "'\x00-2"},
+		{"\u3000+86", "'\u3000+86"},
+		{"\u00a0=1", "'\u00a0=1"},
+		{"＝1+3", "'＝1+3"},
+		{" 上门不准时", " 上门不准时"},
+		{"\n", "\n"},
 	} {
 		if got := Neutralize(c.in); got != c.want {
 			t.Errorf("Neutralize(%q) = %q, want %q", c.in, got, c.want)

@@ -139,7 +139,7 @@ func (f *fixture) finish(t testing.TB, typ, tech string, at time.Time) string {
 func (f *fixture) result(t testing.TB, task string, at time.Time, satisfaction string, reasons ...string) {
 	t.Helper()
 	f.clock.Set(at)
-	if _, err := f.svc.Result(store.Actor{Username: "agent1"}, task, callbacks.ResultInput{
+	if _, err := f.svc.Result(store.Actor{Username: "agent1"}, callbacks.Everywhere, task, callbacks.ResultInput{
 		Satisfaction: satisfaction, Reasons: reasons}); err != nil {
 		t.Fatalf("result %s: %v", task, err)
 	}

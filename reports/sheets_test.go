@@ -249,3 +249,42 @@ func TestCapFines(t *testing.T) {
 		}
 	}
 }
+
+// A sheet dated two days ahead (the phone's clock right) counts on the day it
+// reached the server, in the technicians' and the callback report alike, and
+// its callback is due that day: the same-day rate cannot be bought with a
+// date that has not come.
+func TestJobFinishedInTheFutureCountsOnTheDayItArrived(t *testing.T) {
+	f := newFixture(t)
+	mon := day0.Add(10 * time.Hour)
+	wed := day0.AddDate(0, 0, 2)
+	wo := f.order(t, workorders.TypeInstall, "tech1")
+	a := f.acceptance(t, "a1", wo, wed.Add(10*time.Hour), nil)
+	f.holdPhotos(t, "tech1", a)
+	f.push(t, tech1, mon, &mon, a)
+
+	techRows := func(from time.Time) []TechnicianRow {
+		var rows []TechnicianRow
+		view(t, f.db, func(tx *bolt.Tx) error {
+			var err error
+			rows, err = Technicians(tx, from, from.AddDate(0, 0, 1), "chengdu-east")
+			return err
+		})
+		return rows
+	}
+	if rows := techRows(day0); len(rows) != 1 || rows[0].Sheets != 1 || rows[0].Flagged != 1 {
+		t.Errorf("Monday's technicians: %+v, want tech1's one flagged sheet", rows)
+	}
+	if rows := techRows(wed); len(rows) != 0 {
+		t.Errorf("Wednesday's technicians: %+v, want none", rows)
+	}
+	if rows := callbackRows(t, f, day0, day0.AddDate(0, 0, 1), GroupDay, "chengdu-east"); len(rows) != 1 || rows[0].Completed != 1 {
+		t.Errorf("Monday's callbacks: %+v, want the job", rows)
+	}
+	if rows := callbackRows(t, f, wed, wed.AddDate(0, 0, 1), GroupDay, "chengdu-east"); len(rows) != 1 || rows[0].Completed != 0 {
+		t.Errorf("Wednesday's callbacks: %+v, want none", rows)
+	}
+	if task := taskFor(t, f.db, wo); !task.DueAt.Equal(day0.AddDate(0, 0, 1).Add(-time.Nanosecond)) {
+		t.Errorf("callback due %v, want the end of Monday", task.DueAt)
+	}
+}

@@ -48,6 +48,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
+	in.DeviceID = store.CleanIdentifier(in.DeviceID) // it goes into the token and every audit entry
 	// Lockouts key on username + client address: a flood of wrong
 	// passwords from elsewhere never locks a user out from their own address.
 	ip := clientIP(c)

@@ -56,6 +56,9 @@ func unitOf(p auth.Principal) string {
 	return ""
 }
 
+// scope is the caller's part of the callback queue; callbacks decides it.
+func scope(c *fiber.Ctx) callbacks.Scope { return callbacks.ScopeOf(principal(c)) }
+
 func (s *Server) listCallbacks(c *fiber.Ctx) error {
 	limit, after, err := page(c)
 	if err != nil {
@@ -65,17 +68,17 @@ func (s *Server) listCallbacks(c *fiber.Ctx) error {
 	if wo := c.Query("workorder_id"); wo != "" {
 		// One order's task (a work-order detail view): the order index, not
 		// a scan of the day.
-		t, err := s.Callbacks.ForOrder(utils.CopyString(wo))
+		t, err := s.Callbacks.ForOrder(scope(c), utils.CopyString(wo))
 		if err != nil {
 			return err
 		}
 		items := []callbacks.Task{}
-		if t != nil && (unitOf(p) == "" || t.Unit == unitOf(p)) {
+		if t != nil {
 			items = append(items, *s.taskView(p, t))
 		}
 		return listJSON(c, items, "")
 	}
-	f := callbacks.Filter{Status: c.Query("status"), Unit: unitOf(p)}
+	f := callbacks.Filter{Status: c.Query("status")}
 	// Without from/to the whole queue is listed (old overdue tasks too);
 	// with either, they are Asia/Shanghai days of the job's finish.
 	if c.Query("from") != "" || c.Query("to") != "" {
@@ -83,7 +86,7 @@ func (s *Server) listCallbacks(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	items, next, err := s.Callbacks.List(f, limit, after)
+	items, next, err := s.Callbacks.List(scope(c), f, limit, after)
 	if err != nil {
 		return err
 	}
@@ -99,18 +102,15 @@ func (s *Server) callbackReasons(c *fiber.Ctx) error {
 
 func (s *Server) getCallback(c *fiber.Ctx) error {
 	p := principal(c)
-	t, err := s.Callbacks.Get(utils.CopyString(c.Params("id")))
+	t, err := s.Callbacks.Get(scope(c), utils.CopyString(c.Params("id")))
 	if err != nil {
 		return err
-	}
-	if u := unitOf(p); u != "" && t.Unit != u {
-		return errs.NotFoundf("回访任务", t.ID)
 	}
 	return c.JSON(s.taskView(p, t))
 }
 
 func (s *Server) claimCallback(c *fiber.Ctx) error {
-	t, err := s.Callbacks.Claim(actor(c))
+	t, err := s.Callbacks.Claim(actor(c), scope(c))
 	if err != nil {
 		return err
 	}
@@ -123,22 +123,36 @@ func (s *Server) claimCallback(c *fiber.Ctx) error {
 // claimCallbackTask leases a task picked from a list (or renews one's own
 // lease during a long call).
 func (s *Server) claimCallbackTask(c *fiber.Ctx) error {
-	t, err := s.Callbacks.ClaimTask(actor(c), utils.CopyString(c.Params("id")))
+	t, err := s.Callbacks.ClaimTask(actor(c), scope(c), utils.CopyString(c.Params("id")))
 	if err != nil {
 		return err
 	}
 	return c.JSON(s.taskView(principal(c), t))
 }
 
-// callbackSummary: the counters of an agent's home (a supervisor's are
-// their unit's).
+// callbackSummary: the counters of an agent's home, over the caller's part
+// of the queue. Supervisors and the admin also get uncovered_units: units
+// with pending tasks that no enabled agent can see.
 func (s *Server) callbackSummary(c *fiber.Ctx) error {
 	p := principal(c)
-	sum, err := s.Callbacks.Summarize(unitOf(p), p.Username)
+	sum, err := s.Callbacks.Summarize(scope(c), p.Username)
 	if err != nil {
 		return err
 	}
-	return c.JSON(sum)
+	if p.Role != auth.RoleSupervisor && p.Role != auth.RoleAdmin {
+		return c.JSON(sum)
+	}
+	uncovered, err := s.Callbacks.UncoveredUnits(scope(c))
+	if err != nil {
+		return err
+	}
+	if uncovered == nil {
+		uncovered = []string{}
+	}
+	return c.JSON(struct {
+		*callbacks.Summary
+		UncoveredUnits []string `json:"uncovered_units"`
+	}{sum, uncovered})
 }
 
 type attemptIn struct {
@@ -161,7 +175,7 @@ func (s *Server) callbackAttempt(c *fiber.Ctx) error {
 			return v.Err()
 		}
 	}
-	t, err := s.Callbacks.Attempt(actor(c), utils.CopyString(c.Params("id")), in.Outcome, at, in.Note)
+	t, err := s.Callbacks.Attempt(actor(c), scope(c), utils.CopyString(c.Params("id")), in.Outcome, at, in.Note)
 	if err != nil {
 		return err
 	}
@@ -173,7 +187,7 @@ func (s *Server) callbackResult(c *fiber.Ctx) error {
 	if err := s.bindJSONLimit(c, &in, 128<<10); err != nil {
 		return err
 	}
-	t, err := s.Callbacks.Result(actor(c), utils.CopyString(c.Params("id")), in)
+	t, err := s.Callbacks.Result(actor(c), scope(c), utils.CopyString(c.Params("id")), in)
 	if err != nil {
 		return err
 	}
@@ -181,7 +195,7 @@ func (s *Server) callbackResult(c *fiber.Ctx) error {
 }
 
 func (s *Server) releaseCallback(c *fiber.Ctx) error {
-	t, err := s.Callbacks.Release(actor(c), utils.CopyString(c.Params("id")))
+	t, err := s.Callbacks.Release(actor(c), scope(c), utils.CopyString(c.Params("id")))
 	if err != nil {
 		return err
 	}

@@ -84,15 +84,21 @@ func TestCallbackQueueRoutes(t *testing.T) {
 		t.Fatalf("second result: %d", res.Status)
 	}
 
-	// After the SMS wait the standard customer falls to the manual queue.
+	// After the SMS wait the standard customer falls to the manual queue —
+	// of chengdu-west, which a central call centre's agent (no unit) works,
+	// not agent1 and agent2 of chengdu-east.
 	env.clock.Advance(4 * time.Hour)
 	env.tokens = map[string]string{} // access tokens have expired meanwhile
-	agent1, agent2 = env.token(t, "agent1"), env.token(t, "agent2")
+	agent1 = env.token(t, "agent1")
+	if res := env.call(t, "POST", "/api/v1/callbacks/claim", agent1, nil); res.Status != 204 {
+		t.Fatalf("an east agent claims a west task: %d %s", res.Status, res.Body)
+	}
+	agent2 = centralAgent(t, env, "agent9")
 	res = env.call(t, "POST", "/api/v1/callbacks/claim", agent2, nil)
 	if res.Status != 200 || res.JSON()["id"] != std.ID || res.JSON()["survey_url"] != nil {
 		t.Fatalf("claim after wait: %d %s", res.Status, res.Body)
 	}
-	if res := env.call(t, "POST", "/api/v1/callbacks/"+std.ID+"/release", agent1, nil); res.Status != 409 {
+	if res := env.call(t, "POST", "/api/v1/callbacks/"+std.ID+"/release", env.token(t, "admin"), nil); res.Status != 409 {
 		t.Fatalf("release of another's lease: %d", res.Status)
 	}
 	if res := env.call(t, "POST", "/api/v1/callbacks/"+std.ID+"/release", agent2, nil); res.Status != 200 || res.JSON()["status"] != "pending" {
@@ -102,14 +108,19 @@ func TestCallbackQueueRoutes(t *testing.T) {
 		t.Fatalf("unknown: %d", res.Status)
 	}
 
-	// Lists: agents see all without survey_url; supervisors their unit with it.
+	// Lists: agents see their unit's (no unit: all) without survey_url;
+	// supervisors their unit's with it.
 	var list struct {
 		Items []map[string]any `json:"items"`
 		Next  *string          `json:"next"`
 	}
-	env.call(t, "GET", "/api/v1/callbacks", agent1, nil).Decode(t, &list)
+	env.call(t, "GET", "/api/v1/callbacks", agent2, nil).Decode(t, &list)
 	if len(list.Items) != 2 || list.Items[1]["survey_url"] != nil {
-		t.Fatalf("agent list: %+v", list.Items)
+		t.Fatalf("central agent list: %+v", list.Items)
+	}
+	env.call(t, "GET", "/api/v1/callbacks", agent1, nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0]["id"] != vip.ID {
+		t.Fatalf("east agent list: %+v", list.Items)
 	}
 	env.call(t, "GET", "/api/v1/callbacks?status=pending", env.token(t, "sup2"), nil).Decode(t, &list)
 	if len(list.Items) != 1 || list.Items[0]["id"] != std.ID || !strings.HasPrefix(list.Items[0]["survey_url"].(string), "/s/") {
@@ -147,9 +158,10 @@ func TestCallbackQueueRoutes(t *testing.T) {
 func TestRectificationRoutes(t *testing.T) {
 	env := newTestEnv(t)
 	agent := env.token(t, "agent1")
+	admin := env.token(t, "admin") // works every unit's callbacks; agent1 only chengdu-east's
 	for i, unit := range []string{"chengdu-east", "chengdu-west"} {
 		task := finishJob(t, env, fmt.Sprint("WO-", i), workorders.TierVIP, unit)
-		res := env.call(t, "POST", "/api/v1/callbacks/"+task.ID+"/result", agent,
+		res := env.call(t, "POST", "/api/v1/callbacks/"+task.ID+"/result", admin,
 			map[string]any{"satisfaction": "unsatisfied", "reasons": []string{"服务态度差"}})
 		if res.Status != 200 {
 			t.Fatal(res.Status, string(res.Body))
@@ -259,10 +271,14 @@ func TestClaimByIDAndSummaryRoutes(t *testing.T) {
 		t.Fatalf("unknown task: %d %s", res.Status, res.Body)
 	}
 
+	// agent1's counters are chengdu-east's: the west VIP task is not theirs.
 	res := env.call(t, "GET", "/api/v1/callbacks/summary", agent1, nil)
 	got := res.JSON()
-	if res.Status != 200 || got["ready"] != 1.0 || got["claimed"] != 1.0 || got["mine"] != 1.0 || got["sms"] != 1.0 {
+	if res.Status != 200 || got["ready"] != 0.0 || got["claimed"] != 1.0 || got["mine"] != 1.0 || got["sms"] != 1.0 {
 		t.Fatalf("agent summary: %d %s", res.Status, res.Body)
+	}
+	if _, ok := got["uncovered_units"]; ok {
+		t.Fatalf("an agent is told of uncovered units: %s", res.Body)
 	}
 	// A supervisor's counters are their unit's: the west task is not theirs.
 	res = env.call(t, "GET", "/api/v1/callbacks/summary", sup1, nil)
@@ -290,4 +306,127 @@ func apiCode(res *testResp) string {
 	e, _ := res.JSON()["error"].(map[string]any)
 	code, _ := e["code"].(string)
 	return code
+}
+
+// centralAgent creates an agent with no unit (a central call centre) and
+// logs it in.
+func centralAgent(t *testing.T, env *testEnv, username string) string {
+	t.Helper()
+	res := env.call(t, "POST", "/api/v1/users", env.token(t, "admin"), map[string]any{
+		"username": username, "password": testPassword, "name": "总台回访", "role": "agent"})
+	if res.Status != 201 {
+		t.Fatalf("create %s: %d %s", username, res.Status, res.Body)
+	}
+	return env.token(t, username)
+}
+
+// An agent with a unit works that unit's callbacks only — list, one task,
+// one order's task, claim, claim by id, attempts, result, release and the
+// summary counters; another unit's task is not found, as a missing one. An
+// agent with no unit works every unit's. Once agents saw every unit's
+// callbacks with full phone and address.
+func TestAgentsWorkTheirOwnUnitsCallbacks(t *testing.T) {
+	env := newTestEnv(t)
+	east := finishJob(t, env, "WO-E", workorders.TierVIP, "chengdu-east")
+	west := finishJob(t, env, "WO-W", workorders.TierVIP, "chengdu-west")
+	agent1 := env.token(t, "agent1") // chengdu-east
+
+	var list struct {
+		Items []struct {
+			ID       string              `json:"id"`
+			Customer workorders.Customer `json:"customer"`
+		} `json:"items"`
+	}
+	env.call(t, "GET", "/api/v1/callbacks", agent1, nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != east.ID {
+		t.Fatalf("east agent's list: %+v", list.Items)
+	}
+	env.call(t, "GET", "/api/v1/callbacks?workorder_id=WO-W", agent1, nil).Decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("east agent reads the west order's task: %+v", list.Items)
+	}
+	wpath := "/api/v1/callbacks/" + west.ID
+	for _, c := range []struct{ method, path string }{
+		{"GET", wpath}, {"POST", wpath + "/claim"}, {"POST", wpath + "/attempts"},
+		{"POST", wpath + "/result"}, {"POST", wpath + "/release"},
+	} {
+		body := map[string]any{"outcome": "reached", "satisfaction": "satisfied"}
+		if res := env.call(t, c.method, c.path, agent1, body); res.Status != 404 || strings.Contains(string(res.Body), "13800000001") {
+			t.Errorf("east agent %s %s: %d %s", c.method, c.path, res.Status, res.Body)
+		}
+	}
+	if sum := env.call(t, "GET", "/api/v1/callbacks/summary", agent1, nil).JSON(); sum["ready"] != 1.0 {
+		t.Errorf("east agent's summary: %v", sum)
+	}
+	res := env.call(t, "POST", "/api/v1/callbacks/claim", agent1, nil)
+	if res.Status != 200 || res.JSON()["id"] != east.ID {
+		t.Fatalf("east agent's claim: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", "/api/v1/callbacks/claim", agent1, nil); res.Status != 204 {
+		t.Fatalf("east agent's second claim (only west is left): %d %s", res.Status, res.Body)
+	}
+	if west, err := env.srv.Callbacks.Get(callbacks.Everywhere, west.ID); err != nil || west.Status != callbacks.StatusPending || len(west.Attempts) != 0 {
+		t.Fatalf("the west task was touched: %+v %v", west, err)
+	}
+
+	central := centralAgent(t, env, "agent9")
+	env.call(t, "GET", "/api/v1/callbacks", central, nil).Decode(t, &list)
+	if len(list.Items) != 2 || list.Items[1].Customer.Phone != "13800000001" {
+		t.Fatalf("central agent's list: %+v", list.Items)
+	}
+	if sum := env.call(t, "GET", "/api/v1/callbacks/summary", central, nil).JSON(); sum["ready"] != 1.0 || sum["claimed"] != 1.0 {
+		t.Errorf("central agent's summary: %v", sum)
+	}
+	res = env.call(t, "POST", "/api/v1/callbacks/claim", central, nil)
+	if res.Status != 200 || res.JSON()["id"] != west.ID {
+		t.Fatalf("central agent's claim: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", wpath+"/result", central, map[string]any{"satisfaction": "satisfied"}); res.Status != 200 {
+		t.Fatalf("central agent's result: %d %s", res.Status, res.Body)
+	}
+}
+
+// A unit whose callbacks no agent can see (no enabled agent of that unit,
+// none without a unit) is shown in the summary: to its supervisor and to the
+// admin, never to an agent.
+func TestUncoveredUnitsAreShownToSupervisorAndAdmin(t *testing.T) {
+	env := newTestEnv(t)
+	finishJob(t, env, "WO-E", workorders.TierVIP, "chengdu-east")
+	finishJob(t, env, "WO-W", workorders.TierVIP, "chengdu-west")
+	uncovered := func(who string) []any {
+		t.Helper()
+		res := env.call(t, "GET", "/api/v1/callbacks/summary", fresh(t, env, who), nil)
+		if res.Status != 200 {
+			t.Fatalf("%s summary: %d %s", who, res.Status, res.Body)
+		}
+		u, ok := res.JSON()["uncovered_units"].([]any)
+		if !ok {
+			t.Fatalf("%s summary without uncovered_units: %s", who, res.Body)
+		}
+		return u
+	}
+	if u := uncovered("admin"); len(u) != 1 || u[0] != "chengdu-west" {
+		t.Errorf("admin: %v, want chengdu-west (agent1, agent2 are east's)", u)
+	}
+	if u := uncovered("sup2"); len(u) != 1 || u[0] != "chengdu-west" {
+		t.Errorf("west supervisor: %v", u)
+	}
+	if u := uncovered("sup1"); len(u) != 0 {
+		t.Errorf("east supervisor: %v", u)
+	}
+	admin := env.token(t, "admin")
+	// East loses its agents: disabled ones see nothing.
+	for _, a := range []string{"agent1", "agent2"} {
+		if res := env.call(t, "PATCH", "/api/v1/users/"+a, admin, map[string]any{"disabled": true}); res.Status != 200 {
+			t.Fatalf("disable %s: %d %s", a, res.Status, res.Body)
+		}
+	}
+	if u := uncovered("admin"); len(u) != 2 || u[0] != "chengdu-east" || u[1] != "chengdu-west" {
+		t.Errorf("admin, east agents disabled: %v", u)
+	}
+	// A central call centre covers every unit.
+	centralAgent(t, env, "agent9")
+	if u := uncovered("admin"); len(u) != 0 {
+		t.Errorf("admin, with a central agent: %v", u)
+	}
 }

@@ -85,14 +85,19 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 
 // errorBody is one error in API.md's shape: the body of every error answer,
 // and of errors that travel inside a 200 answer (an import's rejected rows).
+// Domain errors cut what they echo of the request (errs.Echo); the caps here
+// only make sure no path forgot it sends a request's megabytes back.
 func errorBody(e *errs.Error, l string) fiber.Map {
-	body := fiber.Map{"code": e.Code, "message": e.Message.In(l)}
+	body := fiber.Map{"code": e.Code, "message": errs.Cut(e.Message.In(l), maxErrorText)}
 	if len(e.Fields) > 0 {
 		f := make(map[string]string, len(e.Fields))
 		for k, m := range e.Fields {
-			f[k] = m.In(l)
+			f[errs.Cut(k, maxErrorText)] = errs.Cut(m.In(l), maxErrorText)
 		}
 		body["fields"] = f
 	}
 	return body
 }
+
+// maxErrorText bounds one message or field path of an error answer.
+const maxErrorText = 1024

@@ -2,7 +2,10 @@ package server
 
 import (
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -35,7 +38,47 @@ func newMetrics() *metrics {
 // Registry lets features add their own metrics.
 func (s *Server) Registry() prometheus.Registerer { return s.metrics.reg }
 
+// observe counts one request. The label values are kept by the registry for
+// the life of the process, so none of them may be a view of fasthttp's
+// reused request buffer (c.Method(), c.Path() and the route-less fallback of
+// c.Route() are): the method becomes one of our constants and the route a
+// copy. A "GET" label that later read "PUT" gave two series with the same
+// labels, and every scrape after it answered 500.
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	method = methodLabel(method)
+	route = strings.Clone(route)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// routeUnmatched labels a request that reached no route of ours (fasthttp
+// refused it before routing): its path is the client's to choose and must
+// not become a series of its own.
+const routeUnmatched = "unmatched"
+
+// metricMethods are the methods that get a series of their own.
+var metricMethods = []string{
+	fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+	fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace,
+}
+
+// methodLabel is method as one of fiber's constant strings (never the
+// request's own bytes), or "other".
+func methodLabel(method string) string {
+	for _, m := range metricMethods {
+		if m == method {
+			return m
+		}
+	}
+	return "other"
+}
+
+// routeLabel is the path pattern of the route that served c (a string of our
+// route table), or routeUnmatched.
+func routeLabel(c *fiber.Ctx) string {
+	r := c.Route()
+	if len(r.Handlers) == 0 {
+		return routeUnmatched
+	}
+	return r.Path
 }

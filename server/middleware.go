@@ -79,10 +79,9 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	}
 	status := c.Response().StatusCode()
 	dur := time.Since(start)
-	route := c.Route().Path
-	s.metrics.observe(c.Method(), route, status, dur)
+	s.metrics.observe(c.Method(), routeLabel(c), status, dur)
 	if s.Cfg.OnAnswer != nil {
-		s.Cfg.OnAnswer(strings.Clone(c.Method()), strings.Clone(route), status)
+		s.Cfg.OnAnswer(strings.Clone(c.Method()), strings.Clone(c.Route().Path), status)
 	}
 	s.Log.Info("http", "rid", requestID(c), "method", c.Method(), "path", redactPath(c.Path()),
 		"query", redactQuery(string(c.Request().URI().QueryString())), "status", status,

@@ -54,6 +54,12 @@ type apiDoc struct {
 
 // Doc-only shapes for answers the handlers build as maps.
 type (
+	// callbackSummaryAnswer: supervisors and the admin also get
+	// uncovered_units (always, [] when none); agents do not.
+	callbackSummaryAnswer struct {
+		callbacks.Summary
+		UncoveredUnits []string `json:"uncovered_units,omitempty" jsonschema:"description=supervisor and admin only: units with pending callbacks that no enabled agent can see (none of that unit and none without a unit)"`
+	}
 	userView struct {
 		ID       string `json:"id"`
 		Username string `json:"username"`
@@ -188,7 +194,7 @@ var apiDocs = map[string]apiDoc{
 
 	"GET /api/v1/callbacks":               {Summary: "回访任务 / callback tasks", Query: withPageQ("status", "from", "to", "workorder_id"), Response: callbacks.Task{}, List: true, Errors: []int{422}},
 	"GET /api/v1/callbacks/reasons":       {Summary: "不满意原因 / unsatisfied reasons", Response: "", List: true},
-	"GET /api/v1/callbacks/summary":       {Summary: "坐席计数 / the queue's counters", Response: callbacks.Summary{}},
+	"GET /api/v1/callbacks/summary":       {Summary: "坐席计数（本单位；无单位的坐席：全部）/ the queue's counters over the caller's units (an agent with no unit: all)", Response: callbackSummaryAnswer{}},
 	"GET /api/v1/callbacks/:id":           {Summary: "一个回访任务 / one task", Response: callbacks.Task{}, Errors: []int{404}},
 	"POST /api/v1/callbacks/claim":        {Summary: "领取下一个 / lease the next task (204: none)", Response: callbacks.Task{}, OK: []int{200, 204}},
 	"POST /api/v1/callbacks/:id/claim":    {Summary: "领取指定任务或续租 / lease this task, or renew one's lease", Response: callbacks.Task{}, Errors: []int{404, 409}},

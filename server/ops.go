@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"time"
 
@@ -109,32 +110,21 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	actorFilter := c.Query("actor")
+	keep := func(e store.AuditEntry) bool {
+		if actorFilter != "" && e.Actor != actorFilter {
+			return false
+		}
+		return p.Role != auth.RoleSupervisor || e.Unit == p.Unit
+	}
 	var items []store.AuditEntry
-	next := ""
-	skip := after != ""
+	var next string
 	err = s.DB.View(func(tx *bolt.Tx) error {
-		return store.AuditRange(tx, from, to, func(e store.AuditEntry) error {
-			key := e.At.Format(time.RFC3339Nano) + "|" + e.Actor + "|" + e.Object
-			if skip {
-				if key == after {
-					skip = false
-				}
-				return nil
-			}
-			if actorFilter != "" && e.Actor != actorFilter {
-				return nil
-			}
-			if p.Role == auth.RoleSupervisor && e.Unit != p.Unit {
-				return nil
-			}
-			if len(items) == limit {
-				next = items[len(items)-1].At.Format(time.RFC3339Nano) + "|" + items[len(items)-1].Actor + "|" + items[len(items)-1].Object
-				return store.Stop
-			}
-			items = append(items, e)
-			return nil
-		})
+		items, next, err = store.AuditPage(tx, from, to, after, limit, keep)
+		return err
 	})
+	if errors.Is(err, store.ErrBadAuditCursor) {
+		return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
+	}
 	if err != nil {
 		return err
 	}

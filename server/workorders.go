@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"fieldcheck/auth"
@@ -53,7 +54,7 @@ func pathID(c *fiber.Ctx) (string, error) {
 	if err != nil {
 		return "", errs.New(errs.BadRequest, "bad_id", "路径中的编号无效", "the id in the path is not valid")
 	}
-	return id, nil
+	return strings.Clone(id), nil // PathUnescape hands back its input when nothing is escaped
 }
 
 // canRead: technicians see their own orders, everyone else their unit's
@@ -214,7 +215,7 @@ func (s *Server) importWorkOrders(c *fiber.Ctx) error {
 	out := make([]fiber.Map, len(results))
 	count := map[string]int{}
 	for i, r := range results {
-		m := fiber.Map{"row": r.Row, "id": r.ID, "status": r.Status, "error": nil}
+		m := fiber.Map{"row": r.Row, "id": errs.Echo(r.ID), "status": r.Status, "error": nil}
 		if r.Err != nil {
 			m["error"] = errorBody(r.Err, l)
 		}

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,30 +29,82 @@ type Actor struct {
 }
 
 // Audit appends an entry in the same transaction as the change it records.
+// The identifiers in it (who, from which device, on what) are cleaned of
+// control characters whatever path they came by: an entry is one line of an
+// export, never two.
 func Audit(tx *bolt.Tx, at time.Time, who Actor, action, object, detail string) error {
 	b := tx.Bucket(BucketAudit)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(AuditEntry{At: at, Actor: who.Username, Device: who.Device, Unit: who.Unit,
-		Action: action, Object: object, Detail: detail})
+	data, err := json.Marshal(AuditEntry{At: at, Actor: CleanIdentifier(who.Username), Device: CleanIdentifier(who.Device),
+		Unit: CleanIdentifier(who.Unit), Action: action, Object: CleanIdentifier(object), Detail: detail})
 	if err != nil {
 		return err
 	}
 	return b.Put(Key(TimeKey(at), U64(seq)), data)
 }
 
-// AuditRange walks entries with from ≤ at < to, oldest first.
+// AuditRange walks entries with from ≤ at < to, oldest first. fn returning
+// Stop ends the walk without error.
 func AuditRange(tx *bolt.Tx, from, to time.Time, fn func(AuditEntry) error) error {
+	return auditWalk(tx, from, to, nil, func(_ []byte, e AuditEntry) error { return fn(e) })
+}
+
+// ErrBadAuditCursor is an after= token that no audit page handed out.
+var ErrBadAuditCursor = errors.New("store: bad audit cursor")
+
+// AuditPage answers up to limit entries with from ≤ at < to that keep
+// accepts, oldest first, starting after the entry the cursor after names
+// ("" for the first page). next is the cursor for the following page, "" when
+// none is left. The cursor is the entry's key, so entries written in the same
+// nanosecond by the same actor on the same object still each come once.
+func AuditPage(tx *bolt.Tx, from, to time.Time, after string, limit int, keep func(AuditEntry) bool) (items []AuditEntry, next string, err error) {
+	var start []byte
+	if after != "" {
+		start, err = hex.DecodeString(after)
+		if err != nil || len(start) < 8 {
+			return nil, "", ErrBadAuditCursor
+		}
+	}
+	var last []byte
+	err = auditWalk(tx, from, to, start, func(k []byte, e AuditEntry) error {
+		if start != nil && bytes.Equal(k, start) {
+			return nil
+		}
+		if keep != nil && !keep(e) {
+			return nil
+		}
+		if len(items) == limit {
+			next = hex.EncodeToString(last)
+			return Stop
+		}
+		items = append(items, e)
+		last = append(last[:0], k...)
+		return nil
+	})
+	return items, next, err
+}
+
+// auditWalk calls fn for each entry with from ≤ at < to, beginning at the
+// first key ≥ start when start is later than from.
+func auditWalk(tx *bolt.Tx, from, to time.Time, start []byte, fn func(k []byte, e AuditEntry) error) error {
 	c := tx.Bucket(BucketAudit).Cursor()
 	end := TimeKey(to)
-	for k, v := c.Seek(TimeKey(from)); k != nil && string(k[:8]) < string(end); k, v = c.Next() {
+	seek := TimeKey(from)
+	if bytes.Compare(start, seek) > 0 {
+		seek = start
+	}
+	for k, v := c.Seek(seek); k != nil && len(k) >= 8 && bytes.Compare(k[:8], end) < 0; k, v = c.Next() {
 		var e AuditEntry
 		if err := json.Unmarshal(v, &e); err != nil {
 			return err
 		}
-		if err := fn(e); err != nil {
+		if err := fn(k, e); err != nil {
+			if errors.Is(err, Stop) {
+				return nil
+			}
 			return err
 		}
 	}

@@ -90,6 +90,11 @@ var (
 	// 's' created_at 0x00 id (waiting for the SMS answer), 'l' lease_until
 	// 0x00 id (claimed). Times are time keys. Values are empty.
 	BucketCallbackQueue = []byte("callback_queue")
+	// CallbackQueueByUnit: unit 0x00 class(1) due 0x00 id → nil, the 'q'
+	// entries again per unit, so an agent of one unit claims with two seeks
+	// (callbacks/scope.go). Built for older data dirs on the first unit
+	// claim; Meta "callbacks_unit_queue" says it is complete.
+	BucketCallbackQueueByUnit = []byte("callback_queue_by_unit")
 	// CallbacksByOrder: work order id → task id (exactly one callback a job).
 	BucketCallbacksByOrder = []byte("callbacks_by_order")
 	// CallbacksByTime: finished_at(time key) 0x00 task id → nil — the job's
@@ -128,4 +133,5 @@ var allBuckets = [][]byte{
 	BucketSMSOutbox, BucketSurveyTokens, BucketRectifications,
 	BucketFeed, BucketAudit,
 	BucketNames,
+	BucketCallbackQueueByUnit,
 }

@@ -20,6 +20,7 @@ const (
 	FlagSpeedBelowSubscribed = "speed_below_subscribed"
 	FlagClockSkew            = "clock_skew"
 	FlagEditedAfterSignature = "edited_after_signature"
+	FlagFinishedInFuture     = "finished_in_future"
 )
 
 // MaxBatch is the most submissions one push may carry.
@@ -28,6 +29,14 @@ const MaxBatch = 100
 // MaxSkew is how far a phone's clock may be off before its finish times are
 // corrected and the sheet flagged clock_skew.
 const MaxSkew = 10 * time.Minute
+
+// FutureTolerance is how far past the moment a sheet reaches the server its
+// (skew-corrected) finish time may lie. Later than that it is flagged
+// finished_in_future and the receive time stands in for it: a sheet dated
+// two days ahead must not complete its order, start its callback clock or
+// count on a day that has not come (the same-day callback rate could be
+// gamed so).
+const FutureTolerance = 5 * time.Minute
 
 // RectificationDue: the inspected unit reports its corrective measures
 // within half a month (被检查单位收到后半月内上报整改措施, seed 004 第八十一条).
@@ -47,6 +56,9 @@ type FlagDetail struct {
 	Distance     int    `json:"distance,omitempty"`
 	// SkewSeconds is receive time − device time (clock_skew).
 	SkewSeconds float64 `json:"skew_seconds,omitempty"`
+	// AheadSeconds is (skew-corrected) finish time − receive time
+	// (finished_in_future).
+	AheadSeconds float64 `json:"ahead_seconds,omitempty"`
 	// Version is the version that set the flag (edited_after_signature).
 	Version int `json:"version,omitempty"`
 	// OtherWorkOrderID, OtherStoreID and OtherStoreName name the other
@@ -59,8 +71,9 @@ type FlagDetail struct {
 
 // Version is one stored version of a submission
 // (BucketSubmissions: id 0x00 version(u32 BE)). FinishedAt in the embedded
-// submission is the skew-corrected time; FinishedAtOriginal keeps what the
-// phone sent when they differ.
+// submission is the skew-corrected time (the receive time when that still lay
+// in the future: finished_in_future); FinishedAtOriginal keeps what the phone
+// sent when they differ.
 type Version struct {
 	checklists.Submission
 	Version            int               `json:"version"`

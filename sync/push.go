@@ -181,9 +181,11 @@ func pushBetween(db *store.DB, p auth.Principal, req PushRequest, now time.Time,
 	for i, raw := range req.Submissions {
 		items[i] = decodeItem(raw)
 	}
-	m := merger{p: p, now: now, device: req.DeviceID}
+	// The device id is the client's to choose: cleaned before it goes into
+	// every version and audit entry of this push.
+	m := merger{p: p, now: now, device: store.CleanIdentifier(req.DeviceID)}
 	if m.device == "" {
-		m.device = p.Device
+		m.device = store.CleanIdentifier(p.Device)
 	}
 	if req.DeviceTime != nil {
 		m.deviceTime = req.DeviceTime
@@ -273,11 +275,9 @@ func pushBetween(db *store.DB, p auth.Principal, req PushRequest, now time.Time,
 
 // outcome is one item's result; e is its reason, localized after the commit.
 func outcome(id, status string, version int, e *errs.Error) Result {
-	if len(id) > MaxIDLen {
-		// Only a rejected id is this long: echo enough to find it, not the
-		// megabytes a hostile body may carry.
-		id = strings.ToValidUTF8(id[:MaxIDLen], "") + "…"
-	}
+	// Only a rejected id is longer than MaxIDLen: echo enough to find it,
+	// not the megabytes a hostile body may carry.
+	id = errs.Cut(id, MaxIDLen)
 	return Result{ID: id, Status: status, Version: version, MissingPhotos: []string{}, err: e}
 }
 
@@ -456,6 +456,18 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 			rec.FinishedAtOriginal = &orig
 			finished = finished.Add(m.skew)
 		}
+	}
+	if ahead := finished.Sub(m.now); ahead > FutureTolerance {
+		// Finished after it reached us: the phone's clock is right (or was
+		// corrected) but the time typed or kept is not. The order completes,
+		// its callback clock starts and the job counts when it arrived.
+		if rec.FinishedAtOriginal == nil && s.FinishedAt != nil {
+			orig := *s.FinishedAt
+			rec.FinishedAtOriginal = &orig
+		}
+		rec.Flags = append(rec.Flags, FlagFinishedInFuture)
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagFinishedInFuture, AheadSeconds: ahead.Seconds()})
+		finished = m.now
 	}
 	pl.finished = finished
 	rec.FinishedAt = &pl.finished

@@ -446,7 +446,7 @@ func TestAgentHoldingTheCallbackReads(t *testing.T) {
 	db := newDB(t)
 	push(t, db, tech1, newAcceptance(t, db, nil))
 	svc := callbacks.New(db, callbacks.Config{Clock: func() time.Time { return t0.Add(5 * time.Hour) }})
-	task, err := svc.Claim(store.Actor{Username: agent.Username})
+	task, err := svc.Claim(store.Actor{Username: agent.Username}, callbacks.Everywhere)
 	if err != nil || task == nil {
 		t.Fatalf("claim: %v %v", task, err)
 	}
@@ -522,5 +522,75 @@ func TestAnOverlongIDIsRejectedAndNotEchoedInFull(t *testing.T) {
 	expect(t, r, StatusRejected, 0, "validation_failed")
 	if want := strings.Repeat("x", MaxIDLen) + "…"; r.ID != want {
 		t.Fatalf("echoed id of %d bytes, want the first %d and an ellipsis", len(r.ID), MaxIDLen)
+	}
+}
+
+// A sheet dated two days ahead by a phone whose clock is right must not
+// complete its order then, nor push its callback's due date and deadline two
+// days out (the same-day rate could be gamed so): it is flagged
+// finished_in_future and everything runs from the moment it arrived. The
+// phone's time is kept beside it.
+func TestFinishTimeAfterArrivalIsFlaggedAndReceiveTimeUsed(t *testing.T) {
+	db := newDB(t)
+	device := t0 // the phone's clock is right
+	ahead := t0.AddDate(0, 0, 2)
+	a := newAcceptance(t, db, func(s *checklists.Submission) { s.FinishedAt = &ahead })
+	expect(t, pushAt(t, db, tech1, t0, &device, a)[0], StatusAccepted, 1, "")
+	v := get(t, db, tech1, "a1", 0)
+	if !contains(v.Flags, FlagFinishedInFuture) || contains(v.Flags, FlagClockSkew) {
+		t.Fatalf("flags %v, want finished_in_future only", v.Flags)
+	}
+	if d := v.FlagDetails[0]; d.Flag != FlagFinishedInFuture || d.AheadSeconds != 48*3600 {
+		t.Fatalf("flag details %+v, want 48 h ahead", v.FlagDetails)
+	}
+	if !v.FinishedAt.Equal(t0) || v.FinishedAtOriginal == nil || !v.FinishedAtOriginal.Equal(ahead) {
+		t.Fatalf("finished_at %v (original %v), want the receive time %v (original %v)", v.FinishedAt, v.FinishedAtOriginal, t0, ahead)
+	}
+	if wo := order(t, db, "wo1"); !wo.CompletedAt.Equal(t0) {
+		t.Fatalf("order completed at %v, want the receive time %v", wo.CompletedAt, t0)
+	}
+	var task *callbacks.Task
+	view(t, db, func(tx *bolt.Tx) error {
+		var err error
+		task, err = callbacks.TaskForOrder(tx, "wo1")
+		return err
+	})
+	due, deadline := callbacks.Deadlines(t0)
+	if task == nil || !task.FinishedAt.Equal(t0) || !task.DueAt.Equal(due) || !task.DeadlineAt.Equal(deadline) {
+		t.Fatalf("callback %+v, want finished %v, due %v, deadline %v", task, t0, due, deadline)
+	}
+	if n := count(t, db, store.BucketSubmissionsByTime, ""); n != 1 {
+		t.Fatalf("%d time index entries", n)
+	}
+	view(t, db, func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(store.BucketSubmissionsByTime).Cursor().First()
+		if at := store.ParseTimeKey(k[:8]); !at.Equal(t0) {
+			t.Errorf("the sheet counts at %v, want %v", at, t0)
+		}
+		return nil
+	})
+
+	// A phone an hour behind whose sheet says two days ahead of the phone:
+	// corrected by the skew, still ahead, both flags.
+	behind := t0.Add(-time.Hour)
+	phoneAhead := behind.AddDate(0, 0, 2)
+	b := newSubmission(t, db, "b1", "install_acceptance", checklists.Subject{WorkOrderID: "wo2"},
+		func(s *checklists.Submission) { s.FinishedAt = &phoneAhead })
+	expect(t, pushAt(t, db, tech1, t0, &behind, b)[0], StatusAccepted, 1, "")
+	if v := get(t, db, tech1, "b1", 0); !contains(v.Flags, FlagClockSkew) || !contains(v.Flags, FlagFinishedInFuture) ||
+		!v.FinishedAt.Equal(t0) || !v.FinishedAtOriginal.Equal(phoneAhead) {
+		t.Fatalf("skewed and ahead: flags %v finished %v original %v", v.Flags, v.FinishedAt, v.FinishedAtOriginal)
+	}
+}
+
+// Five minutes ahead is within tolerance: a phone's clock may drift a little.
+func TestFinishTimeJustAheadIsKept(t *testing.T) {
+	db := newDB(t)
+	device := t0
+	soon := t0.Add(FutureTolerance)
+	a := newAcceptance(t, db, func(s *checklists.Submission) { s.FinishedAt = &soon })
+	expect(t, pushAt(t, db, tech1, t0, &device, a)[0], StatusAccepted, 1, "")
+	if v := get(t, db, tech1, "a1", 0); contains(v.Flags, FlagFinishedInFuture) || !v.FinishedAt.Equal(soon) || v.FinishedAtOriginal != nil {
+		t.Fatalf("5 minutes ahead: flags %v finished %v original %v", v.Flags, v.FinishedAt, v.FinishedAtOriginal)
 	}
 }

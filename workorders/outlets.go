@@ -21,7 +21,7 @@ func GetOutlet(tx *bolt.Tx, id string) (*Outlet, error) {
 	var o Outlet
 	err := store.GetJSON(tx, store.BucketOutlets, []byte(id), &o)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errs.New(errs.NotFound, "not_found", "未找到网点 "+id, "store "+id+" not found")
+		return nil, errs.New(errs.NotFound, "not_found", "未找到网点 "+errs.Echo(id), "store "+errs.Echo(id)+" not found")
 	}
 	if err != nil {
 		return nil, err

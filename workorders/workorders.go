@@ -27,7 +27,7 @@ type Hook func(tx *bolt.Tx, wo *WorkOrder, finishedAt, now time.Time) error
 
 // notFound names the missing order.
 func notFound(id string) error {
-	return errs.New(errs.NotFound, "not_found", "未找到工单 "+id, "work order "+id+" not found")
+	return errs.New(errs.NotFound, "not_found", "未找到工单 "+errs.Echo(id), "work order "+errs.Echo(id)+" not found")
 }
 
 // Get loads order id; errs NotFound when absent.

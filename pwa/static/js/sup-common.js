@@ -80,6 +80,14 @@ addStrings({
   need_online_detail: 'The work-order detail needs a connection.',
 });
 
+// finished_in_future: the sheet's finish time lay after it reached the server;
+// the server used the receive time instead.
+addStrings({
+  fl_finished_in_future: '完工时间晚于送达时间', fl_ahead: '填写的完工时间比送达服务器晚 {h} 小时，已按送达时间计',
+}, {
+  fl_finished_in_future: 'Finish time after arrival', fl_ahead: 'Finish time {h} h after it reached the server; counted at arrival',
+});
+
 // ---------- Asia/Shanghai days as YYYY-MM-DD ----------
 const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 export const shDay = (d) => SH.format(d instanceof Date ? d : new Date(d));

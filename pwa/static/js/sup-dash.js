@@ -280,6 +280,7 @@ function flagEvidence(d) {
         h('div', { class: 'small' }, d.distance ? t('fl_near', { d: d.distance }) : t('fl_same'), ' · ', otherRecord(d)));
     case 'clock_skew': return h('div', { class: 'small' }, t('fl_skew', { m: Math.round((d.skew_seconds || 0) / 60) }));
     case 'edited_after_signature': return h('div', { class: 'small' }, t('fl_edit_v', { v: d.version }));
+    case 'finished_in_future': return h('div', { class: 'small' }, t('fl_ahead', { h: Math.round((d.ahead_seconds || 0) / 360) / 10 }));
     default: return null;
   }
 }
