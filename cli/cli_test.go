@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ type running struct {
 	addr   string
 	logins map[string][2]string // role → username, password (first of each role)
 	out    *bytes.Buffer
-	err    *bytes.Buffer // stderr: the JSON log
+	err    *lockedBuffer // stderr: the JSON log, read while the server writes it
 }
 
 func startServer(t *testing.T, data string, args ...string) *running {
@@ -73,7 +74,7 @@ func startBinary(t *testing.T, bin, data string, args ...string) *running {
 	addr := freePort(t)
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", data}, args...)...)
 	stdout, _ := cmd.StdoutPipe()
-	var errBuf bytes.Buffer
+	var errBuf lockedBuffer
 	cmd.Stderr = &errBuf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -279,4 +280,23 @@ func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not exit after SIGTERM")
 	}
+}
+
+// lockedBuffer is a bytes.Buffer a test may read while a child process's
+// output is still being copied into it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

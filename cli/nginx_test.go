@@ -73,8 +73,13 @@ func TestBehindNginxTheClientAddressIsTheRealOneOnlyWhenTheProxyIsTrusted(t *tes
 				t.Fatalf("untrusted proxy: X-Forwarded-For must be ignored, so B shares the proxy's lockout; got %d", status)
 			}
 			// What the access log says the client address was.
-			ips := loggedIPs(srv.err.String(), "/api/v1/auth/login")
+			// (the access line is written just after the answer: wait for it)
 			want := map[bool][]string{true: {"127.0.0.5", "127.0.0.6"}, false: {"127.0.0.1"}}[trusted]
+			ips := loggedIPs(srv.err.String(), "/api/v1/auth/login")
+			for i := 0; i < 40 && len(ips) < len(want); i++ {
+				time.Sleep(50 * time.Millisecond)
+				ips = loggedIPs(srv.err.String(), "/api/v1/auth/login")
+			}
 			for _, ip := range want {
 				if !ips[ip] {
 					t.Fatalf("login lines logged addresses %v, want %v", ips, want)
