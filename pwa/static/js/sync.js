@@ -24,6 +24,19 @@ export async function refreshCounter() {
   return n;
 }
 
+// emptyDraft: a draft never sent with nothing entered. Such drafts were
+// made by merely opening a sheet (before issue 14); they are not kept.
+const isEmpty = (o) => !o || !Object.keys(o).length;
+export function emptyDraft(s) {
+  return s.state === 'draft' && !(s.base_version > 0) && !s.server_version && isEmpty(s.answers) && isEmpty(s.photos);
+}
+// dropEmptyDrafts removes the empty drafts left on the phone (app start).
+export async function dropEmptyDrafts() {
+  const gone = (await db.all('sheets')).filter(emptyDraft);
+  for (const s of gone) await db.del('sheets', s.id);
+  return gone.length;
+}
+
 export async function templateFor(sheet) {
   return db.get('templates', sheet.template_id + '@' + sheet.template_version);
 }
@@ -193,9 +206,12 @@ export function syncNow(reason = '') {
 }
 
 async function round(reason) {
+  // Whether the server answers is worth knowing before anyone logs in (the
+  // login page's badge), so it is asked first.
+  const up = await checkOnline();
   const s = currentSession();
   if (!s || s.expired) { emit('sync', { state: 'idle', reason }); return; }
-  if (!(await checkOnline())) { emit('sync', { state: 'offline', reason }); return; }
+  if (!up) { emit('sync', { state: 'offline', reason }); return; }
   // Only field roles have an outbox and a pull (API.md: who may call what);
   // agents and supervisors work online against their own endpoints.
   if (!FIELD_ROLES.includes(s.user?.role)) { emit('sync', { state: 'idle', reason }); return; }
@@ -219,12 +235,15 @@ let timer = null;
 export function start() {
   syncNow('start');
   addEventListener('online', () => syncNow('online'));
+  // A dropped link shows at once: the browser's offline event is checked
+  // against the server straight away (not at the next sync round).
+  addEventListener('offline', () => checkOnline());
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow('visible'); });
   let last = 0;
   timer = setInterval(async () => {
     const n = await refreshCounter();
     // Pending work is retried every 15 s; otherwise pull every 5 minutes.
-    if (n > 0 || Date.now() - last > 300000) { last = Date.now(); syncNow('timer'); }
+    if (n > 0 || Date.now() - last > 300000) { last = Date.now(); syncNow('timer'); } else if (!running && document.visibilityState === 'visible') checkOnline();
   }, 15000);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener('message', (e) => {
