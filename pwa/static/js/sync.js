@@ -233,7 +233,11 @@ let timer = null;
 // start wires every trigger: app start, the browser's online event, coming
 // back to the foreground, a timer, and Background Sync where it exists.
 export function start() {
-  syncNow('start');
+  // Whether the server answers is shown at once; the first round runs at
+  // once when something waits to be sent, else a few seconds after the
+  // first screen (drawn from IndexedDB) so it does not compete with it.
+  checkOnline();
+  refreshCounter().then((n) => setTimeout(() => syncNow('start'), n ? 0 : 4000), () => syncNow('start'));
   addEventListener('online', () => syncNow('online'));
   // A dropped link shows at once: the browser's offline event is checked
   // against the server straight away (not at the next sync round).
