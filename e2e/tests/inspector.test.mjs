@@ -306,10 +306,14 @@ test('a spot check of a technician’s order is picked from the unit’s orders 
 
 test('issue 14: 开始巡检 draws only the walk; an early deduction does not read as 不合格; a sent walk asks for no photos', async () => {
   const ctx = await phone1();
+  await ctx.addInitScript(() => localStorage.setItem('fc.names', JSON.stringify({ units: { 'chengdu-east': { zh: '成都东区', en: 'Chengdu East' } } })));
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
   await inspectorLogin(page);
   const store = WALKED;
+  const card = await page.textContent(`article.store[data-store="${store}"]`);
+  assert.match(card, /成都东区/, 'the unit by its name');
+  assert.doesNotMatch(card, /chengdu-east/, 'not its code');
   await page.waitForSelector(`article.store[data-store="${store}"] button.start`);
   await page.click(`article.store[data-store="${store}"] button.start`);
   await page.waitForSelector('.checklist .item');

@@ -92,15 +92,23 @@ document.addEventListener('click', (e) => {
   navigate(a.getAttribute('href'));
 });
 
-// render draws the screen for the current path. Renders never overlap: one
+// render draws the screen for the current path. Renders do not overlap: one
 // asked for while another runs (an event, a navigation from inside a view)
-// runs once that one is done, so two screens are never drawn into one.
+// runs once that one is done, so two screens are never drawn into one. A
+// view still waiting on the network after RENDER_WAIT does not hold up the
+// person's next screen.
+const RENDER_WAIT = 4000;
 let rendering = null;
 let renderAgain = false;
 function render() {
   if (rendering) { renderAgain = true; return undefined; }
   rendering = (async () => {
-    do { renderAgain = false; await renderOnce(); } while (renderAgain);
+    do {
+      renderAgain = false;
+      let timer;
+      await Promise.race([renderOnce(), new Promise((r) => { timer = setTimeout(r, RENDER_WAIT); })]);
+      clearTimeout(timer);
+    } while (renderAgain);
   })().finally(() => { rendering = null; });
   return rendering;
 }
