@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 FUZZTIME ?= 5s
 
-.PHONY: run build test gotest fuzz e2e bench soak screenshots race vet fmt clean lighthouse
+.PHONY: run build test deps gotest fuzz e2e bench soak screenshots race vet fmt clean lighthouse
 
 ## run: start the server with demo data on :8080 (FIELDCHECK_ADDR, FIELDCHECK_DATA honoured) and print the logins
 run:
@@ -20,8 +20,12 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-gotest:
+gotest: deps
 	$(GO) test -count=1 -timeout 15m ./...
+
+## deps: what the Go tests need beyond Go (nginx, openssl), installed when missing
+deps:
+	bash scripts/deps.sh
 
 ## fuzz: each fuzz target for $(FUZZTIME) (longer: make fuzz FUZZTIME=5m)
 fuzz:

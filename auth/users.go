@@ -243,6 +243,9 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 			return nil, errs.New(errs.Forbidden, "forbidden", "班组长只能管理本单位的现场人员", "a supervisor may only manage field roles of their own unit")
 		}
 	}
+	if err := keepAnAdmin(tx, u, p); err != nil {
+		return nil, err
+	}
 	if by.Username == u.Username && p.Disabled != nil && *p.Disabled {
 		return nil, errs.New(errs.Conflict, "cannot_disable_self", "不能停用自己的账号", "you cannot disable your own account")
 	}
@@ -279,6 +282,42 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 		return nil, err
 	}
 	return u, nil
+}
+
+var errLastAdmin = errs.New(errs.Conflict, "last_admin", "这是最后一个启用的管理员账号，不能降级或停用；请先设置另一名管理员",
+	"this is the last enabled admin; make another user admin before demoting or disabling this one")
+
+// keepAnAdmin refuses a patch that would leave no enabled admin: nobody
+// could then manage users, supervisors or backups from the app.
+func keepAnAdmin(tx *bolt.Tx, u *User, p UserPatch) error {
+	if u.Role != RoleAdmin || u.Disabled {
+		return nil
+	}
+	if (p.Role == nil || *p.Role == RoleAdmin) && (p.Disabled == nil || !*p.Disabled) {
+		return nil
+	}
+	others := false
+	err := tx.Bucket(store.BucketUsers).ForEach(func(k, v []byte) error {
+		if others || string(k) == u.Username {
+			return nil
+		}
+		var o struct {
+			Role     string `json:"role"`
+			Disabled bool   `json:"disabled"`
+		}
+		if err := jsonUnmarshal(v, &o); err != nil {
+			return err
+		}
+		others = o.Role == RoleAdmin && !o.Disabled
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !others {
+		return errLastAdmin
+	}
+	return nil
 }
 
 // ListUsers lists users visible to by (a supervisor sees their unit).
@@ -324,23 +363,22 @@ func Authenticate(tx *bolt.Tx, username, password string) (*User, error) {
 	return checkLogin(u, password)
 }
 
-// AuthenticateDB checks a username and password with the bcrypt comparison
-// outside any transaction (a ~80 ms read transaction would hold up a write
-// that needs to grow the file). The caller re-reads the user in its write
-// transaction and compares Generation before issuing tokens.
-func AuthenticateDB(db *store.DB, username, password string) (*User, error) {
-	// A shift's worth of phones logging in at once would otherwise queue
-	// hundreds of ~80 ms bcrypt checks on two cores, each client timing out
-	// and retrying while the server still hashes for it: past a short wait,
-	// say "busy" (429) and let the client come back.
-	select {
-	case passwordChecks <- struct{}{}:
-		defer func() { <-passwordChecks }()
-	case <-time.After(PasswordCheckWait):
-		return nil, ErrLoginBusy
+// Authenticate checks a username and password from client address addr,
+// waiting its turn for a check slot (see CheckQueue): a shift's worth of
+// phones logging in at once would otherwise queue hundreds of ~80 ms bcrypt
+// checks on two cores, and a flood from one address would take every slot.
+// The bcrypt comparison runs outside any transaction (a ~80 ms read
+// transaction would hold up a write that needs to grow the file); the caller
+// re-reads the user in its write transaction and compares Generation before
+// issuing tokens.
+func (q *CheckQueue) Authenticate(db *store.DB, addr, username, password string) (*User, error) {
+	release, err := q.Acquire(addr)
+	if err != nil {
+		return nil, err
 	}
+	defer release()
 	var u *User
-	err := db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bolt.Tx) error {
 		var err error
 		if u, err = GetUser(tx, username); errs.IsKind(err, errs.NotFound) {
 			u, err = nil, nil
@@ -353,13 +391,10 @@ func AuthenticateDB(db *store.DB, username, password string) (*User, error) {
 	return checkLogin(u, password)
 }
 
-// passwordChecks bounds the bcrypt comparisons running at once.
-var passwordChecks = make(chan struct{}, 2*runtime.NumCPU())
+// CheckSlots is how many password checks run at once: bcrypt is CPU-bound.
+var CheckSlots = 2 * runtime.NumCPU()
 
-// PasswordCheckWait is how long a login waits for a free slot.
-var PasswordCheckWait = 3 * time.Second
-
-// ErrLoginBusy: too many logins at once; retry shortly.
+// ErrLoginBusy: too many logins waiting; retry shortly.
 var ErrLoginBusy = errs.New(errs.RateLimited, "login_busy", "登录人数较多，请几秒后重试", "too many logins at once; retry in a few seconds")
 
 func checkLogin(u *User, password string) (*User, error) {

@@ -11,6 +11,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// testChecks is a check queue as the server makes one.
+var testChecks = NewCheckQueue(CheckSlots, CheckWaitPerAddr, CheckWait)
+
 func openDB(t *testing.T) *store.DB {
 	t.Helper()
 	BcryptCost = bcrypt.MinCost
@@ -44,10 +47,10 @@ func TestPreparedHashIsUsedAndFollowsThePassword(t *testing.T) {
 	if string(u.PasswordHash) == string(prepared) {
 		t.Fatal("stored the hash of the old password")
 	}
-	if _, err := AuthenticateDB(db, "wang", "second-password"); err != nil {
+	if _, err := testChecks.Authenticate(db, "192.0.2.1", "wang", "second-password"); err != nil {
 		t.Fatalf("new password refused: %v", err)
 	}
-	if _, err := AuthenticateDB(db, "wang", "first-password"); !errs.IsKind(err, errs.Unauthorized) {
+	if _, err := testChecks.Authenticate(db, "192.0.2.1", "wang", "first-password"); !errs.IsKind(err, errs.Unauthorized) {
 		t.Fatalf("old password: %v, want unauthorized", err)
 	}
 
@@ -67,7 +70,7 @@ func TestPreparedHashIsUsedAndFollowsThePassword(t *testing.T) {
 	if string(u.PasswordHash) != string(p.hashed.hash) || u.Generation != 1 {
 		t.Fatalf("patch: hash reused %v, generation %d", string(u.PasswordHash) == string(p.hashed.hash), u.Generation)
 	}
-	if _, err := AuthenticateDB(db, "wang", "third-password"); err != nil {
+	if _, err := testChecks.Authenticate(db, "192.0.2.1", "wang", "third-password"); err != nil {
 		t.Fatalf("patched password refused: %v", err)
 	}
 }
@@ -90,14 +93,14 @@ func TestInvalidPasswordIsNotHashedButStillRefused(t *testing.T) {
 	}
 }
 
-func TestAuthenticateDB(t *testing.T) {
+func TestAuthenticate(t *testing.T) {
 	db := openDB(t)
 	in := NewUser{Username: "zhao", Password: "good-password", Role: RoleInspector, Unit: "east"}
 	if err := db.Update(func(tx *bolt.Tx) error { _, err := CreateUser(tx, in, nil, time.Now()); return err }); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ user, pw string }{{"zhao", "wrong-password"}, {"nobody", "good-password"}, {"", ""}} {
-		if _, err := AuthenticateDB(db, tc.user, tc.pw); err != ErrBadCredentials {
+		if _, err := testChecks.Authenticate(db, "192.0.2.1", tc.user, tc.pw); err != ErrBadCredentials {
 			t.Errorf("%q/%q: %v, want invalid_credentials", tc.user, tc.pw, err)
 		}
 	}
@@ -108,33 +111,7 @@ func TestAuthenticateDB(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := AuthenticateDB(db, "zhao", "good-password"); err != ErrBadCredentials {
+	if _, err := testChecks.Authenticate(db, "192.0.2.1", "zhao", "good-password"); err != ErrBadCredentials {
 		t.Fatalf("disabled user: %v", err)
-	}
-}
-
-func TestLoginsBeyondTheCheckSlotsAreToldBusy(t *testing.T) {
-	db := openDB(t)
-	in := NewUser{Username: "sun", Password: "good-password", Role: RoleTechnician, Unit: "east"}
-	if err := db.Update(func(tx *bolt.Tx) error { _, err := CreateUser(tx, in, nil, time.Now()); return err }); err != nil {
-		t.Fatal(err)
-	}
-	// Every slot taken (as by a crowd of logins in flight).
-	for i := 0; i < cap(passwordChecks); i++ {
-		passwordChecks <- struct{}{}
-	}
-	wait := PasswordCheckWait
-	PasswordCheckWait = 50 * time.Millisecond
-	defer func() { PasswordCheckWait = wait }()
-	if _, err := AuthenticateDB(db, "sun", "good-password"); err != ErrLoginBusy {
-		t.Fatalf("all slots taken: %v, want login_busy", err)
-	}
-	// A slot comes free: the login goes through.
-	<-passwordChecks
-	if _, err := AuthenticateDB(db, "sun", "good-password"); err != nil {
-		t.Fatalf("a free slot: %v", err)
-	}
-	for len(passwordChecks) > 0 {
-		<-passwordChecks
 	}
 }

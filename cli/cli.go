@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,13 +30,19 @@ const usage = `fieldcheck — offline-first field inspection server
 
 Usage:
   fieldcheck serve [--addr :8080] [--data ./data] [--demo]
+                  [--tls-cert FILE --tls-key FILE] [--http-redirect-addr :80]
+  fieldcheck version
   fieldcheck user add --data DIR --username U --role R [--name N] [--unit X]   (password: first line of stdin)
   fieldcheck backup --data DIR --out FILE.tar
   fieldcheck restore --data EMPTY_DIR --in FILE.tar
 
 Environment: FIELDCHECK_ADDR, FIELDCHECK_DATA, FIELDCHECK_METRICS_OPEN=1,
 FIELDCHECK_SMS_WAIT (e.g. 4h), FIELDCHECK_SMS_WEBHOOK, FIELDCHECK_PUBLIC_URL,
-FIELDCHECK_JWT_KEY, FIELDCHECK_PHOTO_MAX_BYTES, FIELDCHECK_PHOTO_MAX_PIXELS.
+FIELDCHECK_JWT_KEY, FIELDCHECK_PHOTO_MAX_BYTES, FIELDCHECK_PHOTO_MAX_PIXELS,
+FIELDCHECK_TRUSTED_PROXIES (CIDRs whose X-Forwarded-For is believed),
+FIELDCHECK_TLS_CERT, FIELDCHECK_TLS_KEY, FIELDCHECK_HTTP_REDIRECT_ADDR,
+FIELDCHECK_LOG_LEVEL (debug|info|warn|error), FIELDCHECK_SHUTDOWN_TIMEOUT (e.g. 15s).
+SIGHUP reloads the TLS certificate; SIGTERM finishes in-flight requests and exits.
 `
 
 // Run executes the command line and returns the process exit code.
@@ -57,6 +65,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = backup(args[1:], stdout)
 	case "restore":
 		err = restore(args[1:], stdout)
+	case "version", "--version":
+		err = version(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -93,17 +103,38 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", env("FIELDCHECK_ADDR", ":8080"), "listen address")
 	data := fs.String("data", env("FIELDCHECK_DATA", "./data"), "data directory")
 	demo := fs.Bool("demo", false, "load the demo organisation and print its logins")
+	tlsCert := fs.String("tls-cert", env("FIELDCHECK_TLS_CERT", ""), "TLS certificate (PEM, full chain); with --tls-key serves HTTPS")
+	tlsKey := fs.String("tls-key", env("FIELDCHECK_TLS_KEY", ""), "TLS private key (PEM)")
+	redirect := fs.String("http-redirect-addr", env("FIELDCHECK_HTTP_REDIRECT_ADDR", ""), "also listen here on plain HTTP, only to redirect to HTTPS (e.g. :80)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageError{"--tls-cert and --tls-key go together (FIELDCHECK_TLS_CERT, FIELDCHECK_TLS_KEY)"}
+	}
+	if *redirect != "" && *tlsCert == "" {
+		return usageError{"--http-redirect-addr redirects to HTTPS: it needs --tls-cert and --tls-key"}
 	}
 	cfg, err := configFromEnv(*data)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level, err := logLevel(os.Getenv("FIELDCHECK_LOG_LEVEL"))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.Logger = logger
+	cfg.Build = Build()
 
-	db, err := store.Open(*data)
+	var certs *server.CertReloader
+	if *tlsCert != "" {
+		if certs, err = server.LoadCert(*tlsCert, *tlsKey); err != nil {
+			return err
+		}
+	}
+
+	db, err := openForServe(*data, logger, time.Now())
 	if err != nil {
 		return err
 	}
@@ -157,26 +188,110 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Listen(*addr) }()
-	fmt.Fprintf(stdout, "fieldcheck listening on %s (data %s)\n", displayAddr(*addr), *data)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	scheme := "http"
+	if certs != nil {
+		ln = certs.Listener(ln)
+		scheme = "https"
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for range hup {
+				// A renewed certificate: new handshakes get it, open
+				// connections keep theirs. A bad pair keeps the old one.
+				if err := certs.Reload(); err != nil {
+					logger.Error("tls: reload on SIGHUP failed; keeping the current certificate", "err", err)
+				} else {
+					logger.Info("tls: certificate reloaded", "not_after", certs.NotAfter())
+				}
+			}
+		}()
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	var redirectSrv *http.Server
+	if *redirect != "" {
+		_, httpsPort, _ := net.SplitHostPort(ln.Addr().String())
+		redirectSrv = &http.Server{Addr: *redirect, Handler: server.RedirectToHTTPS(cfg.PublicURL, httpsPort),
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+		rln, err := net.Listen("tcp", *redirect)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", *redirect, err)
+		}
+		go func() {
+			if err := redirectSrv.Serve(rln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		fmt.Fprintf(stdout, "redirecting plain HTTP on %s to HTTPS\n", displayAddr("http", *redirect))
+	}
+	fmt.Fprintf(stdout, "fieldcheck listening on %s (data %s)\n", displayAddr(scheme, ln.Addr().String()), *data)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests")
-	if err := srv.Shutdown(15 * time.Second); err != nil {
+	logger.Info("shutting down: finishing in-flight requests", "timeout", shutdownTimeout().String())
+	if redirectSrv != nil {
+		redirectSrv.Close()
+	}
+	if err := srv.Shutdown(shutdownTimeout()); err != nil {
 		logger.Error("shutdown", "err", err)
 	}
+	logger.Info("stopped; store closed")
 	return nil
 }
 
-func displayAddr(addr string) string {
-	if strings.HasPrefix(addr, ":") {
-		return "http://localhost" + addr
+// shutdownTimeout bounds how long SIGTERM waits for in-flight requests
+// (FIELDCHECK_SHUTDOWN_TIMEOUT, default 15 s; systemd's TimeoutStopSec in
+// contrib/ leaves room above it).
+func shutdownTimeout() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("FIELDCHECK_SHUTDOWN_TIMEOUT")); err == nil && d > 0 {
+		return d
 	}
-	return "http://" + addr
+	return 15 * time.Second
+}
+
+// logLevel reads FIELDCHECK_LOG_LEVEL: debug, info (default), warn, error.
+func logLevel(v string) (slog.Level, error) {
+	var l slog.Level
+	if v == "" {
+		return slog.LevelInfo, nil
+	}
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		return l, fmt.Errorf("FIELDCHECK_LOG_LEVEL must be debug, info, warn or error, got %q", v)
+	}
+	return l, nil
+}
+
+// openForServe opens the data dir for serving: refuses one written by a
+// newer fieldcheck, and brings an older one up to date — snapshot first,
+// then the migrations — saying what it did.
+func openForServe(dir string, logger *slog.Logger, now time.Time) (*store.DB, error) {
+	db, err := store.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := db.Migrate(migrations(), now)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if rep.Backup != "" {
+		logger.Info("data dir upgraded", "from_schema", rep.From, "to_schema", rep.To, "snapshot", rep.Backup, "migrations", rep.Applied)
+	}
+	return db, nil
+}
+
+func displayAddr(scheme, addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil && (host == "" || host == "::" || host == "0.0.0.0") {
+		return scheme + "://localhost:" + port
+	}
+	return scheme + "://" + addr
 }
 
 func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {

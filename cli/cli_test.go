@@ -59,19 +59,26 @@ type running struct {
 	addr   string
 	logins map[string][2]string // role → username, password (first of each role)
 	out    *bytes.Buffer
+	err    *bytes.Buffer // stderr: the JSON log
 }
 
 func startServer(t *testing.T, data string, args ...string) *running {
 	t.Helper()
+	return startBinary(t, binary, data, args...)
+}
+
+// startBinary runs `bin serve` (this build, or another release's binary).
+func startBinary(t *testing.T, bin, data string, args ...string) *running {
+	t.Helper()
 	addr := freePort(t)
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr, "--data", data}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", data}, args...)...)
 	stdout, _ := cmd.StdoutPipe()
 	var errBuf bytes.Buffer
 	cmd.Stderr = &errBuf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r := &running{cmd: cmd, addr: addr, logins: map[string][2]string{}, out: &bytes.Buffer{}}
+	r := &running{cmd: cmd, addr: addr, logins: map[string][2]string{}, out: &bytes.Buffer{}, err: &errBuf}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"fieldcheck/server"
@@ -39,5 +41,42 @@ func configFromEnv(data string) (server.Config, error) {
 		}
 		cfg.PhotoMaxPixels = n
 	}
+	if v := os.Getenv("FIELDCHECK_TRUSTED_PROXIES"); v != "" {
+		proxies, err := parseTrustedProxies(v)
+		if err != nil {
+			return cfg, fmt.Errorf("FIELDCHECK_TRUSTED_PROXIES must be comma-separated addresses or CIDRs such as 10.0.0.0/8, got %q: %v", v, err)
+		}
+		cfg.TrustedProxies = proxies
+	}
 	return cfg, nil
+}
+
+// parseTrustedProxies reads a comma-separated list of CIDRs or single
+// addresses.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fieldcheck/auth"
+	"fieldcheck/names"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -32,6 +33,18 @@ var demoOutlets = []workorders.Outlet{
 	{ID: "SC-CD-001", Name: "春熙路营业厅", Address: "成都市锦江区春熙路南段8号", Unit: "chengdu-east"},
 	{ID: "SC-CD-002", Name: "建设路营业厅", Address: "成都市成华区建设路55号", Unit: "chengdu-east"},
 	{ID: "SC-CD-003", Name: "天府三街营业厅", Address: "成都市高新区天府三街198号", Unit: "chengdu-west"},
+}
+
+// demoUnits names the demo's units, parents first: 成都分公司 above its two
+// districts (地市分公司 → 区县).
+var demoUnits = []struct {
+	code   string
+	label  names.Input
+	parent string
+}{
+	{"chengdu", names.Input{Zh: "成都分公司", En: "Chengdu branch"}, ""},
+	{"chengdu-east", names.Input{Zh: "成都东区", En: "Chengdu East"}, "chengdu"},
+	{"chengdu-west", names.Input{Zh: "成都西区", En: "Chengdu West"}, "chengdu"},
 }
 
 type demoOrder struct {
@@ -88,6 +101,19 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 				return fmt.Errorf("demo user %s: %w", u.Username, err)
 			}
 			saved[u.Username] = Login{Role: u.Role, Username: u.Username, Password: u.Password}
+		}
+		for _, u := range demoUnits {
+			if _, named, err := names.Get(tx, names.KindUnit, u.code); err != nil || named {
+				if err != nil {
+					return err
+				}
+				continue // an admin's name stays
+			}
+			in := u.label
+			in.Parent = &u.parent
+			if _, err := names.Set(tx, names.KindUnit, u.code, in, who, since); err != nil {
+				return fmt.Errorf("demo unit %s: %w", u.code, err)
+			}
 		}
 		for _, o := range demoOutlets {
 			if _, err := workorders.GetOutlet(tx, o.ID); err == nil {

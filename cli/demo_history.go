@@ -805,7 +805,7 @@ func (g *historyGen) acceptance(o *hOrder, tplVersion int) checklists.Submission
 func (g *historyGen) run(db *store.DB) error {
 	// The photos skip their per-file fsync too; the filesystem is synced
 	// once when the replay is done (LoadHistory).
-	ph, err := photos.New(db, photos.Config{DataDir: db.Dir, OnStored: fcsync.PhotoArrived, CanRead: fcsync.CanRead, NoSync: true})
+	ph, err := photos.New(db, photos.Config{DataDir: db.Dir, OnStored: fcsync.PhotoArrived, CanSee: fcsync.PhotoShownTo, NoSync: true})
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,8 @@ if [ -z "$FC_LOGINS" ]; then echo "e2e: no demo logins printed"; cat "$LOG"; exi
 export FC_LOGINS
 export FC_BASE="http://127.0.0.1:$PORT"
 export FC_ARTIFACTS="$E2E/artifacts"
+# Tests that need their own server (TLS) start this same binary.
+export FC_BIN="$BIN_DIR/fieldcheck"
 
 # "lighthouse" runs e2e/lighthouse.mjs (make lighthouse) instead of the tests.
 if [ "${1:-}" = lighthouse ]; then node lighthouse.mjs; exit $?; fi
@@ -57,3 +59,5 @@ if [ "${1:-}" = lighthouse ]; then node lighthouse.mjs; exit $?; fi
 # Arguments pick test files (bash e2e/run.sh tests/agent.test.mjs); none runs all.
 if [ "$#" -gt 0 ]; then FILES=("$@"); else FILES=(tests/*.test.mjs); fi
 node --test --test-concurrency=1 --test-timeout=300000 "${FILES[@]}"
+# What the whole run left in the server's log: no password, token or phone.
+node loghygiene.mjs "$LOG"

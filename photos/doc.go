@@ -4,9 +4,11 @@
 // orientation), and the perceptual-hash index that finds a photo re-used on
 // another job.
 //
-// It owns the buckets BucketPhotos and BucketPhotoHashBands and reads
-// BucketPhotoRefs (written by sync). It does not import sync: the server
-// wires sync.PhotoArrived and sync.CanRead in as Config hooks, and sync calls
-// Has, Lookup, FindSimilar, RefsOf and ReusesOf here with its own
+// It owns the buckets BucketPhotos, BucketPhotoPossession (who has uploaded
+// which bytes: possession, not knowledge of a hash, makes a photo present on
+// a sheet and readable) and BucketPhotoHashBands, and reads BucketPhotoRefs
+// (written by sync). It does not import sync: the server wires
+// sync.PhotoArrived and sync.PhotoShownTo in as Config hooks, and sync calls
+// Has, Possesses, Lookup, FindSimilar, RefsOf and ReusesOf here with its own
 // transaction. It knows nothing of HTTP.
 package photos

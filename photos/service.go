@@ -52,14 +52,17 @@ type Config struct {
 	// Wait is how long an upload waits for a worker before answering 429,
 	// default 20 s.
 	Wait time.Duration
-	// OnStored runs inside the write transaction that records a new photo
-	// (the server passes sync.PhotoArrived, which completes the submissions
-	// waiting for it). Nil does nothing.
+	// OnStored runs inside the write transaction that records a new photo,
+	// or a new possessor of a photo already held (the server passes
+	// sync.PhotoArrived, which completes the submissions waiting for it
+	// whose author now possesses it). Nil does nothing.
 	OnStored func(tx *bolt.Tx, sha string, now time.Time) error
-	// CanRead says whether p may read a submission (the server passes
-	// sync.CanRead). A photo is visible to its uploader, admins, and whoever
-	// may read a submission referencing it. Nil: uploader and admins only.
-	CanRead func(tx *bolt.Tx, p auth.Principal, submissionID string) (bool, error)
+	// CanSee says whether p may see photo sha because submission
+	// submissionID shows it: p may read the submission and its author
+	// possesses sha (the server passes sync.PhotoShownTo). A photo is
+	// visible to its possessors, admins, and those. Nil: possessors and
+	// admins only.
+	CanSee func(tx *bolt.Tx, p auth.Principal, submissionID, sha string) (bool, error)
 	// NoSync skips the fsync of each original: only for a bulk load that
 	// syncs the filesystem once at its end (the demo's month of history),
 	// never for a serving server, where a Put must survive a power cut.
@@ -235,8 +238,9 @@ func (s *Service) Put(ctx context.Context, sha string, body []byte, uploader str
 }
 
 // PutBy is Put with the uploader's unit and device, which the audit log
-// records beside the new photo ("photo.upload"). Bytes already held change
-// nothing and are not audited again.
+// records beside the new photo ("photo.upload"). Bytes already held are not
+// stored again: the upload, verified by its hash, makes the uploader a
+// possessor of them (possession.go; audited once, "photo.possess").
 func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.Actor, now time.Time) (Meta, bool, error) {
 	uploader := who.Username
 	if !ValidSHA(sha) {
@@ -250,6 +254,11 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 		return Meta{}, false, ErrHashMismatch
 	}
 	if m, err := s.Get(sha); err == nil {
+		// Bytes already held, verified by the hash above: the uploader now
+		// possesses them too (possession.go).
+		if err := s.possessHeld(sha, who, now); err != nil {
+			return Meta{}, false, err
+		}
 		return m, false, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return Meta{}, false, err
@@ -299,7 +308,7 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 		}
 		if ok { // a concurrent upload of the same bytes won
 			m, created = old, false
-			return nil
+			return s.possessHeldIn(tx, sha, who, now)
 		}
 		if err := store.PutJSON(tx, store.BucketPhotos, []byte(sha), m); err != nil {
 			return err
@@ -309,6 +318,9 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 		}
 		if err := store.Audit(tx, now, who, "photo.upload", "photo/"+sha,
 			fmt.Sprintf("%s %dx%d, %d bytes", ct, m.Width, m.Height, m.Bytes)); err != nil {
+			return err
+		}
+		if err := markPossession(tx, sha, uploader); err != nil {
 			return err
 		}
 		if s.cfg.OnStored != nil {
@@ -468,36 +480,4 @@ func (s *Service) remake(ctx context.Context, sha, ct string) error {
 		return err
 	}
 	return writeFileAtomic(s.renditionPath(sha, SizeThumb), r.thumb, false)
-}
-
-// CanView reports whether p may see photo sha: its uploader, an admin, or
-// anyone who may read a submission that references it. An unknown photo is
-// false, so the server answers 404 either way and existence does not leak.
-// A CanRead error on one submission counts as "no" (fail closed).
-func (s *Service) CanView(p auth.Principal, sha string) (bool, error) {
-	if !ValidSHA(sha) {
-		return false, nil
-	}
-	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		m, held, err := Lookup(tx, sha)
-		if err != nil || !held {
-			return err
-		}
-		if m.Uploader == p.Username || p.Role == auth.RoleAdmin {
-			ok = true
-			return nil
-		}
-		if s.cfg.CanRead == nil {
-			return nil
-		}
-		for _, id := range RefsOf(tx, sha) {
-			if can, err := s.cfg.CanRead(tx, p, id); err == nil && can {
-				ok = true
-				return nil
-			}
-		}
-		return nil
-	})
-	return ok, err
 }

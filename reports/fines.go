@@ -46,6 +46,8 @@ type StoreFines struct {
 type FineRow struct {
 	Month string `json:"month"`
 	Unit  string `json:"unit"`
+	// UnitName is the unit's display name, else its code.
+	UnitName string `json:"unit_name"`
 	// Spot checks of the unit's technicians (入户服务检查, seed 004 第三篇).
 	SpotChecks        int        `json:"spot_checks"`
 	SpotCheckItems    []FineItem `json:"spot_check_items"`
@@ -170,6 +172,9 @@ func Fines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
 	}
 	rows := make([]FineRow, 0, len(by))
 	for _, r := range by {
+		if r.UnitName, err = unitName(tx, r.Unit); err != nil {
+			return nil, err
+		}
 		r.SpotCheckItems = r.spot.items()
 		r.SpotCheckFines, r.Capped = CapFines(r.SpotCheckFinesRaw, r.SpotCheckCap)
 		r.Stores = make([]StoreFines, 0, len(r.stores))

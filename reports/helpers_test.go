@@ -229,9 +229,10 @@ func shaOf(parts ...string) string {
 	return fmt.Sprintf("%x", sha256.Sum256([]byte(strings.Join(parts, "\x00"))))
 }
 
-// holdPhotos records the sheet's photos as held, as photos.Put does, so the
-// sheet is complete when pushed.
-func (f *fixture) holdPhotos(t testing.TB, s *checklists.Submission) {
+// holdPhotos records the sheet's photos as held and uploaded by its author,
+// as photos.Put does, so the sheet is complete when pushed (a photo counts
+// only for whoever uploaded it).
+func (f *fixture) holdPhotos(t testing.TB, by string, s *checklists.Submission) {
 	t.Helper()
 	update(t, f.db, func(tx *bolt.Tx) error {
 		var all []string
@@ -245,7 +246,10 @@ func (f *fixture) holdPhotos(t testing.TB, s *checklists.Submission) {
 			}
 		}
 		for _, sha := range all {
-			if err := store.PutJSON(tx, store.BucketPhotos, []byte(sha), photos.Meta{SHA256: sha, Width: 10, Height: 10}); err != nil {
+			if store.Has(tx, store.BucketPhotos, []byte(sha)) {
+				continue
+			}
+			if err := store.PutJSON(tx, store.BucketPhotos, []byte(sha), photos.Meta{SHA256: sha, Width: 10, Height: 10, Uploader: by}); err != nil {
 				return err
 			}
 		}

@@ -69,6 +69,7 @@ type InspectionRow struct {
 	StoreID   string `json:"store_id"`
 	StoreName string `json:"store_name"`
 	Unit      string `json:"unit"`
+	UnitName  string `json:"unit_name"` // the unit's display name, else its code
 	// Inspections: walkthrough sheets finished in the range (the latest
 	// version of each).
 	Inspections int `json:"inspections"`
@@ -131,6 +132,9 @@ func Inspections(tx *bolt.Tx, from, to time.Time, unit string) ([]InspectionRow,
 		if o, err := workorders.GetOutlet(tx, r.StoreID); err == nil {
 			r.StoreName = o.Name
 		} else if e, ok := errs.As(err); !ok || e.Kind != errs.NotFound {
+			return nil, err
+		}
+		if r.UnitName, err = unitName(tx, r.Unit); err != nil {
 			return nil, err
 		}
 		if r.scored > 0 {

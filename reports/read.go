@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fieldcheck/callbacks"
+	"fieldcheck/names"
 	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
 
@@ -74,6 +75,15 @@ func latestVersion(tx *bolt.Tx, h *fcsync.Head) (*fcsync.Version, error) {
 }
 
 // inUnit: "" is every unit (an admin); otherwise the record's unit must match.
+// unitName is unit's display name (names/), or the code when it has none.
+func unitName(tx *bolt.Tx, unit string) (string, error) {
+	l, ok, err := names.Get(tx, names.KindUnit, unit)
+	if err != nil || !ok || l.Zh == "" {
+		return unit, err
+	}
+	return l.Zh, nil
+}
+
 func inUnit(unit, recordUnit string) bool { return unit == "" || recordUnit == unit }
 
 // The same reports, each in one short read transaction, for callers that

@@ -24,7 +24,7 @@ func TestTechnicianCompliance(t *testing.T) {
 
 	// a1: everything right, every photo on the server.
 	a1 := f.acceptance(t, "a1", wo1, mon, nil)
-	f.holdPhotos(t, a1)
+	f.holdPhotos(t, "tech1", a1)
 	f.push(t, tech1, mon.Add(time.Minute), nil, a1)
 	// a2: no shoe covers (an honest "no" still submits), 50 of 100 Mbps, and
 	// a1's site photo again on another order (photo_reused).
@@ -33,7 +33,7 @@ func TestTechnicianCompliance(t *testing.T) {
 		s.Answers["speedtest"] = raw(t, map[string]any{"down_mbps": 50, "up_mbps": 20, "ping_ms": 9, "jitter_ms": 1, "method": "manual"})
 		s.Photos["photo_install"][0] = a1.Photos["photo_install"][0]
 	})
-	f.holdPhotos(t, a2)
+	f.holdPhotos(t, "tech1", a2)
 	f.push(t, tech1, mon.Add(time.Hour+time.Minute), nil, a2)
 	// a3: pushed from a phone whose clock is an hour behind (clock_skew), its
 	// photos not uploaded yet (evidence incomplete).
@@ -42,7 +42,7 @@ func TestTechnicianCompliance(t *testing.T) {
 	f.push(t, tech1, mon.Add(3*time.Hour), &phoneTime, a3)
 	// b1: tech3 in chengdu-west.
 	b1 := f.acceptance(t, "b1", wo4, mon, nil)
-	f.holdPhotos(t, b1)
+	f.holdPhotos(t, "tech3", b1)
 	f.push(t, tech3, mon.Add(time.Minute), nil, b1)
 
 	// The callbacks the sheets started: a1 very satisfied, a2 unsatisfied.

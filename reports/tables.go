@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fieldcheck/checklists"
+	"fieldcheck/names"
 	"fieldcheck/store"
 )
 
@@ -70,7 +71,7 @@ func InspectionTable(rows []InspectionRow) *Table {
 		{"扣分明细", Text}, {"罚款(元)", Number}, {"最近巡检时间", Text},
 	}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []any{r.StoreID, r.StoreName, r.Unit, r.Inspections,
+		t.Rows = append(t.Rows, []any{r.StoreID, r.StoreName, or(r.UnitName, r.Unit), r.Inspections,
 			r.Score, gradeZh(r.Grade), r.Failed, deductionText(r.Deductions), r.Fines, r.Last})
 	}
 	return t
@@ -79,14 +80,14 @@ func InspectionTable(rows []InspectionRow) *Table {
 // TechnicianTable is the technician compliance report as a table (装维规范).
 func TechnicianTable(rows []TechnicianRow) *Table {
 	t := &Table{Name: "装维人员规范", Columns: []Column{
-		{"账号", Text}, {"姓名", Text}, {"单位", Text}, {"验收单数", Number},
+		{"姓名", Text}, {"单位", Text}, {"验收单数", Number},
 		{"穿鞋套率", Percent}, {"使用垫布率", Percent}, {"测速记录率", Percent}, {"测速达标率", Percent},
 		{"照片完整率", Percent}, {"标记单数", Number}, {"照片重复使用", Number}, {"时钟偏差", Number},
 		{"回访数", Number}, {"已回访", Number}, {"非常满意", Number}, {"满意", Number}, {"不满意", Number},
 		{"满意率", Percent},
 	}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []any{r.Technician, r.Name, r.Unit, r.Sheets,
+		t.Rows = append(t.Rows, []any{or(r.Name, r.Technician), or(r.UnitName, r.Unit), r.Sheets,
 			r.ShoeCoversRate, r.DropClothRate, r.SpeedTestRecordedRate, r.SpeedTestPassedRate,
 			r.PhotoEvidenceCompleteRate, r.Flagged, r.PhotoReused, r.ClockSkew,
 			r.Callbacks, r.CallbacksDone, r.VerySatisfied, r.Satisfied, r.Unsatisfied, r.SatisfactionRate})
@@ -104,7 +105,7 @@ func FinesTable(rows []FineRow) *Table {
 	}}
 	for _, r := range rows {
 		line := func(source, storeID, storeName, item string, findings, people any, fines float64) {
-			t.Rows = append(t.Rows, []any{r.Month, r.Unit, source, storeID, storeName, item, findings, people, fines})
+			t.Rows = append(t.Rows, []any{r.Month, or(r.UnitName, r.Unit), source, storeID, storeName, item, findings, people, fines})
 		}
 		for _, it := range r.SpotCheckItems {
 			line("入户抽查", "", "", it.Label.Zh, it.Findings, it.People, it.Fines)
@@ -125,14 +126,27 @@ func FinesTable(rows []FineRow) *Table {
 	return t
 }
 
-// AuditTable is the audit log as a table (操作日志).
-func AuditTable(entries []store.AuditEntry) *Table {
+// AuditTable is the audit log as a table (操作日志) with codes unnamed.
+func AuditTable(entries []store.AuditEntry) *Table { return NamedAuditTable(entries, names.Lookup{}) }
+
+// NamedAuditTable is the audit log as a table, people and units by name.
+// The account (账号) stays beside the person: the log is the record of which
+// account acted, and two people may share a name.
+func NamedAuditTable(entries []store.AuditEntry, n names.Lookup) *Table {
 	t := &Table{Name: "操作日志", Columns: []Column{
 		{"时间", Text}, {"操作人", Text}, {"单位", Text}, {"设备", Text},
-		{"操作", Text}, {"对象", Text}, {"详情", Text},
+		{"操作", Text}, {"对象", Text}, {"详情", Text}, {"账号", Text},
 	}}
 	for _, e := range entries {
-		t.Rows = append(t.Rows, []any{e.At, e.Actor, e.Unit, e.Device, e.Action, e.Object, e.Detail})
+		t.Rows = append(t.Rows, []any{e.At, n.Person(e.Actor), n.Unit(e.Unit), e.Device, e.Action, e.Object, e.Detail, e.Actor})
 	}
 	return t
+}
+
+// or is name, or code when the name is empty (a row built without one).
+func or(name, code string) string {
+	if name != "" {
+		return name
+	}
+	return code
 }

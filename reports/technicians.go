@@ -29,6 +29,7 @@ type TechnicianRow struct {
 	Technician string `json:"technician"`
 	Name       string `json:"name"`
 	Unit       string `json:"unit"`
+	UnitName   string `json:"unit_name"` // the unit's display name, else its code
 	// Sheets: acceptance sheets (latest version of each).
 	Sheets int `json:"sheets"`
 	// Shoe covers / drop cloth worn: ÷ the sheets that answered the item (a
@@ -129,6 +130,10 @@ func Technicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow,
 		if u, err := auth.GetUser(tx, r.Technician); err == nil {
 			r.Name = u.Name
 		} else if e, ok := errs.As(err); !ok || e.Kind != errs.NotFound {
+			return nil, err
+		}
+		var err error
+		if r.UnitName, err = unitName(tx, r.Unit); err != nil {
 			return nil, err
 		}
 		r.ShoeCoversRate = Rate(r.ShoeCovers, r.shoeAnswered)

@@ -48,12 +48,15 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	key := in.Username + "|" + c.IP()
+	// Lockouts key on username + client address: a flood of wrong
+	// passwords from elsewhere never locks a user out from their own address.
+	ip := clientIP(c)
+	key := in.Username + "|" + auth.AddressKey(ip)
 	if blocked, wait := s.Logins.Blocked(key); blocked {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 		return errs.New(errs.RateLimited, "too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed logins; try again later")
 	}
-	user, err := auth.AuthenticateDB(s.DB, in.Username, in.Password)
+	user, err := s.Checks.Authenticate(s.DB, ip, in.Username, in.Password)
 	if err != nil {
 		switch {
 		case errs.IsKind(err, errs.Unauthorized):
@@ -152,7 +155,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 }
 
 func (s *Server) fileToken(c *fiber.Ctx) error {
-	tok, ttl, err := s.Tokens.FileToken(principal(c), claims(c).Generation)
+	tok, ttl, err := s.Tokens.FileToken(principal(c), claims(c).Generation, claims(c).Family)
 	if err != nil {
 		return err
 	}

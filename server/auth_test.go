@@ -246,3 +246,35 @@ func TestSupervisorsManageOnlyFieldRolesOfTheirUnit(t *testing.T) {
 		t.Fatalf("patch a user of another unit: want 404, got %d", res.Status)
 	}
 }
+
+func TestFileTokensEndWithTheSessionThatMintedThem(t *testing.T) {
+	env := newTestEnv(t)
+	photo := "/api/v1/photos/" + strings.Repeat("ab", 32) + "?token="
+	fileToken := func(acc string) string {
+		res := env.call(t, "POST", "/api/v1/auth/file-token", acc, nil)
+		if res.Status != 200 {
+			t.Fatalf("file-token: %d %s", res.Status, res.Body)
+		}
+		return res.JSON()["token"].(string)
+	}
+	acc := login(t, env, "tech1", testPassword).JSON()["access_token"].(string)
+	ft := fileToken(acc)
+	if res := env.call(t, "GET", photo+ft, "", nil); res.Status == 401 {
+		t.Fatalf("file token of a live session refused: %s", res.Body)
+	}
+	if res := env.call(t, "POST", "/api/v1/auth/logout", acc, nil); res.Status != 204 {
+		t.Fatalf("logout: %d", res.Status)
+	}
+	if res := env.call(t, "GET", photo+ft, "", nil); res.Status != 401 {
+		t.Fatalf("file token after logout: want 401, got %d %s", res.Status, res.Body)
+	}
+
+	acc = login(t, env, "tech1", testPassword).JSON()["access_token"].(string)
+	ft = fileToken(acc)
+	if res := env.call(t, "PATCH", "/api/v1/users/tech1", env.token(t, "sup1"), map[string]any{"disabled": true}); res.Status != 200 {
+		t.Fatalf("disable: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "GET", photo+ft, "", nil); res.Status != 401 {
+		t.Fatalf("file token of a disabled user: want 401, got %d %s", res.Status, res.Body)
+	}
+}

@@ -70,7 +70,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))
 	}
-	return c.Status(status).JSON(fiber.Map{"error": errorBody(e, lang(c))})
+	body := errorBody(e, lang(c))
+	// The id the log line carries: a person can quote it to support.
+	if rid := requestID(c); rid != "" {
+		body["request_id"] = rid
+	}
+	return c.Status(status).JSON(fiber.Map{"error": body})
 }
 
 // errorBody is one error in API.md's shape: the body of every error answer,

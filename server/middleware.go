@@ -20,6 +20,7 @@ func requestID(c *fiber.Ctx) string {
 }
 
 func (s *Server) middleware() {
+	s.App.Use(s.resolveClientIP)
 	s.App.Use(closeIfBodyUnread)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		s.Log.Error("panic", "rid", requestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
@@ -80,9 +81,12 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	dur := time.Since(start)
 	route := c.Route().Path
 	s.metrics.observe(c.Method(), route, status, dur)
+	if s.Cfg.OnAnswer != nil {
+		s.Cfg.OnAnswer(strings.Clone(c.Method()), strings.Clone(route), status)
+	}
 	s.Log.Info("http", "rid", requestID(c), "method", c.Method(), "path", redactPath(c.Path()),
 		"query", redactQuery(string(c.Request().URI().QueryString())), "status", status,
-		"ms", float64(dur.Microseconds())/1000, "user", principal(c).Username, "ip", c.IP())
+		"ms", float64(dur.Microseconds())/1000, "user", principal(c).Username, "ip", clientIP(c))
 	return nil
 }
 
@@ -122,5 +126,10 @@ func securityHeaders(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; "+
 		"script-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 	c.Set("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+	if c.Context().IsTLS() {
+		// Only over TLS: HSTS on plain HTTP is ignored by browsers and would
+		// lock a name to HTTPS before it has a certificate.
+		c.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	return c.Next()
 }

@@ -20,12 +20,7 @@ func (s *Server) bindOps() {
 	s.route(fiber.MethodGet, "/healthz", Public, func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok"})
 	})
-	s.route(fiber.MethodGet, "/readyz", Public, func(c *fiber.Ctx) error {
-		if err := s.DB.Ready(); err != nil {
-			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": fiber.Map{"code": "not_ready", "message": "store not ready"}})
-		}
-		return c.JSON(fiber.Map{"status": "ready"})
-	})
+	s.route(fiber.MethodGet, "/readyz", Public, s.readyz)
 	metricsAccess := Roles(auth.RoleAdmin)
 	if s.Cfg.MetricsOpen {
 		metricsAccess = Public
@@ -34,6 +29,50 @@ func (s *Server) bindOps() {
 	s.route(fiber.MethodGet, "/metrics", metricsAccess, promh)
 	s.route(fiber.MethodGet, "/api/v1/admin/backup", Roles(auth.RoleAdmin), s.backup)
 	s.route(fiber.MethodGet, "/api/v1/audit", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.audit)
+}
+
+// ReadyCheck is one dependency /readyz asks: "" when it answers, otherwise
+// why not (a person reads it: "bucket photos: connection refused").
+type ReadyCheck func() string
+
+// AddReadyCheck registers a dependency for /readyz (the S3 bucket, a rollup
+// rebuild in progress).
+func (s *Server) AddReadyCheck(name string, check ReadyCheck) {
+	s.readyMu.Lock()
+	defer s.readyMu.Unlock()
+	if s.readyChecks == nil {
+		s.readyChecks = map[string]ReadyCheck{}
+	}
+	s.readyChecks[name] = check
+}
+
+// readyz: 200 when the store is open and every configured dependency
+// answers, else 503; both say which check is which, and the build and data
+// schema version this process runs (API.md "Operations").
+func (s *Server) readyz(c *fiber.Ctx) error {
+	checks := map[string]string{"store": "ok"}
+	ready := true
+	if err := s.DB.Ready(); err != nil {
+		checks["store"] = "store not ready"
+		ready = false
+	}
+	s.readyMu.Lock()
+	for name, check := range s.readyChecks {
+		if why := check(); why != "" {
+			checks[name] = why
+			ready = false
+		} else {
+			checks[name] = "ok"
+		}
+	}
+	s.readyMu.Unlock()
+	status := "ready"
+	if !ready {
+		status = "not_ready"
+		c.Status(fiber.StatusServiceUnavailable)
+	}
+	schema, _ := s.DB.Schema()
+	return c.JSON(fiber.Map{"status": status, "checks": checks, "build": s.Cfg.Build, "schema": schema})
 }
 
 // backup streams the same tar as `fieldcheck backup`.
@@ -101,7 +140,7 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	}
 	if format != "" {
 		name := "audit-" + from.In(store.Shanghai).Format("2006-01-02") + "_" + to.AddDate(0, 0, -1).In(store.Shanghai).Format("2006-01-02")
-		return sendExport(c, format, name, reports.AuditTable(items), next)
+		return sendExport(c, format, name, reports.NamedAuditTable(items, s.exportNames()), next)
 	}
 	return listJSON(c, items, next)
 }

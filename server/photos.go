@@ -14,15 +14,16 @@ import (
 )
 
 // newPhotos builds the photo store on the data dir, wired to sync: a new
-// photo completes the submissions waiting for it in the same commit, and a
-// photo is visible to whoever may read a submission referencing it.
+// photo (or a new possessor of one) completes the submissions waiting for it
+// in the same commit, and a photo is visible to whoever may read a
+// submission referencing it whose author possesses it.
 func (s *Server) newPhotos() (*photos.Service, error) {
 	return photos.New(s.DB, photos.Config{
 		DataDir:   s.Cfg.DataDir,
 		MaxBytes:  s.Cfg.PhotoMaxBytes,
 		MaxPixels: int64(s.Cfg.PhotoMaxPixels),
 		OnStored:  fcsync.PhotoArrived,
-		CanRead:   fcsync.CanRead,
+		CanSee:    fcsync.PhotoShownTo,
 	})
 }
 
@@ -76,9 +77,11 @@ func (s *Server) putPhoto(c *fiber.Ctx) error {
 		TakenAt: m.TakenAt, Bytes: m.Bytes, ContentType: m.ContentType})
 }
 
-// headPhoto tells the phone whether to upload: 200 held, 404 not.
+// headPhoto tells the phone whether to upload: 200 only when the caller
+// possesses the bytes (has PUT them), 404 otherwise — held for someone
+// else or not at all answer alike, so the phone uploads and proves it.
 func (s *Server) headPhoto(c *fiber.Ctx) error {
-	if !s.Photos.Has(c.Params("sha256")) {
+	if !s.Photos.Possessed(c.Params("sha256"), principal(c).Username) {
 		return photos.ErrNotFound
 	}
 	return c.SendStatus(fiber.StatusOK)

@@ -99,7 +99,8 @@ func TestPhotoUpload(t *testing.T) {
 		want      int
 	}{
 		{"tech1", sha, 200},
-		{"tech2", sha, 200}, // HEAD says whether the server holds bytes, for any field role
+		{"insp1", sha, 200}, // uploaded the same bytes second: possesses them too
+		{"tech2", sha, 404}, // held, but not uploaded by tech2: the phone must upload (v1.1)
 		{"insp1", hexSHA([]byte("never uploaded")), 404},
 		{"agent1", sha, 403},
 		{"sup1", sha, 403},

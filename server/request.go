@@ -59,7 +59,7 @@ const maxDeviceLen = 160
 func clientDevice(c *fiber.Ctx) string {
 	d := strings.TrimSpace(c.Get("X-Device-Id"))
 	if d == "" {
-		d = "ip=" + c.IP()
+		d = "ip=" + clientIP(c)
 		if ua := strings.TrimSpace(c.Get(fiber.HeaderUserAgent)); ua != "" {
 			d = "ua=" + ua + "; " + d
 		}

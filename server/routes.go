@@ -61,6 +61,7 @@ func (s *Server) route(method, path string, a Access, h fiber.Handler) {
 // bindRoutes binds every feature; the PWA's catch-all goes last.
 func (s *Server) bindRoutes() {
 	s.bindOps()
+	s.bindOpenAPI()
 	s.bindAuth()
 	s.bindUsers()
 	s.bindStores()
@@ -73,6 +74,7 @@ func (s *Server) bindRoutes() {
 	s.bindCallbacks()
 	s.bindSurvey()
 	s.bindReports()
+	s.bindNames()
 	s.App.All("/api/*", func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "not_found", "未找到该接口", "no such API route")
 	})

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -33,6 +35,10 @@ type Config struct {
 	PublicURL string
 	// MetricsOpen serves /metrics without a token (FIELDCHECK_METRICS_OPEN=1).
 	MetricsOpen bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (FIELDCHECK_TRUSTED_PROXIES); none by default, so the client
+	// address is the socket's.
+	TrustedProxies []netip.Prefix
 	// JWTKey overrides the signing key kept in the store (at least 32 chars).
 	JWTKey string
 	// ReadTimeout bounds reading one request, headers and body together, so a
@@ -44,6 +50,11 @@ type Config struct {
 	WriteTimeout time.Duration
 	// IdleTimeout closes a keep-alive connection with no request (default 120 s).
 	IdleTimeout time.Duration
+	// OnAnswer, when set, sees every answered request's method, route
+	// pattern and status (the OpenAPI drift test records them).
+	OnAnswer func(method, route string, status int)
+	// Build is what /readyz and `fieldcheck version` report.
+	Build BuildInfo
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Now defaults to the system clock; tests pass a fake one.
@@ -98,11 +109,15 @@ type Server struct {
 	Callbacks *callbacks.Service
 	// Photos is the content-addressed photo store.
 	Photos *photos.Service
+	// Checks queues password checks fairly per client address.
+	Checks *auth.CheckQueue
 
-	routes     []RouteInfo
-	background []func(ctx context.Context)
-	bgCancel   context.CancelFunc
-	bgDone     sync.WaitGroup
+	routes      []RouteInfo
+	readyMu     sync.Mutex
+	readyChecks map[string]ReadyCheck
+	background  []func(ctx context.Context)
+	bgCancel    context.CancelFunc
+	bgDone      sync.WaitGroup
 }
 
 // New builds the server on an open store.
@@ -116,6 +131,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		DB: db, Cfg: cfg, Now: cfg.Now, Log: cfg.Logger,
 		Tokens:  auth.NewTokens(key, cfg.Now),
 		Logins:  auth.NewThrottle(5, 15*time.Minute, cfg.Now),
+		Checks:  auth.NewCheckQueue(auth.CheckSlots, auth.CheckWaitPerAddr, auth.CheckWait),
 		metrics: newMetrics(),
 	}
 	s.App = fiber.New(fiber.Config{
@@ -158,10 +174,26 @@ func (s *Server) StartBackground() {
 	}
 }
 
-// Listen serves on addr until Shutdown.
+// BuildInfo names the running binary and the data layout it writes.
+type BuildInfo struct {
+	Version  string `json:"version"`
+	Commit   string `json:"commit,omitempty"`
+	Time     string `json:"time,omitempty"`
+	Modified bool   `json:"modified,omitempty"`
+	Go       string `json:"go"`
+	Schema   int    `json:"schema"`
+}
+
+// Listen serves plain HTTP on addr until Shutdown.
 func (s *Server) Listen(addr string) error {
 	s.StartBackground()
 	return s.App.Listen(addr)
+}
+
+// Serve serves on ln (a plain or a TLS listener) until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.StartBackground()
+	return s.App.Listener(ln)
 }
 
 // Shutdown stops accepting connections, lets in-flight requests finish (up

@@ -71,7 +71,7 @@ func newTestEnvAt(t testing.TB, dir string) *testEnv {
 		t.Fatalf("open store: %v", err)
 	}
 	clock := &fakeClock{t: testStart}
-	srv, err := New(db, Config{DataDir: dir, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(db, Config{DataDir: dir, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), OnAnswer: recordAnswer})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

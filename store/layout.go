@@ -65,6 +65,13 @@ var (
 	// while the latest version of that submission references a photo the
 	// server does not hold; sync.PhotoArrived clears it.
 	BucketPhotoWaiting = []byte("photo_waiting")
+	// PhotoPossession (written by photos): sha256 hex 0x00 username → nil
+	// once that user has PUT those bytes (the first upload or a verified
+	// re-upload of bytes already held). A sheet's photo is present, HEAD
+	// answers 200, and GET is allowed through a sheet only by the author's
+	// possession. Photos stored before v1.1 have no record here: their
+	// possessor is photos.Meta.Uploader, derived at read time (no migration).
+	BucketPhotoPossession = []byte("photo_possession")
 	// PhotoHashBands (written by photos): band(1) value(2) 0x00 sha256 hex →
 	// the full 64-bit dHash (8 bytes BE). Multi-index hashing: FindSimilar
 	// probes each band's value and its one-bit neighbours (68 seeks) and checks
@@ -95,6 +102,11 @@ var (
 	// Rectifications (整改): id ("rc-" + 10-digit seq) → callbacks.Rectification.
 	BucketRectifications = []byte("rectifications")
 
+	// Names (owned by names): kind ("unit" | "product" | "role") 0x00 code →
+	// names.Name, the display names (zh, en; a unit's parent unit) an admin
+	// set. Built-in role and product names apply where no entry exists.
+	BucketNames = []byte("names")
+
 	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
 	// seeks each of the caller's scopes to cursor+1.
 	BucketFeed = []byte("feed")
@@ -109,7 +121,9 @@ var allBuckets = [][]byte{
 	BucketTemplates, BucketSubmissions, BucketSubmissionHeads, BucketSubmissionsBySubject,
 	BucketSubmissionsByAuthor, BucketSubmissionsByTime,
 	BucketPhotos, BucketPhotoRefs, BucketPhotoWaiting, BucketPhotoHashBands,
+	BucketPhotoPossession,
 	BucketCallbacks, BucketCallbackQueue, BucketCallbacksByOrder, BucketCallbacksByTime,
 	BucketSMSOutbox, BucketSurveyTokens, BucketRectifications,
 	BucketFeed, BucketAudit,
+	BucketNames,
 }

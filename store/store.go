@@ -56,6 +56,12 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	db := &DB{Bolt: b, Dir: dir}
+	// Every command refuses a data dir from a newer release before it
+	// writes anything in it.
+	if err := db.CheckSchema(); err != nil {
+		b.Close()
+		return nil, err
+	}
 	if err := b.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	gosync "sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,6 +28,18 @@ import (
 // every push answered 200 was durable, and that resending everything makes
 // no second submission, version or callback.
 func TestCrashMidPushLosesNothingAndDuplicatesNothing(t *testing.T) {
+	pushThenStop(t, "SIGKILL", func(srv *server) { srv.kill(t) })
+}
+
+// TestSIGTERMMidPushFinishesAndKeepsEveryAcknowledgedWrite: a service
+// manager's stop (SIGTERM) while phones push — the server stops accepting,
+// finishes what is in flight, closes the store and exits 0 within its bound;
+// after a restart every acknowledged version is there once.
+func TestSIGTERMMidPushFinishesAndKeepsEveryAcknowledgedWrite(t *testing.T) {
+	pushThenStop(t, "SIGTERM", func(srv *server) { srv.terminate(t) })
+}
+
+func pushThenStop(t *testing.T, how string, stop func(*server)) {
 	if testing.Short() {
 		t.Skip("builds and runs the real binary")
 	}
@@ -79,7 +92,7 @@ func TestCrashMidPushLosesNothingAndDuplicatesNothing(t *testing.T) {
 		t.Fatalf("only %d chains from the demo data", len(chains))
 	}
 
-	const killAfter = 60 // acknowledged pushes before the SIGKILL
+	const killAfter = 60 // acknowledged pushes before the stop
 	var acked atomic.Int64
 	var wg gosync.WaitGroup
 	for _, c := range chains {
@@ -106,7 +119,7 @@ func TestCrashMidPushLosesNothingAndDuplicatesNothing(t *testing.T) {
 	for acked.Load() < killAfter {
 		time.Sleep(5 * time.Millisecond)
 	}
-	srv.kill(t)
+	stop(srv)
 	wg.Wait()
 	if t.Failed() {
 		return
@@ -116,7 +129,7 @@ func TestCrashMidPushLosesNothingAndDuplicatesNothing(t *testing.T) {
 		total += len(c.acked)
 		inFlight += len(c.sent) - len(c.acked)
 	}
-	t.Logf("%d chains, %d pushes acknowledged before SIGKILL, %d cut off by it", len(chains), total, inFlight)
+	t.Logf("%d chains, %d pushes acknowledged before %s, %d cut off by it", len(chains), total, how, inFlight)
 
 	srv = startServer(t, bin, data)
 	defer srv.stop(t)
@@ -402,6 +415,21 @@ func (s *server) kill(t *testing.T) {
 		s.cmd.Process.Kill()
 	}
 	<-s.done
+}
+
+// terminate is what a service manager does: SIGTERM, then the process must
+// finish in-flight requests, close the store and exit 0 by itself.
+func (s *server) terminate(t *testing.T) {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+		if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("exit code %d after SIGTERM", code)
+		}
+	case <-time.After(30 * time.Second):
+		s.kill(t)
+		t.Error("the server did not exit within 30 s of SIGTERM")
+	}
 }
 
 func (s *server) stop(t *testing.T) {

@@ -2,7 +2,8 @@
 // their pulls. It owns the submission buckets (BucketSubmissions,
 // BucketSubmissionHeads and the three submission indexes), the submission
 // side of the photo buckets (BucketPhotoRefs, BucketPhotoWaiting), and who
-// may read a submission (CanRead).
+// may read a submission (CanRead) and a photo through one (PhotoShownTo: only
+// when the sheet's author possesses it, photos.Possesses).
 //
 // A push is decided in two steps. First, in a read transaction and outside
 // the write lock, each item is judged (owner, duplicate, base version,

@@ -254,12 +254,20 @@ func get(t testing.TB, db *store.DB, p auth.Principal, id string, version int) *
 	return v
 }
 
-// storePhoto records photo sha as held, the way photos.Put does, and runs
-// the hook photos runs in the same transaction.
+// storePhoto records photo sha as held, uploaded by tech1, the way
+// photos.Put does, and runs the hook photos runs in the same transaction.
 func storePhoto(t testing.TB, db *store.DB, sha string) {
 	t.Helper()
+	storePhotoBy(t, db, sha, tech1.Username)
+}
+
+// storePhotoBy is storePhoto uploaded by username (its possessor through
+// Meta.Uploader, as photos reads it).
+func storePhotoBy(t testing.TB, db *store.DB, sha, username string) {
+	t.Helper()
 	update(t, db, func(tx *bolt.Tx) error {
-		if err := store.PutJSON(tx, store.BucketPhotos, []byte(sha), photos.Meta{SHA256: sha, Width: 10, Height: 10}); err != nil {
+		m := photos.Meta{SHA256: sha, Width: 10, Height: 10, Uploader: username}
+		if err := store.PutJSON(tx, store.BucketPhotos, []byte(sha), m); err != nil {
 			return err
 		}
 		return PhotoArrived(tx, sha, t0)

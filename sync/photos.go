@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"fieldcheck/auth"
 	"fieldcheck/photos"
 	"fieldcheck/store"
 
@@ -62,9 +63,11 @@ func reuseOf(tx *bolt.Tx, h *Head) ([]FlagDetail, error) {
 	return out, nil
 }
 
-// PhotoArrived runs inside the write transaction that stores photo sha (the
-// server passes it to photos as Config.OnStored). Submissions waiting for it
-// stop waiting and become complete with their last photo; every submission
+// PhotoArrived runs inside the write transaction that stores photo sha, or
+// that records a new possessor of it (the server passes it to photos as
+// Config.OnStored). Submissions waiting for it whose author now possesses it
+// stop waiting and become complete with their last photo — a sheet naming a
+// hash its author never uploaded keeps waiting; every submission
 // showing sha or a near copy has its photo_reused evidence re-evaluated,
 // since a near copy can only be recognised once the pixels are here.
 func PhotoArrived(tx *bolt.Tx, sha string, now time.Time) error {
@@ -97,7 +100,7 @@ func PhotoArrived(tx *bolt.Tx, sha string, now time.Time) error {
 			continue
 		}
 		changed := false
-		if slices.Contains(waiting, id) {
+		if slices.Contains(waiting, id) && photos.Possesses(tx, sha, h.Author) {
 			if err := store.Delete(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
 				return err
 			}
@@ -126,4 +129,20 @@ func PhotoArrived(tx *bolt.Tx, sha string, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// PhotoShownTo reports whether p may see photo sha because submission id
+// shows it (the server passes it to photos as Config.CanSee): p may read the
+// submission, and its author possesses sha. A hash named in a sheet by
+// someone who never uploaded those bytes opens nothing to the sheet's
+// readers (API.md v1.1, Photos).
+func PhotoShownTo(tx *bolt.Tx, p auth.Principal, id, sha string) (bool, error) {
+	h, err := loadHead(tx, id)
+	if err != nil || h == nil {
+		return false, err
+	}
+	if !photos.Possesses(tx, sha, h.Author) {
+		return false, nil
+	}
+	return canRead(tx, p, h, time.Now())
 }

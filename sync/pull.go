@@ -11,6 +11,7 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
+	"fieldcheck/names"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -27,6 +28,12 @@ type PullResponse struct {
 	Templates   []*checklists.Template  `json:"templates"`
 	Stores      []*workorders.Outlet    `json:"stores"`
 	Submissions []Ref                   `json:"submissions"`
+	// Names: the caller's display names (names.For) on the first page of a
+	// pull from an empty cursor, on a page whose changes include a renamed
+	// code, and on any page that brings orders or stores (they may carry
+	// codes or people the phone has no name for yet); absent otherwise, so
+	// an idle pull stays a few bytes.
+	Names *names.Book `json:"names,omitempty"`
 }
 
 // Page sizes: about 500 records a page (API.md), the client may ask fewer.
@@ -104,9 +111,18 @@ func Pull(db *store.DB, p auth.Principal, cur string, limit int, now time.Time) 
 	err = db.View(func(tx *bolt.Tx) error {
 		pl.tx = tx
 		if c.format == cursorSnapshot {
-			return pl.snapshot(c, limit)
+			err = pl.snapshot(c, limit)
+		} else {
+			err = pl.changes(c.seq, limit)
 		}
-		return pl.changes(c.seq, limit)
+		if err != nil {
+			return err
+		}
+		r := pl.res
+		if (c.format == cursorSnapshot && !c.started) || pl.renamed || len(r.WorkOrders)+len(r.Stores) > 0 {
+			r.Names, err = names.For(tx, p)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -120,6 +136,8 @@ type puller struct {
 	now  time.Time
 	seen map[string]bool
 	res  *PullResponse
+	// renamed: the page's changes include a display name (names.Set).
+	renamed bool
 }
 
 func (pl *puller) scopes() []string {
@@ -175,6 +193,10 @@ func (pl *puller) changes(after uint64, limit int) error {
 // add loads one changed record at its latest state and files it.
 func (pl *puller) add(kind, id string) error {
 	group := kind
+	if kind == "names" {
+		pl.renamed = true
+		return nil
+	}
 	if kind == "removed" {
 		group = "workorder"
 	}

@@ -483,7 +483,7 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 		}
 	}
 	rec.Photos = nonNil(checklists.ReferencedPhotos(tpl, s))
-	rec.MissingPhotos = missingPhotos(tx, rec.Photos)
+	rec.MissingPhotos = missingPhotos(tx, rec.Photos, author)
 	pl.rec = rec
 	if pl.recJSON, err = json.Marshal(&rec); err != nil {
 		return nil, fmt.Errorf("encode version: %w", err)
@@ -533,11 +533,14 @@ func (m *merger) recheck(tx *bolt.Tx, pl *plan) (cur current, ok bool, err error
 	return cur, true, nil
 }
 
-// missingPhotos lists the referenced photos the server does not hold.
-func missingPhotos(tx *bolt.Tx, refs []string) []string {
+// missingPhotos lists the referenced photos the sheet's author does not
+// possess (API.md v1.1): a photo the server holds from someone else's upload
+// stays missing until the author PUTs the same bytes. An admin's edit keeps
+// the author: author is the sheet's, not the editor's.
+func missingPhotos(tx *bolt.Tx, refs []string, author string) []string {
 	missing := []string{}
 	for _, sha := range refs {
-		if !photos.Has(tx, sha) {
+		if !photos.Possesses(tx, sha, author) {
 			missing = append(missing, sha)
 		}
 	}
@@ -551,7 +554,7 @@ func missingPhotos(tx *bolt.Tx, refs []string) []string {
 func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 	s, head := pl.it.sub, cur.head
 	rec, data := pl.rec, pl.recJSON
-	if missing := missingPhotos(tx, rec.Photos); !slices.Equal(missing, rec.MissingPhotos) {
+	if missing := missingPhotos(tx, rec.Photos, rec.Author); !slices.Equal(missing, rec.MissingPhotos) {
 		// A photo arrived (or went) between decide and now.
 		rec.MissingPhotos = missing
 		var err error
@@ -646,7 +649,8 @@ func signatures(t *checklists.Template, s *checklists.Submission) []string {
 }
 
 // writePhotos records who references each photo and which are still
-// awaited; an edit that drops a missing photo stops waiting for it.
+// awaited (not yet uploaded by the author, held or not); an edit that drops
+// a missing photo stops waiting for it.
 func (m *merger) writePhotos(tx *bolt.Tx, id string, head *Head, rec *Version) error {
 	for _, sha := range rec.Photos {
 		if err := store.Mark(tx, store.BucketPhotoRefs, store.Key(sha, id)); err != nil {

@@ -3,13 +3,13 @@ package sync
 import (
 	"bytes"
 	"encoding/base64"
+	"slices"
 	"time"
 
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
-	"fieldcheck/photos"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -109,19 +109,46 @@ func Get(tx *bolt.Tx, p auth.Principal, id string, version int, now time.Time) (
 		v.Complete, v.MissingPhotos = h.Complete, nonNil(h.MissingPhotos)
 		v.Flags, v.FlagDetails = h.AllFlags()
 	} else {
-		missing := []string{}
-		for _, sha := range rec.Photos {
-			if !photos.Has(tx, sha) {
-				missing = append(missing, sha)
-			}
-		}
+		missing := missingPhotos(tx, rec.Photos, h.Author)
 		v.Complete, v.MissingPhotos = len(missing) == 0, missing
 		v.Flags, v.FlagDetails = nonNil(rec.Flags), rec.FlagDetails
 	}
 	if v.Deductions == nil {
 		v.Deductions = []checklists.Deduction{}
 	}
+	if v.FlagDetails, err = detailsFor(tx, p, v.FlagDetails); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// detailsFor is flag_details as p may see them. Supervisors and admins
+// review: they see the other record a photo_reused flag points at. Anyone
+// else (the technician or inspector who wrote the sheet, an agent) sees the
+// flag and their own photo, but never another person's submission id or
+// photo hash: those name a colleague's sheet and original, which are the
+// reviewer's to compare, not the flagged technician's to fetch. The other
+// record stays named when it is the caller's own sheet.
+func detailsFor(tx *bolt.Tx, p auth.Principal, details []FlagDetail) ([]FlagDetail, error) {
+	out := make([]FlagDetail, 0, len(details))
+	if p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin {
+		return append(out, details...), nil
+	}
+	for _, d := range details {
+		if d.SubmissionID != "" || d.MatchedPhoto != "" {
+			other, err := loadHead(tx, d.SubmissionID)
+			if err != nil {
+				return nil, err
+			}
+			if other == nil || other.Author != p.Username || p.Username == "" {
+				d.SubmissionID, d.MatchedPhoto = "", ""
+			}
+		}
+		if !slices.Contains(out, d) { // two stripped matches read alike
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 // Filter narrows List; zero fields match everything.

@@ -157,6 +157,7 @@ async function viewLogin() {
       await login(user.value.trim(), pass.value);
       navigator.storage?.persist?.().catch(() => {});
       sync.syncNow('login');
+      await Promise.race([import('./names.js').then((n) => n.refreshNames()), new Promise((r) => setTimeout(r, 3000))]); // online roles have no pull to bring names; a slow link does not hold the login
       // The header depends on the role (the outbox badge): draw it anew.
       history.replaceState(null, '', '/');
       rebuild();

@@ -7,6 +7,7 @@ import * as db from './db.js';
 import { api, ApiError, NetError, checkOnline, currentSession } from './api.js';
 import { emit } from './bus.js';
 import { referencedPhotos } from './rules.js';
+import { setNames } from './names.js';
 
 export const OUTBOX_STATES = ['queued', 'sending', 'conflict', 'rejected'];
 
@@ -183,6 +184,7 @@ export async function pull() {
     if (r.templates?.length) await db.putMany('templates', r.templates.map((tp) => ({ ...tp, key: tp.id + '@' + tp.version })));
     if (r.stores?.length) await db.putMany('stores', r.stores);
     if (r.submissions?.length) await db.putMany('server_subs', r.submissions);
+    if (r.names) setNames(r.names);
     cursor = r.cursor ?? cursor;
     await db.kvSet('cursor', cursor);
     if (!r.more) break;

@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"net/netip"
+	"testing"
+)
+
+func TestTrustedProxiesAreReadFromTheEnvironment(t *testing.T) {
+	t.Setenv("FIELDCHECK_TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.4 ,::ffff:172.16.0.0/108,fd00::/8")
+	cfg, err := configFromEnv(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.4/32"),
+		netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("fd00::/8")}
+	if len(cfg.TrustedProxies) != len(want) {
+		t.Fatalf("got %v, want %v", cfg.TrustedProxies, want)
+	}
+	for i := range want {
+		if cfg.TrustedProxies[i] != want[i] {
+			t.Fatalf("got %v, want %v", cfg.TrustedProxies, want)
+		}
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.local", "10.0.0.1/8/2"} {
+		t.Setenv("FIELDCHECK_TRUSTED_PROXIES", bad)
+		if _, err := configFromEnv(t.TempDir()); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
