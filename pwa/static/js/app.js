@@ -234,7 +234,7 @@ async function viewOrders() {
   }
   const again = () => { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); };
   const off = onScreen('sheet', again);
-  const off2 = onScreen('sync', (s) => { if (s.state === 'done') again(); });
+  const off2 = onScreen('sync', (s) => { if (s.state === 'done' && s.changed !== false) again(); });
 }
 
 function mapLink(addr) { return 'https://uri.amap.com/search?keyword=' + encodeURIComponent(addr || ''); }

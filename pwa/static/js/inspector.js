@@ -81,7 +81,7 @@ async function newSheet(tpl, subject, extra) {
 function redrawOn(view) {
   const again = () => { off(); off2(); if (document.body.dataset.view === view) ui.render(); };
   const off = onScreen('sheet', again);
-  const off2 = onScreen('sync', (s) => { if (s.state === 'done') again(); });
+  const off2 = onScreen('sync', (s) => { if (s.state === 'done' && s.changed !== false) again(); });
 }
 
 const fmtN = (n) => String(Math.round(n * 100) / 100);
@@ -121,8 +121,15 @@ async function refreshAll(stores) {
   const at = new Date().toISOString();
   const by = new Map();
   for (const s of list) if (s.subject?.store_id) (by.get(s.subject.store_id) || by.set(s.subject.store_id, []).get(s.subject.store_id)).push(s);
-  for (const st of stores) if (by.has(st.id) || full) await db.kvSet(HIST + st.id, { at, items: by.get(st.id) || [] });
+  let changed = false;
+  for (const st of stores) {
+    if (!by.has(st.id) && !full) continue;
+    const items = by.get(st.id) || [];
+    changed ||= JSON.stringify((await cached(st.id))?.items || []) !== JSON.stringify(items);
+    await db.kvSet(HIST + st.id, { at, items });
+  }
   await db.kvSet(HIST + '*', at);
+  return changed; // whether any store's history differs from what was shown
 }
 
 // entries merges what the server listed with this phone's own sheets for a
@@ -184,11 +191,17 @@ async function inspectorHome() {
       h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id), ui.stateLabel(s)))));
   }
   redrawOn('inspectorHome');
-  if (isOnline() && stores.length) {
+  // The history is fetched again when stale and the server answers (now,
+  // or once it is known to answer); the home is redrawn only if it changed.
+  const refresh = async () => {
     const at = await db.kvGet(HIST + '*');
     if (!at || Date.now() - Date.parse(at) > STALE_MS) {
-      refreshAll(stores).then(() => { if (document.body.dataset.view === 'inspectorHome') ui.render(); }, () => { /* offline or refused: the cache stays */ });
+      refreshAll(stores).then((changed) => { if (changed && document.body.dataset.view === 'inspectorHome') ui.render(); }, () => { /* offline or refused: the cache stays */ });
     }
+  };
+  if (stores.length) {
+    if (isOnline()) await refresh();
+    else { const off = onScreen('online', (ok) => { if (ok) { off(); refresh(); } }); }
   }
 }
 

@@ -116,6 +116,7 @@ async function uploadAll(shas, sheetId) {
 
 async function push(device_id) {
   const queued = (await db.all('sheets')).filter((s) => s.state === 'queued' || s.state === 'sending');
+  pushed = queued.length;
   for (let i = 0; i < queued.length; i += 100) {
     const batch = queued.slice(i, i + 100);
     const subs = [];
@@ -169,7 +170,10 @@ async function completeMissing() {
   }
 }
 
+// pulled counts the records the last pull brought (0: nothing new).
+let pulled = 0, pushed = 0;
 export async function pull() {
+  pulled = 0;
   let cursor = (await db.kvGet('cursor')) || '';
   for (let page = 0; page < 100; page++) {
     const r = await api('GET', '/sync/pull?cursor=' + encodeURIComponent(cursor), { timeout: 60000 });
@@ -185,6 +189,7 @@ export async function pull() {
     if (r.stores?.length) await db.putMany('stores', r.stores);
     if (r.submissions?.length) await db.putMany('server_subs', r.submissions);
     if (r.names) setNames(r.names);
+    pulled += ['workorders', 'removed', 'templates', 'stores', 'submissions'].reduce((n, k) => n + (r[k]?.length || 0), 0);
     cursor = r.cursor ?? cursor;
     await db.kvSet('cursor', cursor);
     if (!r.more) break;
@@ -223,7 +228,9 @@ async function round(reason) {
     await push(device);
     await completeMissing();
     await pull();
-    emit('sync', { state: 'done', reason, at: new Date().toISOString() });
+    // changed: the round brought or sent something, so lists drawn from
+    // IndexedDB may be out of date (a round with nothing new redraws nothing).
+    emit('sync', { state: 'done', reason, at: new Date().toISOString(), changed: pulled + pushed > 0 });
   } catch (e) {
     emit('sync', { state: 'error', reason, error: e, expired: e instanceof ApiError && e.status === 401 });
   } finally {
