@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -80,42 +79,26 @@ type Pair struct {
 	ExpiresIn    int    `json:"expires_in"`
 }
 
-// Tokens signs and checks tokens with one HMAC key.
+// Tokens signs and checks tokens with the HMAC keys of a key ring (keys.go).
 type Tokens struct {
-	key []byte
-	Now store.Clock
+	keys *Keys
+	Now  store.Clock
 }
 
-// LoadKey returns the signing key: env-given, else kept in the store (made on
-// first start).
-func LoadKey(db *store.DB, fromEnv string) ([]byte, error) {
-	if fromEnv != "" {
-		if len(fromEnv) < 32 {
-			return nil, errors.New("auth: FIELDCHECK_JWT_KEY must be at least 32 characters")
-		}
-		return []byte(fromEnv), nil
-	}
-	var key []byte
-	err := db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(store.BucketMeta)
-		if k := b.Get([]byte("jwt_key")); k != nil {
-			key = append([]byte(nil), k...)
-			return nil
-		}
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		return b.Put([]byte("jwt_key"), key)
-	})
-	return key, err
-}
+// NewTokens makes a signer with one fixed key that cannot be rotated.
+func NewTokens(key []byte, now store.Clock) *Tokens { return NewTokensWith(StaticKeys(key), now) }
 
-// NewTokens makes a signer.
-func NewTokens(key []byte, now store.Clock) *Tokens { return &Tokens{key: key, Now: now} }
+// NewTokensWith makes a signer on a key ring (LoadKeys).
+func NewTokensWith(keys *Keys, now store.Clock) *Tokens { return &Tokens{keys: keys, Now: now} }
+
+// RotateKey replaces the signing key (keys.go: Keys.Rotate).
+func (t *Tokens) RotateKey() (string, error) { return t.keys.Rotate(t.Now()) }
 
 func (t *Tokens) sign(c Claims) (string, error) {
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
+	kid, key := t.keys.signing()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	tok.Header["kid"] = kid
+	return tok.SignedString(key)
 }
 
 func (t *Tokens) access(u *User, fam, device string) (string, error) {
@@ -145,7 +128,7 @@ func (t *Tokens) FileToken(p Principal, gen int, family string) (string, int, er
 // and session still stand. It returns the caller.
 func (t *Tokens) Verify(db *store.DB, raw, wantType string) (Principal, *Claims, error) {
 	var c Claims
-	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.key, nil },
+	_, err := jwt.ParseWithClaims(raw, &c, t.keyFor,
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(t.Now), jwt.WithExpirationRequired())
 	if err != nil || c.Type != wantType || c.Subject == "" || !t.claimsInBounds(&c) {

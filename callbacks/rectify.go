@@ -3,11 +3,13 @@ package callbacks
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
+	"fieldcheck/photos"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -45,6 +47,8 @@ type Rectification struct {
 	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
 	ResolvedBy  string     `json:"resolved_by,omitempty"`
 	Note        string     `json:"note,omitempty"`
+	// Photos show what was done (PUT /photos first; API.md resolve {note, photos}).
+	Photos []string `json:"photos,omitempty"`
 	// OpenedBy is who found the problem (the agent or the inspector); the
 	// audit log records them with their device.
 	OpenedBy string      `json:"opened_by,omitempty"`
@@ -154,17 +158,43 @@ func (s *Service) ListRectifications(f RectFilter, limit int, after string) ([]R
 	return out, next, err
 }
 
+// maxResolvePhotos bounds the photos one resolution carries.
+const maxResolvePhotos = 10
+
 // Resolve closes a rectification with what was done. p must be entitled to
 // see it (RectFilterFor); resolving twice is a conflict.
 func (s *Service) Resolve(p auth.Principal, id, note string) (*Rectification, error) {
+	return s.ResolveWith(p, id, note, nil)
+}
+
+// ResolveWith is Resolve with photos of the measures taken: each a sha256
+// the server already holds (uploaded with PUT /photos/:sha256). A technician
+// may not resolve one (API.md v1.1): their own work is what it rectifies.
+func (s *Service) ResolveWith(p auth.Principal, id, note string, shas []string) (*Rectification, error) {
 	var v errs.Validation
 	note = strings.TrimSpace(note)
 	if note == "" {
 		v.Add("note", "请填写整改措施", "say what was done")
 	}
 	checkText(&v, "note", note, maxNote)
+	if len(shas) > maxResolvePhotos {
+		v.Add("photos", fmt.Sprintf("最多 %d 张照片", maxResolvePhotos), fmt.Sprintf("at most %d photos", maxResolvePhotos))
+	}
+	var pics []string
+	for i, sha := range shas {
+		if !store.ValidSHA256(sha) {
+			v.Add(fmt.Sprintf("photos[%d]", i), "照片须为 64 位小写十六进制 sha256", "a photo is its lowercase hex sha256")
+			continue
+		}
+		if !slices.Contains(pics, sha) {
+			pics = append(pics, sha)
+		}
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	if p.Role == auth.RoleTechnician {
+		return nil, errs.ErrForbidden
 	}
 	f, ok := RectFilterFor(p)
 	if !ok {
@@ -184,8 +214,17 @@ func (s *Service) Resolve(p auth.Principal, id, note string) (*Rectification, er
 		if r.Status == RectResolved {
 			return errs.New(errs.Conflict, "already_resolved", "该整改单已处理", "this rectification is already resolved")
 		}
+		var missing errs.Validation
+		for i, sha := range pics {
+			if !photos.Has(tx, sha) {
+				missing.Add(fmt.Sprintf("photos[%d]", i), "照片尚未上传", "the photo has not been uploaded yet")
+			}
+		}
+		if err := missing.Err(); err != nil {
+			return err
+		}
 		now := s.now()
-		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note = RectResolved, &now, p.Username, note
+		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note, r.Photos = RectResolved, &now, p.Username, note, pics
 		if err := store.PutJSON(tx, store.BucketRectifications, []byte(id), &r); err != nil {
 			return err
 		}

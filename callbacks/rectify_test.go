@@ -30,7 +30,7 @@ func TestResolveRectification(t *testing.T) {
 		t.Fatal("technician sees a store's rectification")
 	}
 	_, err := f.svc.Resolve(tech1, walk.ID, "已整改")
-	wantKind(t, err, errs.NotFound)
+	wantKind(t, err, errs.Forbidden) // API.md v1.1: never a technician
 	_, err = f.svc.Resolve(sup2, walk.ID, "已整改")
 	wantKind(t, err, errs.NotFound)
 	_, err = f.svc.Resolve(agent, walk.ID, "已整改")

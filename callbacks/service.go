@@ -423,11 +423,10 @@ func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, not
 		case OutcomeWrongNumber, OutcomeRefused:
 			unreachable()
 		default: // no answer, busy
-			next := now.Add(s.cfg.RetryDelay)
-			if len(t.Attempts) >= s.cfg.MaxAttempts || next.After(t.DeadlineAt) {
+			if s.closesOnNoAnswer(len(t.Attempts), t.DeadlineAt, now) {
 				unreachable()
 			} else {
-				requeue(next)
+				requeue(now.Add(s.cfg.RetryDelay))
 			}
 		}
 		return store.Audit(tx, now, who, "callback.attempt", "callback/"+t.ID, outcome)
@@ -436,6 +435,28 @@ func (s *Service) Attempt(who store.Actor, id, outcome string, at time.Time, not
 		return replayed, nil
 	}
 	return out, err
+}
+
+// closesOnNoAnswer is the rule that ends a task as unreachable on a call
+// that did not get through: attempts (counting that call) reach the limit,
+// or the retry it would wait for falls after the deadline.
+func (s *Service) closesOnNoAnswer(attempts int, deadline, now time.Time) bool {
+	return attempts >= s.cfg.MaxAttempts || now.Add(s.cfg.RetryDelay).After(deadline)
+}
+
+// Annotate returns a copy of t as an answer carries it: for an open task,
+// how many calls are left and whether the next unanswered one closes it
+// (closesOnNoAnswer, judged now). The agent's card says so before the tap.
+func (s *Service) Annotate(t *Task) *Task {
+	c := *t
+	c.AttemptsLeft, c.LastTry = nil, false
+	if t.Status != StatusPending && t.Status != StatusClaimed {
+		return &c
+	}
+	left := max(s.cfg.MaxAttempts-len(t.Attempts), 0)
+	c.AttemptsLeft = &left
+	c.LastTry = s.closesOnNoAnswer(len(t.Attempts)+1, t.DeadlineAt, s.now())
+	return &c
 }
 
 // attemptReplayWindow is how long the same attempt sent again counts as a

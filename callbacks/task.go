@@ -89,6 +89,15 @@ type Task struct {
 	SurveyURL       string     `json:"survey_url,omitempty"`
 	RectificationID string     `json:"rectification_id,omitempty"`
 	ClosedAt        *time.Time `json:"closed_at,omitempty"`
+
+	// AttemptsLeft and LastTry tell the agent, before the tap, what one more
+	// unanswered call does (Service.Annotate fills them in on answers; they
+	// are never stored): AttemptsLeft is how many calls the attempt limit
+	// still allows; LastTry says that a no_answer or busy now closes the task
+	// as unreachable — the limit is reached, or the retry would fall after
+	// the deadline (the rule in Attempt).
+	AttemptsLeft *int `json:"attempts_left,omitempty"`
+	LastTry      bool `json:"last_try,omitempty"`
 }
 
 // Attempt is one call an agent made.

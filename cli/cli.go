@@ -33,8 +33,9 @@ Usage:
                   [--tls-cert FILE --tls-key FILE] [--http-redirect-addr :80]
   fieldcheck version
   fieldcheck user add --data DIR --username U --role R [--name N] [--unit X]   (password: first line of stdin)
-  fieldcheck backup --data DIR --out FILE.tar
+  fieldcheck backup --data DIR --out FILE.tar   (written 0600; holds no signing key)
   fieldcheck restore --data EMPTY_DIR --in FILE.tar
+  fieldcheck keys rotate --data DIR   (new token signing key; also while the server runs)
 
 Environment: FIELDCHECK_ADDR, FIELDCHECK_DATA, FIELDCHECK_METRICS_OPEN=1,
 FIELDCHECK_SMS_WAIT (e.g. 4h), FIELDCHECK_SMS_WEBHOOK, FIELDCHECK_PUBLIC_URL,
@@ -65,6 +66,12 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = backup(args[1:], stdout)
 	case "restore":
 		err = restore(args[1:], stdout)
+	case "keys":
+		if len(args) < 2 || args[1] != "rotate" {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		err = keysRotate(args[2:], stdout)
 	case "version", "--version":
 		err = version(stdout)
 	case "help", "-h", "--help":
@@ -119,6 +126,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	applyMemoryLimit()
 	level, err := logLevel(os.Getenv("FIELDCHECK_LOG_LEVEL"))
 	if err != nil {
 		return usageError{err.Error()}
@@ -168,7 +176,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "demo login: %s %s %s\n", l.Role, l.Username, l.Password)
 		}
 	}
-	ctl, err := startControl(db, *data, logger)
+	ctl, err := startControl(db, srv.Tokens, *data, logger)
 	if err != nil {
 		logger.Warn("control socket unavailable; `fieldcheck backup` needs the server stopped", "err", err)
 	} else {
@@ -351,12 +359,18 @@ func backup(args []string, stdout io.Writer) error {
 	if *out == "" {
 		return usageError{"backup needs --out FILE.tar"}
 	}
+	// 0600: the archive holds every user's data (no signing key, though:
+	// that lives outside the db file, auth/keys.go).
 	tmp := *out + ".part"
-	f, err := os.Create(tmp)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil { // a .part left from before may have other bits
+		f.Close()
+		return err
+	}
 	// A running server holds the bbolt lock; ask it over its control socket.
 	werr := controlBackup(*data, f)
 	if errors.Is(werr, errNoControl) {
@@ -409,6 +423,45 @@ func restore(args []string, stdout io.Writer) error {
 		return fmt.Errorf("restored files do not open: %w", err)
 	}
 	db.Close()
-	fmt.Fprintf(stdout, "restored %s into %s\n", *in, filepath.Clean(*data))
+	fmt.Fprintf(stdout, "restored %s into %s (sessions are not restored: everyone signs in again; the server makes a new signing key)\n", *in, filepath.Clean(*data))
+	return nil
+}
+
+// keysRotate replaces the token signing key: through the running server's
+// control socket when it holds the store, else in the data dir directly.
+// Tokens signed with the old key stay valid for one access-token lifetime.
+func keysRotate(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
+	data := fs.String("data", env("FIELDCHECK_DATA", "./data"), "data directory")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if os.Getenv("FIELDCHECK_JWT_KEY") != "" {
+		return auth.ErrKeyFromEnv
+	}
+	db, err := store.Open(*data)
+	if errors.Is(err, store.ErrLocked) {
+		kid, err := controlRotateKey(*data)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "signing key rotated by the running server (new key id %s); tokens signed with the old key stay valid for %s\n", kid, auth.AccessTTL)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := time.Now()
+	kid, err := auth.RotateStoredKey(db, now)
+	if err != nil {
+		return err
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return store.Audit(tx, now, store.Actor{Username: "cli"}, "keys.rotate", "key/"+kid, "")
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "signing key rotated (new key id %s); tokens signed with the old key stay valid for %s\n", kid, auth.AccessTTL)
 	return nil
 }

@@ -89,6 +89,9 @@ func startBinary(t *testing.T, bin, data string, args ...string) *running {
 				r.logins[f[2]] = [2]string{f[3], f[4]}
 			}
 		}
+		if f := strings.Fields(line); len(f) >= 6 && strings.HasPrefix(line, "created user admin with password:") {
+			r.logins["admin"] = [2]string{"admin", f[5]}
+		}
 		if strings.HasPrefix(line, "fieldcheck listening") {
 			break
 		}

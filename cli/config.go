@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,37 @@ func configFromEnv(data string) (server.Config, error) {
 		}
 		cfg.TrustedProxies = proxies
 	}
+	for _, v := range []struct {
+		name string
+		dst  *int64
+		what string
+	}{
+		{"FIELDCHECK_PHOTO_DECODE_BUDGET", &cfg.PhotoDecodeBudget, "bytes all photo decodes at once may use"},
+		{"FIELDCHECK_PHOTO_DECODE_MAX", &cfg.PhotoDecodeMax, "bytes one photo's decode may use"},
+	} {
+		if s := os.Getenv(v.name); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n <= 0 {
+				return cfg, fmt.Errorf("%s must be a positive number of %s, got %q", v.name, v.what, s)
+			}
+			*v.dst = n
+		}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{
+		{"FIELDCHECK_PHOTO_UPLOADS", &cfg.PhotoUploads},
+		{"FIELDCHECK_PHOTO_UPLOADS_PER_USER", &cfg.PhotoUploadsPerUser},
+	} {
+		if s := os.Getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return cfg, fmt.Errorf("%s must be a positive number of uploads, got %q", v.name, s)
+			}
+			*v.dst = n
+		}
+	}
 	return cfg, nil
 }
 
@@ -79,4 +111,19 @@ func parseTrustedProxies(v string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// defaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is not set.
+// Freed decode buffers are garbage until the next collection, and by
+// default the collector lets the heap grow to twice what was live; near this
+// limit it collects sooner instead, so the photo decode budget (224 MB) and
+// the rest of the server stay under 512 MB resident.
+const defaultMemoryLimit = 400 << 20
+
+// applyMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT (read by the Go
+// runtime itself) says otherwise.
+func applyMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 }

@@ -21,7 +21,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// The control socket lets `fieldcheck backup` and `user add` reach a running
+// The control socket lets `fieldcheck backup`, `user add` and `keys rotate` reach a running
 // server, which holds bbolt's exclusive file lock. It is a unix socket inside
 // the data directory, so whoever may read the data may use it — no more.
 const controlName = "fieldcheck.sock"
@@ -41,7 +41,7 @@ func (c *control) Close() error {
 	return err
 }
 
-func startControl(db *store.DB, dir string, log *slog.Logger) (*control, error) {
+func startControl(db *store.DB, tokens *auth.Tokens, dir string, log *slog.Logger) (*control, error) {
 	path := filepath.Join(dir, controlName)
 	os.Remove(path) // a stale socket from a killed server; we hold the db lock, so no other server runs
 	ln, err := net.Listen("unix", path)
@@ -82,6 +82,25 @@ func startControl(db *store.DB, dir string, log *slog.Logger) (*control, error) 
 			return
 		}
 		w.WriteHeader(http.StatusCreated)
+	})
+	mux.HandleFunc("POST /keys/rotate", func(w http.ResponseWriter, r *http.Request) {
+		kid, err := tokens.RotateKey()
+		if errors.Is(err, auth.ErrKeyFromEnv) {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		if err != nil {
+			log.Error("control key rotation", "err", err)
+			http.Error(w, "rotation failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		log.Info("signing key rotated", "kid", kid)
+		if err := db.Update(func(tx *bolt.Tx) error {
+			return store.Audit(tx, time.Now(), store.Actor{Username: "cli"}, "keys.rotate", "key/"+kid, "")
+		}); err != nil {
+			log.Error("audit key rotation", "err", err)
+		}
+		io.WriteString(w, kid)
 	})
 	c := &control{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, path: path}
 	go c.srv.Serve(ln)
@@ -131,4 +150,21 @@ func controlAddUser(dir string, in auth.NewUser) error {
 		return errs.New(errs.Invalid, "user_add_failed", string(bytes.TrimSpace(msg)), string(bytes.TrimSpace(msg)))
 	}
 	return nil
+}
+
+func controlRotateKey(dir string) (string, error) {
+	cl, err := controlClient(dir)
+	if err != nil {
+		return "", fmt.Errorf("%w; is another process holding %s?", store.ErrLocked, filepath.Join(dir, store.FileName))
+	}
+	resp, err := cl.Post("http://fieldcheck/keys/rotate", "text/plain", nil)
+	if err != nil {
+		return "", fmt.Errorf("%w (and its control socket does not answer)", store.ErrLocked)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	if resp.StatusCode != http.StatusOK {
+		return "", errors.New(string(bytes.TrimSpace(msg)))
+	}
+	return string(bytes.TrimSpace(msg)), nil
 }

@@ -11,4 +11,9 @@
 // sync.PhotoArrived and sync.PhotoShownTo in as Config hooks, and sync calls
 // Has, Possesses, Lookup, FindSimilar, RefsOf and ReusesOf here with its own
 // transaction. It knows nothing of HTTP.
+//
+// It also bounds the memory uploads take, whatever is sent (limits.go):
+// uploads in flight are capped, bodies stream to photos/.incoming while
+// hashed, and every decode is charged, by an estimate from its header, to
+// one budget.
 package photos

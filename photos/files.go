@@ -13,13 +13,29 @@ import (
 //	photos/ab/cd/<sha256>                        the original bytes, as uploaded
 //	photo-renditions/ab/cd/<sha256>.thumb.jpg    ~320 px long edge, upright
 //	photo-renditions/ab/cd/<sha256>.medium.jpg   ~1600 px long edge, upright
+//	photos/.incoming/.up-*                       uploads being received
 //
 // Two levels of fan-out keep directories small (65536 leaves). Renditions
 // live apart so a backup walks originals only; they are remade on demand.
 const (
 	OriginalsDir  = "photos"
 	RenditionsDir = "photo-renditions"
+	// IncomingDir is inside OriginalsDir so that a verified upload is
+	// renamed into place, never copied (one filesystem). WalkFiles skips it:
+	// its names are not sha256s.
+	IncomingDir = OriginalsDir + "/.incoming"
 )
+
+// clearIncoming removes uploads a previous run left half received (the
+// store's file lock means no other process is receiving into it).
+func clearIncoming(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".up-") {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
 
 func join(parts ...string) string { return filepath.Join(parts...) }
 

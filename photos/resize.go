@@ -72,6 +72,17 @@ func toPlanes(img image.Image) planes {
 				put(y*w+x, f(px[0]), f(px[1]), f(px[2]))
 			}
 		}
+	case image.RGBA64Image:
+		// 16-bit, grey 16, CMYK, paletted: RGBA64At, unlike At, returns a
+		// plain struct — no allocation per pixel (4 MB of garbage a
+		// megapixel that the decode budget would have to count).
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				c := m.RGBA64At(b.Min.X+x, b.Min.Y+y) // premultiplied, 16 bit
+				white := 0xffff - uint32(c.A)
+				put(y*w+x, uint8((uint32(c.R)+white)>>8), uint8((uint32(c.G)+white)>>8), uint8((uint32(c.B)+white)>>8))
+			}
+		}
 	default:
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {

@@ -1,6 +1,7 @@
 package photos
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -12,6 +13,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -49,9 +51,22 @@ type Config struct {
 	// Workers bounds how many photos are decoded at once, default 2: a
 	// 12 MP decode holds ~20 MB and a core for ~0.2 s.
 	Workers int64
-	// Wait is how long an upload waits for a worker before answering 429,
-	// default 20 s.
+	// Wait is how long an upload waits for a worker and room in the decode
+	// budget before answering 429, default 20 s.
 	Wait time.Duration
+	// DecodeBudget bounds the memory all decodes at once may need, as
+	// estimated from each header (decodeCost), default 224 MB: with the
+	// server's other memory it keeps the process under 512 MB.
+	DecodeBudget int64
+	// MaxDecodeBytes is the most one image's decode may need, default
+	// 160 MB (a 50 MP phone JPEG needs ~150 MB; a 7000×7000 progressive
+	// JPEG ~740 MB); above it an upload is refused, 422 decode_too_large.
+	// At most DecodeBudget.
+	MaxDecodeBytes int64
+	// MaxUploads bounds the uploads whose bodies are being received or
+	// processed at once, default 32; MaxUploadsPerUser bounds one user's,
+	// default 4 (a phone uploads one photo at a time). Past either: 429.
+	MaxUploads, MaxUploadsPerUser int
 	// OnStored runs inside the write transaction that records a new photo,
 	// or a new possessor of a photo already held (the server passes
 	// sync.PhotoArrived, which completes the submissions waiting for it
@@ -99,8 +114,11 @@ func (m Meta) hash() (uint64, bool) {
 type Service struct {
 	db  *store.DB
 	cfg Config
-	sem *semaphore.Weighted
-	sf  singleflight.Group
+	sem *semaphore.Weighted // decode workers
+	// budget holds the decode budget's bytes (Config.DecodeBudget).
+	budget  *semaphore.Weighted
+	uploads *gate
+	sf      singleflight.Group
 }
 
 // New makes the service and its directories.
@@ -120,12 +138,28 @@ func New(db *store.DB, cfg Config) (*Service, error) {
 	if cfg.Wait <= 0 {
 		cfg.Wait = 20 * time.Second
 	}
-	for _, d := range []string{OriginalsDir, RenditionsDir} {
+	if cfg.DecodeBudget <= 0 {
+		cfg.DecodeBudget = 224 << 20
+	}
+	if cfg.MaxDecodeBytes <= 0 {
+		cfg.MaxDecodeBytes = 160 << 20
+	}
+	cfg.MaxDecodeBytes = min(cfg.MaxDecodeBytes, cfg.DecodeBudget)
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = 32
+	}
+	if cfg.MaxUploadsPerUser <= 0 {
+		cfg.MaxUploadsPerUser = 4
+	}
+	for _, d := range []string{OriginalsDir, RenditionsDir, IncomingDir} {
 		if err := os.MkdirAll(join(cfg.DataDir, d), 0o750); err != nil {
 			return nil, fmt.Errorf("photos: %w", err)
 		}
 	}
-	return &Service{db: db, cfg: cfg, sem: semaphore.NewWeighted(cfg.Workers)}, nil
+	clearIncoming(join(cfg.DataDir, IncomingDir))
+	return &Service{db: db, cfg: cfg, sem: semaphore.NewWeighted(cfg.Workers),
+		budget:  semaphore.NewWeighted(cfg.DecodeBudget),
+		uploads: newGate(cfg.MaxUploads, cfg.MaxUploadsPerUser)}, nil
 }
 
 // MaxBytes is the configured upload limit (the server checks Content-Length
@@ -155,6 +189,8 @@ var (
 	ErrBadSize = errs.New(errs.BadRequest, "bad_size",
 		"size 只能是 thumb、medium 或 full", "size must be thumb, medium or full")
 	ErrNotFound = errs.New(errs.NotFound, "not_found", "未找到该照片", "photo not found")
+	ErrBodyRead = errs.New(errs.BadRequest, "body_read_failed",
+		"照片未能完整接收，请重新上传", "the photo did not arrive whole; upload it again")
 )
 
 // ValidSHA reports whether s is 64 lowercase hex digits (store.ValidSHA256).
@@ -219,38 +255,67 @@ func (s *Service) Get(sha string) (Meta, error) {
 	return m, nil
 }
 
-// PutReader reads at most MaxBytes from r and calls Put.
+// PutReader streams at most MaxBytes from r and calls PutFrom.
 func (s *Service) PutReader(ctx context.Context, sha string, r io.Reader, uploader string, now time.Time) (Meta, bool, error) {
-	body, err := io.ReadAll(io.LimitReader(r, s.cfg.MaxBytes+1))
-	if err != nil {
-		return Meta{}, false, err
-	}
-	return s.Put(ctx, sha, body, uploader, now)
+	return s.PutFrom(ctx, sha, r, store.Actor{Username: uploader}, now)
 }
 
-// Put stores an upload whose sha256 the client named. It answers the Meta
-// and whether the photo is new; a photo already held is answered as it is,
-// nothing rewritten. Checks run cheapest first: the id, the size, the hash,
-// the magic bytes, the header's pixel count — all before any pixel memory
-// is allocated — then one full decode under the worker bound.
+// Put stores an upload whose sha256 the client named (PutBy without a unit
+// or device).
 func (s *Service) Put(ctx context.Context, sha string, body []byte, uploader string, now time.Time) (Meta, bool, error) {
 	return s.PutBy(ctx, sha, body, store.Actor{Username: uploader}, now)
 }
 
-// PutBy is Put with the uploader's unit and device, which the audit log
-// records beside the new photo ("photo.upload"). Bytes already held are not
-// stored again: the upload, verified by its hash, makes the uploader a
-// possessor of them (possession.go; audited once, "photo.possess").
+// PutBy stores an upload already in memory (the demo's history, tests): it
+// is PutFrom without the in-flight caps, which guard reading a body.
 func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.Actor, now time.Time) (Meta, bool, error) {
-	uploader := who.Username
 	if !ValidSHA(sha) {
 		return Meta{}, false, ErrBadSHA
 	}
 	if int64(len(body)) > s.cfg.MaxBytes {
 		return Meta{}, false, ErrTooLarge
 	}
-	sum := sha256.Sum256(body)
-	if hex.EncodeToString(sum[:]) != sha {
+	return s.put(ctx, sha, bytes.NewReader(body), who, now)
+}
+
+// PutFrom stores an upload read from r (the request body) whose sha256 the
+// client named, by who, which the audit log records beside the new photo
+// ("photo.upload"). It answers the Meta and whether the photo is new. Bytes
+// already held are not stored again: the upload, verified by its hash, makes
+// the uploader a possessor of them (possession.go; audited once,
+// "photo.possess").
+//
+// Before a byte is read the upload must fit the caps on uploads in flight
+// (ErrUploadsBusy, 429). The body then streams to a temp file beside the
+// originals while it is hashed, never whole in memory. Checks run cheapest
+// first: the size, the hash, the magic bytes, the header's pixel count and
+// decode memory — all before any pixel memory is allocated — then one full
+// decode charged to the decode budget. The verified temp file is renamed
+// into place as the original.
+func (s *Service) PutFrom(ctx context.Context, sha string, r io.Reader, who store.Actor, now time.Time) (Meta, bool, error) {
+	if !ValidSHA(sha) {
+		return Meta{}, false, ErrBadSHA
+	}
+	leave, err := s.uploads.enter(who.Username)
+	if err != nil {
+		return Meta{}, false, err
+	}
+	defer leave()
+	return s.put(ctx, sha, r, who, now)
+}
+
+// put is the one upload path behind PutBy and PutFrom.
+func (s *Service) put(ctx context.Context, sha string, body io.Reader, who store.Actor, now time.Time) (Meta, bool, error) {
+	uploader := who.Username
+	u, err := s.receive(body)
+	if err != nil {
+		return Meta{}, false, err
+	}
+	defer u.discard() // a no-op once the file became the original
+	if u.size > s.cfg.MaxBytes {
+		return Meta{}, false, ErrTooLarge
+	}
+	if u.sha != sha {
 		return Meta{}, false, ErrHashMismatch
 	}
 	if m, err := s.Get(sha); err == nil {
@@ -263,31 +328,27 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 	} else if !errors.Is(err, ErrNotFound) {
 		return Meta{}, false, err
 	}
-	ct := Sniff(body)
+	ct := Sniff(u.head)
 	if ct == "" {
 		return Meta{}, false, ErrUnsupported
 	}
-	if err := s.checkHeader(ct, body); err != nil {
-		return Meta{}, false, err
-	}
 
-	if err := s.acquire(ctx); err != nil {
+	// The original is fsynced while the CPU decodes: the disk's latency
+	// hides behind the decode instead of adding to it.
+	synced := make(chan error, 1)
+	if s.cfg.NoSync {
+		synced <- nil
+	} else {
+		go func() { synced <- u.f.Sync() }()
+	}
+	r, err := s.decode(ctx, ct, u.f, u.size, u.head)
+	werr := <-synced
+	if err != nil {
+		// Bytes that do not decode never become a photo; the temp file goes.
 		return Meta{}, false, err
 	}
-	// The original is written and fsynced while the CPU decodes: the disk's
-	// latency hides behind the decode instead of adding to it.
-	written := make(chan error, 1)
-	go func() { written <- writeFileAtomic(s.originalPath(sha), body, !s.cfg.NoSync) }()
-	r, err := process(ct, body)
-	s.sem.Release(1)
-	werr := <-written
-	if err != nil {
-		// Bytes that do not decode never become a photo; the same bytes fail
-		// the same way for every uploader, so no one else's file is removed.
-		if werr == nil && !s.Has(sha) {
-			os.Remove(s.originalPath(sha))
-		}
-		return Meta{}, false, err
+	if werr == nil {
+		werr = u.keep(s.originalPath(sha), !s.cfg.NoSync)
 	}
 	if werr != nil {
 		return Meta{}, false, fmt.Errorf("photos: write original: %w", werr)
@@ -297,7 +358,7 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 	_ = writeFileAtomic(s.renditionPath(sha, SizeThumb), r.thumb, false)
 
 	m := Meta{SHA256: sha, Width: r.width, Height: r.height, TakenAt: r.exif.TakenAt,
-		Lat: r.exif.Lat, Lng: r.exif.Lng, Bytes: int64(len(body)), ContentType: ct,
+		Lat: r.exif.Lat, Lng: r.exif.Lng, Bytes: u.size, ContentType: ct,
 		PHash: fmt.Sprintf("%016x", r.phash), Orientation: r.exif.Orientation,
 		Uploader: uploader, CreatedAt: now.UTC()}
 	created := true
@@ -329,6 +390,11 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 		return nil
 	})
 	if err != nil {
+		// Not recorded: the file goes too, unless another upload of the
+		// same bytes has recorded it meanwhile.
+		if !s.Has(sha) {
+			os.Remove(s.originalPath(sha))
+		}
 		if errors.Is(err, store.ErrDiskFull) {
 			return Meta{}, false, errs.New(errs.InsufficientStorage, "disk_full", "服务器磁盘已满", "the server's disk is full")
 		}
@@ -337,30 +403,152 @@ func (s *Service) PutBy(ctx context.Context, sha string, body []byte, who store.
 	return m, created, nil
 }
 
-func (s *Service) checkHeader(ct string, body []byte) error {
-	var cfg image.Config
-	var err error
-	if ct == "image/jpeg" {
-		cfg, err = jpeg.DecodeConfig(bytes.NewReader(body))
-	} else {
-		cfg, err = png.DecodeConfig(bytes.NewReader(body))
+// headBytes of an upload are kept in memory for its type and EXIF (JPEG's
+// APP1 is at most 64 KB and comes first; PNG's eXIf comes before the
+// pixels).
+const headBytes = 256 << 10
+
+// upload is a body received into a temp file beside the originals.
+type upload struct {
+	f    *os.File
+	size int64
+	sha  string
+	head []byte
+	kept bool
+}
+
+// receive copies at most MaxBytes+1 of body into a temp file in the
+// incoming dir, hashing on the way. A body that fails to arrive (the client
+// went away or trickled past the read timeout) is 400 body_read_failed; a
+// file that cannot be written (disk full) is the write error.
+func (s *Service) receive(body io.Reader) (*upload, error) {
+	f, err := os.CreateTemp(join(s.cfg.DataDir, IncomingDir), ".up-*")
+	if err != nil {
+		return nil, fmt.Errorf("photos: temp file: %w", err)
 	}
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return ErrCorrupt
+	u := &upload{f: f}
+	h := sha256.New()
+	buf := make([]byte, 32<<10)
+	limit := s.cfg.MaxBytes + 1
+	for u.size < limit {
+		n, rerr := body.Read(buf[:min(int64(len(buf)), limit-u.size)])
+		if n > 0 {
+			h.Write(buf[:n])
+			if len(u.head) < headBytes {
+				u.head = append(u.head, buf[:min(n, headBytes-len(u.head))]...)
+			}
+			if _, err := f.Write(buf[:n]); err != nil {
+				u.discard()
+				return nil, fmt.Errorf("photos: write upload: %w", err)
+			}
+			u.size += int64(n)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			u.discard()
+			return nil, ErrBodyRead
+		}
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > s.cfg.MaxPixels {
-		return ErrTooManyPixels
+	u.sha = hex.EncodeToString(h.Sum(nil))
+	return u, nil
+}
+
+// keep renames the temp file into place at path (same filesystem, so no
+// copy); with durable, the directory is fsynced after (the file was before).
+func (u *upload) keep(path string, durable bool) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	if err := os.Rename(u.f.Name(), path); err != nil {
+		return err
+	}
+	u.kept = true
+	u.f.Close()
+	if durable {
+		if d, err := os.Open(dir); err == nil {
+			err = d.Sync()
+			d.Close()
+			return err
+		}
 	}
 	return nil
 }
 
-func (s *Service) acquire(ctx context.Context) error {
+// discard closes the temp file and removes it unless it was kept.
+func (u *upload) discard() {
+	u.f.Close()
+	if !u.kept {
+		os.Remove(u.f.Name())
+	}
+}
+
+// decode checks the header of the size bytes in f (head is their start),
+// charges the decode's estimated memory to the budget and decodes them.
+func (s *Service) decode(ctx context.Context, ct string, f io.ReaderAt, size int64, head []byte) (processed, error) {
+	cost, err := s.checkHeader(ct, f, size)
+	if err != nil {
+		return processed{}, err
+	}
+	release, err := s.acquire(ctx, cost)
+	if err != nil {
+		return processed{}, err
+	}
+	defer release()
+	return processFrom(ct, bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 64<<10), head)
+}
+
+// checkHeader reads only the header: a damaged one is ErrCorrupt, too many
+// pixels ErrTooManyPixels, a decode needing more memory than one image may
+// use decode_too_large. It answers the decode's estimated bytes.
+func (s *Service) checkHeader(ct string, f io.ReaderAt, size int64) (int64, error) {
+	at0 := func() *bufio.Reader { return bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 8<<10) }
+	var cfg image.Config
+	var h imageHeader
+	var err, herr error
+	if ct == "image/jpeg" {
+		if cfg, err = jpeg.DecodeConfig(at0()); err == nil {
+			h, herr = readJPEGHeader(at0())
+		}
+	} else {
+		if cfg, err = png.DecodeConfig(at0()); err == nil {
+			if h, herr = readPNGHeader(at0()); herr != nil {
+				h = imageHeader{bitDepth: 16, interlace: 1} // assume the worst
+			}
+		}
+	}
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return 0, ErrCorrupt
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > s.cfg.MaxPixels {
+		return 0, ErrTooManyPixels
+	}
+	if herr != nil {
+		h = imageHeader{} // decodeCost assumes the worst
+	}
+	h.width, h.height = cfg.Width, cfg.Height
+	cost := decodeCost(ct, h)
+	if cost > s.cfg.MaxDecodeBytes {
+		return 0, errDecodeTooLarge(cost, s.cfg.MaxDecodeBytes)
+	}
+	return cost, nil
+}
+
+// acquire charges cost bytes to the decode budget and takes a worker,
+// waiting at most Wait for both; past it, ErrBusy. release gives both back.
+func (s *Service) acquire(ctx context.Context, cost int64) (release func(), err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Wait)
 	defer cancel()
-	if err := s.sem.Acquire(ctx, 1); err != nil {
-		return ErrBusy
+	if err := s.budget.Acquire(ctx, cost); err != nil {
+		return nil, ErrBusy
 	}
-	return nil
+	if err := s.sem.Acquire(ctx, 1); err != nil {
+		s.budget.Release(cost)
+		return nil, ErrBusy
+	}
+	return func() { s.sem.Release(1); s.budget.Release(cost) }, nil
 }
 
 // processed is the work done on a decoded upload.
@@ -371,39 +559,45 @@ type processed struct {
 	thumb, medium []byte // JPEG
 }
 
-// process decodes body fully (a truncated or damaged file fails here), reads
-// its EXIF, and makes the upright renditions and the perceptual hash. A
-// decoder panic on hostile input is turned into ErrCorrupt.
-func process(ct string, body []byte) (r processed, err error) {
+// process is processFrom on bytes in memory.
+func process(ct string, body []byte) (processed, error) {
+	return processFrom(ct, bytes.NewReader(body), body)
+}
+
+// processFrom decodes the image read from r fully (a truncated or damaged
+// file fails here), reads its EXIF from head (the file's first bytes), and
+// makes the upright renditions and the perceptual hash. A decoder panic on
+// hostile input is turned into ErrCorrupt.
+func processFrom(ct string, r io.Reader, head []byte) (p processed, err error) {
 	defer func() {
-		if p := recover(); p != nil {
-			r, err = processed{}, ErrCorrupt
+		if e := recover(); e != nil {
+			p, err = processed{}, ErrCorrupt
 		}
 	}()
 	var img image.Image
 	if ct == "image/jpeg" {
-		img, err = jpeg.Decode(bytes.NewReader(body))
-		r.exif = parseEXIF(jpegEXIF(body))
+		img, err = jpeg.Decode(r)
+		p.exif = parseEXIF(jpegEXIF(head))
 	} else {
-		img, err = png.Decode(bytes.NewReader(body))
-		r.exif = parseEXIF(pngEXIF(body))
+		img, err = png.Decode(r)
+		p.exif = parseEXIF(pngEXIF(head))
 	}
 	if err != nil {
 		return processed{}, ErrCorrupt
 	}
-	med, thumb := renditions(img, r.exif.Orientation)
-	r.width, r.height = img.Bounds().Dx(), img.Bounds().Dy()
-	if r.exif.Orientation >= 5 {
-		r.width, r.height = r.height, r.width
+	med, thumb := renditions(img, p.exif.Orientation)
+	p.width, p.height = img.Bounds().Dx(), img.Bounds().Dy()
+	if p.exif.Orientation >= 5 {
+		p.width, p.height = p.height, p.width
 	}
-	r.phash = dHash(thumb)
-	if r.medium, err = encodeJPEG(med, 82); err != nil {
+	p.phash = dHash(thumb)
+	if p.medium, err = encodeJPEG(med, 82); err != nil {
 		return processed{}, err
 	}
-	if r.thumb, err = encodeJPEG(thumb, 80); err != nil {
+	if p.thumb, err = encodeJPEG(thumb, 80); err != nil {
 		return processed{}, err
 	}
-	return r, nil
+	return p, nil
 }
 
 // renditions makes the upright medium and thumb: the medium from the
@@ -464,15 +658,20 @@ func (s *Service) Open(ctx context.Context, sha, size string) (*os.File, string,
 // remake regenerates both renditions from the original (after a restore,
 // which carries originals only).
 func (s *Service) remake(ctx context.Context, sha, ct string) error {
-	body, err := os.ReadFile(s.originalPath(sha))
+	f, err := os.Open(s.originalPath(sha))
 	if err != nil {
 		return err
 	}
-	if err := s.acquire(ctx); err != nil {
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
 		return err
 	}
-	r, err := process(ct, body)
-	s.sem.Release(1)
+	head := make([]byte, min(st.Size(), headBytes))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return err
+	}
+	r, err := s.decode(ctx, ct, f, st.Size(), head)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,8 @@ type TechnicianRow struct {
 	// missing photos), ÷ sheets.
 	PhotosComplete            int      `json:"photos_complete"`
 	PhotoEvidenceCompleteRate *float64 `json:"photo_evidence_complete_rate"`
-	// Review flags, counted in sheets: Flagged has photo_reused or clock_skew.
+	// Review flags, counted in sheets: Flagged are the sheets that need
+	// review (NeedsReview: any flag), the ones the dashboard's 需复核 list shows.
 	Flagged              int `json:"flagged"`
 	PhotoReused          int `json:"photo_reused"`
 	ClockSkew            int `json:"clock_skew"`
@@ -189,7 +190,7 @@ func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems
 	if skew {
 		r.ClockSkew++
 	}
-	if reused || skew {
+	if NeedsReview(flags) {
 		r.Flagged++
 	}
 	if slices.Contains(flags, fcsync.FlagSpeedBelowSubscribed) {
@@ -199,6 +200,14 @@ func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems
 		r.EditedAfterSignature++
 	}
 }
+
+// NeedsReview is the one definition of a sheet that needs review: it carries
+// any review flag (photo_reused, clock_skew, speed_below_subscribed,
+// edited_after_signature; sync.Head.AllFlags). The technicians report counts
+// these sheets as "flagged", and the supervisor's 需复核 list shows the
+// submissions GET /submissions answers with a non-empty flags list — the
+// same test, so the two cannot disagree.
+func NeedsReview(flags []string) bool { return len(flags) > 0 }
 
 // affirmative reads a check (true/false) or pass_fail ("pass"/"fail"; "na"
 // is not an answer) item.

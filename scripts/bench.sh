@@ -4,7 +4,9 @@
 #   1. sync push throughput through the real server on 127.0.0.1 with 1, 16
 #      and 64 devices, against raw bbolt doing the same writes (fieldload bench);
 #   2. the photo upload pipeline against vipsthumbnail (photobench);
-#   3. one callback claim with a million pending tasks (BenchmarkClaim1M).
+#   3. one callback claim with a million pending tasks (BenchmarkClaim1M);
+#   4. the server's peak RSS on a normal day of photo uploads next to a mix
+#      of decompression bombs and big bodies (fieldload memmix, bound 512 MB).
 #
 # Everything talks to 127.0.0.1 only and every step is bounded in time; it
 # takes a few minutes. Figures are only comparable on a quiet machine: the
@@ -44,3 +46,6 @@ timeout 600 $GO run ./photos/cmd/photobench -n "$PHOTOS"
 
 section "callback claim with 1M pending tasks (BenchmarkClaim1M, ${CLAIMS}x)"
 timeout 1200 $GO test ./callbacks -run '^$' -bench Claim1M -benchtime "${CLAIMS}x" -count 1
+
+section "peak RSS: a normal day of photos vs decompression bombs and 20 MB bodies (fieldload memmix)"
+timeout 900 ./bin/fieldload memmix --bin ./bin/fieldcheck --rss-mb 512

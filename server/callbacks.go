@@ -29,21 +29,23 @@ func (s *Server) bindCallbacks() {
 
 	s.route(fiber.MethodGet, "/api/v1/rectifications",
 		Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin), s.listRectifications)
+	// API.md v1.1: a technician cannot resolve a rectification (their own
+	// work is what it rectifies); inspectors and supervisors their unit's.
 	s.route(fiber.MethodPost, "/api/v1/rectifications/:id/resolve",
-		Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin), s.resolveRectification)
+		Roles(auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin), s.resolveRectification)
 
 	s.route(fiber.MethodGet, "/api/v1/sms/outbox", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.smsOutbox)
 }
 
 // taskView hides the survey link from agents (API.md: survey_url hidden), so
-// an agent cannot answer the customer's survey for them.
-func taskView(p auth.Principal, t *callbacks.Task) *callbacks.Task {
+// an agent cannot answer the customer's survey for them, and adds what the
+// next unanswered call would do (attempts_left, last_try).
+func (s *Server) taskView(p auth.Principal, t *callbacks.Task) *callbacks.Task {
+	c := s.Callbacks.Annotate(t)
 	if p.Role == auth.RoleAgent {
-		c := *t
 		c.SurveyURL = ""
-		return &c
 	}
-	return t
+	return c
 }
 
 // unitOf is the unit a supervisor is limited to; "" for everyone else.
@@ -69,7 +71,7 @@ func (s *Server) listCallbacks(c *fiber.Ctx) error {
 		}
 		items := []callbacks.Task{}
 		if t != nil && (unitOf(p) == "" || t.Unit == unitOf(p)) {
-			items = append(items, *taskView(p, t))
+			items = append(items, *s.taskView(p, t))
 		}
 		return listJSON(c, items, "")
 	}
@@ -86,7 +88,7 @@ func (s *Server) listCallbacks(c *fiber.Ctx) error {
 		return err
 	}
 	for i := range items {
-		items[i] = *taskView(p, &items[i])
+		items[i] = *s.taskView(p, &items[i])
 	}
 	return listJSON(c, items, next)
 }
@@ -104,7 +106,7 @@ func (s *Server) getCallback(c *fiber.Ctx) error {
 	if u := unitOf(p); u != "" && t.Unit != u {
 		return errs.NotFoundf("回访任务", t.ID)
 	}
-	return c.JSON(taskView(p, t))
+	return c.JSON(s.taskView(p, t))
 }
 
 func (s *Server) claimCallback(c *fiber.Ctx) error {
@@ -115,7 +117,7 @@ func (s *Server) claimCallback(c *fiber.Ctx) error {
 	if t == nil {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
-	return c.JSON(taskView(principal(c), t))
+	return c.JSON(s.taskView(principal(c), t))
 }
 
 // claimCallbackTask leases a task picked from a list (or renews one's own
@@ -125,7 +127,7 @@ func (s *Server) claimCallbackTask(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(taskView(principal(c), t))
+	return c.JSON(s.taskView(principal(c), t))
 }
 
 // callbackSummary: the counters of an agent's home (a supervisor's are
@@ -163,7 +165,7 @@ func (s *Server) callbackAttempt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(taskView(principal(c), t))
+	return c.JSON(s.taskView(principal(c), t))
 }
 
 func (s *Server) callbackResult(c *fiber.Ctx) error {
@@ -175,7 +177,7 @@ func (s *Server) callbackResult(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(taskView(principal(c), t))
+	return c.JSON(s.taskView(principal(c), t))
 }
 
 func (s *Server) releaseCallback(c *fiber.Ctx) error {
@@ -183,7 +185,7 @@ func (s *Server) releaseCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(taskView(principal(c), t))
+	return c.JSON(s.taskView(principal(c), t))
 }
 
 func (s *Server) listRectifications(c *fiber.Ctx) error {
@@ -205,12 +207,13 @@ func (s *Server) listRectifications(c *fiber.Ctx) error {
 
 func (s *Server) resolveRectification(c *fiber.Ctx) error {
 	var in struct {
-		Note string `json:"note"`
+		Note   string   `json:"note"`
+		Photos []string `json:"photos"`
 	}
 	if err := s.bindJSONLimit(c, &in, 16<<10); err != nil {
 		return err
 	}
-	r, err := s.Callbacks.Resolve(principal(c), utils.CopyString(c.Params("id")), in.Note)
+	r, err := s.Callbacks.ResolveWith(principal(c), utils.CopyString(c.Params("id")), in.Note, in.Photos)
 	if err != nil {
 		return err
 	}

@@ -176,12 +176,36 @@ func TestRectificationRoutes(t *testing.T) {
 	if res := env.call(t, "POST", path, env.token(t, "sup2"), map[string]string{"note": "x"}); res.Status != 404 {
 		t.Fatalf("other unit: %d", res.Status)
 	}
-	if res := env.call(t, "POST", path, env.token(t, "tech1"), map[string]string{"note": ""}); res.Status != 422 {
+	if res := env.call(t, "POST", path, env.token(t, "sup1"), map[string]string{"note": ""}); res.Status != 422 {
 		t.Fatalf("empty note: %d", res.Status)
 	}
-	res := env.call(t, "POST", path, env.token(t, "tech1"), map[string]string{"note": "已向客户致歉并培训"})
-	if res.Status != 200 || res.JSON()["status"] != "resolved" || res.JSON()["resolved_by"] != "tech1" {
+	// API.md v1.1: a technician cannot resolve a rectification, not even
+	// one of their own jobs.
+	if res := env.call(t, "POST", path, env.token(t, "tech1"), map[string]string{"note": "已向客户致歉并培训"}); res.Status != 403 {
+		t.Fatalf("technician resolves: %d %s", res.Status, res.Body)
+	}
+	// The supervisor resolves it with a note and a photo they upload
+	// themselves; a photo the server does not hold is refused first.
+	sup := env.token(t, "sup1")
+	pic := phoneJPEG(t, 41)
+	if res := env.call(t, "POST", path, sup, map[string]any{"note": "已向客户致歉并培训", "photos": []string{hexSHA(pic)}}); res.Status != 422 {
+		t.Fatalf("photo not uploaded: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", path, sup, map[string]any{"note": "已向客户致歉并培训", "photos": []string{"not-a-sha"}}); res.Status != 422 {
+		t.Fatalf("bad photo id: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "PUT", "/api/v1/photos/"+hexSHA(pic), sup, pic, "Content-Type", "image/jpeg"); res.Status != 201 {
+		t.Fatalf("supervisor uploads a photo: %d %s", res.Status, res.Body)
+	}
+	res := env.call(t, "POST", path, sup, map[string]any{"note": "已向客户致歉并培训", "photos": []string{hexSHA(pic)}})
+	if res.Status != 200 || res.JSON()["status"] != "resolved" || res.JSON()["resolved_by"] != "sup1" {
 		t.Fatalf("resolve: %d %s", res.Status, res.Body)
+	}
+	if ph, _ := res.JSON()["photos"].([]any); len(ph) != 1 || ph[0] != hexSHA(pic) {
+		t.Fatalf("resolve photos: %s", res.Body)
+	}
+	if res := env.call(t, "GET", "/api/v1/photos/"+hexSHA(pic)+"?size=thumb", sup, nil); res.Status != 200 {
+		t.Fatalf("the resolver sees their photo: %d", res.Status)
 	}
 	if res := env.call(t, "POST", path, env.token(t, "sup1"), map[string]string{"note": "again"}); res.Status != 409 {
 		t.Fatalf("twice: %d", res.Status)

@@ -178,9 +178,9 @@ var apiDocs = map[string]apiDoc{
 		Response: fcsync.Summary{}, List: true},
 	"GET /api/v1/submissions/:id": {Summary: "一份提交（某版本）/ a submission (or ?version=N)", Query: []string{"version"}, Response: fcsync.View{}, Errors: []int{404}},
 
-	"PUT /api/v1/photos/:sha256":  {Summary: "上传照片（按内容寻址）/ upload a photo by its sha256", BodyTypes: images, Response: photoAnswer{}, OK: []int{200, 201}, Errors: []int{404, 415, 422, 503}},
+	"PUT /api/v1/photos/:sha256":  {Summary: "上传照片（按内容寻址）/ upload a photo by its sha256", BodyTypes: images, Response: photoAnswer{}, OK: []int{200, 201}, Errors: []int{404, 415, 422, 429, 503}},
 	"HEAD /api/v1/photos/:sha256": {Summary: "是否已持有（按持有人）/ held and uploaded by the caller?", Errors: []int{404}},
-	"GET /api/v1/photos/:sha256":  {Summary: "照片或缩略图 / a photo or rendition", Query: []string{"size:thumb|medium|full", "token:file token"}, Produces: images, OK: []int{200, 304}, Errors: []int{404}},
+	"GET /api/v1/photos/:sha256":  {Summary: "照片或缩略图 / a photo or rendition", Query: []string{"size:thumb|medium|full", "token:file token"}, Produces: images, OK: []int{200, 304}, Errors: []int{404, 429}},
 
 	"GET /api/v1/speedtest/ping":     {Summary: "测速：时延 / speed test ping", OK: []int{204}},
 	"GET /api/v1/speedtest/download": {Summary: "测速：下行 N MiB / N MiB download", Query: []string{"mb:1–100"}, Produces: []string{"application/octet-stream"}, Errors: []int{422, 429}},

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
+	"io"
 	"mime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,13 +27,21 @@ func (s *Server) newPhotos() (*photos.Service, error) {
 		MaxPixels: int64(s.Cfg.PhotoMaxPixels),
 		OnStored:  fcsync.PhotoArrived,
 		CanSee:    fcsync.PhotoShownTo,
+
+		DecodeBudget:      s.Cfg.PhotoDecodeBudget,
+		MaxDecodeBytes:    s.Cfg.PhotoDecodeMax,
+		MaxUploads:        s.Cfg.PhotoUploads,
+		MaxUploadsPerUser: s.Cfg.PhotoUploadsPerUser,
 	})
 }
 
 // bindPhotos: content-addressed photos (API.md "Photos").
 func (s *Server) bindPhotos() {
 	field := Roles(auth.RoleTechnician, auth.RoleInspector)
-	s.route(fiber.MethodPut, "/api/v1/photos/:sha256", field, s.putPhoto)
+	// Supervisors and admins upload too: the photo of a resolved
+	// rectification (POST /rectifications/:id/resolve {note, photos}).
+	uploaders := Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin)
+	s.route(fiber.MethodPut, "/api/v1/photos/:sha256", uploaders, s.putPhoto)
 	s.route(fiber.MethodHead, "/api/v1/photos/:sha256", field, s.headPhoto)
 	// <img> cannot send a header, so GET also takes ?token= file tokens.
 	s.route(fiber.MethodGet, "/api/v1/photos/:sha256", Anyone.WithFileToken(), s.getPhoto)
@@ -49,6 +60,25 @@ type photoAnswer struct {
 	ContentType string     `json:"content_type"`
 }
 
+// photoRetryAfter is the Retry-After, in seconds, of a photo upload refused
+// because too many are in flight or the decode budget stayed full.
+const photoRetryAfter = 5
+
+// eofReader notes that the body was read to its end, so closeIfBodyUnread
+// can keep the connection of a chunked upload.
+type eofReader struct {
+	r   io.Reader
+	eof bool
+}
+
+func (e *eofReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		e.eof = true
+	}
+	return n, err
+}
+
 func (s *Server) putPhoto(c *fiber.Ctx) error {
 	sha := strings.Clone(c.Params("sha256"))
 	if !photos.ValidSHA(sha) {
@@ -60,13 +90,27 @@ func (s *Server) putPhoto(c *fiber.Ctx) error {
 		c.Context().SetConnectionClose() // the body stays unread
 		return errPhotoMedia
 	}
-	// readBody refuses a Content-Length over the limit before reading.
-	body, err := readBody(c, s.Photos.MaxBytes())
-	if err != nil {
-		return err
+	if cl := int64(c.Request().Header.ContentLength()); cl > s.Photos.MaxBytes() {
+		c.Context().SetConnectionClose() // the body stays unread
+		return errTooLarge
 	}
-	m, created, err := s.Photos.PutBy(c.UserContext(), sha, body, actor(c), s.Now())
+	// The body streams to a temp file (PutFrom); only a small one, which
+	// fasthttp buffered before the handler, is already in memory.
+	var body io.Reader
+	if c.Request().IsBodyStream() {
+		body = &eofReader{r: c.Context().RequestBodyStream()}
+	} else {
+		body = bytes.NewReader(c.Request().Body())
+	}
+	m, created, err := s.Photos.PutFrom(c.UserContext(), sha, body, actor(c), s.Now())
+	if r, ok := body.(*eofReader); ok && r.eof {
+		c.Locals(localBodyRead, true)
+	}
 	if err != nil {
+		if errs.IsKind(err, errs.RateLimited) {
+			// Busy now, not for long: a phone retries on its next sync.
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(photoRetryAfter))
+		}
 		return err
 	}
 	status := fiber.StatusOK

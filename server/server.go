@@ -26,6 +26,13 @@ type Config struct {
 	PhotoMaxBytes int64
 	// PhotoMaxPixels caps a photo's pixel count, checked before decoding (default 50 MP).
 	PhotoMaxPixels int
+	// PhotoDecodeBudget bounds the memory of all photo decodes at once, as
+	// estimated from their headers (default 224 MB); PhotoDecodeMax is one
+	// image's share, above it 422 decode_too_large (default 160 MB).
+	PhotoDecodeBudget, PhotoDecodeMax int64
+	// PhotoUploads and PhotoUploadsPerUser cap photo uploads in flight,
+	// in all and per user (default 32 and 4); past them 429 with Retry-After.
+	PhotoUploads, PhotoUploadsPerUser int
 	// SMSWait is how long a standard-tier customer has to answer the SMS
 	// survey before the callback goes to the manual queue (default 4 h).
 	SMSWait time.Duration
@@ -123,13 +130,13 @@ type Server struct {
 // New builds the server on an open store.
 func New(db *store.DB, cfg Config) (*Server, error) {
 	cfg.defaults()
-	key, err := auth.LoadKey(db, cfg.JWTKey)
+	keys, err := auth.LoadKeys(db, cfg.JWTKey, cfg.Now())
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		DB: db, Cfg: cfg, Now: cfg.Now, Log: cfg.Logger,
-		Tokens:  auth.NewTokens(key, cfg.Now),
+		Tokens:  auth.NewTokensWith(keys, cfg.Now),
 		Logins:  auth.NewThrottle(5, 15*time.Minute, cfg.Now),
 		Checks:  auth.NewCheckQueue(auth.CheckSlots, auth.CheckWaitPerAddr, auth.CheckWait),
 		metrics: newMetrics(),

@@ -4,8 +4,10 @@ package store
 // queries the product needs are cursor seeks: big-endian numbers, fixed-width
 // times (Unix nanoseconds, big-endian) and 0x00-separated composites.
 var (
-	// Meta: "schema" → version; "jwt_key" → HMAC key for access tokens;
-	// "bootstrapped" → set once the first admin exists.
+	// Meta: "schema" → version; "bootstrapped" → set once the first admin
+	// exists; "jwt_key_rotated" → when the upgrade moved the signing key out
+	// of this file (auth/keys.go: it lives in signing-keys.json beside it, so
+	// backups never hold it); "jwt_key" was that key before, and is deleted.
 	BucketMeta = []byte("meta")
 
 	// Users: username → auth.User. Usernames are the stable user ids.

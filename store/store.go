@@ -42,35 +42,45 @@ func Options() *bolt.Options {
 }
 
 // Open opens (creating if needed) the store in dir, waiting at most a second
-// for the file lock, and makes sure every bucket exists.
+// for the file lock, and makes sure every bucket exists. A file with damaged
+// pages answers ErrDamaged (check.go) rather than a panic.
 func Open(dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: create data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	b, err := bolt.Open(path, 0o600, Options())
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("%w: %s", ErrLocked, path)
-		}
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	if err := CheckFile(path); err != nil {
+		return nil, err
+	}
+	var b *bolt.DB
+	if err := guard(path, func() error {
+		var err error
+		b, err = bolt.Open(path, 0o600, Options())
+		return err
+	}); err != nil {
+		return nil, openErr(path, err)
 	}
 	db := &DB{Bolt: b, Dir: dir}
 	// Every command refuses a data dir from a newer release before it
 	// writes anything in it.
-	if err := db.CheckSchema(); err != nil {
+	if err := guard(path, db.CheckSchema); err != nil {
 		b.Close()
 		return nil, err
 	}
-	if err := b.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
+	if err := guard(path, func() error {
+		return b.Update(func(tx *bolt.Tx) error {
+			for _, name := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	}); err != nil {
 		b.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store: create buckets: %w", err)
 	}
 	return db, nil

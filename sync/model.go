@@ -49,6 +49,12 @@ type FlagDetail struct {
 	SkewSeconds float64 `json:"skew_seconds,omitempty"`
 	// Version is the version that set the flag (edited_after_signature).
 	Version int `json:"version,omitempty"`
+	// OtherWorkOrderID, OtherStoreID and OtherStoreName name the other
+	// submission by what users quote (its 工单号 or store), for supervisors
+	// and admins who may read it (nameOthers); never stored.
+	OtherWorkOrderID string `json:"other_workorder_id,omitempty"`
+	OtherStoreID     string `json:"other_store_id,omitempty"`
+	OtherStoreName   string `json:"other_store_name,omitempty"`
 }
 
 // Version is one stored version of a submission

@@ -119,6 +119,10 @@ func Get(tx *bolt.Tx, p auth.Principal, id string, version int, now time.Time) (
 	if v.FlagDetails, err = detailsFor(tx, p, v.FlagDetails); err != nil {
 		return nil, err
 	}
+	// Reviewers get the other record named (order number, store name).
+	if err := nameOthers(tx, p, v.FlagDetails, now); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

@@ -15,6 +15,8 @@ import { api, ApiError, NetError, currentSession } from './api.js';
 import { renderChecklist } from './checklist.js';
 import { on } from './bus.js';
 import * as db from './db.js';
+import './cb-words.js';
+import { nameOf, refreshNames } from './names.js';
 
 addStrings({
   cb_title: '回访队列', cb_refresh: '刷新', cb_ready: '待回访', cb_overdue: '已超期', cb_done_today: '今日已完成',
@@ -45,9 +47,13 @@ addStrings({
   cb_saved_busy: '已记录“占线”：{n} 将于 {t} 重新进入队列', cb_saved_later: '已约定 {t} 回电给 {n}',
   cb_saved_closed: '已记录：{n} 无法联系，任务已结束', cb_released: '已交回队列',
   cb_lease_lost: '领取已失效：{m}', cb_already_done: '该回访已有结果，无需再提交', cb_task_closed: '该回访任务已结束',
-  cb_check_fields: '请检查标红的项目', cb_status_pending: '待回访', cb_status_claimed: '处理中', cb_status_done: '已完成', cb_status_unreachable: '无法联系',
-  cb_out_reached: '已接通', cb_out_no_answer: '无人接听', cb_out_busy: '占线', cb_out_wrong_number: '号码错误', cb_out_refused: '拒绝回访', cb_out_call_later: '约定回电',
+  cb_check_fields: '请检查标红的项目',
   cb_result_by: '{u} 于 {t} 记录', cb_not_found: '没有这个回访任务',
+  cb_last_try: '最后一次尝试：这次若无人接听或占线，任务将结束并记为“无法联系”，不再回访。',
+  cb_last_try_deadline: '回访期限 {t} 前已来不及再次重拨。', cb_last_try_limit: '已拨打 {n} 次，这是允许的最后一次。',
+  cb_attempts_left: '还可拨打 {n} 次（含这一次）', cb_later_until: '可约定到 {t}（回访期限）为止',
+  cb_later_none: '已没有可约定的时间：回访期限是 {t}。', cb_later_past: '约定时间须在回访期限 {t} 之前',
+  cb_score_from_script: '整体评分取自话术中的 0–5 分题',
 }, {
   cb_title: 'Callback queue', cb_refresh: 'Refresh', cb_ready: 'Ready to call', cb_overdue: 'Overdue', cb_done_today: 'Done today',
   cb_next: 'Next call', cb_claiming: 'Claiming…', cb_empty: 'Nothing to call right now',
@@ -77,9 +83,13 @@ addStrings({
   cb_saved_busy: '"Busy" recorded: {n} returns to the queue at {t}', cb_saved_later: 'Call-back to {n} set for {t}',
   cb_saved_closed: 'Recorded: {n} cannot be reached, the task is closed', cb_released: 'Given back to the queue',
   cb_lease_lost: 'Your claim is gone: {m}', cb_already_done: 'This callback already has a result', cb_task_closed: 'This callback is closed',
-  cb_check_fields: 'Check the items in red', cb_status_pending: 'Waiting', cb_status_claimed: 'In progress', cb_status_done: 'Done', cb_status_unreachable: 'Unreachable',
-  cb_out_reached: 'Reached', cb_out_no_answer: 'No answer', cb_out_busy: 'Busy', cb_out_wrong_number: 'Wrong number', cb_out_refused: 'Refused', cb_out_call_later: 'Call later',
+  cb_check_fields: 'Check the items in red',
   cb_result_by: 'by {u}, {t}', cb_not_found: 'No such callback task',
+  cb_last_try: 'Last try: if there is no answer or the line is busy now, the task closes as "unreachable" and is not called again.',
+  cb_last_try_deadline: 'There is no time for another retry before the deadline {t}.', cb_last_try_limit: '{n} calls made: this is the last one allowed.',
+  cb_attempts_left: '{n} calls left (this one included)', cb_later_until: 'Can be set until {t} (the callback deadline)',
+  cb_later_none: 'No time left to agree: the callback deadline is {t}.', cb_later_past: 'The time must be before the callback deadline {t}',
+  cb_score_from_script: 'The overall score is the script\'s 0–5 question',
 });
 
 const SATISFACTION = ['very_satisfied', 'satisfied', 'unsatisfied'];
@@ -160,8 +170,14 @@ function errorText(e, claiming = false) {
 const claimTask = (id, opts) => api('POST', `/callbacks/${encodeURIComponent(id)}/claim`, opts);
 const fmtWhen = (iso) => (iso && shDay(new Date(iso)) === shDay(new Date()) ? fmtTime(iso, false) : fmtTime(iso));
 
+// names: the display names of products and people, asked once a session
+// (names.js keeps them for offline); a slow answer never holds a screen up.
+let namesP = null;
+const names = () => Promise.race([namesP ??= refreshNames(), new Promise((r) => setTimeout(r, 1500))]);
+
 // ---------- home ----------
 async function agentHome() {
+  await names();
   const main = ui.main;
   const counters = h('div', { class: 'cb-counters' });
   const msg = h('div', { class: 'cb-msg', id: 'cb-msg', role: 'status' });
@@ -269,7 +285,7 @@ async function agentCall(id) {
     main.append(backRow(), h('p', { class: e instanceof NetError ? 'warnbox' : 'err', id: 'cb-error' }, errorText(e)));
     return;
   }
-  const [tpl, reasonList] = await Promise.all([script().catch(() => null), reasons().catch(() => [])]);
+  const [tpl, reasonList] = await Promise.all([script().catch(() => null), reasons().catch(() => []), names()]);
   const scriptKey = 'cb_script:' + id;
   const sheet = { answers: (await db.kvGet(scriptKey).catch(() => null)) || {} };
   const c = task.customer || {};
@@ -323,7 +339,7 @@ async function agentCall(id) {
   const paintLease = () => {
     if (finished) return;
     const text = renewOffline ? t('cb_renew_offline')
-      : heldByOther ? t('cb_held_by', { u: task.lease_holder })
+      : heldByOther ? t('cb_held_by', { u: nameOf('person', task.lease_holder) })
         : holdsLease() ? t('cb_lease_until', { t: fmtTime(task.lease_until, false) })
           : refused && task.status !== 'done' && task.status !== 'unreachable' ? errorText(refused, true) : '';
     leaseLine.className = renewOffline || heldByOther || (refused && !holdsLease() && text) ? 'warnbox small' : 'small muted';
@@ -361,9 +377,9 @@ async function agentCall(id) {
     h('div', { class: 'row between' }, h('div', { class: 'row' }, h('span', { class: 'cb-name' }, c.name || '—'), tierPill(task.tier)), status),
     h('div', { class: 'meta' },
       h('span', null, t('cb_order') + ' ', h('b', null, task.workorder_id)), h('span', { class: 'pill' }, t('type_' + task.order_type)),
-      task.technician ? h('span', null, t('cb_technician') + ' ', task.technician) : null),
+      task.technician ? h('span', { class: 'cb-tech' }, t('cb_technician') + ' ', nameOf('person', task.technician)) : null),
     task.product || task.appointment?.from ? h('div', { class: 'meta' },
-      task.product ? h('span', { class: 'cb-product' }, t('cb_product') + ' ', h('b', null, task.product)) : null,
+      task.product ? h('span', { class: 'cb-product', 'data-product': task.product }, t('cb_product') + ' ', h('b', null, nameOf('product', task.product))) : null,
       task.appointment?.from ? h('span', { class: 'cb-appointment', 'data-from': task.appointment.from, 'data-to': task.appointment.to || '' },
         t('cb_appointment') + ' ', appointmentText(task.appointment)) : null) : null,
     h('div', { class: 'meta' },
@@ -399,29 +415,48 @@ async function agentCall(id) {
   const laterInput = h('input', { type: 'datetime-local', name: 'call_at', id: 'cb-later-at', step: 300 });
   const laterErr = h('div', { class: 'err', id: 'cb-later-err', role: 'alert' });
   const now = new Date();
+  const deadline = task.deadline_at ? new Date(task.deadline_at) : null;
+  const deadlineText = deadline ? fmtTime(task.deadline_at) : '';
+  // The server takes an agreed time after now and no later than the deadline
+  // (callbacks.Attempt); only such times are offered. A minute's margin keeps
+  // a pick from going stale while the agent reads it.
+  const allowed = (d) => d.getTime() > Date.now() + 60000 && (!deadline || d <= deadline);
   laterInput.min = shLocal(now);
-  if (task.deadline_at) laterInput.max = shLocal(new Date(task.deadline_at));
-  laterInput.value = shLocal(new Date(Math.ceil((now.getTime() + 3600000) / 300000) * 300000));
+  if (deadline) laterInput.max = shLocal(deadline);
+  const round5 = (ms) => new Date(Math.ceil(ms / 300000) * 300000);
+  const dflt = round5(now.getTime() + 3600000);
+  if (allowed(dflt)) laterInput.value = shLocal(dflt);
+  else if (deadline && allowed(new Date(deadline.getTime() - 300000))) laterInput.value = shLocal(new Date(Math.floor((deadline.getTime() - 60000) / 300000) * 300000));
   const pick = (d) => () => { laterInput.value = shLocal(d); laterErr.textContent = ''; };
   const at = (days, hhmm) => fromShLocal(dayPlus(days) + 'T' + hhmm);
-  // The picker's min/max guide the choice; the server is the one judge of the
-  // deadline (its 422 message names it), so the form does not block on them.
+  const picks = [['cb_in_1h', 'in1h', new Date(Date.now() + 3600000)], ['cb_tonight', 'tonight', at(0, '19:00')], ['cb_tomorrow', 'tomorrow', at(1, '10:00')]]
+    .filter(([, , d]) => allowed(d));
+  const anyLeft = !deadline || deadline.getTime() > Date.now() + 5 * 60000; // room for at least one 5-minute step
   const laterBox = h('form', { class: 'cb-later', id: 'cb-later-form', hidden: true, novalidate: true, onsubmit: (e) => {
     e.preventDefault();
     const d = fromShLocal(laterInput.value);
     if (!d || isNaN(d)) { laterErr.textContent = t('cb_later_need'); return; }
+    if (deadline && d > deadline) { laterErr.textContent = t('cb_later_past', { t: deadlineText }); return; }
     attempt('call_later', { at: laterInput.value + ':00+08:00' });
   } },
-  h('label', { class: 'field' }, h('span', null, t('cb_later_at')), laterInput),
-  h('div', { class: 'row' },
-    h('button', { type: 'button', class: 'btn small', onclick: pick(new Date(Date.now() + 3600000)) }, t('cb_in_1h')),
-    at(0, '19:00') > now ? h('button', { type: 'button', class: 'btn small', onclick: pick(at(0, '19:00')) }, t('cb_tonight')) : null,
-    h('button', { type: 'button', class: 'btn small', onclick: pick(at(1, '10:00')) }, t('cb_tomorrow'))),
+  anyLeft ? null : h('p', { class: 'warnbox', id: 'cb-later-none' }, t('cb_later_none', { t: deadlineText })),
+  anyLeft ? h('label', { class: 'field' }, h('span', null, t('cb_later_at')), laterInput,
+    deadline ? h('span', { class: 'small muted', id: 'cb-later-until' }, t('cb_later_until', { t: deadlineText })) : null) : null,
+  picks.length ? h('div', { class: 'row cb-picks' }, picks.map(([key, name, d]) =>
+    h('button', { type: 'button', class: 'btn small', 'data-pick': name, 'data-at': d.toISOString(), onclick: pick(d) }, t(key)))) : null,
   laterErr,
-  h('button', { type: 'submit', class: 'btn primary', id: 'cb-later-save' }, t('cb_later_save')));
+  anyLeft ? h('button', { type: 'submit', class: 'btn primary', id: 'cb-later-save' }, t('cb_later_save')) : null);
   const closing = (outcome) => () => { if (confirm(t('cb_close_confirm'))) attempt(outcome); };
-  const outcomes = h('section', { class: 'card cb-outcomes' },
+  // Before the tap: is this the last call the rules allow (the server says,
+  // by the rule it closes tasks with)?
+  const lastTry = task.last_try === true;
+  const lastWhy = !lastTry ? ''
+    : task.attempts_left != null && task.attempts_left <= 1 ? t('cb_last_try_limit', { n: task.attempts?.length || 0 })
+      : t('cb_last_try_deadline', { t: deadlineText });
+  const outcomes = h('section', { class: 'card cb-outcomes', 'data-last-try': String(lastTry) },
     h('h3', null, t('cb_outcomes')),
+    lastTry ? h('p', { class: 'warnbox', id: 'cb-last-try', role: 'note' }, h('b', null, t('cb_last_try')), ' ', lastWhy)
+      : task.attempts_left != null ? h('p', { class: 'small muted', id: 'cb-attempts-left' }, t('cb_attempts_left', { n: task.attempts_left })) : null,
     h('div', { class: 'cb-onetap' },
       h('button', { type: 'button', class: 'btn', id: 'cb-no-answer', onclick: () => attempt('no_answer') }, t('cb_no_answer')),
       h('button', { type: 'button', class: 'btn', id: 'cb-busy', onclick: () => attempt('busy') }, t('cb_busy')),
@@ -449,9 +484,6 @@ async function agentCall(id) {
       onChange: () => {
         clearTimeout(timer);
         timer = setTimeout(() => db.kvSet(scriptKey, sheet.answers).catch(() => {}), 250);
-        // The script's own 0–5 question is the result's score unless the agent chose one.
-        const s = sheet.answers.overall_score;
-        if (Number.isInteger(s) && !scoreTouched) setScore(s);
         if (sheet.answers.good_time === 'call_later' && canAttempt && laterBox.hidden) openLater();
       },
     });
@@ -465,7 +497,9 @@ async function agentCall(id) {
   // --- the result form ---
   let satisfaction = null;
   let score = null;
-  let scoreTouched = false;
+  // The 0–5 score is asked once: by the script's own question when the
+  // script has one (its answer is the result's score), else in this form.
+  const scriptScore = !!tpl?.sections?.some((sec) => sec.items?.some((it) => it.id === 'overall_score' && it.type === 'rating'));
   const satErr = h('div', { class: 'err', 'data-err': 'satisfaction', role: 'alert' });
   const reasonErr = h('div', { class: 'err', 'data-err': 'reasons', role: 'alert' });
   const scoreErr = h('div', { class: 'err', 'data-err': 'score_0_5', role: 'alert' });
@@ -481,9 +515,8 @@ async function agentCall(id) {
     reasonBox.classList.toggle('need', satisfaction === 'unsatisfied');
     if (satisfaction === 'unsatisfied') reasonBox.open = true;
   });
-  const scoreSeg = seg('score', [0, 1, 2, 3, 4, 5], String, (v) => { scoreTouched = true; setScore(score === v ? null : v); });
+  const scoreSeg = scriptScore ? null : seg('score', [0, 1, 2, 3, 4, 5], String, (v) => setScore(score === v ? null : v));
   function setScore(v) { score = v; paintSeg(scoreSeg, v); scoreErr.textContent = ''; }
-  if (Number.isInteger(sheet.answers.overall_score)) setScore(sheet.answers.overall_score);
   const otherReason = h('input', { type: 'text', name: 'reason_other', maxlength: 200, disabled: !canResult, placeholder: t('cb_reason_other') });
   const reasonBox = h('details', { class: 'cb-reasons' },
     h('summary', null, t('cb_reasons')),
@@ -510,7 +543,8 @@ async function agentCall(id) {
     const answers = {};
     for (const [k, v] of Object.entries(sheet.answers)) if (v !== '' && v != null) answers[k] = v;
     const body = { satisfaction, reasons: rs, note: note.value.trim(), answers };
-    if (score != null) body.score_0_5 = score;
+    const sc = scriptScore ? sheet.answers.overall_score : score;
+    if (Number.isInteger(sc)) body.score_0_5 = sc;
     if (tpl) { body.template_id = tpl.id; body.template_version = tpl.version; }
     submit.disabled = true; submit.textContent = t('cb_sending');
     try {
@@ -528,7 +562,8 @@ async function agentCall(id) {
   h('h3', null, t('cb_result')),
   h('div', { class: 'field' }, h('span', null, t('cb_satisfaction'), h('span', { class: 'req' }, ' *')), satSeg, satErr),
   reasonBox,
-  h('div', { class: 'field' }, h('span', null, t('cb_score')), scoreSeg, scoreErr),
+  scoreSeg ? h('div', { class: 'field' }, h('span', null, t('cb_score')), scoreSeg, scoreErr)
+    : h('p', { class: 'small muted', id: 'cb-score-note' }, t('cb_score_from_script'), scoreErr),
   h('label', { class: 'field' }, h('span', null, t('cb_note')), note, noteErr),
   formMsg, submit);
 
@@ -540,7 +575,7 @@ async function agentCall(id) {
       h('p', null, h('b', null, t('cb_' + r.satisfaction)), r.score_0_5 != null ? ` · ${t('cb_score')} ${r.score_0_5}` : ''),
       r.reasons?.length ? h('p', null, t('cb_reasons') + ': ' + r.reasons.join('、')) : null,
       r.note ? h('p', null, r.note) : null,
-      h('p', { class: 'small' }, t('cb_result_by', { u: r.by, t: fmtTime(r.at) })));
+      h('p', { class: 'small' }, t('cb_result_by', { u: nameOf('person', r.by), t: fmtTime(r.at) })));
   }
 
   main.append(h('div', { class: 'cb-call' },

@@ -4,6 +4,7 @@
 import { h, toast } from './dom.js';
 import { addStrings, t, getLang } from './i18n.js';
 import { api, authedFetch, ApiError } from './api.js';
+import './cb-words.js';
 
 addStrings({
   sup_title: '主管看板', sup_online_only: '看板需要联网：报表由服务器计算。',
@@ -12,7 +13,7 @@ addStrings({
   g_day: '按日', g_week: '按周', g_month: '按月', sup_from: '从', sup_to: '到', sup_unit: '单位', sup_all_units: '全部单位',
   sup_period: '统计周期 {p}', k_completed: '完工需回访', k_done: '已回访', k_coverage: '回访覆盖率',
   k_same_day: '当天回访率', k_within3: '三天内回访率', k_satisfaction: '满意度',
-  k_sat_detail: '非常满意 {v} · 满意 {s} · 不满意 {u}', k_unreachable: '联系不上 {n}',
+  k_sat_detail: '非常满意 {v} · 满意 {s} · 不满意 {u}', k_unreachable: '无法联系 {n}',
   c_callbacks: '回访覆盖率与当天回访率', c_satisfaction: '满意度趋势', c_reasons: '主要不满意原因',
   c_reasons_none: '本周期没有不满意的回访', c_stores: '营业厅评分与等级', c_techs: '装维人员规范执行',
   c_flags: '需复核的记录', c_rects: '未完成的整改', c_fines: '本月代理公司扣罚', c_orders: '工单查询',
@@ -23,7 +24,7 @@ addStrings({
   te_photos: '照片齐全', te_flagged: '异常', te_sat: '满意度',
   fl_photo_reused: '照片重复使用', fl_clock_skew: '手机时间偏差', fl_speed_below_subscribed: '速率低于签约',
   fl_edited_after_signature: '签字后修改', fl_this: '本单照片', fl_other: '另一份记录的照片',
-  fl_other_sub: '另一份记录：{id}', fl_no_access: '其他单位的记录，无权查看', fl_skew: '手机时钟与服务器相差 {m} 分钟',
+  fl_other_wo: '另一份记录：工单 {id}', fl_other_store: '另一份记录：{n} 的巡检', fl_no_access: '其他单位的记录，无权查看', fl_skew: '手机时钟与服务器相差 {m} 分钟',
   fl_edit_v: '第 {v} 版在客户签字后修改', fl_near: '近似照片（差异 {d}）', fl_same: '同一张照片', fl_none: '本期没有需复核的记录',
   fl_more: '另有 {n} 条未展开', rc_none: '没有未完成的整改', rc_due: '期限 {t}', rc_overdue: '已逾期',
   src_callback: '回访不满意', src_walkthrough: '营业厅巡检', src_spotcheck: '入户抽查',
@@ -37,11 +38,9 @@ addStrings({
   wo_passed: '合格', wo_failed: '未通过', wo_changed: '与上一版不同', wo_photos: '照片', wo_no_photos: '无照片',
   wo_speed_cmp: '实测下行 {d} Mbps，签约 {s} Mbps，门限 {th} Mbps', wo_callback: '回访记录', wo_no_callback: '还没有回访任务',
   wo_cb_not_due: '工单完工后才会生成回访任务', cb_channel_sms: '短信', cb_channel_manual: '人工',
-  cb_status_pending: '待回访', cb_status_claimed: '回访中', cb_status_done: '已回访', cb_status_unreachable: '联系不上',
   cb_due: '当天期限 {t}', cb_deadline: '最迟 {t}', cb_attempts: '拨打记录', cb_no_attempts: '没有拨打记录',
-  out_reached: '接通', out_no_answer: '未接', out_busy: '占线', out_wrong_number: '号码错误', out_refused: '拒绝', out_call_later: '约定回拨',
   sat_very_satisfied: '非常满意', sat_satisfied: '满意', sat_unsatisfied: '不满意', cb_result: '回访结果', cb_score: '评分 {n}/5',
-  cb_by: '{who} 于 {t}', cb_survey: '短信答复', open_wo: '查看工单', photo_unavailable: '图片无法显示', rect_link: '整改 {id}',
+  cb_by: '{who} 于 {t}', cb_survey: '短信答复', open_wo: '查看工单', photo_unavailable: '图片无法显示', rect_link: '查看整改单',
   need_online_detail: '查看工单详情需要联网。',
 }, {
   sup_title: 'Supervisor dashboard', sup_online_only: 'The dashboard needs a connection: reports are computed on the server.',
@@ -61,7 +60,7 @@ addStrings({
   te_photos: 'Photos complete', te_flagged: 'Flagged', te_sat: 'Satisfaction',
   fl_photo_reused: 'Photo reused', fl_clock_skew: 'Clock skew', fl_speed_below_subscribed: 'Below subscribed speed',
   fl_edited_after_signature: 'Edited after signature', fl_this: 'This sheet', fl_other: 'Other submission',
-  fl_other_sub: 'Other submission: {id}', fl_no_access: "Another unit's submission, not visible to you", fl_skew: 'Phone clock off by {m} min',
+  fl_other_wo: 'Other record: order {id}', fl_other_store: 'Other record: walkthrough of {n}', fl_no_access: "Another unit's submission, not visible to you", fl_skew: 'Phone clock off by {m} min',
   fl_edit_v: 'Version {v} changed after the customer signed', fl_near: 'Near copy (distance {d})', fl_same: 'Same photo', fl_none: 'No flagged submissions in this range',
   fl_more: '{n} more not expanded', rc_none: 'No open rectifications', rc_due: 'due {t}', rc_overdue: 'overdue',
   src_callback: 'Unsatisfied callback', src_walkthrough: 'Store walkthrough', src_spotcheck: 'Home-visit spot check',
@@ -75,11 +74,9 @@ addStrings({
   wo_passed: 'Passed', wo_failed: 'Failed', wo_changed: 'changed since the previous version', wo_photos: 'Photos', wo_no_photos: 'No photos',
   wo_speed_cmp: 'Measured {d} Mbps down, subscribed {s} Mbps, threshold {th} Mbps', wo_callback: 'Callback', wo_no_callback: 'No callback task yet',
   wo_cb_not_due: 'A callback task is created when the job is completed', cb_channel_sms: 'SMS', cb_channel_manual: 'Manual',
-  cb_status_pending: 'Pending', cb_status_claimed: 'In progress', cb_status_done: 'Done', cb_status_unreachable: 'Unreachable',
   cb_due: 'same-day by {t}', cb_deadline: 'deadline {t}', cb_attempts: 'Attempts', cb_no_attempts: 'No attempts',
-  out_reached: 'Reached', out_no_answer: 'No answer', out_busy: 'Busy', out_wrong_number: 'Wrong number', out_refused: 'Refused', out_call_later: 'Call later',
   sat_very_satisfied: 'Very satisfied', sat_satisfied: 'Satisfied', sat_unsatisfied: 'Unsatisfied', cb_result: 'Result', cb_score: 'Score {n}/5',
-  cb_by: '{who} at {t}', cb_survey: 'SMS answer', open_wo: 'Open work order', photo_unavailable: 'Image not available', rect_link: 'Rectification {id}',
+  cb_by: '{who} at {t}', cb_survey: 'SMS answer', open_wo: 'Open work order', photo_unavailable: 'Image not available', rect_link: 'Open the rectification',
   need_online_detail: 'The work-order detail needs a connection.',
 });
 
@@ -126,12 +123,12 @@ export function s(tag, attrs, ...kids) {
 // width is the box it is drawn for, so text keeps its size (one user unit = 1 px).
 // Every bar carries data-period, data-metric and data-value, so what is drawn
 // can be checked against the report it came from.
-export function barChart(points, { metric, selected, onSelect, color = 'var(--g)', width }) {
+export function barChart(points, { metric, selected, onSelect, color = 'var(--g)', width, xTitle, yTitle }) {
   const n = Math.max(points.length, 1);
-  const W = Math.max(280, width || 320), H = 150, top = 18, bottom = 22, left = 30, bw = (W - left - 8) / n;
+  const W = Math.max(280, width || 320), H = CH, top = CTOP, bottom = CBOTTOM, left = CLEFT, bw = (W - left - 8) / n;
   const y = (v) => top + (1 - v) * (H - top - bottom);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'data-chart': metric });
-  for (const g of [0, 0.5, 1]) svg.append(s('line', { x1: left, x2: W, y1: y(g), y2: y(g), class: 'grid' }), s('text', { x: left - 4, y: y(g) + 4, class: 'ax', 'text-anchor': 'end' }, g * 100 + '%'));
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'data-chart': metric, 'aria-label': yTitle || metric });
+  axes(svg, { W, H, left, y, xTitle, yTitle });
   const every = Math.ceil(n / Math.max(3, Math.floor(W / 44)));
   const si = points.findIndex((p) => p.key === selected);
   const labelled = (i) => i === si || (i % every === 0 && (si < 0 || Math.abs(i - si) >= every));
@@ -148,19 +145,30 @@ export function barChart(points, { metric, selected, onSelect, color = 'var(--g)
     hit.addEventListener('click', () => onSelect?.(p.key));
     svg.append(bar, hit);
     if (sel || bw >= 34) svg.append(s('text', { x: x + bw / 2, y: (v == null ? y(0) : y(v)) - 4, class: 'val' + (sel ? ' sel' : ''), 'text-anchor': 'middle' }, pct(v)));
-    if (labelled(i)) svg.append(s('text', { x: x + bw / 2, y: H - 6, class: 'ax' + (sel ? ' sel' : ''), 'text-anchor': 'middle' }, p.label));
+    if (labelled(i)) svg.append(s('text', { x: x + bw / 2, y: H - CBOTTOM + 16, class: 'ax' + (sel ? ' sel' : ''), 'text-anchor': 'middle' }, p.label));
   });
   return svg;
 }
 
+// The charts' frame: room on the left for "100%" and the rate axis's title,
+// below for the period labels and the period axis's title, so no label is
+// cut at the edge.
+const CH = 172, CTOP = 18, CBOTTOM = 40, CLEFT = 48;
+function axes(svg, { W, H, left, y, xTitle, yTitle }) {
+  for (const g of [0, 0.5, 1]) svg.append(s('line', { x1: left, x2: W, y1: y(g), y2: y(g), class: 'grid' }), s('text', { x: left - 5, y: y(g) + 4, class: 'ax', 'text-anchor': 'end' }, g * 100 + '%'));
+  const mid = (y(0) + y(1)) / 2;
+  if (yTitle) svg.append(s('text', { x: 11, y: mid, class: 'axt', 'data-axis': 'y', 'text-anchor': 'middle', transform: `rotate(-90 11 ${mid})` }, yTitle));
+  if (xTitle) svg.append(s('text', { x: left + (W - left) / 2, y: H - 4, class: 'axt', 'data-axis': 'x', 'text-anchor': 'middle' }, xTitle));
+}
+
 // lineChart draws one rate (0–1) as a line with a dot per period; periods
 // with no value break the line.
-export function lineChart(points, { metric, selected, onSelect, color = '#1f6fb2', width }) {
+export function lineChart(points, { metric, selected, onSelect, color = '#1f6fb2', width, xTitle, yTitle }) {
   const n = Math.max(points.length, 1);
-  const W = Math.max(280, width || 320), H = 150, top = 18, bottom = 22, left = 30, bw = (W - left - 8) / n;
+  const W = Math.max(280, width || 320), H = CH, top = CTOP, bottom = CBOTTOM, left = CLEFT, bw = (W - left - 8) / n;
   const y = (v) => top + (1 - v) * (H - top - bottom);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'data-chart': metric });
-  for (const g of [0, 0.5, 1]) svg.append(s('line', { x1: left, x2: W, y1: y(g), y2: y(g), class: 'grid' }), s('text', { x: left - 4, y: y(g) + 4, class: 'ax', 'text-anchor': 'end' }, g * 100 + '%'));
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'data-chart': metric, 'aria-label': yTitle || metric });
+  axes(svg, { W, H, left, y, xTitle, yTitle });
   let seg = [];
   const flush = () => { if (seg.length > 1) svg.append(s('polyline', { points: seg.join(' '), fill: 'none', stroke: color, 'stroke-width': 2 })); seg = []; };
   points.forEach((p, i) => { if (p.value == null) flush(); else seg.push(`${left + i * bw + bw / 2},${y(p.value)}`); });
@@ -177,7 +185,7 @@ export function lineChart(points, { metric, selected, onSelect, color = '#1f6fb2
     hit.addEventListener('click', () => onSelect?.(p.key));
     svg.append(dot, hit);
     if (sel || bw >= 34) svg.append(s('text', { x: cx, y: (v == null ? y(0) : y(v)) - 8, class: 'val' + (sel ? ' sel' : ''), 'text-anchor': 'middle' }, pct(v)));
-    if (labelled(i)) svg.append(s('text', { x: cx, y: H - 6, class: 'ax' + (sel ? ' sel' : ''), 'text-anchor': 'middle' }, p.label));
+    if (labelled(i)) svg.append(s('text', { x: cx, y: H - CBOTTOM + 16, class: 'ax' + (sel ? ' sel' : ''), 'text-anchor': 'middle' }, p.label));
   });
   return svg;
 }
@@ -221,6 +229,21 @@ export function photo(sha, { cls = 'sthumb', size = 'thumb', caption } = {}) {
   Promise.all([photoURL(sha, size), photoURL(sha, 'full')]).then(([u, full]) => { img.src = u; a.href = full; })
     .catch(() => img.dispatchEvent(new Event('error')));
   return caption ? h('figure', { class: 'phfig' }, a, h('figcaption', null, caption)) : a;
+}
+
+// otherRecord names the other record a reused photo stands on, by its 工单号
+// or store (flag_details other_* fields, filled for supervisors and admins),
+// and opens it on a tap; one the caller may not read says so. Never the
+// submission's internal id.
+export function otherRecord(d) {
+  if (d.other_workorder_id) {
+    return h('a', { href: '/wo/' + encodeURIComponent(d.other_workorder_id), 'data-link': '', class: 'ono other' }, t('fl_other_wo', { id: d.other_workorder_id }));
+  }
+  if (d.other_store_id && d.submission_id) {
+    const n = d.other_store_name ? `${d.other_store_name}（${d.other_store_id}）` : d.other_store_id;
+    return h('a', { href: '/sub/' + encodeURIComponent(d.submission_id), 'data-link': '', class: 'other' }, t('fl_other_store', { n }));
+  }
+  return h('span', { class: 'muted other' }, t('fl_no_access'));
 }
 
 // ---------- downloads (the API wants a bearer token, so no plain link) ----------

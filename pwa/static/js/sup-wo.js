@@ -6,7 +6,8 @@ import { t, tx, fmtTime } from './i18n.js';
 import { api, NetError } from './api.js';
 import { ui } from './roles.js';
 import { speedJudge, sigSha } from './rules.js';
-import { addDays, today, shDay, photo, pct } from './sup-common.js';
+import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
+import { nameOf, nameEl } from './names.js';
 
 const LIST_DAYS = 30; // "recent": appointments in the last 30 days and ahead
 const LIST_SHOW = 100;
@@ -34,7 +35,7 @@ export async function supOrders() {
   const paint = () => {
     const words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const hit = orders.filter((o) => {
-      const hay = [o.id, o.customer?.name, o.customer?.address, o.customer?.phone, o.technician, o.type, t('type_' + o.type)].join(' ').toLowerCase();
+      const hay = [o.id, o.customer?.name, o.customer?.address, o.customer?.phone, o.technician, nameOf('person', o.technician), o.type, t('type_' + o.type)].join(' ').toLowerCase();
       return words.every((w) => hay.includes(w));
     });
     clear(list);
@@ -42,7 +43,7 @@ export async function supOrders() {
     for (const o of hit.slice(0, LIST_SHOW)) {
       list.append(h('a', { class: 'card woitem', href: '/wo/' + enc(o.id), 'data-link': '', 'data-wo': o.id },
         h('div', { class: 'row between' }, h('b', { class: 'ono' }, o.id), h('span', null, h('span', { class: 'pill' }, t('type_' + o.type)), ' ', statusPill(o.status))),
-        h('div', null, o.customer?.name || '', ' · ', h('span', { class: 'muted' }, o.technician)),
+        h('div', null, o.customer?.name || '', ' · ', h('span', { class: 'muted' }, nameOf('person', o.technician))),
         h('div', { class: 'small muted' }, o.appointment?.from ? fmtTime(o.appointment.from) : '', o.completed_at ? ' · ' + t('wo_completed_at') + ' ' + fmtTime(o.completed_at) : '')));
     }
     if (hit.length > LIST_SHOW) list.append(h('p', { class: 'small muted' }, t('wo_more', { n: LIST_SHOW })));
@@ -79,7 +80,7 @@ export async function supWorkOrder(id) {
     h('table', { class: 'kv' }, h('tbody', null,
       kv(t('customer'), c.name), kv(t('address'), c.address),
       kv(t('appointment'), order.appointment?.from ? fmtTime(order.appointment.from) + '–' + fmtTime(order.appointment.to, false) : ''),
-      kv(t('speed'), order.subscribed_mbps ? order.subscribed_mbps + ' Mbps' : ''), kv(t('wo_tech'), order.technician + (order.unit ? ' · ' + order.unit : '')),
+      kv(t('speed'), order.subscribed_mbps ? order.subscribed_mbps + ' Mbps' : ''), kv(t('wo_tech'), nameOf('person', order.technician) + (order.unit ? ' · ' + nameOf('unit', order.unit) : '')),
       kv(t('wo_completed_at'), order.completed_at ? fmtTime(order.completed_at) : '—')))));
   const sheets = subs.items.filter((x) => x.kind === 'acceptance');
   const spot = subs.items.filter((x) => x.kind !== 'acceptance');
@@ -97,7 +98,34 @@ export async function supWorkOrder(id) {
   right.append(await callbackCard(order, finished));
 }
 
-const kv = (k, v) => h('tr', null, h('th', null, k), h('td', null, v == null || v === '' ? '—' : String(v)));
+const kv = (k, v) => h('tr', null, h('th', null, k), h('td', null, v == null || v === '' ? '—' : v instanceof Node ? v : String(v)));
+
+// ---------- one submission (a store walkthrough, or a sheet opened from a flag) ----------
+export async function supSubmission(id) {
+  const main = ui.main;
+  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('sup_title'))));
+  const root = h('div', { class: 'wodetail sup subview', 'data-submission': id });
+  main.append(root);
+  let v;
+  try { v = await api('GET', '/submissions/' + enc(id)); } catch (e) {
+    root.append(e.status === 404 || e.status === 403 ? h('p', { id: 'sub-missing' }, t('not_found')) : offlineNote(e));
+    return;
+  }
+  const woID = v.subject?.workorder_id;
+  if (woID) { ui.navigate('/wo/' + enc(woID), true); return; }
+  let store = null;
+  try { store = (await api('GET', '/stores?limit=5000')).items.find((x) => x.id === v.subject?.store_id) || null; } catch { /* the code shows */ }
+  root.append(h('section', { class: 'card woinfo' },
+    h('h2', null, store?.name || v.subject?.store_id || ''),
+    h('table', { class: 'kv' }, h('tbody', null,
+      kv(t('st_store'), v.subject?.store_id), store?.address ? kv(t('address'), store.address) : null,
+      kv(t('sup_unit'), store?.unit ? nameEl('unit', store.unit) : ''),
+      kv(t('wo_author'), nameOf('person', v.author)), kv(t('finished'), fmtTime(v.finished_at)),
+      v.rectification_id ? kv(t('c_rects'), h('a', { href: '/rect/' + enc(v.rectification_id), 'data-link': '', class: 'rectlink' }, t('rect_link'))) : null))));
+  const holder = h('section', { class: 'card sheetview', 'data-submission': id, 'data-kind': v.kind });
+  root.append(holder);
+  await showVersion(holder, id, v.version, null);
+}
 
 async function showVersion(holder, id, version, order) {
   holder.dataset.loading = '';
@@ -126,7 +154,7 @@ function renderSheet(v, tpl, order, prev, go) {
   out.push(h('div', { class: 'versions' }, h('span', { class: 'small muted' }, t('wo_versions') + ' '), h('div', { class: 'seg' }, vs)));
   out.push(h('div', { class: 'small muted meta' },
     h('span', null, t('finished') + ' ' + fmtTime(v.finished_at)), h('span', null, t('wo_received') + ' ' + fmtTime(v.received_at)),
-    h('span', null, t('wo_author') + ' ' + v.author), v.complete ? h('span', { class: 'okc' }, t('wo_complete')) : h('span', { class: 'err' }, t('wo_missing', { n: v.missing_photos.length }))));
+    h('span', null, t('wo_author') + ' ' + nameOf('person', v.author)), v.complete ? h('span', { class: 'okc' }, t('wo_complete')) : h('span', { class: 'err' }, t('wo_missing', { n: v.missing_photos.length }))));
   if (v.flags?.length) {
     out.push(h('div', { class: 'woflags' }, h('div', { class: 'row' }, v.flags.map((f) => h('span', { class: 'flag f-' + f, 'data-flag': f }, t('fl_' + f) === 'fl_' + f ? f : t('fl_' + f)))),
       (v.flag_details || []).map(flagDetail)));
@@ -146,7 +174,7 @@ function renderSheet(v, tpl, order, prev, go) {
         cell = sha ? photo(sha, { cls: 'sigimg', size: 'medium' }) : '—';
       } else if (it.type === 'speedtest') {
         const a = v.answers?.[it.id];
-        const j = speedJudge(it, a, order.subscribed_mbps);
+        const j = order ? speedJudge(it, a, order.subscribed_mbps) : null;
         cell = h('div', null, ui.fmtAnswer(it, a), j ? h('div', { class: 'speedcmp judge ' + (j.pass ? 'ok' : 'bad'), 'data-pass': String(j.pass), 'data-down': a.down_mbps, 'data-subscribed': j.subscribed },
           (j.pass ? t('speed_pass') : t('speed_fail')) + ' · ' + t('wo_speed_cmp', { d: a.down_mbps, s: j.subscribed, th: j.threshold })) : null);
       } else {
@@ -164,7 +192,7 @@ function flagDetail(d) {
   if (d.flag === 'photo_reused') {
     return h('div', { class: 'reuse', 'data-photo': d.photo, 'data-matched': d.matched_photo },
       h('div', { class: 'pair' }, photo(d.photo, { caption: t('fl_this') }), photo(d.matched_photo || d.photo, { caption: t('fl_other') })),
-      h('div', { class: 'small muted' }, d.distance ? t('fl_near', { d: d.distance }) : t('fl_same'), ' · ', t('fl_other_sub', { id: d.submission_id || '' })));
+      h('div', { class: 'small' }, d.distance ? t('fl_near', { d: d.distance }) : t('fl_same'), ' · ', otherRecord(d)));
   }
   if (d.flag === 'clock_skew') return h('div', { class: 'small' }, t('fl_skew', { m: Math.round((d.skew_seconds || 0) / 60) }));
   if (d.flag === 'edited_after_signature') return h('div', { class: 'small' }, t('fl_edit_v', { v: d.version }));
@@ -185,12 +213,12 @@ async function callbackCard(order, finishedAt) {
   if (!task) { el.append(h('p', { class: 'muted', 'data-none': '' }, t('wo_no_callback'))); return el; }
   el.dataset.task = task.id; el.dataset.status = task.status;
   el.append(h('div', { class: 'row' }, h('span', { class: 'pill cb-' + task.status }, t('cb_status_' + task.status)),
-    h('span', { class: 'pill' }, t('cb_channel_' + task.channel)), h('span', { class: 'small muted' }, task.id)),
+    h('span', { class: 'pill' }, t('cb_channel_' + task.channel))),
   h('div', { class: 'small muted' }, t('cb_due', { t: fmtTime(task.due_at) }), ' · ', t('cb_deadline', { t: fmtTime(task.deadline_at) })),
   h('h4', null, t('cb_attempts')),
   task.attempts?.length
     ? h('ol', { class: 'attempts' }, task.attempts.map((a) => h('li', { class: 'attempt', 'data-outcome': a.outcome },
-      h('b', null, t('out_' + a.outcome)), ' · ', fmtTime(a.at), ' · ', a.agent, a.call_at ? ' → ' + fmtTime(a.call_at) : '', a.note ? h('div', { class: 'small' }, a.note) : null)))
+      h('b', null, t('cb_out_' + a.outcome)), ' · ', fmtTime(a.at), ' · ', nameOf('person', a.agent), a.call_at ? ' → ' + fmtTime(a.call_at) : '', a.note ? h('div', { class: 'small' }, a.note) : null)))
     : h('p', { class: 'muted small' }, t('cb_no_attempts')));
   if (task.survey) el.append(h('p', { class: 'small' }, t('cb_survey') + ': ', t('sat_' + task.survey.satisfaction), ' · ', fmtTime(task.survey.at)));
   const r = task.result;
@@ -199,8 +227,8 @@ async function callbackCard(order, finishedAt) {
       h('b', null, t('cb_result') + ': ', t('sat_' + r.satisfaction)), r.score_0_5 != null ? ' · ' + t('cb_score', { n: r.score_0_5 }) : '',
       r.reasons?.length ? h('ul', { class: 'reasons' }, r.reasons.map((x) => h('li', null, x))) : null,
       r.note ? h('div', { class: 'small' }, r.note) : null,
-      h('div', { class: 'small muted' }, t('cb_by', { who: r.by, t: fmtTime(r.at) }), ' · ', t('cb_channel_' + r.channel)),
-      task.rectification_id ? h('div', { class: 'small' }, t('rect_link', { id: task.rectification_id })) : null));
+      h('div', { class: 'small muted' }, t('cb_by', { who: nameOf('person', r.by), t: fmtTime(r.at) }), ' · ', t('cb_channel_' + r.channel)),
+      task.rectification_id ? h('a', { class: 'btn small rectlink', href: '/rect/' + enc(task.rectification_id), 'data-link': '', 'data-rect': task.rectification_id }, t('rect_link')) : null));
   }
   return el;
 }

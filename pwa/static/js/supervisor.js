@@ -15,6 +15,18 @@ async function supWorkOrder(id) {
   if (!allowed()) return ui.navigate('/', true);
   return (await import('./sup-wo.js')).supWorkOrder(id);
 }
+async function supSubmission(id) {
+  if (!allowed()) return ui.navigate('/', true);
+  return (await import('./sup-wo.js')).supSubmission(id);
+}
+async function supRects() {
+  if (!allowed()) return ui.navigate('/', true);
+  return (await import('./sup-rect.js')).supRects(ui.main);
+}
+async function supRect(id) {
+  if (!allowed()) return ui.navigate('/', true);
+  return (await import('./sup-rect.js')).supRect(ui.main, id);
+}
 
 register({
   roles: ['supervisor', 'admin'],
@@ -22,5 +34,8 @@ register({
   routes: [
     [/^\/wo$/, supOrders],
     [/^\/wo\/([^/]+)$/, supWorkOrder],
+    [/^\/sub\/([^/]+)$/, supSubmission],
+    [/^\/rect$/, supRects],
+    [/^\/rect\/([^/]+)$/, supRect],
   ],
 });
