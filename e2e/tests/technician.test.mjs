@@ -14,6 +14,24 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+// newOrders gives tech.wang n orders of its own for today (the demo's two
+// are filled in by other tests in the same run).
+async function newOrders(n) {
+  const sup = await apiLogin('sup.west');
+  const stamp = Date.now().toString(36).toUpperCase();
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const id = `TEC${stamp}-${i}`;
+    const res = await fetch(BASE + '/api/v1/workorders', { method: 'POST', headers: { Authorization: 'Bearer ' + sup, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id, type: 'install', product: 'broadband', subscribed_mbps: 500, technician: TECH,
+        customer: { name: '测试客户', phone: '13912340002', address: '成都市高新区天府大道测试段3号', tier: 'standard' },
+        appointment: { from: new Date(Date.now() + 1800e3).toISOString(), to: new Date(Date.now() + 5400e3).toISOString() } }) });
+    assert.equal(res.status, 201, await res.text());
+    ids.push(id);
+  }
+  return ids;
+}
+
 const sheets = (page) => page.evaluate(() => window.fieldcheck.db.all('sheets'));
 const netWord = (page) => page.textContent('#net');
 
@@ -46,11 +64,11 @@ test('the online badge: 在线 on the login page, 离线 at once when the link d
 });
 
 test('opening a sheet makes no draft; the first answer does; empty drafts go at the next start', async () => {
+  const [first, second] = await newOrders(2);
   const ctx = await phone(browser);
   const page = await ctx.newPage();
   await uiLogin(page, TECH);
-  const [first, second] = await page.$$eval('article.order', (els) => els.filter((e) => e.querySelector('a.btn.primary')?.textContent === '填写验收单').map((e) => e.dataset.order));
-  assert.ok(first && second, 'two open orders');
+  await page.waitForSelector(`article.order[data-order="${second}"]`);
   await page.click(`article.order[data-order="${first}"] a.btn.primary`);
   await page.waitForSelector('.checklist .item');
   await page.waitForTimeout(600); // past the autosave delay
@@ -109,6 +127,7 @@ const cards = (page) => page.evaluate(() => {
 });
 
 test('the home page draws its order list once: after a sync back online, and after home → outbox → home', async () => {
+  const [wo] = await newOrders(1);
   const ctx = await phone(browser);
   const page = await ctx.newPage();
   await uiLogin(page, TECH);
@@ -125,7 +144,6 @@ test('the home page draws its order list once: after a sync back online, and aft
   assert.deepEqual(await cards(page), once, 'each order once after the sync back online');
 
   // A saved draft, then home → outbox → home, then the draft changes.
-  const wo = await page.$eval('article.order a.btn.primary', (a) => a.closest('article').dataset.order);
   await page.goto(BASE + '/orders/' + encodeURIComponent(wo));
   await page.waitForSelector('.checklist .item');
   await page.click('.item[data-type="check"] button[data-value="true"] >> nth=0');
@@ -154,9 +172,9 @@ test('an edit after the customer signed warns, and the customer signs again: no 
   const ctx = await phone(browser);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
+  const [wo] = await newOrders(1);
   await uiLogin(page, TECH);
-  const wo = await page.$$eval('article.order', (els) => els.find((e) => e.querySelector('a.btn.primary')?.textContent === '填写验收单')?.dataset.order);
-  assert.ok(wo, 'an order to fill in');
+  await page.waitForSelector(`article.order[data-order="${wo}"]`);
   await page.click(`article.order[data-order="${wo}"] a.btn.primary`);
   await page.waitForSelector('.checklist .item');
 
