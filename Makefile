@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 FUZZTIME ?= 5s
 
-.PHONY: run build test deps gotest fuzz e2e bench soak screenshots race vet fmt clean
+.PHONY: run build test deps gotest fuzz e2e bench soak screenshots race vet fmt clean lighthouse
 
 ## run: start the server with demo data on :8080 (FIELDCHECK_ADDR, FIELDCHECK_DATA honoured) and print the logins
 run:
@@ -34,6 +34,10 @@ fuzz:
 ## e2e: browser tests (installs Debian chromium and the npm packages when missing)
 e2e:
 	bash e2e/run.sh
+
+## lighthouse: Lighthouse (mobile) on the login page and the technician's and inspector's home, 3 runs each (not part of make test: slow)
+lighthouse:
+	bash e2e/run.sh lighthouse
 
 ## screenshots: the browser tests, writing each role's screenshots to docs/screenshots
 screenshots:

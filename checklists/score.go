@@ -183,10 +183,7 @@ func ReferencedPhotos(t *Template, s *Submission) []string {
 			known[it.ID] = true
 			switch it.Type {
 			case TypeSignature:
-				var h string
-				if json.Unmarshal(s.Answers[it.ID], &h) == nil {
-					add(h)
-				}
+				add(SignatureSHA(s.Answers[it.ID]))
 			default:
 				for _, h := range s.Photos[it.ID] {
 					add(h)

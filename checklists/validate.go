@@ -96,7 +96,7 @@ func keyPath(prefix, key string) string {
 //   - answers by type: check bool; pass_fail "pass"|"fail"|"na"; count an
 //     integer 0–10000; number finite and in number.min/max; text ≤ 2000
 //     characters; choice one of the choice ids; rating an integer 0–5;
-//     signature a lowercase hex sha256; speedtest an object with down_mbps
+//     signature a lowercase hex sha256 or {sha256, strokes} (signature.go); speedtest an object with down_mbps
 //     and method ("browser"|"manual"), up_mbps/ping_ms/jitter_ms optional,
 //     all non-negative; photo items take no answer (their photos go in photos);
 //   - photos only for photo items, between the item's min and max, each a
@@ -199,8 +199,7 @@ func Validate(t *Template, s *Submission, ctx Context) error {
 	}
 	for _, it := range all {
 		if it.Type == TypeSignature {
-			var h string
-			if json.Unmarshal(s.Answers[it.ID], &h) == nil && ValidSHA256(h) {
+			if h := SignatureSHA(s.Answers[it.ID]); ValidSHA256(h) {
 				refs[h] = true
 			}
 		}
@@ -325,10 +324,7 @@ func checkAnswer(v *errs.Validation, path string, it *Item, raw json.RawMessage)
 			v.Add(path, "须为选项之一", "must be one of the item's choices")
 		}
 	case TypeSignature:
-		var s string
-		if json.Unmarshal(raw, &s) != nil || !ValidSHA256(s) {
-			v.Add(path, "签名须以 64 位小写十六进制 sha256 引用", "a signature must be the lowercase hex sha256 of its image")
-		}
+		checkSignature(v, path, raw)
 	case TypeSpeedtest:
 		checkSpeedtest(v, path, raw)
 	}

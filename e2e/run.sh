@@ -13,7 +13,7 @@ if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; else sudo apt-get update && sudo apt-get install -y chromium; fi
 fi
 
-if [ ! -d node_modules/playwright-core ]; then
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/lighthouse ]; then
   # package-lock.json is committed; ci installs exactly it.
   npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 fi
@@ -52,6 +52,9 @@ export FC_BASE="http://127.0.0.1:$PORT"
 export FC_ARTIFACTS="$E2E/artifacts"
 # Tests that need their own server (TLS) start this same binary.
 export FC_BIN="$BIN_DIR/fieldcheck"
+
+# "lighthouse" runs e2e/lighthouse.mjs (make lighthouse) instead of the tests.
+if [ "${1:-}" = lighthouse ]; then node lighthouse.mjs; exit $?; fi
 
 # Arguments pick test files (bash e2e/run.sh tests/agent.test.mjs); none runs all.
 if [ "$#" -gt 0 ]; then FILES=("$@"); else FILES=(tests/*.test.mjs); fi

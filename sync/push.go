@@ -476,7 +476,15 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 		rec.Flags = append(rec.Flags, FlagSpeedBelowSubscribed)
 		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagSpeedBelowSubscribed})
 	}
-	if head != nil && tpl.Kind == checklists.KindAcceptance &&
+	rec.Signatures = signatures(tpl, s)
+	rec.Signed = len(rec.Signatures) > 0
+	// A version the customer signed anew (its signatures differ from the
+	// head's) is not "edited after signature": the signature is on it. A
+	// head stored before signatures were kept (Signed, no hashes) cannot
+	// tell, so the flag stays.
+	resigned := head != nil && rec.Signed && !(head.Signed && len(head.Signatures) == 0) &&
+		!slices.Equal(rec.Signatures, head.Signatures)
+	if head != nil && tpl.Kind == checklists.KindAcceptance && !resigned &&
 		(head.Signed || slices.Contains(head.Flags, FlagEditedAfterSignature)) {
 		rec.Flags = append(rec.Flags, FlagEditedAfterSignature)
 		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagEditedAfterSignature, Version: pl.version})
@@ -486,8 +494,6 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 			}
 		}
 	}
-	rec.Signatures = signatures(tpl, s)
-	rec.Signed = len(rec.Signatures) > 0
 	rec.Photos = nonNil(checklists.ReferencedPhotos(tpl, s))
 	rec.MissingPhotos = missingPhotos(tx, rec.Photos, author)
 	pl.rec = rec
@@ -646,8 +652,7 @@ func signatures(t *checklists.Template, s *checklists.Submission) []string {
 			if it.Type != checklists.TypeSignature {
 				continue
 			}
-			var h string
-			if json.Unmarshal(s.Answers[it.ID], &h) == nil && h != "" {
+			if h := checklists.SignatureSHA(s.Answers[it.ID]); h != "" {
 				out = append(out, h)
 			}
 		}

@@ -303,3 +303,48 @@ test('a spot check of a technician’s order is picked from the unit’s orders 
   assert.deepEqual([sub.score, sub.max_score, sub.percent, sub.grade, sub.fines], [11, 12, 91.67, 'excellent', 50]);
   await ctx.close();
 });
+
+test('issue 14: 开始巡检 draws only the walk; an early deduction does not read as 不合格; a sent walk asks for no photos', async () => {
+  const ctx = await phone1();
+  await ctx.addInitScript(() => localStorage.setItem('fc.names', JSON.stringify({ units: { 'chengdu-east': { zh: '成都东区', en: 'Chengdu East' } } })));
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log('pageerror:', e.message));
+  await inspectorLogin(page);
+  const store = WALKED;
+  const card = await page.textContent(`article.store[data-store="${store}"]`);
+  assert.match(card, /成都东区/, 'the unit by its name');
+  assert.doesNotMatch(card, /chengdu-east/, 'not its code');
+  await page.waitForSelector(`article.store[data-store="${store}"] button.start`);
+  await page.click(`article.store[data-store="${store}"] button.start`);
+  await page.waitForSelector('.checklist .item');
+  await page.waitForTimeout(1500); // any late home render would land by now
+  assert.equal(await page.locator('main article.store').count(), 0, 'no store cards below the walk');
+  assert.equal(await page.locator('main #spotcheck').count(), 0, 'no 入户抽查 below the walk');
+  assert.equal(await page.locator('main h2:has-text("我的网点")').count(), 0);
+
+  // One deduction among seven scored items: a running score, not a verdict.
+  await passFail(page, 'storefront', 'fail');
+  const el = await page.$eval('#tally', (e) => ({ cls: e.className, partial: e.dataset.partial, grade: e.querySelector('.t-grade').textContent, text: e.querySelector('.t-main').textContent }));
+  assert.equal(el.partial, 'true');
+  assert.doesNotMatch(el.text, /不合格/, 'no 不合格 after one answer: ' + el.text);
+  assert.match(el.grade, /^1\/\d+ 项$/, 'how much is checked: ' + el.grade);
+  assert.doesNotMatch(el.cls, /tg-fail|failed/, 'no alarm colour: ' + el.cls);
+  await shot(page, 'insp-04-running-score');
+
+  // Everything else passes; no photo is taken for the finding; send it.
+  const ids = await page.$$eval('.item[data-type="pass_fail"]', (els) => els.map((e) => e.dataset.item));
+  for (const id of ids) if (id !== 'storefront') await passFail(page, id, 'pass');
+  for (const id of await page.$$eval('.item[data-type="count"]', (els) => els.map((e) => e.dataset.item))) {
+    await page.fill(`.item[data-item="${id}"] input`, '0');
+    await page.press(`.item[data-item="${id}"] input`, 'Tab');
+  }
+  assert.equal(await page.getAttribute('#tally', 'data-partial'), 'false');
+  assert.equal(await page.locator('.item.want').count(), 1, 'the finding photo is asked for while the walk is open');
+  await page.click('#submit');
+  await page.waitForSelector('[data-state="sent"]', { timeout: 60000 });
+  assert.equal(await page.locator('.item.want').count(), 0, 'a sent walk asks for no photo it cannot take');
+  await page.reload();
+  await page.waitForSelector('.checklist .item');
+  assert.equal(await page.locator('.item.want').count(), 0, 'nor after a reload');
+  await ctx.close();
+});

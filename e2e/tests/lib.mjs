@@ -147,6 +147,8 @@ export async function fillAcceptance(page, fixtures, { downMbps }) {
 
 async function photoMin(page, id) {
   // The template is in IndexedDB; read the rule from the page's own data.
+  // A new sheet is kept (and moves to /sheet/<id>) once something is entered.
+  await page.waitForURL('**/sheet/*');
   return page.evaluate(async (itemId) => {
     const sheetId = location.pathname.split('/').pop();
     const sh = await window.fieldcheck.db.get('sheets', sheetId);

@@ -14,6 +14,9 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 // localSheet is the sheet as the phone keeps it (what it sent).
+// The signature answer is {sha256, strokes, w, h} (the strokes kept as
+// evidence); its image is referenced by sha256.
+const sigSha = (a) => (typeof a === 'string' ? a : a?.sha256);
 const localSheet = (page, id) => page.evaluate((i) => window.fieldcheck.db.get('sheets', i), id);
 
 // meter sums what the network delivered for shell files (not the API,
@@ -123,7 +126,7 @@ test('offline acceptance with photos, signature and manual speed test syncs by i
   assert.equal(list.items.length, 1, 'exactly one submission for the order');
   const stored = await storedPhotos(page);
   const local = await localSheet(page, sheetId);
-  const refs = [...Object.values(local.photos).flat(), local.answers.customer_signature];
+  const refs = [...Object.values(local.photos).flat(), sigSha(local.answers.customer_signature)];
   assert.equal(refs.length, 4, 'three photos and the signature');
   for (const sha of refs) {
     assert.ok(stored[sha], 'phone kept ' + sha);
@@ -132,7 +135,8 @@ test('offline acceptance with photos, signature and manual speed test syncs by i
     assert.equal(res.status, 200, 'server serves ' + sha);
     assert.equal(sha256(Buffer.from(await res.arrayBuffer())), sha, 'server bytes are byte-identical');
   }
-  assert.equal(sub.answers.customer_signature, local.answers.customer_signature);
+  assert.deepEqual(sub.answers.customer_signature, local.answers.customer_signature, 'the signature and its strokes as drawn');
+  assert.ok(local.answers.customer_signature.strokes.length >= 1, 'the strokes travel with the signature');
   const meta = Object.values(sub.photo_meta || {});
   assert.ok(meta.some((m) => m.lat && m.taken_at), 'EXIF time and GPS travelled in photo_meta');
 
@@ -188,7 +192,7 @@ test('network dies mid-upload and a push reply is lost: nothing lost, nothing do
   assert.equal(sub.version, 1, 'the retried push was a duplicate, not a new version');
   assert.equal(sub.complete, true);
   const local = await localSheet(page, sheetId);
-  for (const sha of [...Object.values(local.photos).flat(), local.answers.customer_signature]) {
+  for (const sha of [...Object.values(local.photos).flat(), sigSha(local.answers.customer_signature)]) {
     const res = await apiGet(tech, '/photos/' + sha, { raw: true });
     assert.equal(sha256(Buffer.from(await res.arrayBuffer())), sha);
   }

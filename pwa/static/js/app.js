@@ -3,13 +3,14 @@
 import * as db from './db.js';
 import { h, clear, toast } from './dom.js';
 import { t, tx, setLang, getLang, fmtTime } from './i18n.js';
-import { on, emit } from './bus.js';
+import { on, onScreen, leaveScreen, emit } from './bus.js';
 import { login, loadSession, currentSession, logoutServer, NetError, api, isOnline } from './api.js';
 import * as sync from './sync.js';
-import { validate, items } from './rules.js';
+import { validate, items, sigSha } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { objectURL } from './photo.js';
 import * as roles from './roles.js';
+import { nameEl, nameOf } from './names.js';
 import './inspector.js';
 import './agent.js';
 import './supervisor.js';
@@ -19,6 +20,9 @@ const banners = document.getElementById('banners');
 let pendingN = 0;
 
 // ---------- header ----------
+let headerOffs = [];
+let netKnown = false; // the server has been asked at least once
+on('online', () => { netKnown = true; }); // the header's bus listeners, removed when it is drawn anew
 function header() {
   const dot = h('span', { class: 'dot', id: 'net' });
   // Only field roles have an outbox; the badge would mean nothing to others.
@@ -30,20 +34,22 @@ function header() {
     h('div', { class: 'spacer' }), state, dot, pend,
     h('a', { href: '/settings', 'data-link': '', class: 'icon', 'aria-label': t('settings') }, '⚙'));
   const paint = () => {
-    dot.className = 'dot ' + (isOnline() ? 'on' : 'off');
-    dot.title = isOnline() ? t('online') : t('offline');
-    dot.textContent = isOnline() ? t('online') : t('offline');
+    // Until the server has been asked, the badge says so rather than "offline".
+    const word = !netKnown ? t('net_checking') : isOnline() ? t('online') : t('offline');
+    dot.className = 'dot ' + (!netKnown ? 'unknown' : isOnline() ? 'on' : 'off');
+    dot.dataset.state = !netKnown ? 'unknown' : isOnline() ? 'online' : 'offline';
+    dot.title = word;
+    dot.textContent = word;
     pend.textContent = pendingN ? t('pending', { n: pendingN }) : t('all_sent');
     pend.classList.toggle('warn', pendingN > 0);
     pend.dataset.count = String(pendingN);
   };
   paint();
-  on('online', paint);
-  on('pending', (n) => { pendingN = n; paint(); });
-  on('sync', (s) => {
+  headerOffs.forEach((off) => off());
+  headerOffs = [on('online', paint), on('pending', (n) => { pendingN = n; paint(); }), on('sync', (s) => {
     state.textContent = s.state === 'running' ? t('syncing') : s.state === 'done' ? t('last_sync', { t: fmtTime(s.at, false) }) : '';
     if (s.expired) showExpired();
-  });
+  })];
   return el;
 }
 
@@ -70,12 +76,15 @@ const routes = [
   [/^\/settings$/, viewSettings],
 ];
 let leaving = null; // flush hook of the current view (autosave)
+let editing = false; // the screen on show is an editable sheet
+let navigated = false; // the next render follows a navigation (not an event)
 
 export function navigate(path, replace = false) {
   if (replace) history.replaceState(null, '', path); else history.pushState(null, '', path);
+  navigated = true;
   render();
 }
-addEventListener('popstate', render);
+addEventListener('popstate', () => { navigated = true; render(); });
 document.addEventListener('click', (e) => {
   const a = e.target.closest('a[data-link]');
   if (!a || e.ctrlKey || e.metaKey) return;
@@ -83,8 +92,35 @@ document.addEventListener('click', (e) => {
   navigate(a.getAttribute('href'));
 });
 
-async function render() {
+// render draws the screen for the current path. Renders do not overlap: one
+// asked for while another runs (an event, a navigation from inside a view)
+// runs once that one is done, so two screens are never drawn into one. A
+// view still waiting on the network after RENDER_WAIT does not hold up the
+// person's next screen.
+const RENDER_WAIT = 4000;
+let rendering = null;
+let renderAgain = false;
+function render() {
+  if (rendering) { renderAgain = true; return undefined; }
+  rendering = (async () => {
+    do {
+      renderAgain = false;
+      let timer;
+      await Promise.race([renderOnce(), new Promise((r) => { timer = setTimeout(r, RENDER_WAIT); })]);
+      clearTimeout(timer);
+    } while (renderAgain);
+  })().finally(() => { rendering = null; });
+  return rendering;
+}
+
+async function renderOnce() {
   if (leaving) { try { await leaving(); } catch { /* ignore */ } leaving = null; }
+  leaveScreen(); // the listeners of the screen being left
+  editing = false;
+  // A waiting app update is applied on a navigation, once the screen being
+  // left has saved what was typed (the page reloads into the new version).
+  if (navigated && waitingSW) applyUpdate();
+  navigated = false;
   const path = location.pathname;
   const s = currentSession();
   if (!s && path !== '/login') return navigate('/login', true);
@@ -196,8 +232,9 @@ async function viewOrders() {
     more.addEventListener('toggle', () => { if (more.open && !list.firstChild) list.append(...earlier.map((o) => orderCard(o, sheets.get(o.id)))); });
     main.append(more);
   }
-  const off = on('sheet', () => { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); });
-  const off2 = on('sync', (s) => { if (s.state === 'done') { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); } });
+  const again = () => { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); };
+  const off = onScreen('sheet', again);
+  const off2 = onScreen('sync', (s) => { if (s.state === 'done' && s.changed !== false) again(); });
 }
 
 function mapLink(addr) { return 'https://uri.amap.com/search?keyword=' + encodeURIComponent(addr || ''); }
@@ -210,14 +247,21 @@ function orderCard(o, sheet, full = false) {
       h('a', { href: '/orders/' + encodeURIComponent(o.id), 'data-link': '', class: 'ono' }, o.id),
       h('span', { class: 'pill' }, t('type_' + o.type)), c.tier ? h('span', { class: 'pill tier-' + c.tier }, t('tier_' + c.tier)) : null, stateLabel(sheet)),
     h('div', { class: 'cust' }, c.name || ''),
-    c.address ? h('div', { class: 'addr' }, c.address, ' ', h('a', { href: mapLink(c.address), target: '_blank', rel: 'noopener', class: 'small' }, t('map'))) : null,
+    c.address ? h('div', { class: 'addr' }, c.address, ' ', h('a', { href: mapLink(c.address), target: '_blank', rel: 'noopener', class: 'maplink' }, t('map'))) : null,
     h('div', { class: 'meta' },
       ap.from ? h('span', null, t('appointment') + ' ', fmtTime(ap.from), ap.to ? '–' + fmtTime(ap.to, false) : '') : null,
       o.subscribed_mbps ? h('span', null, t('speed') + ' ', String(o.subscribed_mbps), ' Mbps') : null,
-      o.product ? h('span', null, o.product) : null),
+      o.product ? h('span', { class: 'product' }, nameEl('product', o.product)) : null),
     h('div', { class: 'row' },
       c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, t('call'), full ? ' ' + c.phone : '') : null,
-      full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, sheet ? (sheet.state === 'draft' ? t('continue_sheet') : t('view_sheet')) : t('open_sheet'))));
+      full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, openLabel(o, sheet))));
+}
+
+// openLabel: what the card's button does — a finished order's sheet was
+// sent (from this phone or another), so it is looked at, not filled in.
+function openLabel(o, sheet) {
+  if (sheet) return sheet.state === 'draft' ? t('continue_sheet') : t('view_sheet');
+  return o.status === 'completed' ? t('view_sheet') : t('open_sheet');
 }
 
 async function pickTemplate(order) {
@@ -246,25 +290,38 @@ async function viewOrder(id) {
   }
   const tpl = await pickTemplate(order);
   if (!tpl) { main.append(orderCard(order, null, true), h('p', { class: 'warnbox' }, t('no_template'))); return; }
+  // A new sheet is drawn but not kept: it becomes a draft (and gets its own
+  // address) once something is entered, so merely opening an order leaves
+  // nothing behind.
   sheet = {
     id: db.uuid(), template_id: tpl.id, template_version: tpl.version, subject: { workorder_id: id },
     base_version: 0, started_at: new Date().toISOString(), answers: {}, photos: {}, photo_meta: {}, state: 'draft', order,
   };
-  await sync.saveSheet(sheet);
-  navigate('/sheet/' + encodeURIComponent(sheet.id), true);
+  return drawSheet(sheet, true);
 }
 
 // ---------- the sheet ----------
 async function viewSheet(id) {
-  let sheet = await db.get('sheets', id);
+  const sheet = await db.get('sheets', id);
   if (!sheet) { main.append(h('p', null, t('not_found'))); return; }
   const own = roles.sheetPathOf(sheet);
   if (own !== '/sheet/' + encodeURIComponent(id)) return navigate(own, true);
+  return drawSheet(sheet, false);
+}
+
+// signatureShas: the hashes of the sheet's answered signature items.
+function signatureShas(tpl, sheet) {
+  return items(tpl).filter((it) => it.type === 'signature').map((it) => sigSha(sheet.answers?.[it.id])).filter(Boolean);
+}
+
+async function drawSheet(sheet, fresh) {
+  const id = sheet.id;
   const tpl = await sync.templateFor(sheet);
   const order = (await db.get('orders', sheet.subject.workorder_id)) || sheet.order || { id: sheet.subject.workorder_id, customer: {} };
   if (!tpl) { main.append(h('p', { class: 'warnbox' }, t('no_template'))); return; }
   const editable = ['draft', 'rejected'].includes(sheet.state);
-  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back')), stateLabel(sheet)));
+  editing = editable;
+  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back')), fresh ? null : stateLabel(sheet)));
   main.append(orderCard(order, null, true));
   if (sheet.order_removed) main.append(h('p', { class: 'warnbox' }, t('st_removed')));
   main.append(h('h2', null, tx(tpl.title)));
@@ -277,15 +334,34 @@ async function viewSheet(id) {
   if (sheet.state === 'conflict') main.append(conflictBox(sheet, tpl));
   if (sheet.state === 'sent' && sheet.last_result?.version) main.append(h('p', { class: 'okbox' }, t('st_sent') + ' · ' + t('version') + ' ' + sheet.last_result.version + (sheet.sent_at ? ' · ' + t('sent_at', { t: fmtTime(sheet.sent_at) }) : '')));
 
+  // Changed after the customer signed: the old signature would stay on a
+  // changed sheet (the server flags it). Say so, and let the customer sign anew.
+  const signedBefore = sheet.signed_before_edit || [];
+  const resignBox = editable && signedBefore.length && signatureShas(tpl, sheet).some((x) => signedBefore.includes(x))
+    ? h('div', { class: 'warnbox', id: 'resign', role: 'alert' }, h('p', null, t('signed_then_edited')),
+      h('button', { type: 'button', class: 'btn primary', onclick: async () => {
+        for (const it of items(tpl)) if (it.type === 'signature') delete sheet.answers[it.id];
+        await save();
+        await render();
+        document.querySelector('.item[data-type="signature"]')?.scrollIntoView({ block: 'center' });
+      } }, t('resign_now')))
+    : null;
+  if (resignBox) main.append(resignBox);
+
   const holder = h('div', { class: 'checklist' });
   main.append(holder);
   let timer = null;
-  const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await sync.saveSheet(sheet); } };
+  // save keeps the sheet; a fresh one becomes a draft here and gets its address.
+  const save = async () => {
+    await sync.saveSheet(sheet);
+    if (fresh) { fresh = false; if (location.pathname === '/orders/' + encodeURIComponent(sheet.subject.workorder_id)) history.replaceState(null, '', '/sheet/' + encodeURIComponent(id)); }
+  };
+  const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await save(); } };
   leaving = flush;
   const view = renderChecklist(holder, {
     template: tpl, sheet, order, readOnly: !editable,
     serverFields: sheet.state === 'rejected' ? sheet.rejection?.fields : null,
-    onChange: () => { clearTimeout(timer); timer = setTimeout(() => { timer = null; sync.saveSheet(sheet); }, 250); },
+    onChange: () => { clearTimeout(timer); timer = setTimeout(() => { timer = null; save(); }, 250); },
   });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); }, { once: true });
 
@@ -296,19 +372,21 @@ async function viewSheet(id) {
     } }, sheet.state === 'rejected' ? t('resend') : t('submit')));
   } else if (sheet.state === 'sent' || sheet.state === 'queued') {
     actions.append(h('button', { class: 'btn', onclick: async () => {
-      // An edit becomes a new version on top of what the server holds.
+      // An edit becomes a new version on top of what the server holds; the
+      // signatures it had are remembered so the screen can warn about them.
       sheet.state = 'draft';
+      sheet.signed_before_edit = signatureShas(tpl, sheet);
       await sync.saveSheet(sheet);
       render();
     } }, t('edit')));
   }
-  actions.append(h('a', { class: 'btn', href: '/print/' + encodeURIComponent(sheet.id), 'data-link': '' }, t('print')));
+  if (!fresh) actions.append(h('a', { class: 'btn', href: '/print/' + encodeURIComponent(sheet.id), 'data-link': '' }, t('print')));
   if (sheet.state !== 'sent') actions.append(discardButton(sheet));
   main.append(actions);
   if (!editable) {
     // A sheet waiting in the outbox changes under our eyes (sent, rejected,
     // conflict): show the new state. Drafts are never redrawn while typing.
-    const off = on('sheet', (s) => {
+    const off = onScreen('sheet', (s) => {
       if (location.pathname !== '/sheet/' + encodeURIComponent(id)) { off(); return; }
       if (s.id === id && shownState(s) !== shownState(sheet)) { off(); render(); }
     });
@@ -423,7 +501,7 @@ async function viewPrint(id) {
     for (const sec of tpl.sections || []) {
       const rows = [];
       for (const it of sec.items || []) {
-        if (it.type === 'signature') { if (sheet.answers?.[it.id]) sig.push(sheet.answers[it.id]); continue; }
+        if (it.type === 'signature') { if (sigSha(sheet.answers?.[it.id])) sig.push(sigSha(sheet.answers[it.id])); continue; }
         if (it.type === 'photo') {
           const list = sheet.photos?.[it.id] || [];
           const cell = h('td', null, list.map((sha) => { const img = h('img', { class: 'pthumb', alt: '' }); objectURL(sha).then((u) => u && (img.src = u)); return img; }));
@@ -459,7 +537,7 @@ async function viewOutbox() {
   main.append(h('div', { class: 'row' },
     h('button', { class: 'btn primary', onclick: () => sync.syncNow('manual') }, t('sync_now')),
     h('button', { class: 'btn', onclick: () => sync.exportOutbox() }, t('export'))));
-  const off = on('sheet', () => { off(); if (document.body.dataset.view === 'viewOutbox') render(); });
+  const off = onScreen('sheet', () => { off(); if (document.body.dataset.view === 'viewOutbox') render(); });
 }
 
 // ---------- settings ----------
@@ -471,7 +549,7 @@ async function viewSettings() {
   const logoutMsg = h('div', { class: 'err', role: 'alert' });
   main.append(h('h2', null, t('settings')),
     h('div', { class: 'card' },
-      h('p', null, t('user') + ': ', s?.user ? `${s.user.name || ''} (${s.user.username}, ${s.user.role})` : '—'),
+      h('p', null, t('user') + ': ', s?.user ? `${s.user.name || nameOf('person', s.user.username)} · ${nameOf('role', s.user.role)}` : '—'),
       h('p', { class: 'small muted' }, t('device') + ': ', await db.deviceId())),
     h('div', { class: 'card' }, h('h3', null, t('storage')),
       h('p', { id: 'persist', 'data-persisted': String(persisted), class: persisted ? 'ok' : 'warnbox' }, persisted ? t('persisted') : t('not_persisted')),
@@ -492,22 +570,37 @@ async function viewSettings() {
 }
 
 // ---------- service worker and updates ----------
+// A new version waits (installed, not active) until the app applies it: at
+// start when no sheet is open for editing, else on the next navigation
+// (after the screen left has saved), or when the person taps the banner.
+// It never reloads a sheet being typed into.
+let waitingSW = null;
+let updating = false;
+function applyUpdate() {
+  if (!waitingSW || updating) return;
+  updating = true;
+  waitingSW.postMessage({ type: 'skipWaiting' });
+}
 function registerSW() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).then((reg) => {
-    const offer = (w) => banner('update', t('new_version'), h('button', { class: 'btn primary', onclick: () => w.postMessage({ type: 'skipWaiting' }) }, t('reload')));
-    if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
+    const offer = (w, now) => {
+      waitingSW = w;
+      if (now && !editing && !leaving) { applyUpdate(); return; }
+      banner('update', t('new_version'), h('button', { class: 'btn primary', onclick: applyUpdate }, t('reload')));
+    };
+    if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting, true);
     reg.addEventListener('updatefound', () => {
       const w = reg.installing;
-      w?.addEventListener('statechange', () => { if (w.state === 'installed' && navigator.serviceWorker.controller) offer(w); });
+      w?.addEventListener('statechange', () => { if (w.state === 'installed' && navigator.serviceWorker.controller) offer(w, false); });
     });
     setInterval(() => reg.update().catch(() => {}), 3600 * 1000);
   }).catch(() => { /* no SW (private mode): the app still runs while open */ });
   let reloading = false;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    // Only reload when the person asked for the new version (an update
-    // banner was shown); the first install's clients.claim() must not reload.
-    if (reloading || !document.getElementById('update')) return;
+    // Only reload when this page applied the update; the first install's
+    // clients.claim() must not reload.
+    if (reloading || !updating) return;
     reloading = true; location.reload();
   });
 }
@@ -518,14 +611,17 @@ function rebuild() {
   render();
 }
 
-Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, stateLabel, orderCard, fmtAnswer, locate, submitSheet });
+Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, setEditing: (v) => { editing = !!v; }, stateLabel, orderCard, fmtAnswer, locate, submitSheet });
 
 async function startApp() {
   setLang(getLang());
   await loadSession();
+  await sync.dropEmptyDrafts().catch(() => {});
   rebuild();
-  registerSW();
-  sync.start();
+  // The service worker and the first sync wait until the page has loaded,
+  // so the first screen draws without competing with them.
+  const later = () => { registerSW(); sync.start(); };
+  if (document.readyState === 'complete') setTimeout(later, 0); else addEventListener('load', () => setTimeout(later, 0), { once: true });
   sync.refreshCounter();
   if (currentSession()?.expired) showExpired();
 }

@@ -3,7 +3,7 @@
 // every change handed to onChange for the autosave.
 import { h, clear } from './dom.js';
 import { t, tx, fmtTime } from './i18n.js';
-import { checkItem, speedJudge } from './rules.js';
+import { checkItem, speedJudge, sigSha } from './rules.js';
 import { processPhoto, objectURL } from './photo.js';
 import { signaturePad } from './signature.js';
 import { runSpeedtest } from './speedtest.js';
@@ -52,13 +52,14 @@ export function renderChecklist(root, opts) {
   function control(item, done) {
     const a = sheet.answers[item.id];
     const set = (v) => { if (v === undefined) delete sheet.answers[item.id]; else sheet.answers[item.id] = v; done(); };
-    const seg = (opts2) => h('div', { class: 'seg', role: 'radiogroup' }, opts2.map(([v, label]) =>
+    const seg = (opts2, cls = '') => h('div', { class: 'seg' + cls, role: 'group', 'aria-label': tx(item.label) }, opts2.map(([v, label]) =>
       h('button', { type: 'button', class: 'segbtn' + (a === v ? ' on' : ''), 'aria-pressed': String(a === v), disabled: readOnly, 'data-value': String(v), onclick: () => set(a === v ? undefined : v) }, label)));
     switch (item.type) {
       case 'check': return seg([[true, t('answer_yes')], [false, t('answer_no')]]);
       case 'pass_fail': return seg([['pass', t('pass')], ['fail', t('fail')], ['na', t('na')]]);
-      case 'rating': return seg([0, 1, 2, 3, 4, 5].map((n) => [n, String(n)]));
-      case 'choice': return seg((item.choices || []).map((c) => [c.id, tx(c.label)]));
+      case 'rating': return seg([0, 1, 2, 3, 4, 5].map((n) => [n, String(n)]), ' rating');
+      // Four or more choices stack two to a row rather than squeeze into one.
+      case 'choice': return seg((item.choices || []).map((c) => [c.id, tx(c.label)]), (item.choices || []).length > 3 ? ' grid2' : '');
       case 'count': {
         const input = h('input', { type: 'number', inputmode: 'numeric', min: 0, step: 1, value: a ?? '', disabled: readOnly,
           onchange: () => set(input.value === '' ? undefined : Number(input.value)) });
@@ -119,9 +120,12 @@ export function renderChecklist(root, opts) {
       done();
     };
     const full = max && list.length >= max;
+    // How many photos the item needs is said before the first one is taken.
+    const min = Math.max(item.photos?.min || 0, item.required ? 1 : 0);
+    const need = !readOnly && min > 1 ? h('div', { class: 'need small', 'data-need': String(min) }, t('photos_need', { n: min, k: list.length })) : null;
     const cam = h('input', { type: 'file', accept: 'image/*', capture: 'environment', hidden: true, onchange: (e) => onFiles(e.target) });
     const pick = h('input', { type: 'file', accept: 'image/*', multiple: true, hidden: true, 'data-pick': item.id, onchange: (e) => onFiles(e.target) });
-    return h('div', null, grid, readOnly || full ? null : h('div', { class: 'row' },
+    return h('div', null, need, grid, readOnly || full ? null : h('div', { class: 'row' },
       h('label', { class: 'btn primary' }, cam, t('take_photo')),
       h('label', { class: 'btn' }, pick, t('pick_photo'))), status);
   }
@@ -129,11 +133,11 @@ export function renderChecklist(root, opts) {
   function signatureControl(item, a, set) {
     if (a) {
       const img = h('img', { class: 'sigimg', alt: t('signed') });
-      objectURL(a).then((u) => { if (u) img.src = u; });
+      objectURL(sigSha(a)).then((u) => { if (u) img.src = u; });
       return h('div', null, img, readOnly ? null : h('button', { type: 'button', class: 'btn', onclick: () => set(undefined) }, t('resign')));
     }
     if (readOnly) return h('div', { class: 'muted' }, t('none'));
-    return signaturePad((sha) => set(sha));
+    return signaturePad((answer) => set(answer));
   }
 
   function speedControl(item, a, set) {

@@ -6,7 +6,8 @@
 import { register, ui } from './roles.js';
 import { h } from './dom.js';
 import { t, tx, addStrings, fmtTime } from './i18n.js';
-import { on } from './bus.js';
+import { onScreen } from './bus.js';
+import { nameEl } from './names.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
 import { api, isOnline } from './api.js';
@@ -24,7 +25,7 @@ addStrings({
   insp_excluded: '不适用', insp_photo_hint: '请拍摄问题照片', insp_submit: '提交检查', insp_no_template: '本机没有该检查表模板，请联网同步一次',
   insp_past: '历史巡检', insp_trend: '得分率趋势', insp_fetched: '更新于 {t}', insp_cached: '离线：显示 {t} 获取的记录',
   insp_never_fetched: '尚未从服务器获取历史记录', insp_local: '本机', insp_completed: '已完成', insp_open: '未完成',
-  insp_walkthrough: '网点巡检', insp_unit: '单位',
+  insp_walkthrough: '网点巡检', insp_unit: '单位', insp_checked: '已查', insp_progress: '{a}/{n} 项',
 }, {
   insp_stores: 'My stores', insp_no_stores: 'No stores on this phone yet; sync once online', insp_start: 'Start walkthrough', insp_continue: 'Continue walkthrough',
   insp_history: 'History', insp_last: 'Last', insp_never: 'Not inspected yet', insp_spotchecks: 'Home-visit spot checks',
@@ -35,7 +36,7 @@ addStrings({
   insp_excluded: 'n/a', insp_photo_hint: 'Take a photo of the finding', insp_submit: 'Submit inspection', insp_no_template: 'This checklist is not on the phone; sync once online',
   insp_past: 'Past inspections', insp_trend: 'Percent over time', insp_fetched: 'Updated {t}', insp_cached: 'Offline: showing what was fetched {t}',
   insp_never_fetched: 'History not fetched from the server yet', insp_local: 'this phone', insp_completed: 'Completed', insp_open: 'Open',
-  insp_walkthrough: 'Store walkthrough', insp_unit: 'Unit',
+  insp_walkthrough: 'Store walkthrough', insp_unit: 'Unit', insp_checked: 'Checked', insp_progress: '{a} of {n}',
 });
 
 const WALK = 'store_walkthrough', SPOT = 'home_visit_spotcheck';
@@ -79,8 +80,8 @@ async function newSheet(tpl, subject, extra) {
 // round ends, if the person is still looking at it.
 function redrawOn(view) {
   const again = () => { off(); off2(); if (document.body.dataset.view === view) ui.render(); };
-  const off = on('sheet', again);
-  const off2 = on('sync', (s) => { if (s.state === 'done') again(); });
+  const off = onScreen('sheet', again);
+  const off2 = onScreen('sync', (s) => { if (s.state === 'done' && s.changed !== false) again(); });
 }
 
 const fmtN = (n) => String(Math.round(n * 100) / 100);
@@ -120,8 +121,15 @@ async function refreshAll(stores) {
   const at = new Date().toISOString();
   const by = new Map();
   for (const s of list) if (s.subject?.store_id) (by.get(s.subject.store_id) || by.set(s.subject.store_id, []).get(s.subject.store_id)).push(s);
-  for (const st of stores) if (by.has(st.id) || full) await db.kvSet(HIST + st.id, { at, items: by.get(st.id) || [] });
+  let changed = false;
+  for (const st of stores) {
+    if (!by.has(st.id) && !full) continue;
+    const items = by.get(st.id) || [];
+    changed ||= JSON.stringify((await cached(st.id))?.items || []) !== JSON.stringify(items);
+    await db.kvSet(HIST + st.id, { at, items });
+  }
   await db.kvSet(HIST + '*', at);
+  return changed; // whether any store's history differs from what was shown
 }
 
 // entries merges what the server listed with this phone's own sheets for a
@@ -159,7 +167,7 @@ async function inspectorHome() {
     const last = (await entries(st.id, await cached(st.id), sheets))[0];
     cards.append(h('article', { class: 'card store', 'data-store': st.id },
       h('div', { class: 'row between' }, h('b', { class: 'sname' }, st.name), latestSheet ? ui.stateLabel(latestSheet) : null),
-      h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' + st.unit : ''),
+      h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' : '', st.unit ? nameEl('unit', st.unit) : null),
       st.address ? h('div', { class: 'addr' }, st.address) : null,
       last ? h('div', { class: 'last', 'data-grade': last.grade || '', 'data-percent': last.percent ?? '' },
         t('insp_last') + ' ' + fmtTime(last.at) + ' · ', h('b', null, pct(last.percent)), ' · ',
@@ -183,11 +191,17 @@ async function inspectorHome() {
       h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id), ui.stateLabel(s)))));
   }
   redrawOn('inspectorHome');
-  if (isOnline() && stores.length) {
+  // The history is fetched again when stale and the server answers (now,
+  // or once it is known to answer); the home is redrawn only if it changed.
+  const refresh = async () => {
     const at = await db.kvGet(HIST + '*');
     if (!at || Date.now() - Date.parse(at) > STALE_MS) {
-      refreshAll(stores).then(() => { if (document.body.dataset.view === 'inspectorHome') ui.render(); }, () => { /* offline or refused: the cache stays */ });
+      refreshAll(stores).then((changed) => { if (changed && document.body.dataset.view === 'inspectorHome') ui.render(); }, () => { /* offline or refused: the cache stays */ });
     }
+  };
+  if (stores.length) {
+    if (isOnline()) await refresh();
+    else { const off = onScreen('online', (ok) => { if (ok) { off(); refresh(); } }); }
   }
 }
 
@@ -208,7 +222,7 @@ async function inspSpotcheck() {
     return h('article', { class: 'card spot', 'data-order': o.id },
       h('div', { class: 'row between' }, h('b', null, o.id), h('span', { class: 'pill' }, t('type_' + o.type)),
         h('span', { class: 'pill' }, o.status === 'completed' ? t('insp_completed') : t('insp_open')), mine ? ui.stateLabel(mine) : null),
-      h('div', null, t('insp_technician') + ': ' + (o.technician || '—')),
+      h('div', null, t('insp_technician') + ': ', o.technician ? nameEl('person', o.technician) : '—'),
       h('div', { class: 'cust' }, c.name || ''), c.address ? h('div', { class: 'addr' }, c.address) : null,
       o.appointment?.from ? h('div', { class: 'meta' }, t('appointment') + ' ' + fmtTime(o.appointment.from)) : null,
       mine && isOpen(mine) ? h('a', { class: 'btn primary', href: '/insp/walk/' + enc(mine.id), 'data-link': '' }, t('insp_spot_continue'))
@@ -225,7 +239,7 @@ function subjectCard(sheet, store, order) {
   }
   const o = order || { id: sheet.subject.workorder_id, customer: {} };
   return h('div', { class: 'card subject' }, h('b', null, o.id), o.type ? ' ' : null, o.type ? h('span', { class: 'pill' }, t('type_' + o.type)) : null,
-    h('div', null, t('insp_technician') + ': ' + (o.technician || '—')), h('div', { class: 'cust' }, o.customer?.name || ''),
+    h('div', null, t('insp_technician') + ': ', o.technician ? nameEl('person', o.technician) : '—'), h('div', { class: 'cust' }, o.customer?.name || ''),
     o.customer?.address ? h('div', { class: 'addr' }, o.customer.address) : null);
 }
 
@@ -236,17 +250,25 @@ function tallyView(tpl) {
   const [c1, bScore] = cell(t('insp_score'), 't-score');
   const [c2, bPct] = cell(t('insp_percent'), 't-pct');
   const [c3, bGrade] = cell(t('insp_grade'), 't-grade');
+  const gLabel = c3.querySelector('small');
   const [c4, bFines] = cell(t('insp_fines'), 't-fines');
   const sum = h('summary', null);
   const list = h('ul', { class: 't-list' });
   const crit = h('div', { class: 't-crit', role: 'alert' });
   el.append(h('div', { class: 't-main' }, c1, c2, c3, c4), crit, h('details', { class: 't-ded' }, sum, list));
-  return [el, (r) => {
-    Object.assign(el.dataset, { score: r.score, max: r.max_score, percent: r.percent ?? '', grade: r.grade ?? '', fines: r.fines, passed: r.passed });
-    el.className = 'tally tg-' + (r.grade || 'none') + (r.passed ? '' : ' failed');
+  return [el, (r, prog) => {
+    // While scored items are still open the figures are a running score
+    // over what was checked so far: no grade yet, no alarm colours (one
+    // early deduction would otherwise read "0% · 不合格"). A failed critical
+    // item is final and still says so.
+    const partial = prog && prog.answered < prog.total;
+    Object.assign(el.dataset, { score: r.score, max: r.max_score, percent: r.percent ?? '', grade: r.grade ?? '', fines: r.fines, passed: r.passed,
+      partial: String(!!partial), answered: prog?.answered ?? '', total: prog?.total ?? '' });
+    el.className = 'tally ' + (partial ? 'partial' : 'tg-' + (r.grade || 'none')) + (r.passed ? '' : ' failed');
     bScore.textContent = fmtN(r.score) + ' / ' + fmtN(r.max_score);
     bPct.textContent = pct(r.percent);
-    bGrade.textContent = gradeText(tpl, r.grade);
+    gLabel.textContent = partial ? t('insp_checked') : t('insp_grade');
+    bGrade.textContent = partial ? t('insp_progress', { a: prog.answered, n: prog.total }) : gradeText(tpl, r.grade);
     bFines.textContent = yuan(r.fines);
     crit.textContent = r.passed ? '' : t('insp_critical');
     const found = r.deductions.filter((d) => d.points > 0);
@@ -254,6 +276,12 @@ function tallyView(tpl) {
     list.replaceChildren(...found.map((d) => h('li', { 'data-item': d.item_id },
       h('span', null, tx(d.label)), h('b', null, '−' + fmtN(d.points) + (d.count != null ? ' (' + t('count_n', { n: d.count }) + ')' : '') + ' · ' + yuan(d.fine)))));
   }];
+}
+
+// progress: how many of the template's scored items are answered.
+function progress(tpl, sheet) {
+  const scored = items(tpl).filter((it) => it.score);
+  return { answered: scored.filter((it) => sheet.answers?.[it.id] != null).length, total: scored.length };
 }
 
 // findingPhotos marks the photo item that evidences each deduction
@@ -282,6 +310,7 @@ async function inspWalk(id) {
   const store = sheet.subject.store_id ? (await db.get('stores', sheet.subject.store_id)) || sheet.store : null;
   const order = sheet.subject.workorder_id ? (await db.get('orders', sheet.subject.workorder_id)) || sheet.order : null;
   const editable = ['draft', 'rejected'].includes(sheet.state);
+  ui.setEditing(editable);
   main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back')), ui.stateLabel(sheet)),
     subjectCard(sheet, store, order));
   if (!tpl) { main.append(h('p', { class: 'warnbox' }, t('insp_no_template'))); return; }
@@ -309,7 +338,9 @@ async function inspWalk(id) {
   const holder = h('div', { class: 'checklist' });
   const [tallyEl, update] = tallyView(tpl);
   const ctx = { subscribedMbps: order?.subscribed_mbps || 0 };
-  const tally = () => { const r = score(tpl, sheet.answers, ctx); update(r); findingPhotos(holder, tpl, sheet, r); };
+  // A sheet that can no longer change (sent, queued) asks for no photos:
+  // there would be no button to take them.
+  const tally = () => { const r = score(tpl, sheet.answers, ctx); update(r, progress(tpl, sheet)); if (editable) findingPhotos(holder, tpl, sheet, r); };
   main.append(holder, tallyEl);
   let timer = null;
   const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await sync.saveSheet(sheet); } };
@@ -342,7 +373,7 @@ async function inspWalk(id) {
   tally();
   if (!editable) {
     // A sheet in the outbox changes under our eyes (sent, rejected, conflict).
-    const off = on('sheet', (s) => {
+    const off = onScreen('sheet', (s) => {
       if (location.pathname !== '/insp/walk/' + enc(id)) { off(); return; }
       if (s.id === id && shown(s) !== shown(sheet)) { off(); ui.render(); }
     });
@@ -380,7 +411,7 @@ async function inspStore(storeId) {
   const st = (await db.get('stores', storeId)) || { id: storeId, name: storeId };
   const walkTpl = await latestTemplate(WALK, 'walkthrough');
   main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back'))),
-    h('div', { class: 'card subject' }, h('b', { class: 'sname' }, st.name), h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' + st.unit : ''),
+    h('div', { class: 'card subject' }, h('b', { class: 'sname' }, st.name), h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' : '', st.unit ? nameEl('unit', st.unit) : null),
       st.address ? h('div', { class: 'addr' }, st.address) : null,
       h('div', { class: 'row' }, h('button', { class: 'btn primary', disabled: !walkTpl, onclick: () => newSheet(walkTpl, { store_id: st.id }, { store: st }) }, t('insp_start')))),
     h('h2', null, t('insp_past')));

@@ -6,7 +6,7 @@
 //   home   – async () => void, renders into ui.main;
 //   routes – [[/^\/path\/([^/]+)$/, async (...groups) => void], ...].
 // ui is filled by app.js before the first render: { main, navigate, render,
-// setLeaving(fn), stateLabel(sheet), orderCard(order, sheet, full), fmtAnswer(item, answer), locate(),
+// setLeaving(fn), setEditing(bool) (an editable sheet is on show: no app update now), stateLabel(sheet), orderCard(order, sheet, full), fmtAnswer(item, answer), locate(),
 // submitSheet(sheet, template, view, holder, stopAutosave) → queued? }.
 export const homes = {};
 export const routes = [];

@@ -12,6 +12,14 @@ export function items(template) {
 
 const SHA = /^[0-9a-f]{64}$/;
 // Limits shared with checklists/validate.go.
+// sigSha: the image hash of a signature answer, which is the hash itself
+// (older phones) or {sha256, strokes, w, h} (the pen strokes kept as
+// evidence, checklists/signature.go); '' when there is none.
+export function sigSha(a) {
+  if (typeof a === 'string') return a;
+  return a && typeof a === 'object' && typeof a.sha256 === 'string' ? a.sha256 : '';
+}
+
 export const MAX_TEXT = 2000, MAX_COUNT = 10000, MAX_MBPS = 100000, MAX_MS = 600000, DEFAULT_PHOTOS_MAX = 10;
 
 export function answered(item, sheet) {
@@ -52,7 +60,7 @@ export function checkItem(item, sheet) {
       break;
     case 'choice': if (!(item.choices || []).some((c) => c.id === a)) return [path, t('choose_one')]; break;
     case 'rating': if (!Number.isInteger(a) || a < 0 || a > 5) return [path, t('rating_range')]; break;
-    case 'signature': if (typeof a !== 'string' || !SHA.test(a)) return [path, t('sig_empty')]; break;
+    case 'signature': if (!SHA.test(sigSha(a))) return [path, t('sig_empty')]; break;
     case 'speedtest': {
       // down_mbps is required; up, ping and jitter may be left out (a
       // tester that only shows download), but never negative or absurd.
@@ -92,9 +100,9 @@ export function referencedPhotos(template, sheet) {
   const set = new Set();
   for (const list of Object.values(sheet.photos || {})) for (const s of list) set.add(s);
   if (template) {
-    for (const it of items(template)) if (it.type === 'signature' && SHA.test(sheet.answers?.[it.id] || '')) set.add(sheet.answers[it.id]);
+    for (const it of items(template)) if (it.type === 'signature' && SHA.test(sigSha(sheet.answers?.[it.id]))) set.add(sigSha(sheet.answers[it.id]));
   } else {
-    for (const v of Object.values(sheet.answers || {})) if (typeof v === 'string' && SHA.test(v)) set.add(v);
+    for (const v of Object.values(sheet.answers || {})) if (SHA.test(sigSha(v))) set.add(sigSha(v));
   }
   return [...set];
 }

@@ -5,7 +5,7 @@ import { h, clear } from './dom.js';
 import { t, tx, fmtTime } from './i18n.js';
 import { api, NetError } from './api.js';
 import { ui } from './roles.js';
-import { speedJudge } from './rules.js';
+import { speedJudge, sigSha } from './rules.js';
 import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
 import { nameOf, nameEl } from './names.js';
 
@@ -170,7 +170,7 @@ function renderSheet(v, tpl, order, prev, go) {
         const list = v.photos?.[it.id] || [];
         cell = list.length ? h('div', { class: 'thumbs' }, list.map((sha) => photo(sha, { caption: v.photo_meta?.[sha]?.taken_at ? fmtTime(v.photo_meta[sha].taken_at) : '' }))) : h('span', { class: 'muted' }, t('wo_no_photos'));
       } else if (it.type === 'signature') {
-        const sha = v.answers?.[it.id];
+        const sha = sigSha(v.answers?.[it.id]); // a hash, or {sha256, strokes} (issue 14)
         cell = sha ? photo(sha, { cls: 'sigimg', size: 'medium' }) : '—';
       } else if (it.type === 'speedtest') {
         const a = v.answers?.[it.id];

@@ -25,6 +25,19 @@ export async function refreshCounter() {
   return n;
 }
 
+// emptyDraft: a draft never sent with nothing entered. Such drafts were
+// made by merely opening a sheet (before issue 14); they are not kept.
+const isEmpty = (o) => !o || !Object.keys(o).length;
+export function emptyDraft(s) {
+  return s.state === 'draft' && !(s.base_version > 0) && !s.server_version && isEmpty(s.answers) && isEmpty(s.photos);
+}
+// dropEmptyDrafts removes the empty drafts left on the phone (app start).
+export async function dropEmptyDrafts() {
+  const gone = (await db.all('sheets')).filter(emptyDraft);
+  for (const s of gone) await db.del('sheets', s.id);
+  return gone.length;
+}
+
 export async function templateFor(sheet) {
   return db.get('templates', sheet.template_id + '@' + sheet.template_version);
 }
@@ -103,6 +116,7 @@ async function uploadAll(shas, sheetId) {
 
 async function push(device_id) {
   const queued = (await db.all('sheets')).filter((s) => s.state === 'queued' || s.state === 'sending');
+  pushed = queued.length;
   for (let i = 0; i < queued.length; i += 100) {
     const batch = queued.slice(i, i + 100);
     const subs = [];
@@ -156,7 +170,10 @@ async function completeMissing() {
   }
 }
 
+// pulled counts the records the last pull brought (0: nothing new).
+let pulled = 0, pushed = 0;
 export async function pull() {
+  pulled = 0;
   let cursor = (await db.kvGet('cursor')) || '';
   for (let page = 0; page < 100; page++) {
     const r = await api('GET', '/sync/pull?cursor=' + encodeURIComponent(cursor), { timeout: 60000 });
@@ -172,6 +189,7 @@ export async function pull() {
     if (r.stores?.length) await db.putMany('stores', r.stores);
     if (r.submissions?.length) await db.putMany('server_subs', r.submissions);
     if (r.names) setNames(r.names);
+    pulled += ['workorders', 'removed', 'templates', 'stores', 'submissions'].reduce((n, k) => n + (r[k]?.length || 0), 0);
     cursor = r.cursor ?? cursor;
     await db.kvSet('cursor', cursor);
     if (!r.more) break;
@@ -195,9 +213,12 @@ export function syncNow(reason = '') {
 }
 
 async function round(reason) {
+  // Whether the server answers is worth knowing before anyone logs in (the
+  // login page's badge), so it is asked first.
+  const up = await checkOnline();
   const s = currentSession();
   if (!s || s.expired) { emit('sync', { state: 'idle', reason }); return; }
-  if (!(await checkOnline())) { emit('sync', { state: 'offline', reason }); return; }
+  if (!up) { emit('sync', { state: 'offline', reason }); return; }
   // Only field roles have an outbox and a pull (API.md: who may call what);
   // agents and supervisors work online against their own endpoints.
   if (!FIELD_ROLES.includes(s.user?.role)) { emit('sync', { state: 'idle', reason }); return; }
@@ -207,7 +228,9 @@ async function round(reason) {
     await push(device);
     await completeMissing();
     await pull();
-    emit('sync', { state: 'done', reason, at: new Date().toISOString() });
+    // changed: the round brought or sent something, so lists drawn from
+    // IndexedDB may be out of date (a round with nothing new redraws nothing).
+    emit('sync', { state: 'done', reason, at: new Date().toISOString(), changed: pulled + pushed > 0 });
   } catch (e) {
     emit('sync', { state: 'error', reason, error: e, expired: e instanceof ApiError && e.status === 401 });
   } finally {
@@ -219,14 +242,21 @@ let timer = null;
 // start wires every trigger: app start, the browser's online event, coming
 // back to the foreground, a timer, and Background Sync where it exists.
 export function start() {
-  syncNow('start');
+  // Whether the server answers is shown at once; the first round runs at
+  // once when something waits to be sent, else a few seconds after the
+  // first screen (drawn from IndexedDB) so it does not compete with it.
+  checkOnline();
+  refreshCounter().then((n) => setTimeout(() => syncNow('start'), n ? 0 : 4000), () => syncNow('start'));
   addEventListener('online', () => syncNow('online'));
+  // A dropped link shows at once: the browser's offline event is checked
+  // against the server straight away (not at the next sync round).
+  addEventListener('offline', () => checkOnline());
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow('visible'); });
   let last = 0;
   timer = setInterval(async () => {
     const n = await refreshCounter();
     // Pending work is retried every 15 s; otherwise pull every 5 minutes.
-    if (n > 0 || Date.now() - last > 300000) { last = Date.now(); syncNow('timer'); }
+    if (n > 0 || Date.now() - last > 300000) { last = Date.now(); syncNow('timer'); } else if (!running && document.visibilityState === 'visible') checkOnline();
   }, 15000);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener('message', (e) => {
