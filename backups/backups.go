@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -80,10 +81,27 @@ func (s *Shipper) ShipOnce(ctx context.Context) (Info, error) {
 	}
 	at := now()
 	key := s.dir() + s.name(at)
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(s.DB.WriteBackup(pw)) }()
-	up, err := s.Client.PutObject(ctx, s.Bucket, key, pr, -1, minio.PutObjectOptions{ContentType: "application/x-tar", PartSize: 16 << 20})
-	pr.CloseWithError(err)
+	// The snapshot goes to a local file first: its read transaction lasts
+	// as long as the local disk takes, never as long as a slow bucket (an
+	// open read blocks the remap a growing store needs, so writes would
+	// wait on the upload).
+	f, err := os.CreateTemp(s.DB.Dir, ".backup-*.tar")
+	if err != nil {
+		return Info{}, fmt.Errorf("backup: temp file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := s.DB.WriteBackup(f); err != nil {
+		return Info{}, fmt.Errorf("backup: snapshot: %w", err)
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return Info{}, err
+	}
+	uctx, cancel := context.WithTimeout(ctx, max(s.Every, 10*time.Minute))
+	defer cancel()
+	up, err := s.Client.PutObject(uctx, s.Bucket, key, io.NewSectionReader(f, 0, size), size,
+		minio.PutObjectOptions{ContentType: "application/x-tar", PartSize: 16 << 20})
 	if err != nil {
 		return Info{}, fmt.Errorf("backup: upload %s: %w", key, err)
 	}

@@ -37,7 +37,15 @@ func ScopeOf(p auth.Principal) Scope {
 	switch p.Role {
 	case auth.RoleAdmin:
 		return Everywhere
-	case auth.RoleAgent, auth.RoleSupervisor:
+	case auth.RoleAgent:
+		// No unit: a central call centre that works every unit's calls.
+		return Scope{unit: p.Unit}
+	case auth.RoleSupervisor:
+		// A supervisor's scope is their unit; one left without a unit (an
+		// admin's edit) sees no unit's customers rather than every unit's.
+		if p.Unit == "" {
+			return Scope{none: true}
+		}
 		return Scope{unit: p.Unit}
 	}
 	return Scope{none: true}

@@ -109,3 +109,18 @@ func TestTaskUnitIsTheTechniciansWhenFinished(t *testing.T) {
 		t.Errorf("task unit %q without a user record, want the order's", unknown.Unit)
 	}
 }
+
+// A supervisor left without a unit (an admin's edit) sees no unit's
+// customers, not every unit's; an agent without one is a call centre.
+func TestASupervisorWithoutAUnitSeesNoCallbacks(t *testing.T) {
+	sup := ScopeOf(auth.Principal{Role: auth.RoleSupervisor})
+	if sup.Covers("chengdu-east") || sup.Covers("") {
+		t.Fatal("a supervisor with no unit covers every unit")
+	}
+	if !ScopeOf(auth.Principal{Role: auth.RoleAgent}).Covers("chengdu-west") {
+		t.Fatal("an agent with no unit works every unit")
+	}
+	if ScopeOf(auth.Principal{Role: auth.RoleSupervisor, Unit: "chengdu-east"}).Covers("chengdu-west") {
+		t.Fatal("a supervisor covers another unit")
+	}
+}

@@ -18,6 +18,9 @@ import (
 	"time"
 
 	"fieldcheck/internal/s3test"
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // testJPEG is a small distinct photo.
@@ -243,6 +246,29 @@ func TestSIGKILLMidUploadLeavesNoRecordWithoutItsBytes(t *testing.T) {
 	r.cmd.Process.Signal(syscall.SIGKILL)
 	wg.Wait()
 	r.cmd.Wait()
+
+	// Every photo the store recorded has its bytes at its content address.
+	db, err := bolt.Open(filepath.Join(data, store.FileName), 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded []string
+	db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketPhotos).ForEach(func(k, _ []byte) error {
+			recorded = append(recorded, string(k))
+			return nil
+		})
+	})
+	db.Close()
+	inBucket := map[string]bool{}
+	for _, f := range s3.Files("photos") {
+		inBucket[f] = true
+	}
+	for _, sha := range recorded {
+		if !inBucket["photos/"+sha[:2]+"/"+sha[2:4]+"/"+sha] {
+			t.Fatalf("photo %s is recorded but its bytes are not in the bucket", sha[:12])
+		}
+	}
 
 	adminLogin := r.logins["admin"]
 	r = startServer(t, data)

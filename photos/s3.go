@@ -231,10 +231,16 @@ func (o *S3Objects) fail(err error) error {
 	if err == nil {
 		return nil
 	}
-	if r := minio.ToErrorResponse(err); r.Code == "NoSuchKey" || r.StatusCode == http.StatusNotFound && r.Code != "NoSuchBucket" {
+	r := minio.ToErrorResponse(err)
+	if r.Code == "NoSuchKey" || r.StatusCode == http.StatusNotFound && r.Code != "NoSuchBucket" {
 		return ErrNotFound
 	}
-	o.mark(err)
+	// The store itself is down, failing or refusing us: /readyz says so and
+	// calls answer at once until the next check finds it back. One call's
+	// own trouble (a 4xx about that request) marks nothing.
+	if r.StatusCode == 0 || r.StatusCode >= 500 || r.StatusCode == http.StatusForbidden || r.Code == "NoSuchBucket" {
+		o.mark(err)
+	}
 	return ErrStoreUnavailable
 }
 
@@ -254,7 +260,9 @@ const partSize = 8 << 20
 // KeepOriginal implements Objects: staged upload, server-side copy to the
 // content address, the staged copy removed once recorded.
 func (o *S3Objects) KeepOriginal(ctx context.Context, sha, contentType string, f *os.File, size int64, _ bool) (func(bool), error) {
-	ctx, cancel, err := o.op(ctx, o.timeout)
+	// A down store answers within the timeout; a large body on a slow link
+	// gets time for its bytes too (at 256 KB/s, 25 MB takes 100 s more).
+	ctx, cancel, err := o.op(ctx, o.timeout+time.Duration(size/(256<<10))*time.Second)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, "10")
 	}
 	if status >= 500 && status != fiber.StatusInsufficientStorage && status != fiber.StatusServiceUnavailable {
-		s.Log.Error("request failed", "rid", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		s.Log.Error("request failed", "rid", requestID(c), "method", c.Method(), "path", redactPath(c.Path()), "err", err)
 	}
 	if status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(60))

@@ -23,7 +23,7 @@ func (s *Server) middleware() {
 	s.App.Use(s.resolveClientIP)
 	s.App.Use(closeIfBodyUnread)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
-		s.Log.Error("panic", "rid", requestID(c), "path", c.Path(), "panic", fmt.Sprint(e))
+		s.Log.Error("panic", "rid", requestID(c), "path", redactPath(c.Path()), "panic", fmt.Sprint(e))
 	}}))
 	s.App.Use(requestid.New(requestid.Config{Header: headerRequestID}))
 	s.App.Use(s.accessLog)

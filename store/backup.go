@@ -227,6 +227,11 @@ func prepareRestored(dir string) error {
 		return fmt.Errorf("store: restore: %w (%s)", ErrDamaged, strings.Join(damage, "; "))
 	}
 	return db.Update(func(tx *bolt.Tx) error {
+		// A restored copy (a standby) is another node: it must not share
+		// the original's staging area or backup names in a shared bucket.
+		if err := tx.Bucket(BucketMeta).Delete(keyNodeID); err != nil {
+			return err
+		}
 		for _, name := range [][]byte{BucketRefreshTokens, BucketTokenFamilies, BucketUserFamilies} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err

@@ -550,7 +550,9 @@ async function viewSettings() {
   main.append(h('h2', null, t('settings')),
     h('div', { class: 'card' },
       h('p', null, t('user') + ': ', s?.user ? `${s.user.name || nameOf('person', s.user.username)} · ${nameOf('role', s.user.role)}` : '—'),
-      h('p', { class: 'small muted' }, t('device') + ': ', await db.deviceId())),
+      // The device's own id stays in the audit log and the outbox export;
+      // on screen the phone is named by what it is.
+      h('p', { class: 'small muted' }, t('device') + ': ', devicePlatform())),
     h('div', { class: 'card' }, h('h3', null, t('storage')),
       h('p', { id: 'persist', 'data-persisted': String(persisted), class: persisted ? 'ok' : 'warnbox' }, persisted ? t('persisted') : t('not_persisted')),
       est ? h('p', { class: 'small muted' }, t('storage_use', { u: mb(est.usage || 0), q: mb(est.quota || 0) })) : null,
@@ -627,3 +629,10 @@ async function startApp() {
 }
 startApp();
 window.fieldcheck = { sync, db, emit }; // for support staff in the console and the browser tests
+
+// devicePlatform names this device for a person ("Android", "iPhone"…).
+function devicePlatform() {
+  const ua = navigator.userAgent;
+  const m = /(Android|iPhone|iPad|HarmonyOS|Windows|Mac OS X|CrOS|Linux)/.exec(ua);
+  return navigator.userAgentData?.platform || (m ? m[1].replace('Mac OS X', 'macOS').replace('CrOS', 'ChromeOS') : '—');
+}
