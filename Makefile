@@ -35,7 +35,7 @@ fuzz:
 e2e:
 	bash e2e/run.sh
 
-## lighthouse: Lighthouse (mobile) on the login page and the technician's and inspector's home, 3 runs each (not part of make test: slow)
+## lighthouse: Lighthouse (mobile) on the login page and each role's home, 3 runs each (not part of make test: slow)
 lighthouse:
 	bash e2e/run.sh lighthouse
 

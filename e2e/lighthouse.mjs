@@ -1,5 +1,6 @@
 // Lighthouse (mobile, its defaults: simulated slow 4G and 4× CPU) on the
-// login page and on the technician's and the inspector's home after login,
+// login page and on each role's home after login (technician, inspector,
+// agent, supervisor),
 // three runs each; prints the median performance and the accessibility and
 // best-practices scores, and fails when they are under the targets of
 // issue 14 (performance ≥ 0.95, accessibility 1.00, best practices 1.00).
@@ -27,6 +28,8 @@ const TARGETS = [
   { name: 'login', user: null, path: '/login', ready: 'form.login' },
   { name: 'technician home', user: 'tech.zhang', path: '/', ready: 'article.order' },
   { name: 'inspector home', user: 'insp.zhao', path: '/', ready: 'article.store' },
+  { name: 'agent home', user: 'agent.liu', path: '/', ready: '#cb-next' },
+  { name: 'supervisor home', user: 'sup.east', path: '/', ready: '#supdash #kpis .kpi' },
 ];
 
 const chromeFlags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

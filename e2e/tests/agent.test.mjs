@@ -406,8 +406,16 @@ test('agent on a phone: the card fits, leaving gives the claim back, offline is 
   await p3.clock.fastForward('09:00');
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(Date.parse((await task(d)).lease_until), Date.parse(td1.lease_until), 'no renewal before 10 minutes');
+  // The lease shown before the renewal is read first: read after the
+  // fast-forward, a quick renewal would already have changed it. The wait
+  // polls from here in real time (the page's own timers are the fake clock's).
+  const before = await p3.getAttribute('#cb-lease', 'data-lease-until');
   await p3.clock.fastForward('01:10');
-  await p3.waitForFunction((u) => document.querySelector('#cb-lease')?.dataset.leaseUntil !== u, await p3.getAttribute('#cb-lease', 'data-lease-until'));
+  for (let i = 0; ; i++) {
+    if ((await p3.getAttribute('#cb-lease', 'data-lease-until')) !== before) break;
+    assert.ok(i < 300, 'the lease was not renewed on screen within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const td2 = await task(d);
   assert.equal(td2.lease_holder, AGENT);
   assert.ok(Date.parse(td2.lease_until) > Date.parse(td1.lease_until), 'the lease was renewed');
