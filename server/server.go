@@ -121,6 +121,8 @@ type Server struct {
 	Photos *photos.Service
 	// Checks queues password checks fairly per client address.
 	Checks *auth.CheckQueue
+	// Accounts is users and sessions (login, refresh, logout, users).
+	Accounts *auth.Accounts
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -144,6 +146,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		Checks:  auth.NewCheckQueue(auth.CheckSlots, auth.CheckWaitPerAddr, auth.CheckWait),
 		metrics: newMetrics(),
 	}
+	s.Accounts = auth.NewAccounts(db, s.Tokens, cfg.Now)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,
