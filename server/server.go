@@ -12,6 +12,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/photos"
 	"fieldcheck/store"
+	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -123,6 +124,8 @@ type Server struct {
 	Checks *auth.CheckQueue
 	// Accounts is users and sessions (login, refresh, logout, users).
 	Accounts *auth.Accounts
+	// WorkOrders is work orders and stores (营业网点).
+	WorkOrders *workorders.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -147,6 +150,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 	}
 	s.Accounts = auth.NewAccounts(db, s.Tokens, cfg.Now)
+	s.WorkOrders = workorders.NewService(db, cfg.Now)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,
