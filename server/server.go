@@ -10,6 +10,8 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
+	"fieldcheck/checklists"
+	"fieldcheck/names"
 	"fieldcheck/photos"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
@@ -126,6 +128,10 @@ type Server struct {
 	Accounts *auth.Accounts
 	// WorkOrders is work orders and stores (营业网点).
 	WorkOrders *workorders.Service
+	// Templates is the checklist templates (检查表模板).
+	Templates *checklists.Service
+	// Names is the display names of units, products, roles and people.
+	Names *names.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -151,6 +157,8 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	}
 	s.Accounts = auth.NewAccounts(db, s.Tokens, cfg.Now)
 	s.WorkOrders = workorders.NewService(db, cfg.Now)
+	s.Templates = checklists.NewService(db, cfg.Now)
+	s.Names = names.NewService(db, cfg.Now)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,
