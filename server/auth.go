@@ -9,7 +9,6 @@ import (
 	"fieldcheck/store"
 
 	"github.com/gofiber/fiber/v2"
-	bolt "go.etcd.io/bbolt"
 )
 
 // authJSONLimit keeps login and refresh bodies tiny.
@@ -68,19 +67,8 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	s.Logins.Reset(key)
-	var pair auth.Pair
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		// The password was checked outside this transaction: a change to
-		// the user since then (new password, disabled) voids the login.
-		now, err := auth.GetUser(tx, user.Username)
-		if err != nil || now.Generation != user.Generation || now.Disabled {
-			return auth.ErrBadCredentials
-		}
-		if pair, err = s.Tokens.Login(tx, now, in.DeviceID); err != nil {
-			return err
-		}
-		return store.Audit(tx, s.Now(), store.Actor{Username: user.Username, Unit: user.Unit, Device: in.DeviceID}, "auth.login", "user/"+user.Username, "")
-	}); err != nil {
+	pair, err := s.Accounts.Login(user, in.DeviceID)
+	if err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"access_token": pair.AccessToken, "refresh_token": pair.RefreshToken,
@@ -103,53 +91,16 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 		v.Add("refresh_token", "缺少 refresh_token", "refresh_token is required")
 		return v.Err()
 	}
-	var pair auth.Pair
-	var refreshErr error
-	// A reused token must still commit the family's revocation, so the theft
-	// signal is carried out of the transaction rather than rolling it back.
-	err := s.DB.Update(func(tx *bolt.Tx) error {
-		var err error
-		pair, err = s.Tokens.Refresh(tx, in.RefreshToken)
-		if auth.ErrReused(err) {
-			refreshErr = err
-			return nil
-		}
-		return err
-	})
+	pair, user, err := s.Accounts.Refresh(in.RefreshToken)
 	if err != nil {
-		return err
-	}
-	if refreshErr != nil {
-		return refreshErr
-	}
-	var user *auth.User
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		var err error
-		user, err = auth.GetUser(tx, usernameOf(s, pair.AccessToken))
-		return err
-	}); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"access_token": pair.AccessToken, "refresh_token": pair.RefreshToken,
 		"expires_in": pair.ExpiresIn, "token_type": "Bearer", "user": userJSON(user)})
 }
 
-func usernameOf(s *Server, access string) string {
-	p, _, err := s.Tokens.Verify(s.DB, access, auth.TypeAccess)
-	if err != nil {
-		return ""
-	}
-	return p.Username
-}
-
 func (s *Server) logout(c *fiber.Ctx) error {
-	cl := claims(c)
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		if err := auth.Logout(tx, cl.Family, s.Now()); err != nil {
-			return err
-		}
-		return store.Audit(tx, s.Now(), actor(c), "auth.logout", "user/"+cl.Subject, "")
-	}); err != nil {
+	if err := s.Accounts.Logout(principal(c), claims(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -164,12 +115,8 @@ func (s *Server) fileToken(c *fiber.Ctx) error {
 }
 
 func (s *Server) me(c *fiber.Ctx) error {
-	var user *auth.User
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		var err error
-		user, err = auth.GetUser(tx, principal(c).Username)
-		return err
-	}); err != nil {
+	user, err := s.Accounts.User(principal(c).Username)
+	if err != nil {
 		return err
 	}
 	return c.JSON(userJSON(user))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
-	bolt "go.etcd.io/bbolt"
 )
 
 // bindNames: display names of units, products, roles and people (names/).
@@ -20,12 +19,8 @@ func (s *Server) bindNames() {
 }
 
 func (s *Server) getNames(c *fiber.Ctx) error {
-	var b *names.Book
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		var err error
-		b, err = names.For(tx, principal(c))
-		return err
-	}); err != nil {
+	b, err := s.Names.For(principal(c))
+	if err != nil {
 		return err
 	}
 	return c.JSON(b)
@@ -34,12 +29,8 @@ func (s *Server) getNames(c *fiber.Ctx) error {
 // exportNames names codes in a download; a store that cannot be read leaves
 // them as codes rather than failing the export.
 func (s *Server) exportNames() names.Lookup {
-	var l names.Lookup
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		var err error
-		l, err = names.ForExport(tx)
-		return err
-	}); err != nil {
+	l, err := s.Names.ForExport()
+	if err != nil {
 		s.Log.Warn("names for an export", "err", err)
 	}
 	return l
@@ -58,11 +49,8 @@ func (s *Server) putName(c *fiber.Ctx) error {
 	if err := s.bindJSON(c, &in); err != nil {
 		return err
 	}
-	var n *names.Name
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		n, err = names.Set(tx, kind, code, in, actor(c), s.Now())
-		return err
-	}); err != nil {
+	n, err := s.Names.Set(principal(c), kind, code, in)
+	if err != nil {
 		return err
 	}
 	return c.JSON(n)

@@ -14,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	bolt "go.etcd.io/bbolt"
 )
 
 func (s *Server) bindOps() {
@@ -116,12 +115,7 @@ func (s *Server) audit(c *fiber.Ctx) error {
 		}
 		return p.Role != auth.RoleSupervisor || e.Unit == p.Unit
 	}
-	var items []store.AuditEntry
-	var next string
-	err = s.DB.View(func(tx *bolt.Tx) error {
-		items, next, err = store.AuditPage(tx, from, to, after, limit, keep)
-		return err
-	})
+	items, next, err := s.DB.AuditPage(from, to, after, limit, keep)
 	if errors.Is(err, store.ErrBadAuditCursor) {
 		return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
 	}

@@ -10,8 +10,11 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
+	"fieldcheck/checklists"
+	"fieldcheck/names"
 	"fieldcheck/photos"
 	"fieldcheck/store"
+	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -121,6 +124,14 @@ type Server struct {
 	Photos *photos.Service
 	// Checks queues password checks fairly per client address.
 	Checks *auth.CheckQueue
+	// Accounts is users and sessions (login, refresh, logout, users).
+	Accounts *auth.Accounts
+	// WorkOrders is work orders and stores (营业网点).
+	WorkOrders *workorders.Service
+	// Templates is the checklist templates (检查表模板).
+	Templates *checklists.Service
+	// Names is the display names of units, products, roles and people.
+	Names *names.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -144,6 +155,10 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		Checks:  auth.NewCheckQueue(auth.CheckSlots, auth.CheckWaitPerAddr, auth.CheckWait),
 		metrics: newMetrics(),
 	}
+	s.Accounts = auth.NewAccounts(db, s.Tokens, cfg.Now)
+	s.WorkOrders = workorders.NewService(db, cfg.Now)
+	s.Templates = checklists.NewService(db, cfg.Now)
+	s.Names = names.NewService(db, cfg.Now)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
-	bolt "go.etcd.io/bbolt"
 )
 
 // bindTemplates: checklist templates (API.md "Templates (checklists)").
@@ -26,12 +25,8 @@ func (s *Server) listTemplates(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var items []checklists.Summary
-	var next string
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		items, next, err = checklists.ListPage(tx, limit, after)
-		return err
-	}); err != nil {
+	items, next, err := s.Templates.ListPage(limit, after)
+	if err != nil {
 		return err
 	}
 	return listJSON(c, items, next)
@@ -51,12 +46,8 @@ func (s *Server) getTemplate(c *fiber.Ctx) error {
 		version = n
 	}
 	id := utils.CopyString(c.Params("id"))
-	var t *checklists.Template
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		var err error
-		t, err = checklists.Get(tx, id, version)
-		return err
-	}); err != nil {
+	t, err := s.Templates.Get(id, version)
+	if err != nil {
 		return err
 	}
 	return c.JSON(t)
@@ -70,13 +61,8 @@ func (s *Server) putTemplate(c *fiber.Ctx) error {
 		return err
 	}
 	t.ID = utils.CopyString(c.Params("id"))
-	var version int
-	var created bool
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		var err error
-		version, created, err = checklists.Put(tx, &t, actor(c), s.Now())
-		return err
-	}); err != nil {
+	version, created, err := s.Templates.Put(actor(c), &t)
+	if err != nil {
 		return err
 	}
 	status := fiber.StatusOK

@@ -2,10 +2,8 @@ package server
 
 import (
 	"fieldcheck/auth"
-	"fieldcheck/store"
 
 	"github.com/gofiber/fiber/v2"
-	bolt "go.etcd.io/bbolt"
 )
 
 func (s *Server) bindUsers() {
@@ -23,15 +21,8 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if err := in.HashPassword(); err != nil { // bcrypt outside the write lock
 		return err
 	}
-	p := principal(c)
-	var u *auth.User
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		var err error
-		if u, err = auth.CreateUser(tx, in, &p, s.Now()); err != nil {
-			return err
-		}
-		return store.Audit(tx, s.Now(), actor(c), "user.create", "user/"+u.Username, "role="+u.Role+" unit="+u.Unit)
-	}); err != nil {
+	u, err := s.Accounts.CreateUser(principal(c), in)
+	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(u.Public())
@@ -42,12 +33,8 @@ func (s *Server) listUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var users []*auth.User
-	var next string
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		users, next, err = auth.ListUsers(tx, principal(c), limit, after)
-		return err
-	}); err != nil {
+	users, next, err := s.Accounts.ListUsers(principal(c), limit, after)
+	if err != nil {
 		return err
 	}
 	items := make([]map[string]any, len(users))
@@ -65,28 +52,8 @@ func (s *Server) patchUser(c *fiber.Ctx) error {
 	if err := in.HashPassword(); err != nil { // bcrypt outside the write lock
 		return err
 	}
-	id := c.Params("id")
-	var u *auth.User
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		var err error
-		if u, err = auth.PatchUser(tx, id, in, principal(c), s.Now()); err != nil {
-			return err
-		}
-		detail := ""
-		if in.Disabled != nil {
-			detail += " disabled"
-		}
-		if in.Password != nil {
-			detail += " password"
-		}
-		if in.Role != nil {
-			detail += " role=" + *in.Role
-		}
-		if in.Unit != nil {
-			detail += " unit=" + *in.Unit
-		}
-		return store.Audit(tx, s.Now(), actor(c), "user.patch", "user/"+u.Username, detail)
-	}); err != nil {
+	u, err := s.Accounts.PatchUser(principal(c), c.Params("id"), in)
+	if err != nil {
 		return err
 	}
 	return c.JSON(u.Public())

@@ -15,7 +15,6 @@ import (
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
-	bolt "go.etcd.io/bbolt"
 )
 
 // bindWorkOrders: work orders (工单), API.md "Users, stores, work orders".
@@ -32,21 +31,6 @@ func (s *Server) bindWorkOrders() {
 	s.route(fiber.MethodPost, "/api/v1/workorders/:id/complete", managers, s.completeWorkOrder)
 }
 
-// noUnit matches no unit: ids and units never contain 0x00.
-const noUnit = "\x00"
-
-// managedUnit is the unit a caller may manage: every unit ("") for an admin,
-// their own for anyone else; a supervisor without a unit manages nothing.
-func managedUnit(p auth.Principal) string {
-	switch {
-	case p.Role == auth.RoleAdmin:
-		return ""
-	case p.Unit == "":
-		return noUnit
-	}
-	return p.Unit
-}
-
 // pathID is the :id parameter, percent-decoded (ids may be Chinese) and
 // copied out of Fiber's reused buffer.
 func pathID(c *fiber.Ctx) (string, error) {
@@ -57,34 +41,13 @@ func pathID(c *fiber.Ctx) (string, error) {
 	return strings.Clone(id), nil // PathUnescape hands back its input when nothing is escaped
 }
 
-// canRead: technicians see their own orders, everyone else their unit's
-// (admins all).
-func canRead(p auth.Principal, wo *workorders.WorkOrder) error {
-	if p.Role == auth.RoleTechnician {
-		if wo.Technician != p.Username {
-			return errs.ErrForbidden
-		}
-		return nil
-	}
-	return workorders.InUnit(managedUnit(p), wo)
-}
-
 func (s *Server) createWorkOrder(c *fiber.Ctx) error {
 	var in workorders.WorkOrder
 	if err := s.bindJSON(c, &in); err != nil {
 		return err
 	}
-	unit := managedUnit(principal(c))
-	var wo *workorders.WorkOrder
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		var err error
-		if wo, err = workorders.Create(tx, in, actor(c), s.Now()); err != nil {
-			return err
-		}
-		// The unit is the technician's, known only now; refusing here
-		// rolls the whole creation back.
-		return workorders.InUnit(unit, wo)
-	}); err != nil {
+	wo, err := s.WorkOrders.Create(principal(c), in)
+	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(wo)
@@ -95,13 +58,8 @@ func (s *Server) getWorkOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var wo *workorders.WorkOrder
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		if wo, err = workorders.Get(tx, id); err != nil {
-			return err
-		}
-		return canRead(principal(c), wo)
-	}); err != nil {
+	wo, err := s.WorkOrders.Get(principal(c), id)
+	if err != nil {
 		return err
 	}
 	return c.JSON(wo)
@@ -116,22 +74,8 @@ func (s *Server) patchWorkOrder(c *fiber.Ctx) error {
 	if err := s.bindJSON(c, &in); err != nil {
 		return err
 	}
-	unit := managedUnit(principal(c))
-	var wo *workorders.WorkOrder
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		old, err := workorders.Get(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := workorders.InUnit(unit, old); err != nil {
-			return err
-		}
-		if wo, err = workorders.Patch(tx, id, in, actor(c), s.Now()); err != nil {
-			return err
-		}
-		// A supervisor cannot hand an order to another unit's technician.
-		return workorders.InUnit(unit, wo)
-	}); err != nil {
+	wo, err := s.WorkOrders.Patch(principal(c), id, in)
+	if err != nil {
 		return err
 	}
 	return c.JSON(wo)
@@ -148,21 +92,8 @@ func (s *Server) completeWorkOrder(c *fiber.Ctx) error {
 	if err := s.bindJSON(c, &in); err != nil && err != errEmptyBody {
 		return err
 	}
-	unit := managedUnit(principal(c))
-	now := s.Now()
-	var wo *workorders.WorkOrder
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		old, err := workorders.Get(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := workorders.InUnit(unit, old); err != nil {
-			return err
-		}
-		// The job is finished now, so its 回访 starts now, in the same commit.
-		wo, err = workorders.CompleteManual(tx, id, in.Note, actor(c), now, callbacks.Kickoff)
-		return err
-	}); err != nil {
+	wo, err := s.WorkOrders.Complete(principal(c), id, in.Note, callbacks.Kickoff)
+	if err != nil {
 		return err
 	}
 	return c.JSON(wo)
@@ -202,14 +133,11 @@ func (s *Server) importWorkOrders(c *fiber.Ctx) error {
 	default:
 		return errImportType
 	}
-	unit := managedUnit(principal(c))
-	if err := s.DB.Update(func(tx *bolt.Tx) error {
-		imported, err := workorders.Import(tx, rows, actor(c), s.Now(), unit)
-		results = append(results[:len(results):len(results)], imported...)
-		return err
-	}); err != nil {
+	imported, err := s.WorkOrders.Import(principal(c), rows)
+	if err != nil {
 		return err
 	}
+	results = append(results, imported...)
 	slices.SortStableFunc(results, func(a, b workorders.ImportResult) int { return a.Row - b.Row })
 	l := lang(c)
 	out := make([]fiber.Map, len(results))
@@ -256,7 +184,6 @@ func (s *Server) listWorkOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
 	f := workorders.Filter{Status: c.Query("status"), Technician: c.Query("technician"), Unit: c.Query("unit")}
 	switch f.Status {
 	case "", workorders.StatusAssigned, workorders.StatusCompleted, workorders.StatusCancelled:
@@ -269,25 +196,8 @@ func (s *Server) listWorkOrders(c *fiber.Ctx) error {
 	if f.To, err = queryTime(c, "to", true); err != nil {
 		return err
 	}
-	switch p.Role {
-	case auth.RoleTechnician:
-		if f.Technician != "" && f.Technician != p.Username {
-			return errs.ErrForbidden
-		}
-		f.Technician = p.Username
-	case auth.RoleAdmin:
-	default:
-		if f.Unit != "" && f.Unit != p.Unit {
-			return errs.ErrForbidden
-		}
-		f.Unit = managedUnit(p)
-	}
-	var items []workorders.WorkOrder
-	var next string
-	if err := s.DB.View(func(tx *bolt.Tx) error {
-		items, next, err = workorders.List(tx, f, limit, after)
-		return err
-	}); err != nil {
+	items, next, err := s.WorkOrders.List(principal(c), f, limit, after)
+	if err != nil {
 		return err
 	}
 	return listJSON(c, items, next)

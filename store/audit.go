@@ -55,6 +55,17 @@ func AuditRange(tx *bolt.Tx, from, to time.Time, fn func(AuditEntry) error) erro
 // ErrBadAuditCursor is an after= token that no audit page handed out.
 var ErrBadAuditCursor = errors.New("store: bad audit cursor")
 
+// AuditPage is AuditPage in a read transaction of its own, for callers
+// outside the store (the server's GET /api/v1/audit).
+func (db *DB) AuditPage(from, to time.Time, after string, limit int, keep func(AuditEntry) bool) (items []AuditEntry, next string, err error) {
+	err = db.View(func(tx *bolt.Tx) error {
+		var err error
+		items, next, err = AuditPage(tx, from, to, after, limit, keep)
+		return err
+	})
+	return items, next, err
+}
+
 // AuditPage answers up to limit entries with from ≤ at < to that keep
 // accepts, oldest first, starting after the entry the cursor after names
 // ("" for the first page). next is the cursor for the following page, "" when
