@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 FUZZTIME ?= 5s
 
-.PHONY: run build test deps gotest fuzz e2e bench soak screenshots race vet fmt clean lighthouse
+.PHONY: run build test deps gotest fuzz e2e e2e-update bench soak screenshots race vet fmt clean lighthouse
 
 ## run: start the server with demo data on :8080 (FIELDCHECK_ADDR, FIELDCHECK_DATA honoured) and print the logins
 run:
@@ -38,6 +38,10 @@ e2e:
 ## lighthouse: Lighthouse (mobile) on the login page and each role's home, 3 runs each (not part of make test: slow)
 lighthouse:
 	bash e2e/run.sh lighthouse
+
+## e2e-update: the app-update browser test (flaky here: see e2e/extra/update.test.mjs)
+e2e-update:
+	bash e2e/run.sh extra/update.test.mjs
 
 ## screenshots: the browser tests, writing each role's screenshots to docs/screenshots
 screenshots:

@@ -30,7 +30,9 @@ self.addEventListener('activate', (event) => {
 });
 
 self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'skipWaiting') self.skipWaiting();
+  // waitUntil keeps this worker alive until it has taken over: a worker
+  // woken only for this message could otherwise be stopped first.
+  if (event.data && event.data.type === 'skipWaiting') event.waitUntil(self.skipWaiting());
 });
 
 self.addEventListener('fetch', (event) => {
@@ -67,7 +69,10 @@ self.addEventListener('sync', (event) => {
     const wins = await self.clients.matchAll({ type: 'window' });
     await Promise.all(wins.map((c) => new Promise((resolve) => {
       const ch = new MessageChannel();
-      const timer = setTimeout(resolve, 25000);
+      // Only a wake-up: the window pushes and retries on its own. Waiting
+      // long here would hold back an app update (a new version cannot take
+      // over while this worker is busy with the event).
+      const timer = setTimeout(resolve, 3000);
       ch.port1.onmessage = () => { clearTimeout(timer); resolve(); };
       c.postMessage({ type: 'sync' }, [ch.port2]);
     })));
