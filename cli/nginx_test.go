@@ -95,10 +95,7 @@ func TestBehindNginxTheClientAddressIsTheRealOneOnlyWhenTheProxyIsTrusted(t *tes
 // startServerEnv is startServer with extra environment.
 func startServerEnv(t *testing.T, data string, env []string, args ...string) *running {
 	t.Helper()
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v) // the child inherits it; undone after the test
-	}
+	withEnv(t, env) // the child inherits it; undone after the test
 	return startServer(t, data, args...)
 }
 

@@ -39,12 +39,14 @@ func clearIncoming(dir string) {
 
 func join(parts ...string) string { return filepath.Join(parts...) }
 
+// originalPath and renditionPath are the data dir's layout (LocalObjects
+// owns it); tests reach the files through them.
 func (s *Service) originalPath(sha string) string {
-	return join(s.cfg.DataDir, OriginalsDir, sha[0:2], sha[2:4], sha)
+	return (&LocalObjects{Dir: s.cfg.DataDir}).originalPath(sha)
 }
 
 func (s *Service) renditionPath(sha, size string) string {
-	return join(s.cfg.DataDir, RenditionsDir, sha[0:2], sha[2:4], sha+"."+size+".jpg")
+	return (&LocalObjects{Dir: s.cfg.DataDir}).renditionPath(sha, size)
 }
 
 // writeFileAtomic writes data beside path and renames it into place, so a

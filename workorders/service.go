@@ -81,11 +81,8 @@ func (s *Service) Patch(by auth.Principal, id string, in Changes) (*WorkOrder, e
 	unit := ManagedUnit(by)
 	var wo *WorkOrder
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		old, err := Get(tx, id)
+		err := getInUnit(tx, unit, id)
 		if err != nil {
-			return err
-		}
-		if err := InUnit(unit, old); err != nil {
 			return err
 		}
 		if wo, err = Patch(tx, id, in, by.Actor(), s.now()); err != nil {
@@ -104,11 +101,8 @@ func (s *Service) Complete(by auth.Principal, id, note string, then Hook) (*Work
 	now := s.now()
 	var wo *WorkOrder
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		old, err := Get(tx, id)
+		err := getInUnit(tx, unit, id)
 		if err != nil {
-			return err
-		}
-		if err := InUnit(unit, old); err != nil {
 			return err
 		}
 		// The job is finished now, so its 回访 starts now, in the same commit.
@@ -191,4 +185,14 @@ func (s *Service) ListOutlets(unit string, limit int, after string) ([]Outlet, s
 		return err
 	})
 	return items, next, err
+}
+
+// getInUnit checks that order id exists and lies in unit ("" is every
+// unit) before a manager changes it.
+func getInUnit(tx *bolt.Tx, unit, id string) error {
+	old, err := Get(tx, id)
+	if err != nil {
+		return err
+	}
+	return InUnit(unit, old)
 }
