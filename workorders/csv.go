@@ -45,6 +45,17 @@ var headerAliases = map[string]string{
 	"装维人员": "technician", "技术员": "technician", "装维工号": "technician", "施工人员": "technician",
 	"预约开始": "appointment_from", "预约开始时间": "appointment_from",
 	"预约结束": "appointment_to", "预约结束时间": "appointment_to",
+	"受理时间": "accepted_at", "受理": "accepted_at",
+	"客户类型": "customer_kind", "客户类别": "customer_kind",
+	"线路类型": "line", "业务线路": "line", "线路": "line",
+}
+
+// OptionalColumns are v1.1's extra columns after the fixed ones (API.md).
+var OptionalColumns = []string{"accepted_at", "customer_kind", "line"}
+
+var kindAliases = map[string]string{
+	"公众": KindResidential, "公众客户": KindResidential, "家庭": KindResidential, "个人": KindResidential, "住宅": KindResidential,
+	"政企": KindEnterprise, "政企客户": KindEnterprise, "企业": KindEnterprise, "集团": KindEnterprise,
 }
 
 var typeAliases = map[string]string{
@@ -196,7 +207,7 @@ func normHeader(h string) string {
 // mapHeader returns each known column's index; unknown columns are ignored.
 func mapHeader(header []string) (map[string]int, error) {
 	known := map[string]bool{}
-	for _, c := range CSVHeader {
+	for _, c := range append(append([]string{}, CSVHeader...), OptionalColumns...) {
 		known[c] = true
 	}
 	cols := map[string]int{}
@@ -241,7 +252,9 @@ func parseRow(rec []string, cols map[string]int) (WorkOrder, *errs.Error) {
 		Product:    get("product"),
 		Technician: get("technician"),
 		Customer: Customer{Name: get("customer_name"), Phone: get("customer_phone"),
-			Address: get("customer_address"), Tier: alias(tierAliases, get("customer_tier"))},
+			Address: get("customer_address"), Tier: alias(tierAliases, get("customer_tier")),
+			Kind: alias(kindAliases, get("customer_kind"))},
+		Line: get("line"),
 	}
 	if s := get("subscribed_mbps"); s != "" {
 		f, err := parseMbps(s)
@@ -253,7 +266,8 @@ func parseRow(rec []string, cols map[string]int) (WorkOrder, *errs.Error) {
 	for _, t := range []struct {
 		col, path string
 		dst       *time.Time
-	}{{"appointment_from", "appointment.from", &wo.Appointment.From}, {"appointment_to", "appointment.to", &wo.Appointment.To}} {
+	}{{"appointment_from", "appointment.from", &wo.Appointment.From}, {"appointment_to", "appointment.to", &wo.Appointment.To},
+		{"accepted_at", "accepted_at", &wo.AcceptedAt}} {
 		s := get(t.col)
 		if s == "" {
 			continue

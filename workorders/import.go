@@ -79,6 +79,17 @@ func upsert(tx *bolt.Tx, in WorkOrder, who store.Actor, now time.Time, unit stri
 	if in.Note != "" {
 		next.Note = in.Note
 	}
+	// The optional v1.1 columns change the order only when the file fills
+	// them: an older sheet without them keeps what the order had.
+	if in.Customer.Kind == "" {
+		next.Customer.Kind = old.Customer.Kind
+	}
+	if in.Line != "" {
+		next.Line = in.Line
+	}
+	if !in.AcceptedAt.IsZero() {
+		next.AcceptedAt = in.AcceptedAt
+	}
 	_, err = update(tx, old, next, who, now, unit)
 	return ImportUpdated, err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fieldcheck/errs"
 	"fieldcheck/store"
@@ -33,7 +34,7 @@ func GetOutlet(tx *bolt.Tx, id string) (*Outlet, error) {
 // publishes it to every puller: inspectors walk through stores of any unit.
 func CreateOutlet(tx *bolt.Tx, in Outlet, who store.Actor, now time.Time) (*Outlet, error) {
 	o := Outlet{ID: in.ID, Name: strings.TrimSpace(in.Name), Address: strings.TrimSpace(in.Address),
-		Unit: strings.TrimSpace(in.Unit), CreatedAt: now}
+		Unit: strings.TrimSpace(in.Unit), Kind: strings.TrimSpace(in.Kind), CreatedAt: now}
 	var v errs.Validation
 	if !ValidID(o.ID) {
 		v.Add("id", fmt.Sprintf("网点编号必填，最多 %d 个字符，不能含控制字符、斜杠、?、#、%%", MaxIDLen),
@@ -48,6 +49,9 @@ func CreateOutlet(tx *bolt.Tx, in Outlet, who store.Actor, now time.Time) (*Outl
 		v.Add("unit", "请填写所属单位", "unit is required")
 	}
 	textOK(&v, "unit", o.Unit)
+	if utf8.RuneCountInString(o.Kind) > MaxLineLen {
+		v.Add("kind", fmt.Sprintf("网点类型不能超过 %d 个字", MaxLineLen), fmt.Sprintf("kind must be at most %d characters", MaxLineLen))
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -40,6 +40,7 @@ func Get(tx *bolt.Tx, id string) (*WorkOrder, error) {
 	if err != nil {
 		return nil, err
 	}
+	wo.fill()
 	return &wo, nil
 }
 
@@ -48,7 +49,16 @@ func decode(k, v []byte) (*WorkOrder, error) {
 	if err := json.Unmarshal(v, &wo); err != nil {
 		return nil, fmt.Errorf("workorders: decode %q: %w", k, err)
 	}
+	wo.fill()
 	return &wo, nil
+}
+
+// fill gives an order stored before v1.1 what it lacks: accepted_at is when
+// it reached the server.
+func (wo *WorkOrder) fill() {
+	if wo.AcceptedAt.IsZero() {
+		wo.AcceptedAt = wo.CreatedAt
+	}
 }
 
 // InUnit is nil when unit is empty (an admin: every unit) or the order's
@@ -84,6 +94,9 @@ func create(tx *bolt.Tx, in WorkOrder, who store.Actor, now time.Time, onlyUnit 
 	wo.Status = StatusAssigned
 	wo.Version = 1
 	wo.CreatedAt, wo.UpdatedAt = now, now
+	if wo.AcceptedAt.IsZero() {
+		wo.AcceptedAt = now
+	}
 	wo.CompletedAt, wo.CompletedBy, wo.CompletionNote = nil, "", ""
 	if err := save(tx, nil, &wo); err != nil {
 		return nil, err
@@ -101,6 +114,7 @@ type CustomerPatch struct {
 	Phone   *string `json:"phone"`
 	Address *string `json:"address"`
 	Tier    *string `json:"tier"`
+	Kind    *string `json:"kind"`
 }
 
 // Changes is the body of a PATCH: reassign (technician), reschedule 改约
@@ -115,6 +129,8 @@ type Changes struct {
 	SubscribedMbps *float64       `json:"subscribed_mbps"`
 	Customer       *CustomerPatch `json:"customer"`
 	Note           *string        `json:"note"`
+	Line           *string        `json:"line"`
+	AcceptedAt     *time.Time     `json:"accepted_at"`
 }
 
 // Patch applies p to order id. A completed or cancelled order is a Conflict.
@@ -130,6 +146,8 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 	set(&next.Product, p.Product)
 	set(&next.SubscribedMbps, p.SubscribedMbps)
 	set(&next.Note, p.Note)
+	set(&next.Line, p.Line)
+	set(&next.AcceptedAt, p.AcceptedAt)
 	if p.Appointment != nil {
 		next.Appointment = *p.Appointment
 	}
@@ -138,6 +156,7 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 		set(&next.Customer.Phone, c.Phone)
 		set(&next.Customer.Address, c.Address)
 		set(&next.Customer.Tier, c.Tier)
+		set(&next.Customer.Kind, c.Kind)
 	}
 	if p.Status != nil {
 		switch *p.Status {
@@ -233,6 +252,10 @@ func changes(a, b *WorkOrder) []string {
 	}
 	if a.Note != b.Note {
 		out = append(out, "note")
+	}
+	diff("line", a.Line, b.Line)
+	if !a.AcceptedAt.Equal(b.AcceptedAt) {
+		out = append(out, "accepted_at")
 	}
 	return out
 }
