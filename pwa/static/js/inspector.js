@@ -67,13 +67,22 @@ async function mySheets() {
   return list;
 }
 
+// A new walk is drawn but not kept: it becomes a draft (and counts in the
+// outbox) once something is entered, as the technician's sheet does (issue
+// 14). Until then it lives only here, so 开始巡检 then 返回 leaves nothing.
+const unsaved = new Map();
 async function newSheet(tpl, subject, extra) {
   const sheet = {
     id: db.uuid(), template_id: tpl.id, template_version: tpl.version, subject, base_version: 0,
     started_at: new Date().toISOString(), answers: {}, photos: {}, photo_meta: {}, state: 'draft', kind: tpl.kind, ...extra,
   };
-  await sync.saveSheet(sheet);
+  unsaved.clear();
+  unsaved.set(sheet.id, sheet);
   ui.navigate('/insp/walk/' + enc(sheet.id));
+}
+async function keep(sheet) {
+  unsaved.delete(sheet.id);
+  await sync.saveSheet(sheet);
 }
 
 // redrawOn re-renders the current view once when a sheet changes or a sync
@@ -304,7 +313,7 @@ function findingPhotos(root, tpl, sheet, r) {
 
 async function inspWalk(id) {
   const main = ui.main;
-  const sheet = await db.get('sheets', id);
+  const sheet = (await db.get('sheets', id)) || unsaved.get(id);
   if (!sheet) { main.append(h('p', null, t('not_found'))); return; }
   const tpl = await sync.templateFor(sheet);
   const store = sheet.subject.store_id ? (await db.get('stores', sheet.subject.store_id)) || sheet.store : null;
@@ -343,12 +352,12 @@ async function inspWalk(id) {
   const tally = () => { const r = score(tpl, sheet.answers, ctx); update(r, progress(tpl, sheet)); if (editable) findingPhotos(holder, tpl, sheet, r); };
   main.append(holder, tallyEl);
   let timer = null;
-  const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await sync.saveSheet(sheet); } };
+  const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await keep(sheet); } };
   ui.setLeaving(flush);
   const view = renderChecklist(holder, {
     template: tpl, sheet, order, readOnly: !editable,
     serverFields: sheet.state === 'rejected' ? sheet.rejection?.fields : null,
-    onChange: () => { tally(); clearTimeout(timer); timer = setTimeout(() => { timer = null; sync.saveSheet(sheet); }, 250); },
+    onChange: () => { tally(); clearTimeout(timer); timer = setTimeout(() => { timer = null; keep(sheet); }, 250); },
   });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); }, { once: true });
 
@@ -363,6 +372,7 @@ async function inspWalk(id) {
   if (sheet.subject.store_id) actions.append(h('a', { class: 'btn', href: '/insp/store/' + enc(sheet.subject.store_id), 'data-link': '' }, t('insp_history')));
   if (sheet.state !== 'sent') {
     actions.append(h('button', { class: 'btn danger', onclick: async () => {
+      if (unsaved.has(sheet.id)) { unsaved.delete(sheet.id); ui.navigate('/', true); return; }
       if (!confirm(t('discard_confirm'))) return;
       await db.del('sheets', sheet.id);
       await sync.refreshCounter();
