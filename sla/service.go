@@ -79,31 +79,63 @@ func Retime(tx *bolt.Tx, now time.Time) (int, error) {
 	}
 	n := 0
 	for _, id := range ids {
-		wo, err := workorders.Get(tx, id)
+		changed, err := workorders.Touch(tx, id, now, Stamp)
 		if err != nil {
 			return n, err
 		}
-		before := wo.SLA
-		if err := workorders.Touch(tx, id, now); err != nil {
-			return n, err
-		}
-		if after, _ := workorders.Get(tx, id); after != nil && after.Version != wo.Version {
+		if changed {
 			n++
 		}
-		_ = before
 	}
 	return n, nil
 }
 
-// Migrate is the upgrade that brings clocks to a data dir with orders
-// (store.Migration To 3): it records now as the upgrade time — orders
-// accepted before it start their clock now, marked from_upgrade — and times
-// every open order, so phones pull their due times. Finished orders keep no
-// clock: no fine reaches back before the upgrade.
-func Migrate(tx *bolt.Tx, now time.Time) error {
-	if err := tx.Bucket(store.BucketSLA).Put(keySince, store.TimeKey(now)); err != nil {
+var keyFresh = []byte("fresh")
+
+// Ensure runs once per data dir, when a binary with clocks first opens it.
+// A data dir that already holds orders is an upgrade: now is recorded as
+// the upgrade time — orders accepted before it start their clock now,
+// marked from_upgrade — and every open order is timed in the same commit,
+// so phones pull their due times. Finished orders keep no clock: no fine
+// reaches back before the upgrade. An empty data dir is marked fresh and
+// has clocks from the start. No record changes shape (an order without
+// "sla" reads as before), so this needs no schema version.
+func (s *Service) Ensure() error {
+	var done bool
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(store.BucketSLA)
+		done = b.Get(keySince) != nil || b.Get(keyFresh) != nil
+		return nil
+	}); err != nil || done {
 		return err
 	}
-	_, err := Retime(tx, now)
-	return err
+	now := s.now()
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(store.BucketSLA)
+		if b.Get(keySince) != nil || b.Get(keyFresh) != nil {
+			return nil
+		}
+		if k, _ := tx.Bucket(store.BucketWorkOrders).Cursor().First(); k == nil {
+			return b.Put(keyFresh, store.TimeKey(now))
+		}
+		if err := b.Put(keySince, store.TimeKey(now)); err != nil {
+			return err
+		}
+		n, err := Retime(tx, now)
+		if err != nil {
+			return err
+		}
+		return store.Audit(tx, now, store.Actor{Username: "system"}, "sla.upgrade", "sla/since",
+			fmt.Sprintf("clocks start now for orders accepted before; %d open orders timed", n))
+	})
+}
+
+// RetimeAll re-times every open order in one commit (after the calendar
+// changed).
+func (s *Service) RetimeAll() error {
+	now := s.now()
+	return s.db.Update(func(tx *bolt.Tx) error {
+		_, err := Retime(tx, now)
+		return err
+	})
 }

@@ -122,28 +122,28 @@ func endHold(wo *WorkOrder, at time.Time) {
 	}
 }
 
-// Touch rewrites open order id unchanged but for what the observers set (a
-// new time limit after the rules or the calendar changed, or at the upgrade
-// that brought clocks), as a new version so phones pull it again. Closed
-// orders are left as they are.
-func Touch(tx *bolt.Tx, id string, now time.Time) error {
+// Touch rewrites open order id unchanged but for what stamp sets (a new
+// time limit after the rules or the calendar changed, or at the upgrade that
+// brought clocks), as a new version so phones pull it again, and reports
+// whether it changed. Closed orders are left as they are.
+func Touch(tx *bolt.Tx, id string, now time.Time, stamp func(tx *bolt.Tx, wo *WorkOrder) error) (bool, error) {
 	old, err := Get(tx, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if old.Status == StatusCompleted || old.Status == StatusCancelled {
-		return nil
+		return false, nil
 	}
 	next := *old
-	if err := observe(tx, old, &next); err != nil {
-		return err
+	if err := stamp(tx, &next); err != nil {
+		return false, err
 	}
 	if clockEqual(old.SLA, next.SLA) {
-		return nil
+		return false, nil
 	}
 	next.Version++
 	next.UpdatedAt = now
-	return save(tx, old, &next)
+	return true, save(tx, old, &next)
 }
 
 func clockEqual(a, b *Clock) bool {
