@@ -28,6 +28,9 @@ async function supRect(id) {
   return (await import('./sup-rect.js')).supRect(ui.main, id);
 }
 
+// The fine review is a desk screen (console/, online-only, not precached).
+import('../console/fines-loader.js').catch(() => {});
+
 register({
   roles: ['supervisor', 'admin'],
   home: supervisorHome,

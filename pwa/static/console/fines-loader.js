@@ -1,0 +1,12 @@
+// The fine review's routes (issue 22): /fines, and /fines/YYYY-MM for a month.
+// The screen itself (fines.js) is a desk screen: online-only, loaded on use.
+import { register, ui } from '../js/roles.js';
+import { currentSession } from '../js/api.js';
+
+const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
+async function fines(month) {
+  if (!allowed()) return ui.navigate('/', true);
+  return (await import('./fines.js')).fineReview(ui.main, month);
+}
+
+register({ roles: [], routes: [[/^\/fines$/, fines], [/^\/fines\/(\d{4}-\d{2})$/, fines]] });
