@@ -165,9 +165,6 @@ func Observe(tx *bolt.Tx, old, wo *workorders.WorkOrder) error {
 	if err := sla.Stamp(tx, wo); err != nil {
 		return err
 	}
-	if old == nil {
-		return nil
-	}
 	var cat []Item
 	catalogue := func() ([]Item, error) {
 		if cat == nil {
@@ -176,6 +173,12 @@ func Observe(tx *bolt.Tx, old, wo *workorders.WorkOrder) error {
 			return cat, err
 		}
 		return cat, nil
+	}
+	if err := observeFault(tx, old, wo, catalogue); err != nil {
+		return err
+	}
+	if old == nil {
+		return nil
 	}
 	// 第十八条: a hold begun without a reason.
 	if wo.Status == workorders.StatusOnHold && old.Status != workorders.StatusOnHold && wo.HoldReason == "" {

@@ -132,6 +132,11 @@ var (
 	// FinesByOrder: order id 0x00 catalogue item → fine id: one fine per
 	// order and item, so a replayed event proposes nothing twice.
 	BucketFinesByOrder = []byte("fines_by_order")
+	// Faults (owned by fines): customer phone 0x00 accepted_at (time key)
+	// 0x00 order id → fines.fault, every repair order by customer, for the
+	// 4th fault in a month (第二十八条) and a fault reopened soon after its
+	// clearance (第二十三条). Repairs before the upgrade are not in it.
+	BucketFaults = []byte("faults")
 	// FineMonths: month ("2026-11") → fines.Month, written when the month
 	// closes (第七条): who, when, and the frozen per-unit totals and score.
 	BucketFineMonths = []byte("fine_months")
@@ -156,5 +161,5 @@ var allBuckets = [][]byte{
 	BucketFeed, BucketAudit,
 	BucketNames,
 	BucketCallbackQueueByUnit,
-	BucketWorkdays, BucketSLA, BucketFines, BucketFinesByMonth, BucketFinesByOrder, BucketFineMonths,
+	BucketWorkdays, BucketSLA, BucketFines, BucketFinesByMonth, BucketFinesByOrder, BucketFineMonths, BucketFaults,
 }
