@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 
 	"fieldcheck/errs"
 	"fieldcheck/store"
@@ -61,14 +63,16 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 //go:embed data/catalogue.json
 var builtinJSON []byte
 
-// Builtin is the catalogue seeded from seed 004.
-func Builtin() []Item {
+var builtin = sync.OnceValue(func() []Item {
 	var items []Item
 	if err := json.Unmarshal(builtinJSON, &items); err != nil {
 		panic("fines: built-in catalogue: " + err.Error())
 	}
 	return items
-}
+})
+
+// Builtin is the catalogue seeded from seed 004 (a copy: callers may edit it).
+func Builtin() []Item { return slices.Clone(builtin()) }
 
 var keyCatalogue = []byte("\x00catalogue")
 

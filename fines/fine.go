@@ -162,9 +162,11 @@ func eachInMonth(tx *bolt.Tx, month, unit string, fn func(*Fine) error) error {
 // limit (第十五、二十一、二十二、二十九条), an order put on hold without a
 // reason (第十八条).
 func Observe(tx *bolt.Tx, old, wo *workorders.WorkOrder) error {
-	if err := sla.Stamp(tx, wo); err != nil {
+	env, err := sla.LoadEnv(tx)
+	if err != nil {
 		return err
 	}
+	wo.SLA = sla.Compute(env, wo)
 	var cat []Item
 	catalogue := func() ([]Item, error) {
 		if cat == nil {
@@ -202,10 +204,6 @@ func Observe(tx *bolt.Tx, old, wo *workorders.WorkOrder) error {
 	// An order finished past its time limit.
 	if wo.Status == workorders.StatusCompleted && old.Status != workorders.StatusCompleted &&
 		wo.SLA != nil && wo.SLA.OverdueUnits > 0 && wo.SLA.Measure == sla.MeasureCompletion {
-		env, err := sla.LoadEnv(tx)
-		if err != nil {
-			return err
-		}
 		r := ruleByID(env.Rules, wo.SLA.Rule)
 		if r == nil || r.Fine == "" {
 			return nil

@@ -45,7 +45,7 @@ func getMonth(tx *bolt.Tx, m string) (*Month, error) {
 }
 
 // closeMonth freezes m: its rows and scores as they stand now.
-func closeMonth(tx *bolt.Tx, m, by string, now time.Time) (*Month, error) {
+func closeMonth(tx *bolt.Tx, m string, by store.Actor, now time.Time) (*Month, error) {
 	rows, err := Rows(tx, m, "")
 	if err != nil {
 		return nil, err
@@ -60,11 +60,11 @@ func closeMonth(tx *bolt.Tx, m, by string, now time.Time) (*Month, error) {
 	for i := range scores {
 		scores[i].Closed = true
 	}
-	mo := &Month{Month: m, ClosedAt: now, ClosedBy: by, Rows: rows, Scores: scores}
+	mo := &Month{Month: m, ClosedAt: now, ClosedBy: by.Username, Rows: rows, Scores: scores}
 	if err := store.PutJSON(tx, store.BucketFineMonths, []byte(m), mo); err != nil {
 		return nil, err
 	}
-	return mo, store.Audit(tx, now, store.Actor{Username: by}, "fines.close", "fines/month/"+m,
+	return mo, store.Audit(tx, now, by, "fines.close", "fines/month/"+m,
 		fmt.Sprintf("%d units", len(rows)))
 }
 
@@ -97,7 +97,7 @@ func (s *Service) closeDue() error {
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, m := range dueMonths(tx, now) {
-			if _, err := closeMonth(tx, m, System, now); err != nil {
+			if _, err := closeMonth(tx, m, store.Actor{Username: System}, now); err != nil {
 				return err
 			}
 		}
@@ -127,7 +127,7 @@ func (s *Service) Close(by auth.Principal, m string) (MonthInfo, error) {
 		if Closed(tx, m) {
 			return ErrMonthClosed
 		}
-		mo, err := closeMonth(tx, m, by.Username, now)
+		mo, err := closeMonth(tx, m, by.Actor(), now)
 		if err != nil {
 			return err
 		}

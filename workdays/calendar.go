@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"fieldcheck/errs"
@@ -27,17 +28,33 @@ type Calendar struct {
 //go:embed data/*.json
 var builtinFS embed.FS
 
+// builtins are the shipped calendars, decoded once (every order write
+// counts working days).
+var builtins = sync.OnceValue(func() map[int]Calendar {
+	out := map[int]Calendar{}
+	entries, _ := builtinFS.ReadDir("data")
+	for _, e := range entries {
+		raw, err := builtinFS.ReadFile("data/" + e.Name())
+		if err != nil {
+			panic("workdays: " + err.Error())
+		}
+		var c Calendar
+		if err := json.Unmarshal(raw, &c); err != nil {
+			panic("workdays: built-in calendar " + e.Name() + ": " + err.Error())
+		}
+		c.Builtin = true
+		out[c.Year] = c
+	}
+	return out
+})
+
 // Builtin is the calendar shipped for year, or false when none is.
 func Builtin(year int) (Calendar, bool) {
-	raw, err := builtinFS.ReadFile(fmt.Sprintf("data/%d.json", year))
-	if err != nil {
+	c, ok := builtins()[year]
+	if !ok {
 		return Calendar{}, false
 	}
-	var c Calendar
-	if err := json.Unmarshal(raw, &c); err != nil {
-		panic("workdays: built-in calendar " + fmt.Sprint(year) + ": " + err.Error())
-	}
-	c.Builtin = true
+	c.Holidays, c.Workdays = slices.Clone(c.Holidays), slices.Clone(c.Workdays)
 	return c, true
 }
 

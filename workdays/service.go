@@ -15,9 +15,6 @@ import (
 
 func yearKey(year int) []byte { return []byte(strconv.Itoa(year)) }
 
-// builtinYears are the years with a shipped calendar.
-var builtinYears = []int{2026}
-
 // Get is year's calendar: the one an admin set, else the built-in one, else
 // an empty (Monday–Friday) calendar.
 func Get(tx *bolt.Tx, year int) (Calendar, error) {
@@ -51,9 +48,8 @@ func Load(tx *bolt.Tx) (Calendars, error) {
 	if err != nil {
 		return Calendars{}, err
 	}
-	for _, y := range builtinYears {
+	for y, b := range builtins() {
 		if !stored[y] {
-			b, _ := Builtin(y)
 			cals = append(cals, b)
 		}
 	}
