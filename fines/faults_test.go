@@ -76,3 +76,22 @@ func TestFaultReopenedSoonAfterClearance(t *testing.T) {
 		t.Fatalf("a fault 5 days after the clearance flagged: %+v", got)
 	}
 }
+
+// 预约服务: an order's appointment record decides 履约 when it has one.
+func TestAppointmentKeptByRecord(t *testing.T) {
+	done := at("2026-11-23 11:00")
+	wo := &workorders.WorkOrder{CompletedAt: &done, Appointment: workorders.Window{From: at("2026-11-23 09:00"), To: at("2026-11-23 11:00")}}
+	if !kept(wo) {
+		t.Fatal("finished on the appointment day without a record: not kept")
+	}
+	wo.Appointments = []workorders.ApptRecord{{Event: workorders.ApptMade}, {Event: workorders.ApptMissed, Reason: "未上门"}}
+	if kept(wo) {
+		t.Fatal("a missed appointment counted as kept")
+	}
+	late := at("2026-11-25 11:00")
+	wo.CompletedAt = &late
+	wo.Appointments = []workorders.ApptRecord{{Event: workorders.ApptMade}, {Event: workorders.ApptKept}}
+	if !kept(wo) {
+		t.Fatal("a kept appointment (finished on a later visit) counted as missed")
+	}
+}

@@ -201,6 +201,21 @@ func Observe(tx *bolt.Tx, old, wo *workorders.WorkOrder) error {
 			}
 		}
 	}
+	// 第十四条: an appointment recorded as not kept (没有履约).
+	if n := len(wo.Appointments); n > len(old.Appointments) && wo.Appointments[n-1].Event == workorders.ApptMissed {
+		items, err := catalogue()
+		if err != nil {
+			return err
+		}
+		if it := Find(items, "art14_appointment_missed"); it != nil {
+			rec := wo.Appointments[n-1]
+			f := fromItem(*it, wo, rec.At, 0)
+			f.Evidence.Note = "未履约：" + rec.Reason
+			if _, err := propose(tx, f, orderKey(wo.ID, fmt.Sprintf("%s#%d", it.ID, n))); err != nil {
+				return err
+			}
+		}
+	}
 	// An order finished past its time limit.
 	if wo.Status == workorders.StatusCompleted && old.Status != workorders.StatusCompleted &&
 		wo.SLA != nil && wo.SLA.OverdueUnits > 0 && wo.SLA.Measure == sla.MeasureCompletion {

@@ -103,8 +103,7 @@ func Scores(tx *bolt.Tx, month, unit string) ([]Score, error) {
 		if wo.Type != workorders.TypeComplaint && !wo.Appointment.To.IsZero() {
 			a := get(wo.Unit)
 			a.apptAll++
-			// 履约: finished by the end of the (last agreed) appointment day.
-			if !wo.CompletedAt.After(store.DayEnd(wo.Appointment.To)) {
+			if kept(wo) {
 				a.apptKept++
 			}
 		}
@@ -161,3 +160,24 @@ func share(n, d int, weight float64, lowerBetter bool) Part {
 }
 
 func round4(f float64) float64 { return float64(int64(f*10000+0.5)) / 10000 }
+
+// kept says whether an order's appointment was kept (履约): by its
+// appointment record when it has one (a "kept" entry and no "missed"),
+// else finished by the end of the (last agreed) appointment day.
+func kept(wo *workorders.WorkOrder) bool {
+	if len(wo.Appointments) > 0 {
+		k := false
+		for _, r := range wo.Appointments {
+			switch r.Event {
+			case workorders.ApptMissed:
+				return false
+			case workorders.ApptKept:
+				k = true
+			}
+		}
+		if k {
+			return true
+		}
+	}
+	return !wo.CompletedAt.After(store.DayEnd(wo.Appointment.To))
+}

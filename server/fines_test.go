@@ -246,3 +246,47 @@ func startsAt(v any, want time.Time) bool {
 	got, err := time.Parse(time.RFC3339Nano, s)
 	return err == nil && got.Equal(want)
 }
+
+// 预约登记 (第十四条): made, changed with a reason (改约: the order's window
+// moves), kept; a missed appointment needs a reason and proposes the 10–50
+// yuan fine. A technician records on their own orders only.
+func TestAppointmentRecords(t *testing.T) {
+	e := newTestEnv(t)
+	e.createOrder(t, "sup1", orderBody("APPT-1"))
+	tech := e.token(t, "tech1")
+	path := "/api/v1/workorders/APPT-1/appointments"
+	if res := e.call(t, "POST", path, tech, map[string]any{"event": "made"}); res.Status != 200 {
+		t.Fatalf("made: %d %s", res.Status, res.Body)
+	}
+	from := testStart.Add(26 * time.Hour)
+	w := map[string]any{"from": from.Format(time.RFC3339), "to": from.Add(2 * time.Hour).Format(time.RFC3339)}
+	if res := e.call(t, "POST", path, tech, map[string]any{"event": "changed", "window": w}); res.Status != 422 {
+		t.Fatalf("changed without a reason: %d", res.Status)
+	}
+	res := e.call(t, "POST", path, tech, map[string]any{"event": "changed", "window": w, "reason": "客户临时出差"})
+	if res.Status != 200 {
+		t.Fatalf("changed: %d %s", res.Status, res.Body)
+	}
+	var wo workorders.WorkOrder
+	res.Decode(t, &wo)
+	if !wo.Appointment.From.Equal(from) || len(wo.Appointments) != 2 || wo.Appointments[1].Reason != "客户临时出差" || wo.Appointments[1].By != "tech1" {
+		t.Fatalf("after 改约: %+v", wo)
+	}
+	if res := e.call(t, "POST", path, e.token(t, "tech2"), map[string]any{"event": "kept"}); res.Status != 403 {
+		t.Fatalf("another technician recording: %d", res.Status)
+	}
+	if res := e.call(t, "POST", path, tech, map[string]any{"event": "lost"}); res.Status != 422 {
+		t.Fatalf("an unknown event: %d", res.Status)
+	}
+	if res := e.call(t, "POST", path, e.token(t, "sup1"), map[string]any{"event": "missed", "reason": "装维人员未按约上门"}); res.Status != 200 {
+		t.Fatalf("missed: %d %s", res.Status, res.Body)
+	}
+	var list struct{ Items []map[string]any }
+	e.call(t, "GET", "/api/v1/fines?month=2026-11", e.token(t, "sup1"), nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0]["item"] != "art14_appointment_missed" || list.Items[0]["proposed"] != 10.0 || list.Items[0]["max"] != 50.0 {
+		t.Fatalf("fines after a missed appointment: %+v", list.Items)
+	}
+	if res := e.call(t, "POST", "/api/v1/workorders/NOPE/appointments", tech, map[string]any{"event": "made"}); res.Status != 404 {
+		t.Fatalf("unknown order: %d", res.Status)
+	}
+}

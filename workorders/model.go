@@ -86,6 +86,9 @@ type WorkOrder struct {
 	// every stretch on hold, which the time limit does not count (v1.1).
 	HoldReason string `json:"hold_reason,omitempty"`
 	Holds      []Hold `json:"holds,omitempty"`
+	// Appointments is the appointment record (预约登记, 第十四条): made,
+	// changed with a reason, kept or missed.
+	Appointments []ApptRecord `json:"appointments,omitempty"`
 	// SLA is the order's time limit (sla/), absent on orders without one.
 	SLA *Clock `json:"sla,omitempty"`
 }
