@@ -218,7 +218,8 @@ func Observe(tx *bolt.Tx, old, wo *workorders.WorkOrder) error {
 	}
 	// An order finished past its time limit.
 	if wo.Status == workorders.StatusCompleted && old.Status != workorders.StatusCompleted &&
-		wo.SLA != nil && wo.SLA.OverdueUnits > 0 && wo.SLA.Measure == sla.MeasureCompletion {
+		wo.SLA != nil && wo.SLA.OverdueUnits > 0 && wo.SLA.Measure == sla.MeasureCompletion &&
+		wo.CompletedBy != workorders.CompletedUnreachable { // 第二十四条: the customer's doing, confirmed by the callback
 		r := ruleByID(env.Rules, wo.SLA.Rule)
 		if r == nil || r.Fine == "" {
 			return nil

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"fieldcheck/auth"
+	"fieldcheck/callbacks"
 	"fieldcheck/errs"
 	"fieldcheck/fines"
 	"fieldcheck/reports"
@@ -34,6 +35,8 @@ func (s *Server) bindFines() {
 	s.route(fiber.MethodGet, "/api/v1/fines/:id", managers, s.getFine)
 	s.route(fiber.MethodPost, "/api/v1/fines/:id/review", managers, s.reviewFine)
 	s.route(fiber.MethodPost, "/api/v1/workorders/:id/appointments", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), s.recordAppointment)
+	s.route(fiber.MethodPost, "/api/v1/workorders/:id/unreachable", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), s.recordUnreachable)
+	s.route(fiber.MethodPost, "/api/v1/workorders/:id/unreachable/close", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), s.closeUnreachable)
 	s.route(fiber.MethodGet, "/api/v1/reports/agency-fines", managers, s.reportAgencyFines)
 	s.route(fiber.MethodGet, "/api/v1/reports/agency-score", managers, s.reportAgencyScore)
 }
@@ -41,21 +44,23 @@ func (s *Server) bindFines() {
 func init() {
 	csvXLSX := []string{reports.ContentTypeCSV, reports.ContentTypeXLSX}
 	for k, d := range map[string]apiDoc{
-		"GET /api/v1/workdays/:year":               {Summary: "工作日历（法定节假日、调休）/ the year's working-day calendar", Response: workdays.Calendar{}, Errors: []int{404}},
-		"PUT /api/v1/workdays/:year":               {Summary: "设置一年的工作日历 / set a year's calendar (open orders are re-timed)", Request: workdays.Calendar{}, Response: workdays.Calendar{}, Errors: []int{404, 422}},
-		"GET /api/v1/sla/rules":                    {Summary: "工单时限规则 / the SLA rules in force", Response: sla.RuleSet{}},
-		"PUT /api/v1/sla/rules":                    {Summary: "设置时限规则（在途工单重新计时）/ replace the SLA rules (open orders are re-timed)", Request: slaRulesBody{}, Response: sla.RuleSet{}, Errors: []int{422}},
-		"GET /api/v1/fines/catalogue":              {Summary: "罚款目录（种子 004 第十三–二十九条）/ the fines catalogue", Response: fines.Item{}, List: true},
-		"PUT /api/v1/fines/catalogue":              {Summary: "设置罚款目录（金额范围、月度封顶）/ replace the catalogue (ranges, monthly caps)", Request: catalogueBody{}, Response: fines.Item{}, List: true, Errors: []int{422}},
-		"GET /api/v1/fines/months":                 {Summary: "考核月份与关账状态 / the last 12 months and whether each is closed", Response: fines.MonthInfo{}, List: true},
-		"POST /api/v1/fines/months/:month/close":   {Summary: "关账（冻结该月罚款与得分）/ close a month now, freezing its fines and score", Response: fines.MonthInfo{}, Errors: []int{409}},
-		"GET /api/v1/fines":                        {Summary: "罚款（按月，待审在前）/ the month's fines, proposed first", Query: []string{"month:YYYY-MM", "status:proposed|confirmed|waived", "unit"}, Response: fines.Fine{}, List: true},
-		"POST /api/v1/fines":                       {Summary: "手工提出罚款 / propose a fine on an order by hand", Request: fines.Raise{}, Response: fines.Fine{}, OK: []int{201}, Errors: []int{404, 422}},
-		"GET /api/v1/fines/:id":                    {Summary: "一条罚款及其证据 / one fine with its evidence", Response: fines.Fine{}, Errors: []int{404}},
-		"POST /api/v1/fines/:id/review":            {Summary: "审核罚款：确认、调整（范围内）或免罚（须理由）/ confirm, adjust within the range, or waive with a reason", Request: fines.Review{}, Response: fines.Fine{}, Errors: []int{404, 409, 422}},
-		"POST /api/v1/workorders/:id/appointments": {Summary: "预约登记：预约、改约（须原因）、履约、未履约 / record an appointment made, changed (with a reason), kept or missed", Request: workorders.ApptInput{}, Response: workorders.WorkOrder{}, Errors: []int{404, 409, 422}},
-		"GET /api/v1/reports/agency-fines":         {Summary: "代理公司罚款（待审与已确认分列，已确认按月封顶）/ agency fines per unit and month: proposed and confirmed apart, caps on confirmed", Query: []string{"month:YYYY-MM", "unit", "format:csv|xlsx"}, Response: fines.Row{}, List: true, Produces: csvXLSX},
-		"GET /api/v1/reports/agency-score":         {Summary: "代理公司月度考核得分（第五条）/ the agency's monthly score", Query: []string{"month:YYYY-MM", "unit", "format:csv|xlsx"}, Response: fines.Score{}, List: true, Produces: csvXLSX},
+		"GET /api/v1/workdays/:year":                    {Summary: "工作日历（法定节假日、调休）/ the year's working-day calendar", Response: workdays.Calendar{}, Errors: []int{404}},
+		"PUT /api/v1/workdays/:year":                    {Summary: "设置一年的工作日历 / set a year's calendar (open orders are re-timed)", Request: workdays.Calendar{}, Response: workdays.Calendar{}, Errors: []int{404, 422}},
+		"GET /api/v1/sla/rules":                         {Summary: "工单时限规则 / the SLA rules in force", Response: sla.RuleSet{}},
+		"PUT /api/v1/sla/rules":                         {Summary: "设置时限规则（在途工单重新计时）/ replace the SLA rules (open orders are re-timed)", Request: slaRulesBody{}, Response: sla.RuleSet{}, Errors: []int{422}},
+		"GET /api/v1/fines/catalogue":                   {Summary: "罚款目录（种子 004 第十三–二十九条）/ the fines catalogue", Response: fines.Item{}, List: true},
+		"PUT /api/v1/fines/catalogue":                   {Summary: "设置罚款目录（金额范围、月度封顶）/ replace the catalogue (ranges, monthly caps)", Request: catalogueBody{}, Response: fines.Item{}, List: true, Errors: []int{422}},
+		"GET /api/v1/fines/months":                      {Summary: "考核月份与关账状态 / the last 12 months and whether each is closed", Response: fines.MonthInfo{}, List: true},
+		"POST /api/v1/fines/months/:month/close":        {Summary: "关账（冻结该月罚款与得分）/ close a month now, freezing its fines and score", Response: fines.MonthInfo{}, Errors: []int{409}},
+		"GET /api/v1/fines":                             {Summary: "罚款（按月，待审在前）/ the month's fines, proposed first", Query: []string{"month:YYYY-MM", "status:proposed|confirmed|waived", "unit"}, Response: fines.Fine{}, List: true},
+		"POST /api/v1/fines":                            {Summary: "手工提出罚款 / propose a fine on an order by hand", Request: fines.Raise{}, Response: fines.Fine{}, OK: []int{201}, Errors: []int{404, 422}},
+		"GET /api/v1/fines/:id":                         {Summary: "一条罚款及其证据 / one fine with its evidence", Response: fines.Fine{}, Errors: []int{404}},
+		"POST /api/v1/fines/:id/review":                 {Summary: "审核罚款：确认、调整（范围内）或免罚（须理由）/ confirm, adjust within the range, or waive with a reason", Request: fines.Review{}, Response: fines.Fine{}, Errors: []int{404, 409, 422}},
+		"POST /api/v1/workorders/:id/appointments":      {Summary: "预约登记：预约、改约（须原因）、履约、未履约 / record an appointment made, changed (with a reason), kept or missed", Request: workorders.ApptInput{}, Response: workorders.WorkOrder{}, Errors: []int{404, 409, 422}},
+		"POST /api/v1/workorders/:id/unreachable":       {Summary: "联系不上客户：登记一次联系及留言条照片（第二十四条）/ record a failed attempt to reach a repair customer, with the note's photo", Request: workorders.UnreachableInput{}, Response: workorders.WorkOrder{}, Errors: []int{404, 409, 422}},
+		"POST /api/v1/workorders/:id/unreachable/close": {Summary: "联系不上满 24 小时申请销障（回访确认）/ close a repair unreachable for 24 h; its callback confirms", Response: workorders.WorkOrder{}, Errors: []int{404, 409}},
+		"GET /api/v1/reports/agency-fines":              {Summary: "代理公司罚款（待审与已确认分列，已确认按月封顶）/ agency fines per unit and month: proposed and confirmed apart, caps on confirmed", Query: []string{"month:YYYY-MM", "unit", "format:csv|xlsx"}, Response: fines.Row{}, List: true, Produces: csvXLSX},
+		"GET /api/v1/reports/agency-score":              {Summary: "代理公司月度考核得分（第五条）/ the agency's monthly score", Query: []string{"month:YYYY-MM", "unit", "format:csv|xlsx"}, Response: fines.Score{}, List: true, Produces: csvXLSX},
 	} {
 		apiDocs[k] = d
 	}
@@ -244,6 +249,34 @@ func (s *Server) recordAppointment(c *fiber.Ctx) error {
 		return err
 	}
 	wo, err := s.WorkOrders.Record(principal(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(wo)
+}
+
+func (s *Server) recordUnreachable(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in workorders.UnreachableInput
+	if err := s.bindJSON(c, &in); err != nil {
+		return err
+	}
+	wo, err := s.WorkOrders.RecordUnreachable(principal(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(wo)
+}
+
+func (s *Server) closeUnreachable(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	wo, err := s.WorkOrders.CloseUnreachable(principal(c), id, callbacks.Kickoff)
 	if err != nil {
 		return err
 	}

@@ -290,3 +290,52 @@ func TestAppointmentRecords(t *testing.T) {
 		t.Fatalf("unknown order: %d", res.Status)
 	}
 }
+
+// 第二十四条: a repair customer who cannot be reached: attempts and the
+// photo of the note left; after 24 hours the technician closes the fault,
+// its callback is created to confirm it, and no overdue fine is proposed.
+func TestUnreachableRepairCustomer(t *testing.T) {
+	e := newTestEnv(t)
+	e.createOrder(t, "sup1", orderBody("UR-1", func(m map[string]any) {
+		m["type"] = "repair"
+		m["customer"].(map[string]any)["tier"] = "vip"
+	}))
+	e.createOrder(t, "sup1", orderBody("UR-INST"))
+	tech := e.token(t, "tech1")
+	p := "/api/v1/workorders/UR-1/unreachable"
+	if res := e.call(t, "POST", "/api/v1/workorders/UR-INST/unreachable", tech, map[string]any{"note": "x"}); res.Status != 409 || res.ErrorCode() != "not_repair" {
+		t.Fatalf("an install: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", p, tech, map[string]any{"photo": "not-a-hash"}); res.Status != 422 {
+		t.Fatalf("a bad photo hash: %d", res.Status)
+	}
+	if res := e.call(t, "POST", p, tech, map[string]any{"note": "电话无人接听"}); res.Status != 200 {
+		t.Fatalf("attempt: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", p+"/close", tech, nil); res.Status != 409 || res.ErrorCode() != "no_note_photo" {
+		t.Fatalf("close without a note photo: %d %s", res.Status, res.Body)
+	}
+	sha := strings.Repeat("ab", 32)
+	if res := e.call(t, "POST", p, tech, map[string]any{"note": "上门无人，已贴留言条", "photo": sha}); res.Status != 200 || res.JSON()["unreachable"].(map[string]any)["note_photo"] != sha {
+		t.Fatalf("attempt with the note: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", p+"/close", tech, nil); res.Status != 409 || res.ErrorCode() != "unreachable_too_soon" {
+		t.Fatalf("close before 24 h: %d %s", res.Status, res.Body)
+	}
+	e.clock.Advance(25 * time.Hour)
+	tech = e.fresh(t, "tech1")
+	res := e.call(t, "POST", p+"/close", tech, nil)
+	if res.Status != 200 || res.JSON()["status"] != "completed" || res.JSON()["completed_by"] != "unreachable" {
+		t.Fatalf("close: %d %s", res.Status, res.Body)
+	}
+	var cbs struct{ Items []map[string]any }
+	e.call(t, "GET", "/api/v1/callbacks?workorder_id=UR-1", e.fresh(t, "sup1"), nil).Decode(t, &cbs)
+	if len(cbs.Items) != 1 {
+		t.Fatalf("no callback to confirm the closure: %+v", cbs.Items)
+	}
+	var list struct{ Items []map[string]any }
+	e.call(t, "GET", "/api/v1/fines?month=2026-11", e.token(t, "sup1"), nil).Decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("a fine for a customer who could not be reached: %+v", list.Items)
+	}
+}

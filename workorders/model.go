@@ -89,6 +89,9 @@ type WorkOrder struct {
 	// Appointments is the appointment record (预约登记, 第十四条): made,
 	// changed with a reason, kept or missed.
 	Appointments []ApptRecord `json:"appointments,omitempty"`
+	// Unreachable is a repair's record of a customer who cannot be reached
+	// (第二十四条).
+	Unreachable *Unreachable `json:"unreachable,omitempty"`
 	// SLA is the order's time limit (sla/), absent on orders without one.
 	SLA *Clock `json:"sla,omitempty"`
 }
