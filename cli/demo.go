@@ -163,5 +163,8 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 	if _, err := loadHistory(db, now); err != nil {
 		return nil, fmt.Errorf("demo history: %w", err)
 	}
+	if err := loadSLADemo(db, now); err != nil {
+		return nil, fmt.Errorf("demo time limits and fines: %w", err)
+	}
 	return logins, nil
 }

@@ -11,9 +11,12 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
+	"fieldcheck/fines"
 	"fieldcheck/names"
 	"fieldcheck/photos"
+	"fieldcheck/sla"
 	"fieldcheck/store"
+	"fieldcheck/workdays"
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
@@ -132,6 +135,11 @@ type Server struct {
 	Templates *checklists.Service
 	// Names is the display names of units, products, roles and people.
 	Names *names.Service
+	// Workdays, SLA and Fines: the working-day calendar, the time limits of
+	// orders and the agency fines and score (issue 22).
+	Workdays *workdays.Service
+	SLA      *sla.Service
+	Fines    *fines.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -159,6 +167,13 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.WorkOrders = workorders.NewService(db, cfg.Now)
 	s.Templates = checklists.NewService(db, cfg.Now)
 	s.Names = names.NewService(db, cfg.Now)
+	fines.Install() // every order write stamps its clock and proposes its fines
+	s.Workdays = workdays.NewService(db, cfg.Now)
+	s.SLA = sla.NewService(db, cfg.Now)
+	s.Fines = fines.NewService(db, cfg.Now)
+	if err := s.SLA.Ensure(); err != nil {
+		return nil, err
+	}
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,
@@ -178,6 +193,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.Callbacks = callbacks.New(db, callbacks.Config{SMSWait: cfg.SMSWait, WebhookURL: cfg.SMSWebhookURL,
 		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
 	s.Go(s.Callbacks.Run)
+	s.Go(s.Fines.Run)
 	if s.Photos, err = s.newPhotos(); err != nil {
 		return nil, err
 	}

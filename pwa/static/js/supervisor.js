@@ -6,7 +6,10 @@ import { register, ui } from './roles.js';
 import { currentSession } from './api.js';
 
 const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
-async function supervisorHome() { return (await import('./sup-dash.js')).supervisorHome(); }
+async function supervisorHome() {
+  import('../console/fines-loader.js').catch(() => {}); // the fine review: a desk screen, online-only, not precached
+  return (await import('./sup-dash.js')).supervisorHome();
+}
 async function supOrders() {
   if (!allowed()) return ui.navigate('/', true);
   return (await import('./sup-wo.js')).supOrders();
