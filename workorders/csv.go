@@ -48,10 +48,12 @@ var headerAliases = map[string]string{
 	"受理时间": "accepted_at", "受理": "accepted_at",
 	"客户类型": "customer_kind", "客户类别": "customer_kind",
 	"线路类型": "line", "业务线路": "line", "线路": "line",
+	"方案需求时间": "proposal_requested_at", "方案需求提出时间": "proposal_requested_at",
+	"方案提交时间": "proposal_submitted_at",
 }
 
 // OptionalColumns are v1.1's extra columns after the fixed ones (API.md).
-var OptionalColumns = []string{"accepted_at", "customer_kind", "line"}
+var OptionalColumns = []string{"accepted_at", "customer_kind", "line", "proposal_requested_at", "proposal_submitted_at"}
 
 var kindAliases = map[string]string{
 	"公众": KindResidential, "公众客户": KindResidential, "家庭": KindResidential, "个人": KindResidential, "住宅": KindResidential,
@@ -277,6 +279,18 @@ func parseRow(rec []string, cols map[string]int) (WorkOrder, *errs.Error) {
 			v.Add(t.path, "时间格式应为 2006-01-02 15:04 或 RFC 3339", "time must be like 2006-01-02 15:04 (Asia/Shanghai) or RFC 3339")
 		}
 		*t.dst = tm
+	}
+	for _, t := range []struct {
+		col string
+		dst **time.Time
+	}{{"proposal_requested_at", &wo.ProposalRequestedAt}, {"proposal_submitted_at", &wo.ProposalSubmittedAt}} {
+		if s := get(t.col); s != "" {
+			tm, ok := ParseTime(s)
+			if !ok {
+				v.Add(t.col, "时间格式应为 2006-01-02 15:04 或 RFC 3339", "time must be like 2006-01-02 15:04 (Asia/Shanghai) or RFC 3339")
+			}
+			*t.dst = &tm
+		}
 	}
 	if err := v.Err(); err != nil {
 		e, _ := errs.As(err)

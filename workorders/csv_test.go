@@ -197,3 +197,27 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// The enterprise audit's 方案 times come in as optional columns, by their
+// Chinese headers too; a bad time names its column.
+func TestParseCSVReadsProposalTimes(t *testing.T) {
+	head := strings.TrimSuffix(csvHead, "\n") + ",方案需求时间,方案提交时间\n"
+	rows, rejected := parse(t, []byte(head+
+		"WO-1,install,专线,1000,某公司,13800000001,春熙路 1 号,vip,tech1,2026-11-20 09:00,2026-11-20 11:00,2026-09-30 10:00,2026-10-09 17:00\n"+
+		"WO-2,install,专线,1000,某公司,13800000001,春熙路 1 号,vip,tech1,2026-11-20 09:00,2026-11-20 11:00,,\n"+
+		"WO-3,install,专线,1000,某公司,13800000001,春熙路 1 号,vip,tech1,2026-11-20 09:00,2026-11-20 11:00,昨天,\n"))
+	if len(rows) != 2 || len(rejected) != 1 {
+		t.Fatalf("rows %v rejected %v", rows, rejected)
+	}
+	a := rows[0].Order
+	if a.ProposalRequestedAt == nil || !a.ProposalRequestedAt.Equal(time.Date(2026, 9, 30, 10, 0, 0, 0, store.Shanghai)) ||
+		a.ProposalSubmittedAt == nil || !a.ProposalSubmittedAt.Equal(time.Date(2026, 10, 9, 17, 0, 0, 0, store.Shanghai)) {
+		t.Fatalf("proposal times %v %v", a.ProposalRequestedAt, a.ProposalSubmittedAt)
+	}
+	if b := rows[1].Order; b.ProposalRequestedAt != nil || b.ProposalSubmittedAt != nil {
+		t.Fatalf("empty cells gave %v %v", b.ProposalRequestedAt, b.ProposalSubmittedAt)
+	}
+	if e := rejected[0].Err; e == nil || !strings.Contains(fmt.Sprintf("%+v", *e), "proposal_requested_at") {
+		t.Fatalf("rejection %+v", rejected[0])
+	}
+}

@@ -72,10 +72,15 @@ type WorkOrder struct {
 	// AcceptedAt is when the order was accepted (受理): the start of its time
 	// limits. It defaults to when the order reached the server; orders stored
 	// before v1.1 read it as their created_at.
-	AcceptedAt  time.Time  `json:"accepted_at"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	CompletedAt *time.Time `json:"completed_at"`
+	AcceptedAt time.Time `json:"accepted_at"`
+	// ProposalRequestedAt and ProposalSubmittedAt are an enterprise order's
+	// 方案 times (方案需求提出 / 方案提交), which the enterprise audit's
+	// 方案响应及时率 counts working days between (v1.1; optional).
+	ProposalRequestedAt *time.Time `json:"proposal_requested_at,omitempty"`
+	ProposalSubmittedAt *time.Time `json:"proposal_submitted_at,omitempty"`
+	CreatedAt           time.Time  `json:"created_at"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	CompletedAt         *time.Time `json:"completed_at"`
 	// CompletedBy says how it was completed: the acceptance submission id, or
 	// "manual" for POST /workorders/:id/complete.
 	CompletedBy string `json:"completed_by,omitempty"`
