@@ -118,6 +118,8 @@ var (
 	// holidays and worked weekend days an admin set; absent years use the
 	// built-in calendar.
 	BucketWorkdays = []byte("workdays")
+	// BucketAudits holds enterprise service audits (audits/): id → JSON.
+	BucketAudits = []byte("audits")
 	// SLA (owned by sla): "rules" → []sla.Rule as an admin set them (absent:
 	// the built-in rules); "since" → when this data dir got clocks (time
 	// key; absent on data dirs that had clocks from the start).
@@ -162,4 +164,5 @@ var allBuckets = [][]byte{
 	BucketNames,
 	BucketCallbackQueueByUnit,
 	BucketWorkdays, BucketSLA, BucketFines, BucketFinesByMonth, BucketFinesByOrder, BucketFineMonths, BucketFaults,
+	BucketAudits,
 }
