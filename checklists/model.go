@@ -98,11 +98,15 @@ type Section struct {
 
 // Template is one version of a checklist definition.
 type Template struct {
-	ID        string    `json:"id"`
-	Version   int       `json:"version"`
-	Kind      string    `json:"kind"`
-	Title     Text      `json:"title"`
-	Grading   []Band    `json:"grading,omitempty"`
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Kind    string `json:"kind"`
+	Title   Text   `json:"title"`
+	Grading []Band `json:"grading,omitempty"`
+	// Mystery marks a walkthrough template for mystery visits (暗访, issue
+	// 20): recorded and scored like a walkthrough, feeding the store's
+	// figures, and seen by nobody before it is filed (pushed).
+	Mystery   bool      `json:"mystery,omitempty"`
 	Sections  []Section `json:"sections"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by,omitempty"`
@@ -195,5 +199,6 @@ type Summary struct {
 	Version   int       `json:"version"`
 	Kind      string    `json:"kind"`
 	Title     Text      `json:"title"`
+	Mystery   bool      `json:"mystery,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }

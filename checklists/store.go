@@ -199,7 +199,7 @@ func ListPage(tx *bolt.Tx, limit int, after string) (items []Summary, next strin
 		if err != nil {
 			return nil, "", fmt.Errorf("checklists: list templates: %w", err)
 		}
-		items = append(items, Summary{ID: t.ID, Version: t.Version, Kind: t.Kind, Title: t.Title, CreatedAt: t.CreatedAt})
+		items = append(items, Summary{ID: t.ID, Version: t.Version, Kind: t.Kind, Title: t.Title, Mystery: t.Mystery, CreatedAt: t.CreatedAt})
 		k, _ = c.Seek(append(store.Prefix(id), 0xff, 0xff, 0xff, 0xff, 0xff))
 	}
 	return items, "", nil

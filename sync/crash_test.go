@@ -83,7 +83,7 @@ func pushThenStop(t *testing.T, how string, stop func(*server)) {
 			case checklists.KindWalkthrough:
 				for _, st := range pull.Stores {
 					chains = append(chains, &chain{user: l, tpl: tpl, subject: checklists.Subject{StoreID: st.ID},
-						id: "crash-walk-" + st.ID})
+						id: "crash-walk-" + tpl.ID + "-" + st.ID}) // a sheet per walkthrough template (mystery visits too)
 				}
 			}
 		}
