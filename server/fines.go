@@ -192,11 +192,26 @@ func (s *Server) listFines(c *fiber.Ctx) error {
 	default:
 		return errs.New(errs.BadRequest, "bad_status", "status 须为 proposed、confirmed 或 waived", "status must be proposed, confirmed or waived")
 	}
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
 	list, err := s.Fines.List(principal(c), fines.Filter{Month: m, Status: st, Unit: c.Query("unit")})
 	if err != nil {
 		return err
 	}
-	return listJSON(c, list, "")
+	// The page token is the position in the month's list (proposed first).
+	start := 0
+	if after != "" {
+		if start, err = strconv.Atoi(after); err != nil || start < 0 || start > len(list) {
+			return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
+		}
+	}
+	end, next := len(list), ""
+	if start+limit < end {
+		end, next = start+limit, strconv.Itoa(start+limit)
+	}
+	return listJSON(c, list[start:end], next)
 }
 
 func (s *Server) raiseFine(c *fiber.Ctx) error {
