@@ -80,7 +80,9 @@ const demoMetaKey = "demo_logins"
 // in the store so a restarted demo prints the same logins: demo data only.
 func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 	var logins []Login
+	fresh := false // no demo in this data dir yet
 	err := db.Update(func(tx *bolt.Tx) error {
+		fresh = tx.Bucket(store.BucketMeta).Get([]byte(demoMetaKey)) == nil
 		saved := map[string]Login{}
 		if raw := tx.Bucket(store.BucketMeta).Get([]byte(demoMetaKey)); raw != nil {
 			if err := json.Unmarshal(raw, &saved); err != nil {
@@ -163,7 +165,7 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 	if _, err := loadHistory(db, now); err != nil {
 		return nil, fmt.Errorf("demo history: %w", err)
 	}
-	if err := loadSLADemo(db, now); err != nil {
+	if err := loadSLADemo(db, now, fresh); err != nil {
 		return nil, fmt.Errorf("demo time limits and fines: %w", err)
 	}
 	return logins, nil

@@ -19,8 +19,12 @@ const demoSLAKey = "demo_sla"
 // 22 something real to show: open orders past their limit (one on hold),
 // orders finished late this month whose fines await review, and the month
 // before last closed with a confirmed fine, plus a sheet for it that
-// arrived after the close (an adjustment in the next open month).
-func loadSLADemo(db *store.DB, now time.Time) error {
+// arrived after the close (an adjustment in the next open month). A demo
+// data dir made by an earlier release (an upgrade) is left as it was.
+func loadSLADemo(db *store.DB, now time.Time, fresh bool) error {
+	if !fresh {
+		return nil
+	}
 	var done bool
 	if err := db.View(func(tx *bolt.Tx) error {
 		done = tx.Bucket(store.BucketMeta).Get([]byte(demoSLAKey)) != nil
@@ -66,7 +70,7 @@ func loadSLADemo(db *store.DB, now time.Time) error {
 				continue
 			}
 			from := o.accepted.Add(2 * time.Hour)
-			wo := workorders.WorkOrder{ID: o.id, Type: o.typ, Product: "宽带 300M", SubscribedMbps: 300,
+			wo := workorders.WorkOrder{ID: o.id, Type: o.typ, Product: "broadband", SubscribedMbps: 300,
 				Customer:    workorders.Customer{Name: o.name, Phone: "13900001234", Address: o.addr, Tier: o.tier, Kind: o.kind},
 				Technician:  o.tech,
 				Appointment: workorders.Window{From: from, To: from.Add(2 * time.Hour)},
@@ -112,7 +116,7 @@ func loadSLADemo(db *store.DB, now time.Time) error {
 	return db.Update(func(tx *bolt.Tx) error {
 		if _, err := workorders.Get(tx, "SLA-CLOSED-2"); err != nil {
 			acc := at(closedMonth.AddDate(0, 0, 20), 9)
-			wo := workorders.WorkOrder{ID: "SLA-CLOSED-2", Type: workorders.TypeRemoval, Product: "固话",
+			wo := workorders.WorkOrder{ID: "SLA-CLOSED-2", Type: workorders.TypeRemoval, Product: "phone+broadband",
 				Customer:    workorders.Customer{Name: "韩先生", Phone: "13900005678", Address: "成都市锦江区总府路 2 号", Tier: workorders.TierStandard},
 				Technician:  "tech.li",
 				Appointment: workorders.Window{From: acc.Add(time.Hour), To: acc.Add(3 * time.Hour)},

@@ -52,7 +52,7 @@ func init() {
 		"PUT /api/v1/fines/catalogue":                   {Summary: "设置罚款目录（金额范围、月度封顶）/ replace the catalogue (ranges, monthly caps)", Request: catalogueBody{}, Response: fines.Item{}, List: true, Errors: []int{422}},
 		"GET /api/v1/fines/months":                      {Summary: "考核月份与关账状态 / the last 12 months and whether each is closed", Response: fines.MonthInfo{}, List: true},
 		"POST /api/v1/fines/months/:month/close":        {Summary: "关账（冻结该月罚款与得分）/ close a month now, freezing its fines and score", Response: fines.MonthInfo{}, Errors: []int{409}},
-		"GET /api/v1/fines":                             {Summary: "罚款（按月，待审在前）/ the month's fines, proposed first", Query: []string{"month:YYYY-MM", "status:proposed|confirmed|waived", "unit"}, Response: fines.Fine{}, List: true},
+		"GET /api/v1/fines":                             {Summary: "罚款（按月，待审在前）/ the month's fines, proposed first", Query: withPageQ("month:YYYY-MM", "status:proposed|confirmed|waived", "unit"), Response: fines.Fine{}, List: true},
 		"POST /api/v1/fines":                            {Summary: "手工提出罚款 / propose a fine on an order by hand", Request: fines.Raise{}, Response: fines.Fine{}, OK: []int{201}, Errors: []int{404, 422}},
 		"GET /api/v1/fines/:id":                         {Summary: "一条罚款及其证据 / one fine with its evidence", Response: fines.Fine{}, Errors: []int{404}},
 		"POST /api/v1/fines/:id/review":                 {Summary: "审核罚款：确认、调整（范围内）或免罚（须理由）/ confirm, adjust within the range, or waive with a reason", Request: fines.Review{}, Response: fines.Fine{}, Errors: []int{404, 409, 422}},
@@ -192,11 +192,26 @@ func (s *Server) listFines(c *fiber.Ctx) error {
 	default:
 		return errs.New(errs.BadRequest, "bad_status", "status 须为 proposed、confirmed 或 waived", "status must be proposed, confirmed or waived")
 	}
+	limit, after, err := page(c)
+	if err != nil {
+		return err
+	}
 	list, err := s.Fines.List(principal(c), fines.Filter{Month: m, Status: st, Unit: c.Query("unit")})
 	if err != nil {
 		return err
 	}
-	return listJSON(c, list, "")
+	// The page token is the position in the month's list (proposed first).
+	start := 0
+	if after != "" {
+		if start, err = strconv.Atoi(after); err != nil || start < 0 || start > len(list) {
+			return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
+		}
+	}
+	end, next := len(list), ""
+	if start+limit < end {
+		end, next = start+limit, strconv.Itoa(start+limit)
+	}
+	return listJSON(c, list[start:end], next)
 }
 
 func (s *Server) raiseFine(c *fiber.Ctx) error {

@@ -88,6 +88,17 @@ func TestFineReviewAndReport(t *testing.T) {
 	if res.Status != 200 || res.JSON()["status"] != "confirmed" || res.JSON()["amount"] != 60.0 {
 		t.Fatalf("adjust: %d %s", res.Status, res.Body)
 	}
+	var pg struct {
+		Items []map[string]any
+		Next  *string
+	}
+	e.call(t, "GET", "/api/v1/fines?month=2026-11&limit=1", sup, nil).Decode(t, &pg)
+	if len(pg.Items) != 1 || pg.Next != nil {
+		t.Fatalf("one fine, one page: %+v", pg)
+	}
+	if res := e.call(t, "GET", "/api/v1/fines?month=2026-11&after=x", sup, nil); res.Status != 400 {
+		t.Fatalf("a bad page token: %d", res.Status)
+	}
 	var rows struct{ Items []map[string]any }
 	e.call(t, "GET", "/api/v1/reports/agency-fines?month=2026-11", sup, nil).Decode(t, &rows)
 	if len(rows.Items) != 1 || rows.Items[0]["confirmed_amount"] != 60.0 || rows.Items[0]["proposed"] != 0.0 {
