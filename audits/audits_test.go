@@ -428,3 +428,39 @@ func TestWhoMayAudit(t *testing.T) {
 		t.Fatalf("no auditor name: %v", err)
 	}
 }
+
+// List pages by id and keeps a supervisor to their unit.
+func TestListPagesAndScopes(t *testing.T) {
+	s, _ := newService(t)
+	var ids []string
+	for i := 0; i < 3; i++ {
+		ids = append(ids, start(t, s).ID)
+	}
+	if _, err := s.Create(insp, CreateInput{Unit: "chengdu-west", AuditorName: "王稽查", AuditorContact: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	after := ""
+	for {
+		page, next, err := s.List(insp, "chengdu-east", 2, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page {
+			got = append(got, a.ID)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	if !slices.Equal(got, slices.Sorted(slices.Values(ids))) {
+		t.Fatalf("paged %v, want %v", got, ids)
+	}
+	if l, _, _ := s.List(sup2, "", 10, ""); len(l) != 1 || l[0].Unit != "chengdu-west" {
+		t.Fatalf("west supervisor sees %+v", l)
+	}
+	if _, _, err := s.List(tech, "", 10, ""); !errs.IsKind(err, errs.Forbidden) {
+		t.Fatalf("technician: %v", err)
+	}
+}

@@ -528,3 +528,44 @@ func sampleResult(ds []Draw, f Finding, ir *ItemResult) string {
 	}
 	return ResultPending
 }
+
+// Summary is an audit in a list.
+type Summary struct {
+	ID          string     `json:"id"`
+	Unit        string     `json:"unit"`
+	Status      string     `json:"status"`
+	AuditorName string     `json:"auditor_name"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FiledAt     *time.Time `json:"filed_at,omitempty"`
+}
+
+// List pages the audits the caller may see (of unit, when given), by id,
+// starting after the id after.
+func (s *Service) List(p auth.Principal, unit string, limit int, after string) (items []Summary, next string, err error) {
+	items = []Summary{}
+	if p.Role != auth.RoleInspector && p.Role != auth.RoleAdmin && p.Role != auth.RoleSupervisor {
+		return items, "", errs.ErrForbidden
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		var start []byte
+		if after != "" {
+			start = append([]byte(after), 0)
+		}
+		return store.ScanPrefix(tx, store.BucketAudits, nil, start, func(k, v []byte) error {
+			var a Audit
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("audits: decode %s: %w", k, err)
+			}
+			if mayAudit(p, a.Unit) != nil || (unit != "" && a.Unit != unit) {
+				return nil
+			}
+			if len(items) == limit {
+				next = items[len(items)-1].ID
+				return store.Stop
+			}
+			items = append(items, Summary{ID: a.ID, Unit: a.Unit, Status: a.Status, AuditorName: a.AuditorName, CreatedAt: a.CreatedAt, FiledAt: a.FiledAt})
+			return nil
+		})
+	})
+	return items, next, err
+}

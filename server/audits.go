@@ -34,6 +34,17 @@ func (s *Server) bindAudits() {
 		}
 		return c.Status(fiber.StatusCreated).JSON(a)
 	})
+	s.route(fiber.MethodGet, "/api/v1/audits", who, func(c *fiber.Ctx) error {
+		limit, after, err := page(c)
+		if err != nil {
+			return err
+		}
+		items, next, err := svc.List(principal(c), c.Query("unit"), limit, after)
+		if err != nil {
+			return err
+		}
+		return listJSON(c, items, next)
+	})
 	s.route(fiber.MethodGet, "/api/v1/audits/:id", who, func(c *fiber.Ctx) error {
 		id, err := pathID(c)
 		if err != nil {
@@ -194,6 +205,7 @@ type fileBody struct {
 func init() {
 	for k, d := range map[string]apiDoc{
 		"GET /api/v1/audits/definition":                {Summary: "政企客户服务标准稽查项（基础类、共性能力）/ the enterprise audit's items", Response: audits.Definition{}},
+		"GET /api/v1/audits":                           {Summary: "稽查列表（主管只见本单位）/ the audits the caller may see", Query: withPageQ("unit"), Response: audits.Summary{}, List: true},
 		"POST /api/v1/audits":                          {Summary: "开始一次稽查（被稽查单位、稽查人员、不认领项）/ start an audit of a unit", Request: audits.CreateInput{}, Response: audits.Audit{}, OK: []int{201}, Errors: []int{422}},
 		"GET /api/v1/audits/:id":                       {Summary: "一次稽查 / one audit", Response: audits.Audit{}, Errors: []int{404}},
 		"GET /api/v1/audits/:id/results":               {Summary: "稽查结果（逐项：达标、不达标、样本不足、不适用）/ each item's outcome", Response: audits.Results{}, Errors: []int{404}},

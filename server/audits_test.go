@@ -37,6 +37,12 @@ func TestAuditThroughTheAPI(t *testing.T) {
 	if res := env.call(t, "GET", base, env.token(t, "sup1"), nil); res.Status != 200 {
 		t.Fatalf("the unit's supervisor: %d", res.Status)
 	}
+	if res := env.call(t, "GET", "/api/v1/audits", env.token(t, "sup1"), nil); res.Status != 200 || !strings.Contains(string(res.Body), id) {
+		t.Fatalf("the unit's supervisor lists: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "GET", "/api/v1/audits", env.token(t, "sup2"), nil); res.Status != 200 || strings.Contains(string(res.Body), id) {
+		t.Fatalf("another unit's supervisor lists: %d %s", res.Status, res.Body)
+	}
 
 	if res := env.call(t, "POST", base+"/items/basic-22/draw", insp, nil); res.Status != 200 {
 		t.Fatalf("draw: %d %s", res.Status, res.Body)
