@@ -160,6 +160,9 @@ func validate(tx *bolt.Tx, wo *WorkOrder, checkTech bool) (unit string, err erro
 	if utf8.RuneCountInString(wo.Line) > MaxLineLen {
 		v.Add("line", fmt.Sprintf("线路类型不能超过 %d 个字", MaxLineLen), fmt.Sprintf("line must be at most %d characters", MaxLineLen))
 	}
+	if r, sub := wo.ProposalRequestedAt, wo.ProposalSubmittedAt; sub != nil && (r == nil || sub.Before(*r)) {
+		v.Add("proposal_submitted_at", "方案提交时间须有方案需求时间且不早于它", "proposal_submitted_at needs a proposal_requested_at and may not be before it")
+	}
 	textOK(&v, "note", wo.Note)
 	validateWindow(&v, wo)
 	if wo.Technician == "" {

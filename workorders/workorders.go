@@ -131,6 +131,10 @@ type Changes struct {
 	Note           *string        `json:"note"`
 	Line           *string        `json:"line"`
 	AcceptedAt     *time.Time     `json:"accepted_at"`
+	// ProposalRequestedAt / ProposalSubmittedAt record an enterprise
+	// order's 方案 times as they happen (issue 20).
+	ProposalRequestedAt *time.Time `json:"proposal_requested_at"`
+	ProposalSubmittedAt *time.Time `json:"proposal_submitted_at"`
 	// HoldReason goes with status "on_hold" (缓装/待装原因).
 	HoldReason *string `json:"hold_reason"`
 }
@@ -150,6 +154,14 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 	set(&next.Note, p.Note)
 	set(&next.Line, p.Line)
 	set(&next.AcceptedAt, p.AcceptedAt)
+	if p.ProposalRequestedAt != nil {
+		t := *p.ProposalRequestedAt
+		next.ProposalRequestedAt = &t
+	}
+	if p.ProposalSubmittedAt != nil {
+		t := *p.ProposalSubmittedAt
+		next.ProposalSubmittedAt = &t
+	}
 	if p.Appointment != nil {
 		next.Appointment = *p.Appointment
 	}
@@ -270,6 +282,14 @@ func changes(a, b *WorkOrder) []string {
 	diff("hold_reason", a.HoldReason, b.HoldReason)
 	if !a.AcceptedAt.Equal(b.AcceptedAt) {
 		out = append(out, "accepted_at")
+	}
+	for _, f := range []struct {
+		name string
+		a, b *time.Time
+	}{{"proposal_requested_at", a.ProposalRequestedAt, b.ProposalRequestedAt}, {"proposal_submitted_at", a.ProposalSubmittedAt, b.ProposalSubmittedAt}} {
+		if (f.a == nil) != (f.b == nil) || (f.a != nil && !f.a.Equal(*f.b)) {
+			out = append(out, f.name)
+		}
 	}
 	return out
 }
