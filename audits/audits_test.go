@@ -3,6 +3,7 @@ package audits
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,6 +265,9 @@ func TestUnclaimedItemIsExcluded(t *testing.T) {
 	}
 	if _, err := s.DrawSample(insp, a.ID, "basic-22", 1); !isCode(err, "not_claimed") {
 		t.Fatalf("drawing for an unclaimed item: %v", err)
+	}
+	if _, _, err := s.AddEvidence(insp, a.ID, "common-21", strings.Repeat("a", 64), "jpg"); !isCode(err, "not_claimed") {
+		t.Fatalf("evidence for an unclaimed item: %v", err)
 	}
 	// A claimed documents item passes on the auditor's verdict and counts.
 	if _, err := s.Judge(insp, a.ID, "basic-29", JudgeInput{OK: &yes}); err != nil {

@@ -383,6 +383,9 @@ func (s *Service) AddEvidence(p auth.Principal, id, itemID, sha, ext string) (Au
 		return Audit{}, ev, err
 	}
 	a, err := s.change(p, id, "audit.evidence", itemID, func(tx *bolt.Tx, a *Audit) error {
+		if !a.claimed(itemID) {
+			return errs.New(errs.Conflict, "not_claimed", "该单位未认领此项（不提供），不适用", "the unit does not claim this item: not applicable")
+		}
 		f := a.Findings[itemID]
 		ev = Evidence{Name: EvidenceName(it, len(f.Evidence)+1), SHA256: strings.ToLower(sha), Ext: ext}
 		f.Evidence = append(f.Evidence, ev)
