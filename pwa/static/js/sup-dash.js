@@ -94,7 +94,8 @@ async function draw(root) {
   clear(root);
   const status = h('div', { class: 'supstatus', role: 'status' }, t('sup_loading'));
   root.append(h('div', { class: 'row between suphead' }, h('h2', null, t('sup_title')),
-    h('a', { class: 'btn small', href: '/wo', 'data-link': '' }, t('c_orders'))), controls(root, us), status);
+    h('div', { class: 'row' }, h('a', { class: 'btn small', href: '/wo', 'data-link': '' }, t('c_orders')),
+      h('a', { class: 'btn small primary', id: 'to-console', href: '/console', 'data-link': '' }, '控制台 Console'))), controls(root, us), status);
   const key = 'sup.dash.' + st.group;
   let snap = null, live = true;
   try {
