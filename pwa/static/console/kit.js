@@ -35,8 +35,11 @@
 //                                  errors, runs fn, shows what failed. Returns
 //                                  fn's result, or undefined when it failed.
 //   showErrors(formEl, err, {reload, retry}) – draw an ApiError into a form
-//   table(cols, rows, {empty})   – cols: [{key, label, render?(row)→Node|string, cls?}];
-//                                  a <div class="ctable-wrap"><table class="ctable">
+//   table(cols, rows, {empty})   – cols: [{key, label (a string), render?(row)→Node|string, cls?}];
+//                                  a <div class="ctable-wrap"><table class="ctable">;
+//                                  below 640px each row stacks as a card, every
+//                                  cell led by its column's label (td[data-label]).
+//                                  The wrap's addRows(list) appends rows.
 //   pager(holder, load, drawRows, {more}) – keyset paging: load(after) →
 //                                  {items, next}; drawRows(items, append) adds
 //                                  rows; a "加载更多 More" button while next.
@@ -220,7 +223,7 @@ export function table(cols, rows, { empty } = {}) {
   const t = h('table', { class: 'ctable' },
     h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col', class: c.cls || null }, c.label)))), body);
   const add = (list) => {
-    for (const r of list) body.append(h('tr', null, cols.map((c) => h('td', { class: c.cls || null, 'data-col': c.key }, c.render ? c.render(r) : (r[c.key] ?? '')))));
+    for (const r of list) body.append(h('tr', null, cols.map((c) => h('td', { class: c.cls || null, 'data-col': c.key, 'data-label': c.label }, c.render ? c.render(r) : (r[c.key] ?? '')))));
   };
   add(rows);
   const wrap = h('div', { class: 'ctable-wrap' }, t);
