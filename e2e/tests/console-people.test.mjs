@@ -170,6 +170,13 @@ test('supervisor: manages their unit\'s field people only; another unit\'s super
   assert.ok(names.includes(u.people.insp.name), 'their inspector is listed: ' + names);
   assert.ok(!names.includes(other.people.tech.name) && !names.includes(other.people.sup.name), 'nobody of the other unit');
 
+  // Their own account (a supervisor's) is shown, not edited.
+  await page.click(`#people-list a:text-is("${u.people.sup.name}")`);
+  await page.waitForSelector('[data-readonly]');
+  assert.equal(await page.locator('#person-edit').count(), 0);
+  await page.goBack();
+  await page.waitForSelector('#people-list table');
+
   // Create: only field roles, only their unit.
   await page.click('#new-person');
   await page.waitForSelector('#person-new');

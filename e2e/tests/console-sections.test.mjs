@@ -141,6 +141,16 @@ test('audit: the admin reads an act made in the console, filters by who and what
   assert.match(text, /管理员|admin/i);
   assert.ok(!text.includes(u.people.tech.username), 'the person is named, not their login');
 
+  // A device tag filters the log to that device.
+  const dev = await row.locator('[data-device]').getAttribute('data-device');
+  await row.locator('[data-device]').click();
+  await page.waitForFunction((d) => document.querySelector('#audit-filters [name=device]').value === d, dev);
+  await page.waitForFunction((d) => {
+    const tags = [...document.querySelectorAll('#audit-list tbody [data-device]')];
+    return tags.length > 0 && tags.every((t) => t.dataset.device === d);
+  }, dev);
+  await page.fill('#audit-filters [name=device]', '');
+
   // Export: the same rows as a CSV file.
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-export=csv]')]);
   const file = path.join(ARTIFACTS, 'console-audit.csv');

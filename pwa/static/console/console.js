@@ -186,6 +186,13 @@ async function personEdit(body, username) {
       h('a', { class: 'btn', href: '/console/people', 'data-link': '' }, both('返回列表', 'Back to list')));
     return;
   }
+  if (!isAdmin() && !FIELD_ROLES.includes(u.role)) {
+    // A supervisor manages field roles only: others of the unit are shown, not edited.
+    clear(body).append(title(u.name || nameOf('person', username), describe(u)),
+      h('p', { class: 'muted', 'data-readonly': '' }, L('只有管理员可以修改此账号。', 'Only an admin can change this account.')),
+      h('a', { class: 'btn', href: '/console/people', 'data-link': '' }, both('返回列表', 'Back to list')));
+    return;
+  }
   const reload = async () => { const now = await findUser(username); return now ? describe(now) : L('已不存在', 'gone'); };
   const roleSel = select('role', [...new Set([...rolesFor(), u.role])].map((r) => [r, nameOf('role', r)]), u.role);
   const unitSel = select('unit', unitOptions(b, u.unit, { blank: isAdmin() ? L('（无：全部单位）', '(none: every unit)') : null }), u.unit);
@@ -412,8 +419,9 @@ function objectLabel(o) {
   if (kind === 'workorder') return L(k[0], k[1]) + ' ' + id; // the order number people quote
   return h('span', { title: id }, L(k[0], k[1]));
 }
-// Devices are opaque ids: shown as a short tag, the whole id on hover.
-const deviceTag = (d) => (d ? h('span', { class: 'muted small', title: d }, L('终端 ', 'Device ') + d.slice(-4)) : '');
+// Devices are opaque ids: shown as a short tag (the whole id on hover) that
+// filters the log to that device when tapped.
+const deviceTag = (d, pick) => (d ? h('button', { type: 'button', class: 'btn small', title: d, 'data-device': d, onclick: () => pick(d) }, L('终端 ', 'Device ') + d.slice(-4)) : '');
 
 const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 const day = (d) => SH.format(d);
@@ -443,7 +451,7 @@ async function audit(body) {
     { key: 'action', label: both('操作', 'What'), render: (e) => actionLabel(e.action) },
     { key: 'object', label: both('对象', 'On'), render: (e) => objectLabel(e.object) },
     { key: 'unit', label: both('单位', 'Unit'), render: (e) => (e.unit ? nameOf('unit', e.unit) : '') },
-    { key: 'device', label: both('终端', 'Device'), render: (e) => deviceTag(e.device) },
+    { key: 'device', label: both('终端', 'Device'), render: (e) => deviceTag(e.device, (d) => { device.value = d; filters.requestSubmit(); }) },
   ];
   let tbl = null;
   const p = pager(list, async (after) => {
