@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { BASE, ARTIFACTS, SHOTS_DIR, launch, phone } from './lib.mjs';
+import { BASE, ARTIFACTS, SHOTS_DIR, launch, phone, shot } from './lib.mjs';
 import { deskUnit, call, uiLoginAs } from './desk-fixture.mjs';
 import { desk, adminLogin, nameUnit, rename } from './console-lib.mjs';
 
@@ -84,6 +84,7 @@ test('organisation as admin: a unit under its branch, a product name, a store wi
   await page.click('#store-form button[type=submit]');
   await page.waitForSelector('#store-form [data-conflict]');
   assert.ok(!(await page.textContent('#cmain')).includes(u.unit), 'no unit code on screen');
+  await shot(page, 'console-org-desk');
   await ctx.close();
 });
 
@@ -141,6 +142,7 @@ test('audit: the admin reads an act made in the console, filters by who and what
   assert.match(text, /管理员|admin/i);
   assert.ok(!text.includes(u.people.tech.username), 'the person is named, not their login');
 
+  await shot(page, 'console-audit-desk');
   // A device tag filters the log to that device.
   const dev = await row.locator('[data-device]').getAttribute('data-device');
   await row.locator('[data-device]').click();
@@ -199,6 +201,7 @@ test('operations: the admin sees health, data and settings and downloads a backu
   await dl.saveAs(file);
   const tar = readFileSync(file);
   assert.equal(tar.subarray(257, 262).toString(), 'ustar', 'a tar archive');
+  await shot(page, 'console-ops-desk');
   await ctx.close();
 
   const sctx = await desk(browser);
