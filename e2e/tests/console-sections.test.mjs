@@ -158,6 +158,10 @@ test('audit: the admin reads an act made in the console, filters by who and what
   const file = path.join(ARTIFACTS, 'console-audit.csv');
   await dl.saveAs(file);
   assert.match(readFileSync(file, 'utf8'), /user\.patch|修改/);
+  const [xl] = await Promise.all([page.waitForEvent('download'), page.click('[data-export=xlsx]')]);
+  const xfile = path.join(ARTIFACTS, 'console-audit.xlsx');
+  await xl.saveAs(xfile);
+  assert.equal(readFileSync(xfile).subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
 
   // Error path: from after to is refused and shown by the field.
   await page.fill('#audit-filters [name=from]', '2026-12-31');
@@ -182,7 +186,7 @@ test('audit as supervisor: their unit\'s acts; another unit\'s supervisor sees n
   await uiLoginAs(op, other.people.sup.username, '#supdash');
   await op.goto(BASE + '/console/audit');
   await op.waitForSelector('#audit-list table');
-  const seen = await op.textContent('#audit-list');
+  const seen = await op.textContent('#audit-list') + await op.textContent('#audit-filters');
   for (const n of ['组织一主管', '组织一师傅', '组织一督查']) assert.ok(!seen.includes(n), 'other unit sees ' + n);
   await octx.close();
   await ctx.close();

@@ -427,8 +427,10 @@ const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: '
 const day = (d) => SH.format(d);
 
 async function audit(body) {
-  const b = await names();
-  const people = Object.keys(b.people || {}).sort((a, c) => nameOf('person', a).localeCompare(nameOf('person', c), 'zh'));
+  // "Who" offers the people the caller manages (a supervisor: their unit's),
+  // not every name the names book carries.
+  const [, users] = await Promise.all([names(), call('GET', '/users?limit=5000')]);
+  const people = (users.items || []).map((x) => x.username).sort((a, c) => nameOf('person', a).localeCompare(nameOf('person', c), 'zh'));
   const who = select('actor', [['', L('所有人', 'Everyone')], ...people.map((u) => [u, nameOf('person', u)])], '');
   const what = select('action', [['', L('全部操作', 'Every action')], ...ACTIONS.map(([k, zh, en]) => [k, L(zh, en)])], '');
   const from = input({ type: 'date', value: day(new Date(Date.now() - 6 * 864e5)) });
