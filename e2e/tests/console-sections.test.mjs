@@ -163,6 +163,14 @@ test('audit: the admin reads an act made in the console, filters by who and what
   await xl.saveAs(xfile);
   assert.equal(readFileSync(xfile).subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
 
+  // A name given to a unit reads as the unit's name, never its code.
+  await page.selectOption('#audit-filters [name=action]', 'names.set');
+  await page.click('#audit-filters button[type=submit]');
+  const named = page.locator('#audit-list tbody tr', { hasText: '单位：组织一班' }).first();
+  await named.waitFor();
+  assert.match(await named.textContent(), /修改名称/);
+  assert.ok(!(await page.textContent('#audit-list')).includes(u.unit), 'no unit code in the log');
+
   // Error path: from after to is refused and shown by the field.
   await page.fill('#audit-filters [name=from]', '2026-12-31');
   await page.fill('#audit-filters [name=to]', '2026-01-01');
@@ -255,4 +263,27 @@ test('shell: desk sidebar and phone tab bar, screenshots, and offline it says it
   assert.match(await pp.textContent('[data-offline]'), /需要联网/);
   await pctx.setOffline(false);
   await pctx.close();
+});
+
+test('offline before the console was ever opened: its code is not on the phone, and it says so', async () => {
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
+  await uiLoginAs(page, u.people.sup.username, '#supdash');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+  });
+  const cached = await page.evaluate(async () => {
+    const out = [];
+    for (const k of await caches.keys()) for (const r of await (await caches.open(k)).keys()) out.push(new URL(r.url).pathname);
+    return out;
+  });
+  assert.ok(cached.includes('/js/desk.js'), 'the loader is precached');
+  assert.ok(!cached.some((p) => p.startsWith('/console/')), 'no console file is precached: ' + cached.filter((p) => p.startsWith('/console')));
+  await ctx.setOffline(true);
+  await page.click('#to-console');
+  await page.waitForSelector('[data-offline]');
+  assert.match(await page.textContent('[data-offline]'), /控制台需要联网/);
+  await ctx.setOffline(false);
+  await ctx.close();
 });

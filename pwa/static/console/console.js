@@ -401,21 +401,22 @@ const ACTIONS = [
   ['auth.login', '登录', 'Log in'], ['auth.logout', '退出', 'Log out'], ['user.create', '新建人员', 'Person created'],
   ['user.patch', '修改人员', 'Person changed'], ['workorder.', '工单', 'Work orders'], ['submission.', '提交记录', 'Submissions'],
   ['template.', '检查表', 'Checklists'], ['rectification.', '整改', 'Rectifications'], ['callback.', '回访', 'Callbacks'],
-  ['store.', '网点', 'Stores'], ['name.', '名称', 'Names'],
+  ['store.', '网点', 'Stores'], ['names.set', '修改名称', 'Name set'], ['photo.', '照片', 'Photos'], ['keys.rotate', '更换签名密钥', 'Signing key rotated'],
 ];
 function actionLabel(a) {
   const hit = ACTIONS.find(([k]) => a === k) || ACTIONS.find(([k]) => k.endsWith('.') && a.startsWith(k));
   return hit ? L(hit[1], hit[2]) + (hit[0] === a ? '' : ' · ' + a.slice(hit[0].length)) : a;
 }
 const KINDS = { user: ['人员', 'Person'], workorder: ['工单', 'Order'], submission: ['记录', 'Submission'], template: ['检查表', 'Checklist'],
-  store: ['网点', 'Store'], rectification: ['整改单', 'Rectification'], callback: ['回访', 'Callback'], unit: ['单位', 'Unit'], product: ['产品', 'Product'] };
+  store: ['网点', 'Store'], rectification: ['整改单', 'Rectification'], callback: ['回访', 'Callback'], unit: ['单位', 'Unit'], product: ['产品', 'Product'],
+  role: ['角色', 'Role'], photo: ['照片', 'Photo'], key: ['签名密钥', 'Signing key'] };
 function objectLabel(o) {
   const [kind, ...rest] = String(o || '').split('/');
   const id = rest.join('/');
   const k = KINDS[kind];
   if (!k) return o || '';
   if (kind === 'user') return L(k[0], k[1]) + '：' + nameOf('person', id);
-  if (kind === 'unit' || kind === 'product') return L(k[0], k[1]) + '：' + nameOf(kind, id);
+  if (kind === 'unit' || kind === 'product' || kind === 'role') return L(k[0], k[1]) + '：' + nameOf(kind, id);
   if (kind === 'workorder') return L(k[0], k[1]) + ' ' + id; // the order number people quote
   return h('span', { title: id }, L(k[0], k[1]));
 }

@@ -9,7 +9,7 @@ async function consoleView() {
   if (!['admin', 'supervisor'].includes(currentSession()?.user?.role)) return ui.navigate('/', true);
   // The console's shared module and style sheet are fetched alongside its
   // shell rather than after it (one round trip instead of three).
-  if (!document.getElementById('console-css')) {
+  if (!document.getElementById('console-css') && import.meta.resolve) {
     const kit = import.meta.resolve('../console/kit.js'); // the import map's ?v= URL
     document.head.append(h('link', { rel: 'modulepreload', href: kit }),
       h('link', { rel: 'stylesheet', id: 'console-css', href: '/console/console.css' + new URL(kit).search }));
