@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -187,5 +188,46 @@ func TestStoreLocation(t *testing.T) {
 		"location": map[string]float64{"lat": 95, "lng": 104}})
 	if bad.Status != 422 || bad.JSON()["error"].(map[string]any)["fields"].(map[string]any)["location"] == nil {
 		t.Fatalf("bad location: %d %s", bad.Status, bad.Body)
+	}
+}
+
+// The console edits a store: a supervisor their own unit's only (another
+// unit's is as if absent, and cannot be moved away); the change reaches
+// inspectors on their next pull.
+func TestPatchStore(t *testing.T) {
+	env := newTestEnv(t)
+	admin, sup1, sup2 := env.token(t, "admin"), env.token(t, "sup1"), env.token(t, "sup2")
+	if r := env.call(t, "POST", "/api/v1/stores", admin, map[string]any{"id": "S-东1", "name": "东门营业厅", "unit": "chengdu-east"}); r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	path := "/api/v1/stores/" + url.PathEscape("S-东1")
+	res := env.call(t, "PATCH", path, sup1, map[string]any{"address": "东大街 9 号", "location": map[string]float64{"lat": 30.65, "lng": 104.08}})
+	if res.Status != 200 || res.JSON()["address"] != "东大街 9 号" || res.JSON()["location"] == nil || res.JSON()["name"] != "东门营业厅" {
+		t.Fatalf("patch by sup1: %d %s", res.Status, res.Body)
+	}
+	if r := env.call(t, "PATCH", path, sup1, map[string]any{"name": " ", "location": map[string]float64{"lat": 91, "lng": 0}}); r.Status != 422 ||
+		r.JSON()["error"].(map[string]any)["fields"].(map[string]any)["name"] == nil || r.JSON()["error"].(map[string]any)["fields"].(map[string]any)["location"] == nil {
+		t.Fatalf("bad patch: %d %s", r.Status, r.Body)
+	}
+	if r := env.call(t, "PATCH", path, sup1, map[string]any{"unit": "chengdu-west"}); r.Status != 403 {
+		t.Fatalf("sup1 moves it away: %d %s", r.Status, r.Body)
+	}
+	if r := env.call(t, "PATCH", path, sup2, map[string]any{"name": "西边改的"}); r.Status != 404 {
+		t.Fatalf("sup2 edits another unit's store: %d %s", r.Status, r.Body)
+	}
+	if r := env.call(t, "PATCH", "/api/v1/stores/nope", admin, map[string]any{"name": "x"}); r.Status != 404 {
+		t.Fatalf("unknown store: %d", r.Status)
+	}
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	env.call(t, "GET", "/api/v1/stores?unit=chengdu-east", admin, nil).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0]["name"] != "东门营业厅" || list.Items[0]["address"] != "东大街 9 号" {
+		t.Fatalf("stored: %v", list.Items)
+	}
+	// An inspector's pull carries the changed store.
+	pull := env.call(t, "GET", "/api/v1/sync/pull", env.token(t, "insp1"), nil)
+	if !strings.Contains(string(pull.Body), "东大街 9 号") {
+		t.Fatalf("the inspector's pull lacks the change: %s", pull.Body)
 	}
 }

@@ -189,6 +189,7 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/users":         {Summary: "新建用户 / create a user", Request: auth.NewUser{}, Response: userView{}, OK: []int{201}, Errors: []int{409, 422}},
 	"PATCH /api/v1/users/:id":    {Summary: "修改用户（停用或改密码撤销其会话）/ edit a user (disable or new password revokes sessions)", Request: auth.UserPatch{}, Response: userView{}, Errors: []int{404, 409, 422}},
 	"GET /api/v1/stores":         {Summary: "营业网点 / service outlets", Query: pageQ, Response: workorders.Outlet{}, List: true},
+	"PATCH /api/v1/stores/:id":   {Summary: "修改网点（名称、地址、单位、位置）/ edit a store (name, address, unit, location)", Request: workorders.OutletPatch{}, Response: workorders.Outlet{}, Errors: []int{403, 404, 422}},
 	"POST /api/v1/stores":        {Summary: "新建网点 / create an outlet", Request: storeRequest{}, Response: workorders.Outlet{}, OK: []int{201}, Errors: []int{409, 422}},
 	"GET /api/v1/workorders":     {Summary: "工单列表 / work orders", Query: withPageQ("status", "technician", "from", "to"), Response: workorders.WorkOrder{}, List: true},
 	"POST /api/v1/workorders":    {Summary: "新建工单 / create a work order", Request: workorders.WorkOrder{}, Response: workorders.WorkOrder{}, OK: []int{201}, Errors: []int{409, 422}},

@@ -35,9 +35,7 @@ func CreateOutlet(tx *bolt.Tx, in Outlet, who store.Actor, now time.Time) (*Outl
 	o := Outlet{ID: in.ID, Name: strings.TrimSpace(in.Name), Address: strings.TrimSpace(in.Address),
 		Unit: strings.TrimSpace(in.Unit), CreatedAt: now, Location: in.Location}
 	var v errs.Validation
-	if l := o.Location; l != nil && (l.Lat < -90 || l.Lat > 90 || l.Lng < -180 || l.Lng > 180 || (l.Lat == 0 && l.Lng == 0)) {
-		v.Add("location", "位置无效：纬度 −90 至 90，经度 −180 至 180", "location must have lat in −90…90 and lng in −180…180")
-	}
+	checkLocation(&v, o.Location)
 	if !ValidID(o.ID) {
 		v.Add("id", fmt.Sprintf("网点编号必填，最多 %d 个字符，不能含控制字符、斜杠、?、#、%%", MaxIDLen),
 			fmt.Sprintf("id is required: at most %d characters, no control characters, slashes, ?, # or %%", MaxIDLen))

@@ -108,6 +108,20 @@ test('organisation as supervisor: their branch of the tree read-only, their stor
   await page.fill('#store-form [name=name]', '主管的营业厅');
   await page.click('#store-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#store-list')?.textContent.includes('主管的营业厅'));
+  // Edit it: an address and a location; a bad longitude is shown by its field first.
+  await page.click(`#store-list [data-edit-store="${sid}"]`);
+  await page.waitForSelector('#store-form');
+  assert.equal(await page.locator('#store-form [name=id]').count(), 0, 'the number never changes');
+  await page.fill('#store-form [name=address]', '主管路 8 号');
+  await page.fill('#store-form [name=lat]', '30.6');
+  await page.fill('#store-form [name=lng]', '200');
+  await page.click('#store-form button[type=submit]');
+  await page.waitForSelector('#store-form .ferr[data-err=lat]:not(:empty)');
+  await page.fill('#store-form [name=lng]', '104.1');
+  await page.click('#store-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#store-list')?.textContent.includes('主管路 8 号'));
+  const st = (await call(u.tok.sup, 'GET', '/stores?unit=' + u.unit)).items.find((s) => s.id === sid);
+  assert.deepEqual([st.address, st.location], ['主管路 8 号', { lat: 30.6, lng: 104.1 }]);
 
   const octx = await desk(browser);
   const op = await octx.newPage();

@@ -305,6 +305,7 @@ async function org(body) {
     { key: 'unit', label: both('单位', 'Unit'), render: (s) => nameOf('unit', s.unit) },
     { key: 'address', label: both('地址', 'Address') },
     { key: 'loc', label: both('位置', 'Location'), render: (s) => (s.location ? `${s.location.lat.toFixed(5)}, ${s.location.lng.toFixed(5)}` : '—') },
+    { key: 'act', label: both('操作', 'Action'), render: (s) => h('button', { type: 'button', class: 'btn small', 'data-edit-store': s.id, 'aria-label': L('编辑 ', 'Edit ') + s.name, onclick: () => storeForm(sedit, b, s) }, both('编辑', 'Edit')) },
   ];
   let tbl = null;
   const p = pager(stores, (after) => call('GET', '/stores?' + qs({ unit: admin ? '' : me().unit, after, limit: 100 })), (items, append) => {
@@ -359,20 +360,22 @@ function nameForm(holder, kind, code, l) {
   holder.replaceChildren(h('h3', null, code ? L('编辑：', 'Edit: ') + nameOf(kind, code) : both('新建产品名称', 'New product name')), f);
 }
 
-function storeForm(holder, b) {
+// storeForm creates a store, or edits `was` (its number never changes:
+// walkthroughs are keyed on it).
+function storeForm(holder, b, was = null) {
   const f = form({
-    submit: both('创建', 'Create'),
+    submit: was ? both('保存', 'Save') : both('创建', 'Create'),
     cancel: () => holder.replaceChildren(),
     fields: [
-      field('id', both('网点编号', 'Store number'), input({ autocomplete: 'off' })),
-      field('name', both('网点名称', 'Store name'), input({})),
-      field('unit', both('所属单位', 'Unit'), select('unit', unitOptions(b, me().unit), me().unit)),
-      field('address', both('地址', 'Address'), input({})),
-      field('lat', both('纬度', 'Latitude'), input({ inputmode: 'decimal' }), L('可选，如 30.657', 'optional, e.g. 30.657')),
-      field('lng', both('经度', 'Longitude'), input({ inputmode: 'decimal' }), L('可选，如 104.066', 'optional, e.g. 104.066')),
+      was ? null : field('id', both('网点编号', 'Store number'), input({ autocomplete: 'off' })),
+      field('name', both('网点名称', 'Store name'), input({ value: was?.name || '' })),
+      field('unit', both('所属单位', 'Unit'), select('unit', unitOptions(b, was?.unit || me().unit), was?.unit || me().unit)),
+      field('address', both('地址', 'Address'), input({ value: was?.address || '' })),
+      field('lat', both('纬度', 'Latitude'), input({ inputmode: 'decimal', value: was?.location ? String(was.location.lat) : '' }), L('可选，如 30.657', 'optional, e.g. 30.657')),
+      field('lng', both('经度', 'Longitude'), input({ inputmode: 'decimal', value: was?.location ? String(was.location.lng) : '' }), L('可选，如 104.066', 'optional, e.g. 104.066')),
     ],
     onSubmit: async (v, fe) => {
-      const out = { id: v.id.trim(), name: v.name, unit: v.unit, address: v.address };
+      const out = { id: was ? was.id : v.id.trim(), name: v.name, unit: v.unit, address: v.address };
       if (v.lat.trim() || v.lng.trim()) {
         const lat = Number(v.lat), lng = Number(v.lng);
         if (!v.lat.trim() || !v.lng.trim() || !Number.isFinite(lat) || !Number.isFinite(lng)) {
@@ -382,18 +385,25 @@ function storeForm(holder, b) {
         out.location = { lat, lng };
       }
       try {
-        await call('POST', '/stores', { body: out });
+        if (was) {
+          const patch = {};
+          for (const k of ['name', 'unit', 'address']) if (out[k] !== (was[k] || '')) patch[k] = out[k];
+          if (out.location && (out.location.lat !== was.location?.lat || out.location.lng !== was.location?.lng)) patch.location = out.location;
+          if (!Object.keys(patch).length) { toast(L('没有改动', 'Nothing changed')); return; }
+          await call('PATCH', '/stores/' + encodeURIComponent(was.id), { body: patch });
+        } else await call('POST', '/stores', { body: out });
       } catch (err) {
         // the server names the pair "location": show it by both boxes
         if (err.fields?.location) err.fields.lat = err.fields.location;
         throw err;
       }
-      toast(L('已创建网点', 'Store created'));
+      toast(was ? L('已保存', 'Saved') : L('已创建网点', 'Store created'));
       ui.render();
     },
   });
   f.id = 'store-form';
-  holder.replaceChildren(h('h3', null, both('新建网点', 'New store')), f);
+  holder.replaceChildren(h('h3', null, was ? L('编辑网点：', 'Edit store: ') + was.name : both('新建网点', 'New store')), f);
+  f.querySelector('input')?.focus();
 }
 
 // ---------- audit (审计) ----------
