@@ -2,10 +2,48 @@ package server
 
 import (
 	"strings"
+	"time"
 
 	"fieldcheck/pwa"
+	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
+)
+
+// The console's routes and query parameters in the OpenAPI document (kept
+// here, beside the console's own handlers, rather than in apiDocs' block).
+func init() {
+	apiDocs["GET /api/v1/admin/status"] = apiDoc{Summary: "运维状态 / operations: version, data size, photo count, settings in force", Response: adminStatusAnswer{}}
+	apiDocs["PATCH /api/v1/stores/:id"] = apiDoc{Summary: "修改网点（名称、地址、单位、位置）/ edit a store (name, address, unit, location)",
+		Request: workorders.OutletPatch{}, Response: workorders.Outlet{}, Errors: []int{403, 404, 422}}
+	users := apiDocs["GET /api/v1/users"]
+	users.Query = withPageQ("q:search in username, name and phone", "role", "unit")
+	apiDocs["GET /api/v1/users"] = users
+	audit := apiDocs["GET /api/v1/audit"]
+	audit.Query = append(audit.Query[:len(audit.Query):len(audit.Query)], "action:an action or its prefix (user.)", "object:an object or its prefix (user/tech.li)", "device:device id")
+	apiDocs["GET /api/v1/audit"] = audit
+}
+
+type (
+	// adminStatusAnswer is the console's 运维 screen.
+	adminStatusAnswer struct {
+		Status     string    `json:"status"`
+		Build      BuildInfo `json:"build"`
+		AppVersion string    `json:"app_version"`
+		Schema     int       `json:"schema"`
+		Time       time.Time `json:"time"`
+		Data       struct {
+			DBBytes    int64 `json:"db_bytes"`
+			Photos     int   `json:"photos"`
+			PhotoBytes int64 `json:"photo_bytes"`
+		} `json:"data"`
+		Settings struct {
+			SMSWaitSeconds int64  `json:"sms_wait_seconds"`
+			SMSWebhook     string `json:"sms_webhook" jsonschema:"description=scheme and host only; empty when no webhook is set"`
+			PublicURL      string `json:"public_url"`
+			MetricsOpen    bool   `json:"metrics_open"`
+		} `json:"settings"`
+	}
 )
 
 // adminStatus is the operator's console's 运维 screen: what runs, how much

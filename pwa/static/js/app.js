@@ -11,10 +11,10 @@ import { renderChecklist } from './checklist.js';
 import { objectURL } from './photo.js';
 import * as roles from './roles.js';
 import { nameEl, nameOf } from './names.js';
+import './desk.js'; // the operator's console: routes only, its screens load on first use
 import './inspector.js';
 import './agent.js';
 import './supervisor.js';
-import './desk.js';
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
