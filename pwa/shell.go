@@ -106,9 +106,11 @@ func build(fsys fs.FS) shell {
 			continue
 		}
 		u := "/" + n + "?v=" + version
-		precache = append(precache, u)
 		if strings.HasSuffix(n, ".js") {
 			imports["/"+n] = u
+		}
+		if !DeskOnly(n) {
+			precache = append(precache, u)
 		}
 	}
 	importMap, _ := json.Marshal(map[string]any{"imports": imports})
@@ -117,7 +119,7 @@ func build(fsys fs.FS) shell {
 	// one round per depth of the import graph.
 	var preload bytes.Buffer
 	for _, n := range names {
-		if strings.HasSuffix(n, ".js") && n != "sw.js" {
+		if strings.HasSuffix(n, ".js") && n != "sw.js" && !DeskOnly(n) {
 			fmt.Fprintf(&preload, "<link rel=\"modulepreload\" href=\"/%s?v=%s\">\n", n, version)
 		}
 	}
@@ -158,6 +160,13 @@ func build(fsys fs.FS) shell {
 	}
 	return s
 }
+
+// DeskOnly reports whether a file is part of the operator's console
+// (console/…): online-only desk screens for admins and supervisors. They
+// stay in the import map (so their URLs carry ?v= and cache for a year) but
+// are neither precached by the service worker nor modulepreloaded, so a
+// field role's first load never pays for them.
+func DeskOnly(name string) bool { return strings.HasPrefix(name, "console/") }
 
 func contentType(name string) string {
 	switch path.Ext(name) {

@@ -68,6 +68,9 @@ type (
 		Unit     string `json:"unit"`
 		Phone    string `json:"phone,omitempty"`
 		Disabled bool   `json:"disabled,omitempty"`
+		// The list also carries when the user last logged in and on what.
+		LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+		LastDevice  string     `json:"last_device,omitempty" jsonschema:"description=platform from the last login's User-Agent, e.g. Android · Chrome"`
 	}
 	tokenAnswer struct {
 		AccessToken  string   `json:"access_token"`
@@ -124,6 +127,8 @@ type (
 		Name    string `json:"name"`
 		Address string `json:"address"`
 		Unit    string `json:"unit"`
+		// Location is optional: {lat, lng} in degrees.
+		Location *workorders.GeoPoint `json:"location,omitempty"`
 	}
 	errorAnswer struct {
 		Error struct {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fieldcheck/auth"
@@ -29,6 +30,7 @@ func (s *Server) bindOps() {
 	s.route(fiber.MethodGet, "/metrics", metricsAccess, promh)
 	s.route(fiber.MethodGet, "/api/v1/admin/backup", Roles(auth.RoleAdmin), s.backup)
 	s.route(fiber.MethodGet, "/api/v1/audit", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.audit)
+	s.route(fiber.MethodGet, "/api/v1/admin/status", Roles(auth.RoleAdmin), s.adminStatus)
 }
 
 // ReadyCheck is one dependency /readyz asks: "" when it answers, otherwise
@@ -109,8 +111,21 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	actorFilter := c.Query("actor")
+	// The console's filters: what was done (an action or its prefix,
+	// "user." for every user change), on what (an object or its prefix) and
+	// from which device.
+	actionFilter, objectFilter, deviceFilter := c.Query("action"), c.Query("object"), c.Query("device")
 	keep := func(e store.AuditEntry) bool {
 		if actorFilter != "" && e.Actor != actorFilter {
+			return false
+		}
+		if actionFilter != "" && !strings.HasPrefix(e.Action, actionFilter) {
+			return false
+		}
+		if objectFilter != "" && !strings.HasPrefix(e.Object, objectFilter) {
+			return false
+		}
+		if deviceFilter != "" && e.Device != deviceFilter {
 			return false
 		}
 		return p.Role != auth.RoleSupervisor || e.Unit == p.Unit

@@ -107,4 +107,13 @@ type Outlet struct {
 	// optional): what conditions and audits of stores key on.
 	Kind      string    `json:"kind,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Location is where the store stands (WGS-84, optional): the console
+	// records it, an inspector's map link uses it.
+	Location *GeoPoint `json:"location,omitempty"`
+}
+
+// GeoPoint is a latitude and longitude in degrees.
+type GeoPoint struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
 }

@@ -11,6 +11,7 @@ import { renderChecklist } from './checklist.js';
 import { objectURL } from './photo.js';
 import * as roles from './roles.js';
 import { nameEl, nameOf } from './names.js';
+import './desk.js'; // the operator's console: routes only, its screens load on first use
 import './inspector.js';
 import './agent.js';
 import './supervisor.js';
