@@ -14,6 +14,7 @@ import { nameEl, nameOf } from './names.js';
 import './inspector.js';
 import './agent.js';
 import './supervisor.js';
+import './qa.js';
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
