@@ -8,6 +8,7 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/errs"
 	"fieldcheck/qa"
+	"fieldcheck/store"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -19,7 +20,7 @@ func qaAudioDir(dataDir string) string {
 	if dataDir == "" {
 		return ""
 	}
-	return filepath.Join(dataDir, "qa-audio")
+	return filepath.Join(dataDir, store.AudioDir)
 }
 
 // bindQA: the monitoring of agents' calls (issue 23; seed 001). QA reviewers
