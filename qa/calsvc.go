@@ -198,3 +198,35 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Reviewer is someone who may take part in a calibration session.
+type Reviewer struct {
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+}
+
+// Reviewers lists the enabled QA reviewers and supervisors (who may sit a
+// calibration), so a screen can offer them by name.
+func (s *Service) Reviewers() ([]Reviewer, error) {
+	out := []Reviewer{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		after := ""
+		for {
+			users, next, err := auth.ListUsers(tx, auth.Principal{Role: auth.RoleAdmin}, 500, after)
+			if err != nil {
+				return err
+			}
+			for _, u := range users {
+				if !u.Disabled && (u.Role == auth.RoleQA || u.Role == auth.RoleSupervisor) {
+					out = append(out, Reviewer{Username: u.Username, Name: u.Name, Role: u.Role})
+				}
+			}
+			if next == "" {
+				return nil
+			}
+			after = next
+		}
+	})
+	return out, err
+}

@@ -39,6 +39,7 @@ func (s *Server) bindQA() {
 	s.route(fiber.MethodGet, "/api/v1/qa/reviews/:id/audio", readers, s.qaGetAudio)
 	s.route(fiber.MethodGet, "/api/v1/qa/mix", desk, s.qaMix)
 	s.route(fiber.MethodGet, "/api/v1/qa/reports/:period", desk, s.qaReport)
+	s.route(fiber.MethodGet, "/api/v1/qa/reviewers", desk, s.qaReviewers)
 	s.route(fiber.MethodGet, "/api/v1/qa/calibrations", desk, s.qaCalibrations)
 	s.route(fiber.MethodPost, "/api/v1/qa/calibrations", desk, s.qaCreateCalibration)
 	s.route(fiber.MethodGet, "/api/v1/qa/calibrations/:id", desk, s.qaCalibration)
@@ -186,6 +187,14 @@ func (s *Server) qaReport(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
+func (s *Server) qaReviewers(c *fiber.Ctx) error {
+	list, err := s.QA.Reviewers()
+	if err != nil {
+		return err
+	}
+	return listJSON(c, list, "")
+}
+
 func (s *Server) qaCalibrations(c *fiber.Ctx) error {
 	list, err := s.QA.Calibrations(principal(c))
 	if err != nil {
@@ -247,6 +256,8 @@ func init() {
 			Query: []string{"month:YYYY-MM", "reviewer"}, Response: qa.Mix{}},
 		"GET /api/v1/qa/reports/:period": {Summary: "监控分析日报/周报/月报（period: daily, weekly, monthly）/ daily, weekly or monthly analysis",
 			Query: []string{"date:YYYY-MM-DD in the period", "format:xlsx"}, Response: qa.Report{}, Produces: xlsx, Errors: []int{404}},
+		"GET /api/v1/qa/reviewers": {Summary: "可参加校准的人员（品质保障员、主管）/ who may sit a calibration (QA reviewers, supervisors)",
+			Response: qa.Reviewer{}, List: true},
 		"GET /api/v1/qa/calibrations": {Summary: "校准会 / calibration sessions", Response: qa.Calibration{}, List: true},
 		"POST /api/v1/qa/calibrations": {Summary: "新建校准会 / open a calibration session", Request: qa.CalInput{}, Response: qa.Calibration{},
 			OK: []int{201}, Errors: []int{422}},

@@ -159,6 +159,9 @@ func TestQACalibrationRoutes(t *testing.T) {
 	if res := env.call(t, "POST", "/api/v1/qa/calibrations", sup, map[string]any{"title": "", "task_ids": []string{}, "reviewers": []string{"qa1"}}); res.Status != 422 {
 		t.Fatalf("bad session: %d", res.Status)
 	}
+	if res := env.call(t, "GET", "/api/v1/qa/reviewers", sup, nil); res.Status != 200 || !bytes.Contains(res.Body, []byte(`"qa1"`)) || bytes.Contains(res.Body, []byte(`"agent1"`)) {
+		t.Fatalf("reviewers: %d %s", res.Status, res.Body)
+	}
 	if res := env.call(t, "GET", "/api/v1/qa/calibrations", env.token(t, "qa1"), nil); res.Status != 200 || !bytes.Contains(res.Body, []byte(id)) {
 		t.Fatalf("list: %d", res.Status)
 	}
