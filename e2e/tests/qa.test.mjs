@@ -111,3 +111,41 @@ test('the agent reads the review of their own call and its notes', async () => {
   await shot(page, 'qa-agent-review-phone');
   await ctx.close();
 });
+
+test('a calibration session lists the reviewer who strays from the median for retraining', async () => {
+  const ctx = await desk();
+  const page = await signIn(ctx, 'qa.zheng', '#qa-day');
+  await page.click('#qa-nav-cal');
+  await page.waitForSelector('#qa-cal-create');
+  await noUsernames(page);
+  await page.fill('#qa-cal-title', '季度校准（e2e）');
+  const pick = page.locator('.card input[type=checkbox]:not([data-who])').first();
+  await pick.check();
+  const task = await pick.getAttribute('value');
+  for (const box of await page.locator('#qa-cal-who input[data-who]').all()) await box.check();
+  await page.fill('#qa-cal-tol', '5');
+  await page.click('#qa-cal-create');
+  await page.waitForSelector('#qa-cal');
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  // The reviewer scores the call on screen: all pass.
+  const card = page.locator(`section[data-task="${task}"]`);
+  await card.locator('details:not(.qa-cal-call) summary').click();
+  for (const seg of await card.locator('.qa-sheet .seg').all()) await seg.locator('[data-v=pass]').click();
+  await card.locator('button.primary').click();
+  await page.waitForSelector(`section[data-task="${task}"] details:not(.qa-cal-call) >> nth=0`, { state: 'detached' });
+  // The supervisor scores it far lower through the API.
+  const sup = await apiLogin('sup.east');
+  const answers = Object.fromEntries(['greeting', 'confirm', 'attitude', 'clarity', 'listening', 'script', 'accuracy', 'complaint', 'closing_words']
+    .map((k, i) => [k, i < 4 ? 'fail' : 'pass']));
+  const res = await fetch(BASE + `/api/v1/qa/calibrations/${encodeURIComponent(id)}/scores`, {
+    method: 'POST', headers: { Authorization: 'Bearer ' + sup, 'Content-Type': 'application/json' }, body: JSON.stringify({ task_id: task, answers }) });
+  assert.equal(res.status, 200, await res.text());
+  await page.reload();
+  await page.waitForSelector('#qa-cal-result');
+  const text = await page.textContent('#qa-cal-result');
+  assert.match(text, /需再培训/);
+  assert.match(text, /郑雅琴/);
+  await noUsernames(page);
+  await shot(page, 'qa-calibration-desk');
+  await ctx.close();
+});

@@ -23,9 +23,9 @@ addStrings({
   qa_training: '培训需求', qa_plan: '下期监控计划及重点', qa_focus_agents: '重点坐席', qa_focus_items: '重点项目',
   qa_plan_reviews: '计划监控 {n} 个', qa_weeks: '各周改进状况', qa_none: '无',
   qa_cal_title: '校准会', qa_cal_new: '新建校准会', qa_cal_name: '名称', qa_cal_calls: '校准的通话（从今日队列中选）',
-  qa_cal_reviewers: '参加人员（用户名，逗号分隔）', qa_cal_tol: '允许偏差（分）', qa_cal_create: '创建',
+  qa_cal_reviewers: '参加人员', qa_cal_tol: '允许偏差（分）', qa_cal_create: '创建',
   qa_cal_median: '中位数', qa_cal_retrain: '需再培训', qa_cal_ok: '全部在允许偏差内', qa_cal_score: '为这通电话打分',
-  qa_cal_scored: '已打分', qa_cal_pending: '尚有人员未打分', qa_cal_dev: '最大偏差',
+  qa_cal_scored: '已打分', qa_cal_pending: '尚有人员未打分', qa_cal_dev: '最大偏差', qa_cal_who: '监听人员',
 }, {
   qa_day: "Today's reviews", qa_done_of: '{d} of {q} done', qa_start: 'Review', qa_reviewed: 'Reviewed',
   qa_queue_empty: 'No calls to review in the last 7 days', qa_mix: 'Modes this month (target 2:7:1)', qa_mix_target: 'target {p}%',
@@ -43,9 +43,9 @@ addStrings({
   qa_training: 'Training needs', qa_plan: 'Plan for the next period', qa_focus_agents: 'Agents to watch', qa_focus_items: 'Items to listen for',
   qa_plan_reviews: '{n} reviews planned', qa_weeks: 'Week by week', qa_none: 'None',
   qa_cal_title: 'Calibration', qa_cal_new: 'New session', qa_cal_name: 'Title', qa_cal_calls: 'Calls to calibrate (from today\'s queue)',
-  qa_cal_reviewers: 'Reviewers (usernames, comma-separated)', qa_cal_tol: 'Tolerance (points)', qa_cal_create: 'Create',
+  qa_cal_reviewers: 'Reviewers', qa_cal_tol: 'Tolerance (points)', qa_cal_create: 'Create',
   qa_cal_median: 'Median', qa_cal_retrain: 'Retrain', qa_cal_ok: 'Everyone within the tolerance', qa_cal_score: 'Score this call',
-  qa_cal_scored: 'Scored', qa_cal_pending: 'Some have not scored yet', qa_cal_dev: 'Largest deviation',
+  qa_cal_scored: 'Scored', qa_cal_pending: 'Some have not scored yet', qa_cal_dev: 'Largest deviation', qa_cal_who: 'Reviewer',
 });
 
 const outcome = (o) => t('qa_out_' + o);
@@ -308,7 +308,8 @@ export async function qaCalibrations(ui) {
   try { list = (await api('GET', '/qa/calibrations')).items; } catch (e) { main.append(nav(), h('p', { class: 'err' }, errText(e))); return; }
   const day = dayCache || await api('GET', '/qa/day').catch(() => ({ items: [] }));
   const title = h('input', { id: 'qa-cal-title', value: '' });
-  const who = h('input', { id: 'qa-cal-who', placeholder: 'qa.zheng, …' });
+  const people = (await api('GET', '/qa/reviewers').catch(() => ({ items: [] }))).items;
+  const who = people.map((p) => h('label', { class: 'row' }, h('input', { type: 'checkbox', value: p.username, 'data-who': '' }), p.name || person(p.username)));
   const tol = h('input', { id: 'qa-cal-tol', type: 'number', value: '5', min: '1', max: '50' });
   const picks = day.items.slice(0, 10).map((it) => h('label', { class: 'row' }, h('input', { type: 'checkbox', value: it.task_id }),
     `${person(it.agent)} · ${typeWord(it.order_type)} · ${outcome(it.outcome)}`));
@@ -319,7 +320,7 @@ export async function qaCalibrations(ui) {
     try {
       const c = await api('POST', '/qa/calibrations', { body: { title: title.value, tolerance: Number(tol.value),
         task_ids: picks.map((p) => p.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
-        reviewers: who.value.split(/[,，\s]+/).filter(Boolean) } });
+        reviewers: who.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value) } });
       ui.navigate('/qa/cal/' + encodeURIComponent(c.id));
     } catch (e) {
       const f = e instanceof ApiError ? e.body?.error?.fields : null;
@@ -332,7 +333,7 @@ export async function qaCalibrations(ui) {
     h('section', { class: 'card' }, h('h3', null, t('qa_cal_new')),
       h('label', { class: 'field' }, h('span', null, t('qa_cal_name')), title),
       h('div', { class: 'field' }, h('span', null, t('qa_cal_calls')), picks),
-      h('label', { class: 'field' }, h('span', null, t('qa_cal_reviewers')), who),
+      h('div', { class: 'field', id: 'qa-cal-who' }, h('span', null, t('qa_cal_reviewers')), who),
       h('label', { class: 'field' }, h('span', null, t('qa_cal_tol')), tol), msg, create)));
 }
 
@@ -360,14 +361,21 @@ export async function qaCalibration(ui, id) {
       });
       box.append(h('details', null, h('summary', null, t('qa_cal_score')), sheet.el, msg, btn));
     }
-    return h('section', { class: 'card' }, h('h3', null, `#${i + 1}`),
+    const listen = h('details', { class: 'qa-cal-call' }, h('summary', null, t('qa_call')));
+    listen.addEventListener('toggle', async () => {
+      if (!listen.open || listen.dataset.loaded) return;
+      listen.dataset.loaded = '1';
+      try { listen.append(callView(await api('GET', '/qa/calls/' + encodeURIComponent(call.task_id)))); } catch (e) { listen.append(h('p', { class: 'err' }, errText(e))); }
+    });
+    box.prepend(listen);
+    return h('section', { class: 'card', 'data-task': call.task_id }, h('h3', null, `#${i + 1}`),
       h('p', null, `${t('qa_cal_median')} ${call.median == null ? '—' : pct(call.median)}`, mine ? ` · ${t('qa_cal_scored')} ${pct(mine.percent)}` : ''), box);
   });
   main.append(h('div', { class: 'qa-wrap', id: 'qa-cal' }, h('h2', null, c.title), nav(),
     h('section', { class: 'card' },
       h('p', null, o.complete ? '' : t('qa_cal_pending')),
-      table([t('qa_reviewer'), t('qa_cal_scored'), t('qa_cal_dev'), t('qa_cal_retrain')],
-        o.reviewers.map((r) => [person(r.reviewer), r.scored, pct(r.max_deviation), r.retrain ? '✗ ' + t('qa_cal_retrain') : '✓'])),
-      h('p', { class: o.retrain.length ? 'err' : 'okbox' }, o.retrain.length ? `${t('qa_cal_retrain')}：${o.retrain.map(person).join('、')}` : t('qa_cal_ok'))),
+      table([t('qa_cal_who'), t('qa_cal_scored'), t('qa_cal_dev'), t('qa_cal_retrain')],
+        o.reviewers.map((r) => [person(r.reviewer), r.scored, pct(r.max_deviation), r.retrain ? '✗ ' + t('qa_cal_retrain') : r.scored ? '✓' : '—'])),
+      h('p', { class: o.retrain.length ? 'err' : 'okbox', id: 'qa-cal-result' }, o.retrain.length ? `${t('qa_cal_retrain')}：${o.retrain.map(person).join('、')}` : t('qa_cal_ok'))),
     calls));
 }
