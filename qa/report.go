@@ -209,10 +209,13 @@ func (s *Service) Report(p auth.Principal, period string, day time.Time) (*Repor
 		}
 		return rep.Agents[i].Agent < rep.Agents[j].Agent
 	})
+	// 各项分数分值: every report; training needs and the plan from the week up.
+	var training []Need
+	rep.Items, training = itemAnalysis(tpl, reviews)
 	if period == PeriodDaily {
 		return rep, nil
 	}
-	rep.Items, rep.Training = itemAnalysis(tpl, reviews)
+	rep.Training = training
 	rep.Plan = s.plan(rep, to, period)
 	if period == PeriodMonthly {
 		for w := from; w.Before(to); {

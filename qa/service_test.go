@@ -299,7 +299,7 @@ func TestWeeklyReportAnalysesItemsAndTrainingNeeds(t *testing.T) {
 		t.Errorf("agents by name, never username: %v", rows)
 	}
 	day, _ := f.svc.Report(admin, PeriodDaily, day(20))
-	if day.Items != nil || day.Plan != nil || len(day.Suggestions) != 3 {
+	if len(day.Items) != 9 || day.Training != nil || day.Plan != nil || len(day.Suggestions) != 3 {
 		t.Errorf("daily report: %+v", day)
 	}
 	if _, err := f.svc.Report(admin, "yearly", day0()); !errs.IsKind(err, errs.NotFound) {

@@ -36,8 +36,8 @@ func who(name, username string) string {
 // FileName is the download's name (ASCII): qa-weekly-2026-11-23.xlsx.
 func (r *Report) FileName() string { return fmt.Sprintf("qa-%s-%s.xlsx", r.Period, r.From) }
 
-// WriteXLSX writes the report as a workbook: 概况, 坐席成绩, 改进建议, and for
-// weekly and monthly reports 各项分值, 培训需求, 监控计划 (and 各周 monthly).
+// WriteXLSX writes the report as a workbook: 概况, 坐席成绩, 改进建议, 各项分值,
+// and for weekly and monthly reports 培训需求, 监控计划 (and 各周 monthly).
 // People appear by name; text is defused against formulas and phone numbers
 // in notes are masked, as in every other export.
 func WriteXLSX(w io.Writer, r *Report, names func(string) string) error {
@@ -121,15 +121,15 @@ func WriteXLSX(w io.Writer, r *Report, names func(string) string) error {
 	if err := sheet("改进建议", []string{"日期", "坐席", "得分", "改进建议"}, sugg); err != nil {
 		return err
 	}
-	if r.Period == PeriodDaily {
-		return f.Write(w)
-	}
 	var items [][]any
 	for _, it := range r.Items {
 		items = append(items, []any{it.Label.Zh, it.Max, it.Judged, it.Lost, fmt.Sprintf("%.1f%%", it.LostRate*100), it.AvgScore})
 	}
 	if err := sheet("各项分值", []string{"项目", "分值", "评判数", "扣分数", "扣分率", "平均得分"}, items); err != nil {
 		return err
+	}
+	if r.Period == PeriodDaily {
+		return f.Write(w)
 	}
 	var needs [][]any
 	for _, n := range r.Training {
