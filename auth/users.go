@@ -196,7 +196,7 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 	checkPassword(&v, "password", in.Password)
 	checkPhone(&v, in.Phone)
 	if !ValidRole(in.Role) {
-		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin")
+		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin, qa")
 	}
 	if len(in.Name) > 64 {
 		v.Add("name", "姓名过长", "name must be at most 64 characters")
@@ -206,7 +206,8 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 	}
 	// An agent without a unit is a central call centre: it works every
 	// unit's callbacks (API.md v1.1).
-	if in.Role != RoleAdmin && in.Role != RoleAgent && in.Unit == "" {
+	// A QA reviewer without a unit reviews every unit's calls.
+	if in.Role != RoleAdmin && in.Role != RoleAgent && in.Role != RoleQA && in.Unit == "" {
 		v.Add("unit", "必须指定单位", "unit is required for this role")
 	}
 	if err := v.Err(); err != nil {
@@ -246,7 +247,7 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 	}
 	var v errs.Validation
 	if p.Role != nil && !ValidRole(*p.Role) {
-		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin")
+		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin, qa")
 	}
 	if p.Password != nil {
 		checkPassword(&v, "password", *p.Password)

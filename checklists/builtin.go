@@ -33,6 +33,10 @@ import (
 //     home-visit norm, each worth 1 point with a per-item fine inside the
 //     seed's 20–100 yuan range (the monthly 500–2000 cap is a report rule).
 //   - callback_script (callback): seed 004 第五篇's phone script.
+//   - call_review (call_review): seed 001's 《客户代表监听记录表》, the QA
+//     reviewer's sheet of one agent's call: pass_fail items worth 100 points,
+//     graded by seed 001's bands; a record that differs from what the
+//     customer said is critical.
 //
 //go:embed builtin/*.json
 var builtinFS embed.FS

@@ -11,6 +11,9 @@ const (
 	KindWalkthrough = "walkthrough" // inspector, per store (营业网点服务现场巡检)
 	KindSpotcheck   = "spotcheck"   // inspector, per work order (入户服务检查)
 	KindCallback    = "callback"    // agent's script (回访话术)
+	// KindCallReview is the QA reviewer's sheet of one agent's call
+	// (《客户代表监听记录表》, seed 001); the qa package submits it, not sync.
+	KindCallReview = "call_review"
 )
 
 // Item types.

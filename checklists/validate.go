@@ -250,6 +250,8 @@ func validateSubject(v *errs.Validation, kind string, s Subject) {
 		need, forbid = "store_id", "workorder_id"
 	case KindCallback:
 		forbid = "store_id"
+	case KindCallReview: // of a callback call: its order, never a store
+		forbid = "store_id"
 	}
 	get := func(f string) string {
 		if f == "store_id" {

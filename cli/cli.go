@@ -322,7 +322,7 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	data := fs.String("data", env("FIELDCHECK_DATA", "./data"), "data directory")
 	username := fs.String("username", "", "username")
-	role := fs.String("role", "", "role: technician, inspector, agent, supervisor, admin")
+	role := fs.String("role", "", "role: technician, inspector, agent, supervisor, admin, qa")
 	name := fs.String("name", "", "display name")
 	unit := fs.String("unit", "", "unit (branch or agency)")
 	if err := fs.Parse(args); err != nil {

@@ -29,6 +29,8 @@ var demoUsers = []auth.NewUser{
 	{Username: "agent.liu", Name: "刘芳", Role: auth.RoleAgent},
 	{Username: "sup.west", Name: "吴海燕", Role: auth.RoleSupervisor, Unit: "chengdu-west"},
 	{Username: "tech.wang", Name: "王磊", Role: auth.RoleTechnician, Unit: "chengdu-west"},
+	// The quality team (品质保障员) reviews the call centre's calls.
+	{Username: demoQAUser, Name: "郑雅琴", Role: auth.RoleQA},
 }
 
 var demoOutlets = []workorders.Outlet{
@@ -162,6 +164,9 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 	}
 	if _, err := loadHistory(db, now); err != nil {
 		return nil, fmt.Errorf("demo history: %w", err)
+	}
+	if err := loadDemoQA(db, now); err != nil {
+		return nil, fmt.Errorf("demo call reviews: %w", err)
 	}
 	return logins, nil
 }

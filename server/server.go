@@ -13,6 +13,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/names"
 	"fieldcheck/photos"
+	"fieldcheck/qa"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -43,6 +44,9 @@ type Config struct {
 	SMSWebhookURL string
 	// PublicURL prefixes survey links in SMS (default: relative links).
 	PublicURL string
+	// QADailyQuota is the calls in a QA reviewer's daily queue (default 20,
+	// seed 001).
+	QADailyQuota int
 	// MetricsOpen serves /metrics without a token (FIELDCHECK_METRICS_OPEN=1).
 	MetricsOpen bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
@@ -132,6 +136,8 @@ type Server struct {
 	Templates *checklists.Service
 	// Names is the display names of units, products, roles and people.
 	Names *names.Service
+	// QA is the monitoring of agents' calls (品质保障: reviews, queues, reports).
+	QA *qa.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -178,6 +184,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.Callbacks = callbacks.New(db, callbacks.Config{SMSWait: cfg.SMSWait, WebhookURL: cfg.SMSWebhookURL,
 		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
 	s.Go(s.Callbacks.Run)
+	s.QA = qa.New(db, s.Callbacks, qa.Config{Quota: cfg.QADailyQuota, AudioDir: qaAudioDir(cfg.DataDir), Clock: cfg.Now})
 	if s.Photos, err = s.newPhotos(); err != nil {
 		return nil, err
 	}

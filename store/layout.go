@@ -114,6 +114,22 @@ var (
 	// set. Built-in role and product names apply where no entry exists.
 	BucketNames = []byte("names")
 
+	// CallReviews (owned by qa): review id ("cr-" + 10-digit seq) → qa.Review,
+	// one 《客户代表监听记录表》 of one callback call.
+	BucketCallReviews = []byte("call_reviews")
+	// CallReviewIndex (owned by qa): 'r' reviewer 0x00 task id → review id
+	// (a reviewer reviews a call once); 'a' agent 0x00 time 0x00 review id
+	// (an agent's own reviews); 't' time 0x00 review id (reports by day);
+	// 'c' task id 0x00 review id (who reviewed a call); 'd' reviewer 0x00
+	// task id → day (every call ever drawn into the reviewer's queue).
+	BucketCallReviewIndex = []byte("call_review_index")
+	// QAQueues (owned by qa): day (YYYY-MM-DD) 0x00 reviewer → qa.Queue, the
+	// stored daily draw, so a reload shows the same queue.
+	BucketQAQueues = []byte("qa_queues")
+	// QACalibrations (owned by qa): session id ("cal-" + 10-digit seq) →
+	// qa.Calibration (seed 001 §5 校准).
+	BucketQACalibrations = []byte("qa_calibrations")
+
 	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
 	// seeks each of the caller's scopes to cursor+1.
 	BucketFeed = []byte("feed")
@@ -134,4 +150,5 @@ var allBuckets = [][]byte{
 	BucketFeed, BucketAudit,
 	BucketNames,
 	BucketCallbackQueueByUnit,
+	BucketCallReviews, BucketCallReviewIndex, BucketQAQueues, BucketQACalibrations,
 }

@@ -15,6 +15,7 @@ import './desk.js'; // the operator's console: routes only, its screens load on 
 import './inspector.js';
 import './agent.js';
 import './supervisor.js';
+import './qa.js';
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
