@@ -114,6 +114,19 @@ var (
 	// set. Built-in role and product names apply where no entry exists.
 	BucketNames = []byte("names")
 
+	// SchedulePlans (owned by schedules): plan id ("pl-" + 10-digit seq) →
+	// schedules.Plan, its versions oldest first (an edit appends one).
+	BucketSchedulePlans = []byte("schedule_plans")
+	// ScheduleVisits (owned by schedules): plan id 0x00 day (YYYY-MM-DD,
+	// Asia/Shanghai) 0x00 submission id → schedules.Visit, an inspection that
+	// matched the plan on the day it was finished; windows are done by them.
+	BucketScheduleVisits = []byte("schedule_visits")
+	// SchedulesBySubject: "store:"id | "unit:"unit 0x00 plan id → nil.
+	BucketSchedulesBySubject = []byte("schedules_by_subject")
+	// SchedulesByInspector: username 0x00 plan id → nil, for the latest
+	// version's inspectors (their pull lists the plan's due windows).
+	BucketSchedulesByInspector = []byte("schedules_by_inspector")
+
 	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
 	// seeks each of the caller's scopes to cursor+1.
 	BucketFeed = []byte("feed")
@@ -134,4 +147,5 @@ var allBuckets = [][]byte{
 	BucketFeed, BucketAudit,
 	BucketNames,
 	BucketCallbackQueueByUnit,
+	BucketSchedulePlans, BucketScheduleVisits, BucketSchedulesBySubject, BucketSchedulesByInspector,
 }
