@@ -13,7 +13,9 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/names"
 	"fieldcheck/photos"
+	"fieldcheck/schedules"
 	"fieldcheck/store"
+	"fieldcheck/summary"
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
@@ -132,6 +134,10 @@ type Server struct {
 	Templates *checklists.Service
 	// Names is the display names of units, products, roles and people.
 	Names *names.Service
+	// Schedules is the inspection plans (巡检计划) and their windows.
+	Schedules *schedules.Service
+	// Summaries makes the 检查汇总反馈表 PDF of an inspection.
+	Summaries *summary.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -159,6 +165,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.WorkOrders = workorders.NewService(db, cfg.Now)
 	s.Templates = checklists.NewService(db, cfg.Now)
 	s.Names = names.NewService(db, cfg.Now)
+	s.Schedules = schedules.NewService(db, cfg.Now)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,
@@ -181,6 +188,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	if s.Photos, err = s.newPhotos(); err != nil {
 		return nil, err
 	}
+	s.Summaries = summary.NewService(db, s.Photos, cfg.Now)
 	s.middleware()
 	s.bindRoutes()
 	return s, nil
