@@ -70,7 +70,8 @@ export async function render(main, path) {
     h('section', { class: 'card', id: 'duewins' }, h('h3', null, t('pl_due')), h('ul', null, due.map((w) => windowRow(w, data.stores)))),
     h('div', { class: 'row between' }, h('h3', null, t('pl_list')), h('button', { class: 'btn primary', id: 'newplan', onclick: () => edit(form, data, null) }, t('pl_new'))),
     form,
-    data.plans.length ? h('table', { class: 'tbl', id: 'planlist' }, h('tbody', null, data.plans.map((p) => {
+    data.plans.length ? h('table', { class: 'tbl', id: 'planlist', style: 'width:100%;border-collapse:collapse' },
+      h('thead', null, h('tr', { style: 'text-align:left' }, [t('pl_store') + ' / ' + t('pl_unit'), t('pl_template'), t('pl_freq'), t('pl_insp'), t('pl_start'), ''].map((x) => h('th', null, x)))), h('tbody', null, data.plans.map((p) => {
       const v = p.versions[p.versions.length - 1];
       const tpl = data.tpls.find((x) => x.id === v.template_id);
       return h('tr', { 'data-plan': p.id },
