@@ -5,7 +5,7 @@
 // is the supervisor home's "逾期未检" card.
 import { h, clear, toast } from '/js/dom.js';
 import { t, tx, addStrings } from '/js/i18n.js';
-import { api, ApiError } from '/js/api.js';
+import { api, ApiError, openReport } from '/js/api.js';
 import { nameEl } from '/js/names.js';
 
 addStrings({
@@ -28,10 +28,6 @@ const enc = encodeURIComponent;
 const freqText = (v) => t('freq_' + v.frequency, { n: v.every_days });
 const people = (list) => (list || []).flatMap((u, i) => (i ? ['、', nameEl('person', u)] : [nameEl('person', u)]));
 
-async function pdf(id) {
-  const { token } = await api('POST', '/auth/file-token');
-  location.assign(`/api/v1/submissions/${enc(id)}/report.pdf?token=${enc(token)}`);
-}
 
 // windowRow is one window: where, by whom, when, and its outcome.
 function windowRow(w, stores) {
@@ -39,7 +35,7 @@ function windowRow(w, stores) {
   return h('li', { class: 'plwin', 'data-status': w.status },
     h('b', null, where), ' · ', t('pl_window', { a: w.start, b: w.due }), ' · ', people(w.inspectors), ' ',
     h('span', { class: 'pill ' + (w.status === 'missed' ? 'bad' : w.status === 'done' ? 'ok' : '') }, t('pl_' + (w.status === 'missed' ? 'overdue' : w.status))),
-    w.submission_id ? h('button', { class: 'btn small', onclick: () => pdf(w.submission_id) }, t('pl_pdf')) : null);
+    w.submission_id ? h('button', { class: 'btn small', onclick: () => openReport(w.submission_id) }, t('pl_pdf')) : null);
 }
 
 // overdueCard appends the missed windows of the caller's plans to el.

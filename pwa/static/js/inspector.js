@@ -10,7 +10,7 @@ import { onScreen } from './bus.js';
 import { nameEl } from './names.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
-import { api, isOnline } from './api.js';
+import { api, isOnline, openReport } from './api.js';
 import { items } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { score, gradeLabel } from './score.js';
@@ -152,29 +152,20 @@ async function entries(storeId, hist, sheets) {
 }
 const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percent, grade: r.grade, fines: r.fines });
 
-// ---------- planned inspections (巡检计划), from the last pull ----------
+// ---------- 巡检计划: due and missed windows from the last pull; one finished on this phone in its window drops off ----------
 
-const cnDay = (x) => new Date(Date.parse(x) + 288e5).toISOString().slice(0, 10); // the Asia/Shanghai day
-// dueCards: due and missed windows, nearest first; one this phone already
-// finished in its window (sent or waiting to send) is done, offline too.
+const cnDay = (x) => new Date(Date.parse(x) + 288e5).toISOString().slice(0, 10);
 async function dueCards(byId, sheets) {
-  const done = (w) => sheets.some(({ sheet: s }) => s.state !== 'draft' && s.template_id === w.template_id && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id)
-    && cnDay(s.finished_at || s.updated_at) >= w.start && cnDay(s.finished_at || s.updated_at) <= w.due);
-  const list = ((await db.kvGet('due')) || []).filter((w) => !done(w));
+  const list = ((await db.kvGet('due')) || []).filter((w) => !sheets.some(({ sheet: s }) => s.state !== 'draft' && s.template_id === w.template_id
+    && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id) && cnDay(s.finished_at || s.updated_at) >= w.start && cnDay(s.finished_at || s.updated_at) <= w.due));
   return list.length ? [h('h2', null, t('insp_due')), h('div', { class: 'cards', id: 'due' }, list.map((w) => {
     const st = byId.get(w.subject.store_id), missed = w.status === 'missed';
     return h('article', { class: 'card due', 'data-status': w.status },
-      h('div', { class: 'row between' }, h('b', null, st?.name || nameEl('unit', w.subject.unit || w.unit)), h('span', { class: missed ? 'pill warn' : 'pill' }, missed ? t('insp_missed') : t('insp_due_by', { d: w.due.slice(5) }))),
+      h('div', { class: 'row between' }, h('b', null, st?.name || nameEl('unit', w.unit)), h('span', { class: missed ? 'pill bad' : 'pill' }, missed ? t('insp_missed') : t('insp_due_by', { d: w.due.slice(5) }))),
       missed ? null : st ? h('button', { class: 'btn primary', onclick: async () => newSheet(await latestTemplate(w.template_id, 'walkthrough'), { store_id: st.id }, { store: st }) }, t('insp_start'))
         : h('a', { class: 'btn', href: '/insp/spotcheck', 'data-link': '' }, t('insp_spot_open')));
   }))] : [];
 }
-
-// pdfLink downloads a sent inspection's 检查汇总反馈表 (online; a file token for the plain link).
-const pdfLink = (id) => h('a', { class: 'btn small pdf', href: '#', onclick: async (ev) => {
-  ev.preventDefault();
-  try { location.assign(`/api/v1/submissions/${enc(id)}/report.pdf?token=${enc((await api('POST', '/auth/file-token')).token)}`); } catch { /* offline */ }
-} }, t('insp_pdf'));
 
 // ---------- home ----------
 
@@ -453,7 +444,7 @@ async function inspStore(storeId) {
         h('div', { class: 'row between' }, h('span', null, fmtTime(e.at)), e.sheet ? ui.stateLabel(e.sheet) : null),
         h('div', { class: 'row between' }, h('b', null, pct(e.percent)), h('span', { class: 'ig ig-' + (e.grade || 'none') }, gradeText(e.tpl || walkTpl, e.grade)),
           h('span', null, t('insp_score') + ' ' + fmtN(e.score) + '/' + fmtN(e.max_score)), h('span', null, yuan(e.fines))),
-        h('div', { class: 'row' }, e.sheet ? h('a', { class: 'btn small', href: '/insp/walk/' + enc(e.sheet.id), 'data-link': '' }, t('open')) : null, e.srv ? pdfLink(e.id) : null))))
+        h('div', { class: 'row' }, e.sheet ? h('a', { class: 'btn small', href: '/insp/walk/' + enc(e.sheet.id), 'data-link': '' }, t('open')) : null, e.srv ? h('button', { class: 'btn small pdf', onclick: () => openReport(e.id).catch(() => {}) }, t('insp_pdf')) : null))))
         : h('p', { class: 'muted' }, t('insp_never')));
   };
   const hist = await cached(storeId);

@@ -2,14 +2,12 @@
 // order's detail — the acceptance sheet as the customer signed it (every
 // version), its review flags with the photo evidence, and the callback.
 import { h, clear } from './dom.js';
-import { t, tx, fmtTime, addStrings } from './i18n.js';
-import { api, NetError } from './api.js';
+import { t, tx, fmtTime } from './i18n.js';
+import { api, NetError, openReport } from './api.js';
 import { ui } from './roles.js';
 import { speedJudge, sigSha } from './rules.js';
 import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
 import { nameOf, nameEl } from './names.js';
-
-addStrings({ wo_pdf: '检查汇总反馈表 PDF' }, { wo_pdf: 'Inspection summary PDF' });
 
 const LIST_DAYS = 30; // "recent": appointments in the last 30 days and ahead
 const LIST_SHOW = 100;
@@ -136,8 +134,7 @@ async function showVersion(holder, id, version, order) {
     const [tpl, prev] = await Promise.all([template(v.template_id, v.template_version),
       version > 1 ? api('GET', `/submissions/${enc(id)}?version=${version - 1}`).catch(() => null) : null]);
     clear(holder).append(...renderSheet(v, tpl, order, prev, (n) => showVersion(holder, id, n, order)));
-    // 检查汇总反馈表 (issue 21): a plain link with a file token downloads it.
-    if (v.kind !== 'acceptance') holder.append(h('button', { class: 'btn small pdf', onclick: async () => location.assign(`/api/v1/submissions/${enc(id)}/report.pdf?token=${enc((await api('POST', '/auth/file-token')).token)}`) }, t('wo_pdf')));
+    if (v.kind !== 'acceptance') holder.append(h('button', { class: 'btn small pdf', onclick: () => openReport(id) }, tx({ zh: '检查汇总反馈表 PDF', en: 'Inspection summary PDF' })));
     holder.dataset.version = String(v.version);
   } catch (e) { clear(holder).append(offlineNote(e)); }
   delete holder.dataset.loading;

@@ -6,16 +6,15 @@ import { register, ui } from './roles.js';
 import { currentSession } from './api.js';
 
 const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
+const plansJS = () => import('/console/plans.js'); // 巡检计划, online only
 async function supervisorHome() {
   await (await import('./sup-dash.js')).supervisorHome();
-  // 逾期未检 (issue 21): the plans screen's card, online only (console/ is not precached).
-  const grid = ui.main.querySelector('.supgrid');
-  if (grid) import('/console/plans.js').then((m) => grid.isConnected && m.overdueCard(grid)).catch(() => {});
+  const grid = ui.main.querySelector('.supgrid'); // + its 逾期未检 card
+  if (grid) plansJS().then((m) => grid.isConnected && m.overdueCard(grid), () => {});
 }
-// /console/plans until the console shell takes the route over.
-async function plans() {
+async function plans() { // until the console shell takes /console/plans
   if (!allowed()) return ui.navigate('/', true);
-  return (await import('/console/plans.js')).render(ui.main, location.pathname);
+  return (await plansJS()).render(ui.main, location.pathname);
 }
 async function supOrders() {
   if (!allowed()) return ui.navigate('/', true);
