@@ -162,7 +162,7 @@ var apiDocs = map[string]apiDoc{
 	"GET /api/v1/plans/:id":                  {Summary: "一个巡检计划（含各版本）/ one plan with its versions", Response: schedules.Plan{}, Errors: []int{404}},
 	"PUT /api/v1/plans/:id":                  {Summary: "修改巡检计划（自今日起的新版本，不改历史）/ edit a plan: a new version from today, the past unchanged", Request: schedules.Input{}, Response: schedules.Plan{}, Errors: []int{404, 422}},
 	"GET /api/v1/plan-windows":               {Summary: "巡检计划的周期（应检、已检、漏检）/ plan windows: due, done, missed", Query: []string{"status:due|done|missed|upcoming", "from:YYYY-MM-DD (default 90 days ago)", "to:YYYY-MM-DD (default today)"}, Response: schedules.Window{}, List: true},
-	"GET /api/v1/submissions/:id/report.pdf": {Summary: "检查汇总反馈表 PDF / the inspection summary as a PDF", Query: []string{"token:file token"}, Produces: []string{"application/pdf"}, Errors: []int{404, 422}},
+	"GET /api/v1/submissions/:id/report.pdf": {Summary: "检查汇总反馈表 PDF / the inspection summary as a PDF", Query: []string{"token:file token"}, Produces: []string{"application/pdf"}, Errors: []int{404, 422, 429}},
 	"GET /api/v1/names":                      {Summary: "显示名称（单位、产品、角色、人员）/ display names for units, products, roles, people", Response: names.Book{}},
 	"PUT /api/v1/names/:kind/:code": {Summary: "设置显示名称 / set a display name (kind: unit, product, role)", Request: names.Input{}, Response: names.Name{},
 		Errors: []int{404, 422}},

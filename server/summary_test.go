@@ -85,3 +85,47 @@ func TestSummaryPDFOfAWalkthrough(t *testing.T) {
 		}
 	}
 }
+
+// A spot check's summary names the technician whose visit was checked; an
+// acceptance sheet has none (the customer's copy is its printable page).
+func TestSummaryPDFOfASpotCheck(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed; scripts/deps.sh installs it")
+	}
+	env := newTestEnv(t)
+	syncOrder(t, env, "wo-1", "tech1")
+	spot := syncSheet(t, env, "sp1", "home_visit_spotcheck", map[string]string{"workorder_id": "wo-1"})
+	spot["answers"].(map[string]any)["shoe_covers"] = "fail" // −1, 50 yuan
+	acc := syncSheet(t, env, "a1", "install_acceptance", map[string]string{"workorder_id": "wo-1"})
+	for _, c := range []struct {
+		user  string
+		sheet map[string]any
+	}{{"insp1", spot}, {"tech1", acc}} {
+		var push pushAnswer
+		env.call(t, "POST", "/api/v1/sync/push", env.token(t, c.user), map[string]any{"device_id": "p1", "submissions": []any{c.sheet}}).Decode(t, &push)
+		if push.Results[0].Status != "accepted" {
+			t.Fatalf("push %s: %+v", c.user, push.Results[0])
+		}
+	}
+	res := env.call(t, "GET", "/api/v1/submissions/sp1/report.pdf", env.token(t, "insp1"), nil)
+	if res.Status != 200 {
+		t.Fatalf("spot check report: %d %s", res.Status, res.Body)
+	}
+	path := filepath.Join(t.TempDir(), "spot.pdf")
+	if err := os.WriteFile(path, res.Body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.ReplaceAll(strings.Join(strings.Fields(string(out)), ""), " ", "")
+	for _, want := range []string{"入户服务抽查", "张师傅", "得分11/12", "罚款合计50元", "2026年12月08日", "赵稽查"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the spot check's PDF lacks %q:\n%s", want, text)
+		}
+	}
+	if res := env.call(t, "GET", "/api/v1/submissions/a1/report.pdf", env.token(t, "sup1"), nil); res.Status != 422 || res.ErrorCode() != "not_an_inspection" {
+		t.Errorf("an acceptance sheet: %d %s", res.Status, res.Body)
+	}
+}
