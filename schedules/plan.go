@@ -141,6 +141,10 @@ func check(tx *bolt.Tx, in Input) (Version, string, Subject, string, error) {
 		v.Add("frequency", "频次须为每周、每月、每季度或每 N 天", "frequency must be weekly, monthly, quarterly or days")
 	}
 	seen := map[string]bool{}
+	if len(in.Inspectors) > MaxInspectors {
+		in.Inspectors = nil // refused below; not looked up one by one
+		v.Add("inspectors", fmt.Sprintf("最多 %d 名稽查员", MaxInspectors), fmt.Sprintf("at most %d inspectors", MaxInspectors))
+	}
 	for i, name := range in.Inspectors {
 		name = strings.TrimSpace(name)
 		path := fmt.Sprintf("inspectors[%d]", i)
@@ -161,10 +165,8 @@ func check(tx *bolt.Tx, in Input) (Version, string, Subject, string, error) {
 		}
 		ver.Inspectors = append(ver.Inspectors, name)
 	}
-	if len(in.Inspectors) == 0 {
+	if len(in.Inspectors) == 0 && !v.Has("inspectors") {
 		v.Add("inspectors", "请至少指派一名稽查员", "assign at least one inspector")
-	} else if len(in.Inspectors) > MaxInspectors {
-		v.Add("inspectors", fmt.Sprintf("最多 %d 名稽查员", MaxInspectors), fmt.Sprintf("at most %d inspectors", MaxInspectors))
 	}
 	if _, err := ParseDay(in.Start); err != nil {
 		v.Add("start", "开始日期格式为 YYYY-MM-DD", "start must be a date, YYYY-MM-DD")

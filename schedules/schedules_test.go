@@ -250,6 +250,7 @@ func TestPlanInputIsChecked(t *testing.T) {
 		{"no inspector", sup1, func(in *Input) { in.Inspectors = nil }, "inspectors", errs.Invalid},
 		{"a technician is no inspector", sup1, func(in *Input) { in.Inspectors = []string{"tech1"} }, "inspectors[0]", errs.Invalid},
 		{"a disabled inspector", sup1, func(in *Input) { in.Inspectors = []string{"insp9"} }, "inspectors[0]", errs.Invalid},
+		{"21 inspectors", sup1, func(in *Input) { in.Inspectors = make([]string, MaxInspectors+1) }, "inspectors", errs.Invalid},
 		{"every 0 days", sup1, func(in *Input) { in.Frequency = EveryDays }, "every_days", errs.Invalid},
 		{"yearly is not offered", sup1, func(in *Input) { in.Frequency = "yearly" }, "frequency", errs.Invalid},
 		{"a bad start date", sup1, func(in *Input) { in.Start = "2026-13-01" }, "start", errs.Invalid},

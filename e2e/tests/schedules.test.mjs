@@ -117,6 +117,17 @@ test('the supervisor sees an overdue inspection', async () => {
   await page.waitForSelector('#plans #planlist tr');
   assert.ok(await page.locator('#plans #overdue li[data-status="missed"]', { hasText: '建设路营业厅' }).count() >= 2, 'each missed week is listed');
   assert.match(await page.textContent('#planlist'), /每周/);
+  // A new plan through the form: 春熙路营业厅 quarterly (seed 004 第八十条: the 地市 branch at least quarterly).
+  await page.click('#newplan');
+  await page.selectOption('#planform select[name=target]', 's:SC-CD-001');
+  assert.equal(await page.inputValue('#planform select[name=template]'), 'store_walkthrough', 'a store takes a walkthrough');
+  await page.selectOption('#planform select[name=frequency]', 'quarterly');
+  await page.check(`#planform input[type=checkbox][value="${INSPECTOR}"]`);
+  await page.click('#planform button[type=submit]');
+  await page.waitForSelector('#planlist tr:has-text("每季度")');
+  assert.match(await page.textContent('#planlist'), /春熙路营业厅/);
+  const plans = (await apiGet(sup, '/plans')).items;
+  assert.ok(plans.some((p) => p.subject.store_id === 'SC-CD-001' && p.versions[0].frequency === 'quarterly' && p.versions[0].inspectors.includes(INSPECTOR)), 'the plan is stored');
   await shot(page, 'sched-03-plans-console');
   await ctx.close();
 });

@@ -6,7 +6,7 @@
 import { h, clear, toast } from '/js/dom.js';
 import { t, tx, addStrings } from '/js/i18n.js';
 import { api, ApiError, openReport } from '/js/api.js';
-import { nameEl } from '/js/names.js';
+import { nameEl, nameOf } from '/js/names.js';
 
 addStrings({
   pl_title: '巡检计划', pl_overdue: '逾期未检', pl_due: '待检', pl_done: '已检', pl_none_overdue: '没有逾期未检的计划',
@@ -87,11 +87,17 @@ function edit(el, data, p) {
   const units = [...new Set([...data.stores.values()].map((s) => s.unit).filter(Boolean))];
   const target = h('select', { name: 'target', disabled: !!p },
     opt('', '—'), [...data.stores.values()].map((s) => opt('s:' + s.id, t('pl_store') + '：' + s.name, p?.subject.store_id === s.id)),
-    units.map((u) => { const o = opt('u:' + u, '', p?.subject.unit === u); o.append(t('pl_unit') + '：', nameEl('unit', u)); return o; }));
+    units.map((u) => opt('u:' + u, t('pl_unit') + '：' + nameOf('unit', u), p?.subject.unit === u)));
   const tpl = h('select', { name: 'template' }, data.tpls.filter((x) => x.kind === 'walkthrough' || x.kind === 'spotcheck').map((x) => opt(x.id, tx(x.title), x.id === v.template_id)));
+  // A store is walked through, a unit's home visits are spot-checked: the template follows the target.
+  target.addEventListener('change', () => {
+    const kind = target.value.startsWith('u:') ? 'spotcheck' : 'walkthrough';
+    const first = data.tpls.find((x) => x.kind === kind);
+    if (first && data.tpls.find((x) => x.id === tpl.value)?.kind !== kind) tpl.value = first.id;
+  });
   const freq = h('select', { name: 'frequency' }, ['weekly', 'monthly', 'quarterly', 'days'].map((f) => opt(f, t('freq_' + f, { n: 'N' }), f === v.frequency)));
   const every = h('input', { name: 'every_days', type: 'number', min: 1, max: 366, value: v.every_days || 7 });
-  const insp = h('div', { class: 'checks' }, data.inspectors.map((u) => h('label', null, h('input', { type: 'checkbox', value: u.username, checked: v.inspectors.includes(u.username) }), ' ', u.name || nameEl('person', u.username))));
+  const insp = h('div', { class: 'checks' }, data.inspectors.map((u) => h('label', null, h('input', { type: 'checkbox', value: u.username, checked: v.inspectors.includes(u.username) }), ' ', u.name || nameOf('person', u.username))));
   const start = h('input', { name: 'start', type: 'date', value: new Date(Date.now() + 288e5).toISOString().slice(0, 10) });
   const active = h('input', { name: 'active', type: 'checkbox', checked: v.active });
   const f = h('form', { class: 'card planform' },
