@@ -282,3 +282,38 @@ func TestPlanInputIsChecked(t *testing.T) {
 		t.Fatalf("spot-check plan %+v, %v", p, err)
 	}
 }
+
+// An edit replaces only versions that have not begun: a change planned for
+// next month, edited again today, is gone; the version in force stays.
+func TestAnEditReplacesOnlyVersionsNotBegun(t *testing.T) {
+	e := newEnv(t)
+	p, err := e.svc.Create(sup1, monthlyStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := monthlyStore()
+	later.Frequency, later.Start = Quarterly, "2027-01-01"
+	if p, err = e.svc.Update(sup1, p.ID, later); err != nil || len(p.Versions) != 2 || p.Versions[1].From != "2027-01-01" {
+		t.Fatalf("a change from January: %+v, %v", p, err)
+	}
+	now := monthlyStore()
+	now.Frequency, now.Start = Weekly, "2026-01-01" // a start in the past means today
+	if p, err = e.svc.Update(sup1, p.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Versions) != 2 || p.Versions[0].From != "2026-09-01" || p.Versions[1].From != "2026-11-23" || p.Versions[1].Frequency != Weekly || p.Versions[1].N != 3 {
+		t.Fatalf("versions after the second edit: %+v", p.Versions)
+	}
+	if _, err := e.svc.Update(sup2, p.ID, now); err == nil {
+		t.Error("another unit's supervisor edited the plan")
+	}
+	if _, err := e.svc.Update(sup1, "pl-nope", now); err == nil {
+		t.Error("an unknown plan was edited")
+	}
+	moved := monthlyStore()
+	moved.StoreID, moved.Unit = "", "chengdu-east"
+	moved.TemplateID = "home_visit_spotcheck"
+	if _, err := e.svc.Update(sup1, p.ID, moved); err == nil {
+		t.Error("an edit changed what the plan inspects")
+	}
+}
