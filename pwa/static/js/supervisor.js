@@ -10,7 +10,7 @@ const plansJS = () => import('/console/plans.js'); // 巡检计划, online only
 async function supervisorHome() {
   await (await import('./sup-dash.js')).supervisorHome();
   const grid = ui.main.querySelector('.supgrid'); // + its 逾期未检 card
-  if (grid) plansJS().then((m) => grid.isConnected && m.overdueCard(grid), () => {});
+  if (grid) plansJS().then((m) => grid.isConnected && m.overdueCard(grid)).catch(() => {}); // offline: none
 }
 async function plans() { // until the console shell takes /console/plans
   if (!allowed()) return ui.navigate('/', true);
