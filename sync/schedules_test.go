@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -22,6 +23,9 @@ func TestPullListsDueInspectionsAndAWalkthroughClosesOne(t *testing.T) {
 	first := pull(t, db, insp1, "", 0)
 	if first.Due == nil || len(*first.Due) != 1 {
 		t.Fatalf("due on the first pull: %v", first.Due)
+	}
+	if b, err := json.Marshal(first.Due); err == nil {
+		t.Logf("one due window on the pull: %d bytes of JSON", len(b))
 	}
 	if w := (*first.Due)[0]; w.PlanID != plan.ID || w.Status != schedules.StatusDue || w.Due != "2026-11-30" || w.Subject.StoreID != "s1" {
 		t.Errorf("due window %+v", w)
