@@ -15,6 +15,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/names"
 	"fieldcheck/reports"
+	"fieldcheck/schedules"
 	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
 	"fieldcheck/workorders"
@@ -150,18 +151,24 @@ var (
 
 // apiDocs: every route of the route table, by "METHOD path".
 var apiDocs = map[string]apiDoc{
-	"GET /healthz":                 {Summary: "进程存活 / process up", Response: statusAnswer{}},
-	"GET /readyz":                  {Summary: "可服务：存储与依赖 / ready: store and every configured dependency, build and schema", Response: readyAnswer{}, Errors: []int{503}},
-	"GET /metrics":                 {Summary: "Prometheus 指标 / Prometheus metrics", Produces: []string{"text/plain"}},
-	"GET /api/v1/openapi.json":     {Summary: "本接口文档 / this document (OpenAPI 3.1)"},
-	"GET /api/v1/admin/backup":     {Summary: "热备份 tar（无签名密钥）/ hot backup tar (no signing key)", Produces: []string{"application/x-tar"}},
-	"GET /api/v1/audit":            {Summary: "审计日志 / audit log: who changed what, when, from which device", Query: withPageQ(append(rangeQ, "actor:username")...), Response: store.AuditEntry{}, List: true, Produces: csvXLSX},
-	"POST /api/v1/auth/login":      {Summary: "登录 / log in", Request: loginRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422, 429}},
-	"POST /api/v1/auth/refresh":    {Summary: "换新令牌（旧的作废）/ new token pair; the old refresh token is spent", Request: refreshRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422}},
-	"POST /api/v1/auth/logout":     {Summary: "退出（撤销本设备会话）/ revoke this session's token family", OK: []int{204}},
-	"POST /api/v1/auth/file-token": {Summary: "图片短时令牌 / short-lived file token for <img src>", Response: fileTokenAnswer{}},
-	"GET /api/v1/me":               {Summary: "当前用户 / the caller", Response: userView{}},
-	"GET /api/v1/names":            {Summary: "显示名称（单位、产品、角色、人员）/ display names for units, products, roles, people", Response: names.Book{}},
+	"GET /healthz":                           {Summary: "进程存活 / process up", Response: statusAnswer{}},
+	"GET /readyz":                            {Summary: "可服务：存储与依赖 / ready: store and every configured dependency, build and schema", Response: readyAnswer{}, Errors: []int{503}},
+	"GET /metrics":                           {Summary: "Prometheus 指标 / Prometheus metrics", Produces: []string{"text/plain"}},
+	"GET /api/v1/openapi.json":               {Summary: "本接口文档 / this document (OpenAPI 3.1)"},
+	"GET /api/v1/admin/backup":               {Summary: "热备份 tar（无签名密钥）/ hot backup tar (no signing key)", Produces: []string{"application/x-tar"}},
+	"GET /api/v1/audit":                      {Summary: "审计日志 / audit log: who changed what, when, from which device", Query: withPageQ(append(rangeQ, "actor:username")...), Response: store.AuditEntry{}, List: true, Produces: csvXLSX},
+	"POST /api/v1/auth/login":                {Summary: "登录 / log in", Request: loginRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422, 429}},
+	"POST /api/v1/auth/refresh":              {Summary: "换新令牌（旧的作废）/ new token pair; the old refresh token is spent", Request: refreshRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422}},
+	"POST /api/v1/auth/logout":               {Summary: "退出（撤销本设备会话）/ revoke this session's token family", OK: []int{204}},
+	"POST /api/v1/auth/file-token":           {Summary: "图片短时令牌 / short-lived file token for <img src>", Response: fileTokenAnswer{}},
+	"GET /api/v1/me":                         {Summary: "当前用户 / the caller", Response: userView{}},
+	"GET /api/v1/plans":                      {Summary: "巡检计划 / inspection plans in the caller's unit", Response: schedules.Plan{}, List: true},
+	"POST /api/v1/plans":                     {Summary: "新建巡检计划 / create an inspection plan", Request: schedules.Input{}, Response: schedules.Plan{}, OK: []int{201}, Errors: []int{422}},
+	"GET /api/v1/plans/:id":                  {Summary: "一个巡检计划（含各版本）/ one plan with its versions", Response: schedules.Plan{}, Errors: []int{404}},
+	"PUT /api/v1/plans/:id":                  {Summary: "修改巡检计划（自今日起的新版本，不改历史）/ edit a plan: a new version from today, the past unchanged", Request: schedules.Input{}, Response: schedules.Plan{}, Errors: []int{404, 422}},
+	"GET /api/v1/plan-windows":               {Summary: "巡检计划的周期（应检、已检、漏检）/ plan windows: due, done, missed", Query: []string{"status:due|done|missed|upcoming", "from:YYYY-MM-DD (default 90 days ago)", "to:YYYY-MM-DD (default today)"}, Response: schedules.Window{}, List: true},
+	"GET /api/v1/submissions/:id/report.pdf": {Summary: "检查汇总反馈表 PDF / the inspection summary as a PDF", Query: []string{"token:file token"}, Produces: []string{"application/pdf"}, Errors: []int{404, 422, 429}},
+	"GET /api/v1/names":                      {Summary: "显示名称（单位、产品、角色、人员）/ display names for units, products, roles, people", Response: names.Book{}},
 	"PUT /api/v1/names/:kind/:code": {Summary: "设置显示名称 / set a display name (kind: unit, product, role)", Request: names.Input{}, Response: names.Name{},
 		Errors: []int{404, 422}},
 

@@ -76,6 +76,8 @@ func (s *Server) bindRoutes() {
 	s.bindReports()
 	s.bindNames()
 	s.bindQA()
+	s.bindSchedules()
+	s.bindSummary()
 	s.App.All("/api/*", func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "not_found", "未找到该接口", "no such API route")
 	})

@@ -14,7 +14,9 @@ import (
 	"fieldcheck/names"
 	"fieldcheck/photos"
 	"fieldcheck/qa"
+	"fieldcheck/schedules"
 	"fieldcheck/store"
+	"fieldcheck/summary"
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
@@ -138,6 +140,10 @@ type Server struct {
 	Names *names.Service
 	// QA is the monitoring of agents' calls (品质保障: reviews, queues, reports).
 	QA *qa.Service
+	// Schedules is the inspection plans (巡检计划) and their windows.
+	Schedules *schedules.Service
+	// Summaries makes the 检查汇总反馈表 PDF of an inspection.
+	Summaries *summary.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -165,6 +171,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.WorkOrders = workorders.NewService(db, cfg.Now)
 	s.Templates = checklists.NewService(db, cfg.Now)
 	s.Names = names.NewService(db, cfg.Now)
+	s.Schedules = schedules.NewService(db, cfg.Now)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,
@@ -188,6 +195,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	if s.Photos, err = s.newPhotos(); err != nil {
 		return nil, err
 	}
+	s.Summaries = summary.NewService(db, s.Photos, cfg.Now)
 	s.middleware()
 	s.bindRoutes()
 	return s, nil

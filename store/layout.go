@@ -129,6 +129,18 @@ var (
 	// QACalibrations (owned by qa): session id ("cal-" + 10-digit seq) →
 	// qa.Calibration (seed 001 §5 校准).
 	BucketQACalibrations = []byte("qa_calibrations")
+	// SchedulePlans (owned by schedules): plan id ("pl-" + 10-digit seq) →
+	// schedules.Plan, its versions oldest first (an edit appends one).
+	BucketSchedulePlans = []byte("schedule_plans")
+	// ScheduleVisits (owned by schedules): plan id 0x00 day (YYYY-MM-DD,
+	// Asia/Shanghai) 0x00 submission id → schedules.Visit, an inspection that
+	// matched the plan on the day it was finished; windows are done by them.
+	BucketScheduleVisits = []byte("schedule_visits")
+	// SchedulesBySubject: "store:"id | "unit:"unit 0x00 plan id → nil.
+	BucketSchedulesBySubject = []byte("schedules_by_subject")
+	// SchedulesByInspector: username 0x00 plan id → nil, for the latest
+	// version's inspectors (their pull lists the plan's due windows).
+	BucketSchedulesByInspector = []byte("schedules_by_inspector")
 
 	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
 	// seeks each of the caller's scopes to cursor+1.
@@ -151,4 +163,5 @@ var allBuckets = [][]byte{
 	BucketNames,
 	BucketCallbackQueueByUnit,
 	BucketCallReviews, BucketCallReviewIndex, BucketQAQueues, BucketQACalibrations,
+	BucketSchedulePlans, BucketScheduleVisits, BucketSchedulesBySubject, BucketSchedulesByInspector,
 }

@@ -16,6 +16,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
 	"fieldcheck/photos"
+	"fieldcheck/schedules"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -622,6 +623,14 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 	}
 	if err := m.rectify(tx, h, cur.wo, cur.outlet); err != nil {
 		return Result{}, err
+	}
+	if head == nil {
+		// 巡检计划: a new walkthrough or spot check closes its plan's due window.
+		in := schedules.Inspection{SubmissionID: s.ID, Kind: h.Kind, TemplateID: s.TemplateID, StoreID: s.Subject.StoreID,
+			Unit: h.Unit, Author: h.Author, FinishedAt: pl.finished}
+		if err := schedules.Visited(tx, in); err != nil {
+			return Result{}, err
+		}
 	}
 	if err := saveHead(tx, h); err != nil {
 		return Result{}, err

@@ -6,7 +6,16 @@ import { register, ui } from './roles.js';
 import { currentSession } from './api.js';
 
 const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
-async function supervisorHome() { return (await import('./sup-dash.js')).supervisorHome(); }
+const plansJS = () => import('/console/plans.js'); // 巡检计划, online only
+async function supervisorHome() {
+  await (await import('./sup-dash.js')).supervisorHome();
+  const grid = ui.main.querySelector('.supgrid'); // + its 逾期未检 card
+  if (grid) plansJS().then((m) => grid.isConnected && m.overdueCard(grid)).catch(() => {}); // offline: none
+}
+async function plans() { // until the console shell takes /console/plans
+  if (!allowed()) return ui.navigate('/', true);
+  return (await plansJS()).render(ui.main, location.pathname);
+}
 async function supOrders() {
   if (!allowed()) return ui.navigate('/', true);
   return (await import('./sup-wo.js')).supOrders();
@@ -37,5 +46,6 @@ register({
     [/^\/sub\/([^/]+)$/, supSubmission],
     [/^\/rect$/, supRects],
     [/^\/rect\/([^/]+)$/, supRect],
+    [/^\/console\/plans$/, plans],
   ],
 });

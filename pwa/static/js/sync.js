@@ -189,6 +189,7 @@ export async function pull() {
     if (r.stores?.length) await db.putMany('stores', r.stores);
     if (r.submissions?.length) await db.putMany('server_subs', r.submissions);
     if (r.names) setNames(r.names);
+    if (r.due) await db.kvSet('due', r.due); // 巡检计划
     pulled += ['workorders', 'removed', 'templates', 'stores', 'submissions'].reduce((n, k) => n + (r[k]?.length || 0), 0);
     cursor = r.cursor ?? cursor;
     await db.kvSet('cursor', cursor);
