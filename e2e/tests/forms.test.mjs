@@ -33,6 +33,16 @@ async function newOrder(type, product, mbps = 0) {
   return id;
 }
 
+// until polls fn (up to 15 s) for a truthy answer.
+async function until(fn) {
+  for (let i = 0; i < 150; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+}
+
 const shown = (page, id) => page.isVisible(`.item[data-item="${id}"]`);
 
 async function expectItems(page, what, yes, no) {
@@ -143,8 +153,7 @@ test('a sheet begun on an older template version, and one from last week\'s app,
   await page.waitForSelector(sel);
   await openOrder(page, sel);
   await page.fill('.item[data-item="equipment_list"] textarea', '光猫 1 台');
-  await page.waitForFunction(() => window.fieldcheck.db.all('sheets').then((l) => l.some((s) => s.answers?.equipment_list)));
-  const draft = (await page.evaluate(() => window.fieldcheck.db.all('sheets'))).find((s) => s.subject.workorder_id === id);
+  const draft = await until(async () => (await page.evaluate(() => window.fieldcheck.db.all('sheets'))).find((s) => s.subject.workorder_id === id && s.answers?.equipment_list));
   const old = draft.template_version;
 
   // Meanwhile the template gets a new version (an upgrade, an edit).
@@ -154,7 +163,7 @@ test('a sheet begun on an older template version, and one from last week\'s app,
   assert.equal(put.status, 200, put.text);
   assert.equal(put.json.version, old + 1);
   await page.evaluate(() => window.fieldcheck.sync.syncNow('e2e'));
-  await page.waitForFunction((v) => window.fieldcheck.db.get('templates', 'install_acceptance@' + v).then(Boolean), old + 1);
+  await until(() => page.evaluate((v) => window.fieldcheck.db.get('templates', 'install_acceptance@' + v), old + 1));
 
   // Last week's app showed every item: it answered the speed test and the
   // modem label too. The draft keeps its version; those answers are ignored.
