@@ -98,9 +98,10 @@ func ValidFacts(f *Facts) bool {
 }
 
 // The product families (broadband / phone / IPTV / mobile) and the words
-// that name each, shared with the phone: pwa/static/js/families.js is
-// written from this file by TestFamiliesJS (FC_UPDATE=1 go test ./checklists
-// -run TestFamiliesJS), which fails while the two differ.
+// that name each, shared with the phone: the FAMILIES line of
+// pwa/static/js/conds.js is written from this file by TestFamiliesJS
+// (FC_UPDATE=1 go test ./checklists -run TestFamiliesJS), which fails while
+// the two differ.
 //
 //go:embed families.json
 var familiesJSON []byte

@@ -192,20 +192,30 @@ func TestFamilies(t *testing.T) {
 	}
 }
 
-// pwa/static/js/families.js is families.json for the phone.
+// The phone's conds.js carries families.json on its FAMILIES line.
 func TestFamiliesJS(t *testing.T) {
-	path := filepath.Join("..", "pwa", "static", "js", "families.js")
-	want := "// Generated from checklists/families.json by TestFamiliesJS (FC_UPDATE=1 go test ./checklists -run TestFamiliesJS): the\n" +
-		"// words naming each product family, shared with the server (checklists.Families).\n" +
-		"export default " + string(bytes.TrimSpace(familiesJSON)) + ";\n"
-	if os.Getenv("FC_UPDATE") == "1" {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+	path := filepath.Join("..", "pwa", "static", "js", "conds.js")
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, familiesJSON); err != nil {
+		t.Fatal(err)
+	}
+	want := "const FAMILIES = " + compact.String() + "; // checklists/families.json, kept so by TestFamiliesJS"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "const FAMILIES = ") })
+	if i < 0 {
+		t.Fatalf("%s has no FAMILIES line", path)
+	}
+	if lines[i] != want && os.Getenv("FC_UPDATE") == "1" {
+		lines[i] = want
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 			t.Fatal(err)
 		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil || string(got) != want {
-		t.Fatalf("%s is not families.json (run FC_UPDATE=1 go test ./checklists -run TestFamiliesJS): %v", path, err)
+	} else if lines[i] != want {
+		t.Fatalf("%s: FAMILIES is not families.json (FC_UPDATE=1 go test ./checklists -run TestFamiliesJS)", path)
 	}
 }
 

@@ -1,16 +1,12 @@
-// Form logic: which items of a template apply (checklists/conditions.go,
-// the same rules; checklists/testdata/conditions.json runs against both).
-// A hidden item is neither required nor scored, and is not shown.
-import FAMILIES from './families.js';
+// Which items apply: checklists/conditions.go's rules (testdata/conditions.json runs both).
+const FAMILIES = {"broadband":["broadband","宽带","光纤","光宽","ftth","fttb","fttx","fiber","fibre","adsl","internet","专线"],"phone":["phone","固话","电话","座机","landline","pstn","voip"],"iptv":["iptv","itv","电视","机顶盒"],"mobile":["mobile","手机","5g"]}; // checklists/families.json, kept so by TestFamiliesJS
 
-// families: the product's families (broadband, phone, iptv, mobile), sorted.
 export const families = (product) => {
   const p = String(product || '').toLowerCase();
   return Object.keys(FAMILIES).filter((f) => FAMILIES[f].some((w) => p.includes(w))).sort();
 };
 
-// factsOf: what subject conditions are judged on; null when unknown (then
-// every subject condition holds).
+// factsOf: what subject conditions judge; null: unknown, they all hold.
 export function factsOf(order, store) {
   if (order?.type) return { order_type: order.type, product: order.product || '', customer_tier: order.customer?.tier || '', customer_kind: order.customer?.kind || '' };
   return store ? { store_kind: store.kind || '' } : null;
@@ -41,9 +37,7 @@ function holds(c, f, ans) {
   return op === 'gt' ? v > b : op === 'gte' ? v >= b : op === 'lt' ? v < b : op === 'lte' ? v <= b : false;
 }
 
-// hiddenItems: the ids of the items the template's conditions hide for this
-// sheet ({answers, photos}) and facts. Items are judged in order; a hidden
-// item's answer counts as not given.
+// hiddenItems: ids hidden for sheet {answers, photos} and facts, in order; a hidden answer counts as none.
 export function hiddenItems(template, sheet, facts) {
   const out = new Set(), type = {};
   const answers = sheet?.answers || {}, photos = sheet?.photos || {};
