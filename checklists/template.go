@@ -164,6 +164,7 @@ func ValidateTemplate(t *Template) error {
 			checkItem(&v, ip, it)
 		}
 	}
+	checkConditions(&v, t)
 	return v.Err()
 }
 

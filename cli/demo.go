@@ -72,6 +72,10 @@ var demoOrders = []demoOrder{
 	{"tech.li", workorders.TypeRepair, "broadband", 1000, "冯志强", "13800000010", "成都市锦江区东御街18号百扬大厦12楼", workorders.TierVIP, 13},
 	{"tech.wang", workorders.TypeInstall, "broadband", 500, "何静", "13800000011", "成都市高新区天府大道中段1366号天府软件园E区3栋", workorders.TierHighValue, 10},
 	{"tech.wang", workorders.TypeMove, "broadband", 300, "马超", "13800000012", "成都市武侯区科华北路65号", workorders.TierStandard, 14},
+	// Forms that fit the job (issue 19): each sheet asks only what applies.
+	{"tech.wang", workorders.TypeRemoval, "broadband", 0, "罗永红", "13800000013", "成都市武侯区玉林南路15号2栋3单元502", workorders.TierStandard, 9},
+	{"tech.wang", workorders.TypeInstall, "phone", 0, "唐建国", "13800000014", "成都市高新区紫荆西路6号1栋1单元101", workorders.TierStandard, 11},
+	{"tech.wang", workorders.TypeRepair, "broadband", 300, "许美玲", "13800000015", "成都市武侯区倪家桥路9号", workorders.TierStandard, 16},
 }
 
 const demoMetaKey = "demo_logins"

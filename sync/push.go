@@ -394,11 +394,8 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 			return nil, err
 		}
 	}
-	ctx := checklists.Context{}
-	if wo != nil {
-		ctx.SubscribedMbps = wo.SubscribedMbps
-	}
-	if err := checklists.Validate(tpl, s, ctx); err != nil {
+	ctx, changed, err := judge(tpl, s, wo, outlet)
+	if err != nil {
 		e, ok := errs.As(err)
 		if !ok {
 			return nil, err
@@ -473,6 +470,11 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 	pl.finished = finished
 	rec.FinishedAt = &pl.finished
 	rec.Result = checklists.Score(tpl, s, ctx)
+	rec.JudgedOn = ctx.Facts
+	if changed {
+		rec.Flags = append(rec.Flags, FlagOrderChanged)
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagOrderChanged, OrderVersion: s.OrderVersion, Relaxed: ctx.Lenient})
+	}
 	if rec.Result.SpeedBelowSubscribed {
 		rec.Flags = append(rec.Flags, FlagSpeedBelowSubscribed)
 		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagSpeedBelowSubscribed})
@@ -528,7 +530,7 @@ func (m *merger) recheck(tx *bolt.Tx, pl *plan) (cur current, ok bool, err error
 		}
 		was, now := pl.wo, cur.wo
 		if now.Status != was.Status || now.CompletedBy != was.CompletedBy || now.Technician != was.Technician ||
-			now.Unit != was.Unit || now.SubscribedMbps != was.SubscribedMbps {
+			now.Unit != was.Unit || now.SubscribedMbps != was.SubscribedMbps || *FactsOf(now, nil) != *FactsOf(was, nil) {
 			return current{}, false, nil
 		}
 	}
@@ -539,7 +541,7 @@ func (m *merger) recheck(tx *bolt.Tx, pl *plan) (cur current, ok bool, err error
 		} else if err != nil {
 			return current{}, false, err
 		}
-		if cur.outlet.Unit != pl.outlet.Unit {
+		if cur.outlet.Unit != pl.outlet.Unit || cur.outlet.Kind != pl.outlet.Kind {
 			return current{}, false, nil
 		}
 	}

@@ -10,6 +10,7 @@ import { onScreen } from './bus.js';
 import { nameEl } from './names.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
+import { hiddenItems } from './conds.js';
 import { api, isOnline, openReport } from './api.js';
 import { items } from './rules.js';
 import { renderChecklist } from './checklist.js';
@@ -152,7 +153,7 @@ async function entries(storeId, hist, sheets) {
     if (sheet.subject?.store_id !== storeId || sheet.state === 'draft') continue;
     const e = out.get(sheet.id);
     if (e) { e.sheet = sheet; e.tpl = tpl; continue; }
-    const r = score(tpl, sheet.answers);
+    const r = score(tpl, sheet.answers, { facts: sheet.order_facts, photos: sheet.photos });
     out.set(sheet.id, { id: sheet.id, at: sheet.finished_at || sheet.updated_at, ...pick(r), sheet, tpl });
   }
   // Times come with different offsets (the phone's Z, the server's +08:00): compare instants.
@@ -306,7 +307,8 @@ function tallyView(tpl) {
 
 // progress: how many of the template's scored items are answered.
 function progress(tpl, sheet) {
-  const scored = items(tpl).filter((it) => it.score);
+  const hidden = hiddenItems(tpl, sheet, sheet.order_facts);
+  const scored = items(tpl).filter((it) => it.score && !hidden.has(it.id));
   return { answered: scored.filter((it) => sheet.answers?.[it.id] != null).length, total: scored.length };
 }
 
@@ -366,13 +368,13 @@ async function inspWalk(id) {
   const ctx = { subscribedMbps: order?.subscribed_mbps || 0 };
   // A sheet that can no longer change (sent, queued) asks for no photos:
   // there would be no button to take them.
-  const tally = () => { const r = score(tpl, sheet.answers, ctx); update(r, progress(tpl, sheet)); if (editable) findingPhotos(holder, tpl, sheet, r); };
+  const tally = () => { const r = score(tpl, sheet.answers, { ...ctx, facts: sheet.order_facts, photos: sheet.photos }); update(r, progress(tpl, sheet)); if (editable) findingPhotos(holder, tpl, sheet, r); };
   main.append(holder, tallyEl);
   let timer = null;
   const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await keep(sheet); } };
   ui.setLeaving(flush);
   const view = renderChecklist(holder, {
-    template: tpl, sheet, order, readOnly: !editable,
+    template: tpl, sheet, order, store, readOnly: !editable,
     serverFields: sheet.state === 'rejected' ? sheet.rejection?.fields : null,
     onChange: () => { tally(); clearTimeout(timer); timer = setTimeout(() => { timer = null; keep(sheet); }, 250); },
   });

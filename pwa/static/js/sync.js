@@ -54,6 +54,9 @@ export function toSubmission(sheet, template) {
   };
   if (Object.keys(photo_meta).length) s.photo_meta = photo_meta;
   if (sheet.location) s.location = sheet.location;
+  // What the sheet's conditions were judged on (checklist.js).
+  if (sheet.order_version) s.order_version = sheet.order_version;
+  if (sheet.order_facts) s.order_facts = sheet.order_facts;
   return s;
 }
 
