@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,7 +47,7 @@ func checkReady(tx *bolt.Tx) error {
 // marks them complete. progress, when set, is told after each batch. Safe
 // while the server serves: a record written meanwhile is counted by its
 // writer, and putting it again moves nothing.
-func Rebuild(db *store.DB, progress func(done, total int)) error {
+func Rebuild(ctx context.Context, db *store.DB, progress func(done, total int)) error {
 	var total int
 	err := db.Update(func(tx *bolt.Tx) error {
 		total = tx.Bucket(store.BucketCallbacks).Stats().KeyN + tx.Bucket(store.BucketSubmissionHeads).Stats().KeyN
@@ -59,6 +60,9 @@ func Rebuild(db *store.DB, progress func(done, total int)) error {
 	step := func(bucket []byte, put func(tx *bolt.Tx, k, v []byte) error) error {
 		var after []byte
 		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			n := 0
 			err := db.Update(func(tx *bolt.Tx) error {
 				c := tx.Bucket(bucket).Cursor()
@@ -121,6 +125,7 @@ func Rebuild(db *store.DB, progress func(done, total int)) error {
 // once on a store without records, or rebuilt in the background (the first
 // start after an upgrade). Status is what /readyz shows meanwhile.
 type Rollups struct {
+	stop   context.CancelFunc
 	mu     gosync.Mutex
 	done   int
 	total  int
@@ -133,7 +138,8 @@ type Rollups struct {
 // StartRollups checks the rollups and starts a rebuild when they are absent
 // or of another Version. It returns at once; Wait waits for the rebuild.
 func StartRollups(db *store.DB, log func(msg string, args ...any)) (*Rollups, error) {
-	r := &Rollups{finish: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Rollups{finish: make(chan struct{}), stop: cancel}
 	var ready, empty bool
 	err := db.Update(func(tx *bolt.Tx) error {
 		ready = rollups.Ready(tx)
@@ -160,7 +166,7 @@ func StartRollups(db *store.DB, log func(msg string, args ...any)) (*Rollups, er
 		if log != nil {
 			log("rollups: rebuilding the report figures from the records")
 		}
-		err := Rebuild(db, func(done, total int) {
+		err := Rebuild(ctx, db, func(done, total int) {
 			r.mu.Lock()
 			r.done, r.total = done, total
 			r.mu.Unlock()
@@ -177,6 +183,13 @@ func StartRollups(db *store.DB, log func(msg string, args ...any)) (*Rollups, er
 		}
 	}()
 	return r, nil
+}
+
+// Stop ends a running rebuild after its current batch and waits for it; the
+// next start begins it again.
+func (r *Rollups) Stop() {
+	r.stop()
+	<-r.finish
 }
 
 // Wait blocks until no rebuild runs; it returns the rebuild's error.

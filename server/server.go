@@ -13,6 +13,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/names"
 	"fieldcheck/photos"
+	"fieldcheck/reports"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -132,6 +133,8 @@ type Server struct {
 	Templates *checklists.Service
 	// Names is the display names of units, products, roles and people.
 	Names *names.Service
+	// Rollups is the report rollups' start (a rebuild after an upgrade).
+	Rollups *reports.Rollups
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -179,6 +182,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
 	s.Go(s.Callbacks.Run)
 	if s.Photos, err = s.newPhotos(); err != nil {
+		return nil, err
+	}
+	if err := s.startRollups(); err != nil {
 		return nil, err
 	}
 	s.middleware()
