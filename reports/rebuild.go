@@ -135,6 +135,10 @@ type Rollups struct {
 	finish chan struct{}
 }
 
+// BeforeRebuild, when set, runs in a background rebuild's goroutine before
+// it begins: tests hold a rebuild there to see the server meanwhile.
+var BeforeRebuild func()
+
 // StartRollups checks the rollups and starts a rebuild when they are absent
 // or of another Version. It returns at once; Wait waits for the rebuild.
 func StartRollups(db *store.DB, log func(msg string, args ...any)) (*Rollups, error) {
@@ -161,8 +165,12 @@ func StartRollups(db *store.DB, log func(msg string, args ...any)) (*Rollups, er
 		return r, err
 	}
 	r.active, r.start = true, time.Now()
+	hold := BeforeRebuild
 	go func() {
 		defer close(r.finish)
+		if hold != nil {
+			hold()
+		}
 		if log != nil {
 			log("rollups: rebuilding the report figures from the records")
 		}
