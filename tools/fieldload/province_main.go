@@ -23,6 +23,7 @@ func provinceMain(mode string, args []string) int {
 	bin := fs.String("bin", "./bin/fieldcheck", "province-bench: fieldcheck binary")
 	small := fs.String("small", "", "province-bench: a smaller data dir for the growth ratios (push, claim)")
 	reqs := fs.Int("requests", 200, "province-bench: report requests per report and scope")
+	smallJobs := fs.Int("small-jobs", 10_000, "province-bench: the jobs --small was loaded with (same units and technicians)")
 	fs.Parse(args)
 	if *data == "" {
 		fmt.Fprintln(os.Stderr, "fieldload: --data is required")
@@ -34,7 +35,8 @@ func provinceMain(mode string, args []string) int {
 		err = provinceLoad(*data, provinceShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs, StoresPerUnit: *stores,
 			Month: *month, Workers: *workers})
 	case "province-bench":
-		err = provinceBench(*bin, *data, *small, *month, *units, *reqs)
+		err = provinceBench(*bin, *data, *small, provinceBenchShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs,
+			Month: *month, Requests: *reqs, SmallJobs: *smallJobs})
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
