@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 )
 
 // provinceMain: `fieldload province-load --data DIR --jobs N` builds a
@@ -45,4 +47,14 @@ func provinceMain(mode string, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// rollupsVerify runs `fieldcheck rollups verify` on a stopped server's data
+// dir; its output lines are the failures when it finds a difference.
+func rollupsVerify(bin, data string) []string {
+	out, err := exec.Command(bin, "rollups", "verify", "--data", data).CombinedOutput()
+	if err == nil {
+		return nil
+	}
+	return append(strings.Split(strings.TrimSpace(string(out)), "\n"), err.Error())
 }
