@@ -1,10 +1,13 @@
 package sync
 
 import (
+	"encoding/json"
+	"errors"
 	"slices"
 
 	"fieldcheck/checklists"
 	"fieldcheck/rollups"
+	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -30,12 +33,17 @@ func RollupOf(tx *bolt.Tx, h *Head) (*rollups.Sheet, error) {
 	s.ClockSkew = slices.Contains(flags, FlagClockSkew)
 	s.SpeedBelow = slices.Contains(flags, FlagSpeedBelowSubscribed)
 	s.EditedAfterSg = slices.Contains(flags, FlagEditedAfterSignature)
-	v, err := loadVersion(tx, h.ID, h.Version)
+	// Only the answers of the version the head points at (the rest of the
+	// record is skipped by the decoder).
+	var v struct {
+		Answers map[string]json.RawMessage `json:"answers"`
+	}
+	err := store.GetJSON(tx, store.BucketSubmissions, versionKey(h.ID, h.Version), &v)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil // a head without its version counts nothing (as the reports skip it)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if v == nil {
-		return nil, nil // a head without its version counts nothing (as the reports skip it)
 	}
 	if err := s.Answers(tx, v.Answers); err != nil {
 		return nil, err
