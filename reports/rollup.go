@@ -160,19 +160,47 @@ func techniciansWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 	return rows, nil
 }
 
-// deductionCells sums item cells (findings, instances, points, fines in
-// hundredths) by item under a key prefix.
+// itemAcc sums item cells (findings, instances, points, fines in
+// hundredths) by item.
 type itemAcc map[string][]int64
 
-func (a itemAcc) list(tx *bolt.Tx) []DeductionSum {
+// lookups caches, for one report, the names and labels its rows repeat.
+type lookups struct {
+	tx     *bolt.Tx
+	units  map[string]string
+	labels map[string]checklists.Text
+}
+
+func newLookups(tx *bolt.Tx) *lookups {
+	return &lookups{tx: tx, units: map[string]string{}, labels: map[string]checklists.Text{}}
+}
+
+func (l *lookups) unit(code string) (string, error) {
+	if n, ok := l.units[code]; ok {
+		return n, nil
+	}
+	n, err := unitName(l.tx, code)
+	l.units[code] = n
+	return n, err
+}
+
+func (l *lookups) label(item string) checklists.Text {
+	if t, ok := l.labels[item]; ok {
+		return t
+	}
+	zh, en := rollups.Label(l.tx, item)
+	l.labels[item] = checklists.Text{Zh: zh, En: en}
+	return l.labels[item]
+}
+
+func (a itemAcc) list(l *lookups) []DeductionSum {
 	out := []DeductionSum{}
 	for item, v := range a {
 		v = sumInto(v, make([]int64, 4), 1)
 		if v[rollups.DFindings] == 0 {
 			continue
 		}
-		zh, en := rollups.Label(tx, item)
-		out = append(out, DeductionSum{ItemID: item, Label: checklists.Text{Zh: zh, En: en},
+		out = append(out, DeductionSum{ItemID: item, Label: l.label(item),
 			Findings: int(v[rollups.DFindings]), Instances: int(v[rollups.DInstances]),
 			Points: float64(v[rollups.DPointsCents]) / 100, Fines: float64(v[rollups.DFinesCents]) / 100})
 	}
@@ -207,6 +235,7 @@ func inspectionsWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 	})
 	rows := make([]InspectionRow, 0, len(acc))
 	bands := map[string][]checklists.Band{}
+	look := newLookups(tx)
 	for key, v := range acc {
 		v = sumInto(v, make([]int64, 5), 1)
 		ps := parts([]byte(key))
@@ -221,7 +250,7 @@ func inspectionsWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 			return nil, err
 		}
 		var err error
-		if r.UnitName, err = unitName(tx, r.Unit); err != nil {
+		if r.UnitName, err = look.unit(r.Unit); err != nil {
 			return nil, err
 		}
 		last, tpl, _ := rollups.Latest(tx, r.Unit, r.StoreID, from, to)
@@ -237,7 +266,7 @@ func inspectionsWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 			}
 			r.Grade = Grade(avg, b)
 		}
-		r.Deductions = items[key].list(tx)
+		r.Deductions = items[key].list(look)
 		rows = append(rows, r)
 	}
 	sortInspections(rows)
@@ -255,6 +284,7 @@ func Fines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
 }
 
 func finesWith(tx *bolt.Tx, month, unit string, sp []rollups.Span) ([]FineRow, error) {
+	look := newLookups(tx)
 	by := map[string]*FineRow{}
 	row := func(u string) *FineRow {
 		r := by[u]
@@ -307,8 +337,7 @@ func finesWith(tx *bolt.Tx, month, unit string, sp []rollups.Span) ([]FineRow, e
 			if iv[rollups.DFindings] == 0 {
 				continue
 			}
-			zh, en := rollups.Label(tx, item)
-			it := FineItem{ItemID: item, Label: checklists.Text{Zh: zh, En: en}, Findings: int(iv[rollups.DFindings]),
+			it := FineItem{ItemID: item, Label: look.label(item), Findings: int(iv[rollups.DFindings]),
 				Fines: float64(iv[rollups.DFinesCents]) / 100}
 			for _, n := range people[u][item] {
 				if n > 0 {
@@ -355,8 +384,7 @@ func finesWith(tx *bolt.Tx, month, unit string, sp []rollups.Span) ([]FineRow, e
 			if iv[rollups.DFindings] == 0 {
 				continue
 			}
-			zh, en := rollups.Label(tx, item)
-			s.Items = append(s.Items, FineItem{ItemID: item, Label: checklists.Text{Zh: zh, En: en},
+			s.Items = append(s.Items, FineItem{ItemID: item, Label: look.label(item),
 				Findings: int(iv[rollups.DFindings]), Fines: float64(iv[rollups.DFinesCents]) / 100})
 		}
 		sortFineItems(s.Items)
@@ -365,7 +393,7 @@ func finesWith(tx *bolt.Tx, month, unit string, sp []rollups.Span) ([]FineRow, e
 	rows := make([]FineRow, 0, len(by))
 	for _, r := range by {
 		var err error
-		if r.UnitName, err = unitName(tx, r.Unit); err != nil {
+		if r.UnitName, err = look.unit(r.Unit); err != nil {
 			return nil, err
 		}
 		if r.SpotCheckItems == nil {
