@@ -172,8 +172,20 @@ func newPusher(base string, sh provinceBenchShape, tpl *template, rng *rand.Rand
 	return &pusher{base: base, sh: sh, tpl: tpl, rng: rng, cl: map[string]*client{}}
 }
 
-// push sends the next spare order's acceptance; it returns how long it took.
+// push sends the next spare order's acceptance; it returns how long it
+// took. A spare order an earlier run finished (a conflict) is skipped.
 func (p *pusher) push() (time.Duration, error) {
+	for {
+		d, err := p.pushOnce()
+		if err != errFinished {
+			return d, err
+		}
+	}
+}
+
+var errFinished = fmt.Errorf("order finished by an earlier run")
+
+func (p *pusher) pushOnce() (time.Duration, error) {
 	techs := p.sh.Units * p.sh.TechsPerUnit
 	perTech := max(1, p.sh.Jobs/techs)
 	k := p.next
@@ -209,6 +221,9 @@ func (p *pusher) push() (time.Duration, error) {
 	status, err := c.do("POST", "/api/v1/sync/push", map[string]any{"device_id": "bench-" + name, "device_time": time.Now().UTC(),
 		"submissions": []any{sub}}, "", &out)
 	took := time.Since(t0)
+	if err == nil && status == 200 && len(out.Results) == 1 && out.Results[0].Status == "conflict" {
+		return took, errFinished
+	}
 	if err != nil || status != 200 || len(out.Results) != 1 || out.Results[0].Status != "accepted" {
 		return took, fmt.Errorf("push %s: %d %v %+v", name, status, err, out)
 	}
