@@ -33,19 +33,23 @@ func RollupOf(tx *bolt.Tx, h *Head) (*rollups.Sheet, error) {
 	s.ClockSkew = slices.Contains(flags, FlagClockSkew)
 	s.SpeedBelow = slices.Contains(flags, FlagSpeedBelowSubscribed)
 	s.EditedAfterSg = slices.Contains(flags, FlagEditedAfterSignature)
-	// Only the answers of the version the head points at (the rest of the
-	// record is skipped by the decoder).
-	var v struct {
-		Answers map[string]json.RawMessage `json:"answers"`
+	// The answers of the version the head points at: as the push just
+	// wrote them, else read back (only that field is kept).
+	answers := h.answers
+	if answers == nil {
+		var v struct {
+			Answers map[string]json.RawMessage `json:"answers"`
+		}
+		err := store.GetJSON(tx, store.BucketSubmissions, versionKey(h.ID, h.Version), &v)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil // a head without its version counts nothing (as the reports skip it)
+		}
+		if err != nil {
+			return nil, err
+		}
+		answers = v.Answers
 	}
-	err := store.GetJSON(tx, store.BucketSubmissions, versionKey(h.ID, h.Version), &v)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil // a head without its version counts nothing (as the reports skip it)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Answers(tx, v.Answers); err != nil {
+	if err := s.Answers(tx, answers); err != nil {
 		return nil, err
 	}
 	return s, nil
