@@ -116,7 +116,7 @@ func techniciansWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 	rows := make([]TechnicianRow, 0, len(acc))
 	units := map[string]string{}
 	for key, v := range acc {
-		v = sumInto(v, make([]int64, 19), 1)
+		v = sumInto(v, make([]int64, rollups.TSpeedHidden+1), 1)
 		if v[rollups.TSheets] == 0 && v[rollups.TCallbacks] == 0 {
 			continue
 		}
@@ -150,7 +150,8 @@ func techniciansWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 		r.UnitName = name
 		r.ShoeCoversRate = Rate(r.ShoeCovers, r.shoeAnswered)
 		r.DropClothRate = Rate(r.DropCloth, r.clothAnswered)
-		r.SpeedTestRecordedRate = Rate(r.SpeedTestRecorded, r.Sheets)
+		// A sheet whose conditions hid every speed test was not asked for one.
+		r.SpeedTestRecordedRate = Rate(r.SpeedTestRecorded, r.Sheets-n(rollups.TSpeedHidden))
 		r.SpeedTestPassedRate = Rate(r.SpeedTestPassed, r.speedJudged)
 		r.PhotoEvidenceCompleteRate = Rate(r.PhotosComplete, r.Sheets)
 		r.SatisfactionRate = SatisfactionRate(r.VerySatisfied, r.Satisfied, r.Unsatisfied)

@@ -21,15 +21,23 @@ const (
 // Answers fills the acceptance figures a sheet's answers give: shoe covers
 // and drop cloth (answered, worn) and a speed test with a measured download
 // on one of the template version's speedtest items.
+// Items s.Shown hides count in nothing.
 func (s *Sheet) Answers(tx *bolt.Tx, answers map[string]json.RawMessage) error {
+	shown := func(id string) bool { return s.Shown == nil || s.Shown[id] }
 	s.ShoeAnswered, s.ShoeCovers = affirmative(answers[itemShoeCovers])
+	s.ShoeAnswered = s.ShoeAnswered && shown(itemShoeCovers)
 	s.ClothAnswered, s.DropCloth = affirmative(answers[itemDropCloth])
+	s.ClothAnswered = s.ClothAnswered && shown(itemDropCloth)
 	items, err := speedItems(tx, s.TemplateID, s.TemplateVersion)
 	if err != nil {
 		return err
 	}
-	s.SpeedRecorded = false
+	s.SpeedRecorded, s.SpeedHidden = false, len(items) > 0
 	for _, id := range items {
+		if !shown(id) {
+			continue
+		}
+		s.SpeedHidden = false
 		var st checklists.Speedtest
 		if raw := answers[id]; len(raw) > 0 && json.Unmarshal(raw, &st) == nil && st.DownMbps > 0 {
 			s.SpeedRecorded = true

@@ -107,7 +107,11 @@ type Sheet struct {
 	// TemplateID and TemplateVersion: a walkthrough's grade bands.
 	TemplateID      string
 	TemplateVersion int
+	// Shown, when set before Answers, is the items the sheet's conditions
+	// showed (nil: every item): a hidden item counts in no denominator.
+	Shown map[string]bool
 	// Acceptance: the answers (see Answers) and the head's state.
+	SpeedHidden               bool // the template has speed tests, none shown
 	ShoeAnswered, ShoeCovers  bool
 	ClothAnswered, DropCloth  bool
 	SpeedRecorded             bool
@@ -154,6 +158,7 @@ func sheetFact(id string, s *Sheet) *fact {
 		v[TClockSkew] = b2i(s.ClockSkew)
 		v[TSpeedBelow] = b2i(s.SpeedBelow)
 		v[TEditedAfterSignature] = b2i(s.EditedAfterSg)
+		v[TSpeedHidden] = b2i(s.SpeedHidden)
 		f.add(KindTechnician, v, s.Unit, s.Technician)
 	case checklists.KindWalkthrough:
 		if s.StoreID == "" {

@@ -103,6 +103,7 @@ const (
 	TVery
 	TSatisfied
 	TUnsatisfied
+	TSpeedHidden // sheets whose template's speed tests were all hidden by its conditions
 	tLen
 )
 
