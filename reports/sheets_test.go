@@ -137,9 +137,10 @@ func TestInspectionsPerStore(t *testing.T) {
 		r.Grade == nil || *r.Grade != "improve" || r.Fines != 300 {
 		t.Fatalf("s1: %+v (score %v grade %v)", r, deref(r.Score), r.Grade)
 	}
+	// The costliest items first.
 	want := []DeductionSum{
-		{ItemID: "storefront", Findings: 1, Instances: 1, Points: 2, Fines: 100},
 		{ItemID: "hall_environment", Findings: 2, Instances: 4, Points: 4, Fines: 200},
+		{ItemID: "storefront", Findings: 1, Instances: 1, Points: 2, Fines: 100},
 	}
 	if len(r.Deductions) != len(want) {
 		t.Fatalf("deductions: %+v", r.Deductions)
@@ -205,7 +206,12 @@ func TestFinesMonthlyCapPerAgency(t *testing.T) {
 	if len(r.SpotCheckItems) != 12 {
 		t.Fatalf("spot-check items: %+v", r.SpotCheckItems)
 	}
-	speed := r.SpotCheckItems[8]
+	var speed FineItem
+	for _, it := range r.SpotCheckItems {
+		if it.ItemID == "speed_test_recorded" {
+			speed = it
+		}
+	}
 	if speed.ItemID != "speed_test_recorded" || speed.Findings != 4 || speed.People != 2 || speed.Fines != 400 {
 		t.Errorf("speed test not recorded, 100 yuan per person per item: %+v", speed)
 	}

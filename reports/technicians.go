@@ -24,7 +24,9 @@ const (
 )
 
 // TechnicianRow is one technician's compliance on the acceptance sheets they
-// finished in the range, and the callbacks of the jobs they finished in it.
+// finished in the range, and the callbacks of the jobs they finished in it —
+// under one unit: a technician who moved to another unit within the range
+// has a row for each (a record keeps the unit it was finished under).
 type TechnicianRow struct {
 	Technician string `json:"technician"`
 	Name       string `json:"name"`
@@ -69,16 +71,18 @@ type TechnicianRow struct {
 	shoeAnswered, clothAnswered, speedJudged, speedHidden int
 }
 
-// Technicians is the per-technician compliance report for acceptance sheets
-// and callbacks of jobs finished in [from, to), sorted by username. unit ""
-// is every unit; otherwise the order's unit.
-func Technicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow, error) {
-	by := map[string]*TechnicianRow{}
+// ScanTechnicians is the per-technician compliance report for acceptance sheets
+// and callbacks of jobs finished in [from, to), sorted by username, then
+// unit. unit "" is every unit; otherwise the order's unit. It walks the
+// records: it is the reference `fieldcheck rollups verify` checks the
+// rollups (Technicians) against.
+func ScanTechnicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow, error) {
+	by := map[string]*TechnicianRow{} // technician 0x00 unit
 	row := func(tech, u string) *TechnicianRow {
-		r := by[tech]
+		r := by[tech+"\x00"+u]
 		if r == nil {
 			r = &TechnicianRow{Technician: tech, Unit: u}
-			by[tech] = r
+			by[tech+"\x00"+u] = r
 		}
 		return r
 	}
@@ -150,8 +154,18 @@ func Technicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow,
 		r.SatisfactionRate = SatisfactionRate(r.VerySatisfied, r.Satisfied, r.Unsatisfied)
 		rows = append(rows, *r)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Technician < rows[j].Technician })
+	sortTechnicians(rows)
 	return rows, nil
+}
+
+// sortTechnicians orders rows by technician, then unit.
+func sortTechnicians(rows []TechnicianRow) {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Technician != rows[j].Technician {
+			return rows[i].Technician < rows[j].Technician
+		}
+		return rows[i].Unit < rows[j].Unit
+	})
 }
 
 // countSheet counts one sheet; shown says which items its conditions

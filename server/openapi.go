@@ -218,10 +218,10 @@ var apiDocs = map[string]apiDoc{
 		Errors: []int{404, 409, 422}},
 	"GET /api/v1/sms/outbox": {Summary: "短信待发 / SMS outbox", Query: pageQ, Response: callbacks.SMS{}, List: true},
 
-	"GET /api/v1/reports/callbacks":   {Summary: "回访报表 / callbacks by day, week or month", Query: append([]string{"group:day|week|month"}, rangeQ...), Response: reports.CallbackRow{}, List: true, Produces: csvXLSX},
-	"GET /api/v1/reports/inspections": {Summary: "巡检报表（按网点）/ inspections per store", Query: rangeQ, Response: reports.InspectionRow{}, List: true, Produces: csvXLSX},
-	"GET /api/v1/reports/technicians": {Summary: "技术员合规 / technicians' compliance", Query: withPageQ(rangeQ...), Response: reports.TechnicianRow{}, List: true, Produces: csvXLSX},
-	"GET /api/v1/reports/fines":       {Summary: "罚款（按代理公司，含月度封顶）/ fines per unit with monthly caps", Query: []string{"month:YYYY-MM", "format:csv|xlsx"}, Response: reports.FineRow{}, List: true, Produces: csvXLSX},
+	"GET /api/v1/reports/callbacks":   {Summary: "回访报表 / callbacks by day, week or month", Query: append([]string{"group:day|week|month"}, rangeQ...), Response: reports.CallbackRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
+	"GET /api/v1/reports/inspections": {Summary: "巡检报表（按网点）/ inspections per store", Query: rangeQ, Response: reports.InspectionRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
+	"GET /api/v1/reports/technicians": {Summary: "技术员合规 / technicians' compliance", Query: withPageQ(rangeQ...), Response: reports.TechnicianRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
+	"GET /api/v1/reports/fines":       {Summary: "罚款（按代理公司，含月度封顶）/ fines per unit with monthly caps", Query: []string{"month:YYYY-MM", "format:csv|xlsx"}, Response: reports.FineRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
 
 	"GET /s/:token":  {Summary: "客户短信满意度页 / the customer's one-tap survey page", Produces: []string{"text/html"}, Errors: []int{404, 410}},
 	"POST /s/:token": {Summary: "客户提交满意度 / the customer's answer (form or JSON)", Request: surveyAnswer{}, BodyTypes: []string{"application/x-www-form-urlencoded"}, Produces: []string{"text/html"}, Errors: []int{404, 409, 410, 422}},

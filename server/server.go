@@ -15,6 +15,7 @@ import (
 	"fieldcheck/photos"
 	"fieldcheck/qa"
 	"fieldcheck/schedules"
+	"fieldcheck/reports"
 	"fieldcheck/store"
 	"fieldcheck/summary"
 	"fieldcheck/workorders"
@@ -144,6 +145,8 @@ type Server struct {
 	Schedules *schedules.Service
 	// Summaries makes the 检查汇总反馈表 PDF of an inspection.
 	Summaries *summary.Service
+	// Rollups is the report rollups' start (a rebuild after an upgrade).
+	Rollups *reports.Rollups
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -196,6 +199,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Summaries = summary.NewService(db, s.Photos, cfg.Now)
+	if err := s.startRollups(); err != nil {
+		return nil, err
+	}
 	s.middleware()
 	s.bindRoutes()
 	return s, nil

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"encoding/json"
 	"time"
 
 	"fieldcheck/checklists"
@@ -153,6 +154,10 @@ type Head struct {
 	UpdatedAt     time.Time         `json:"updated_at"`
 	// RectificationID is the 整改 this inspection opened, once.
 	RectificationID string `json:"rectification_id,omitempty"`
+
+	// answers, when set, are the answers of Version as just written (the
+	// rollups read them instead of decoding the version again); never stored.
+	answers map[string]json.RawMessage
 }
 
 // AllFlags is the head's flags with photo_reused when evidence stands.

@@ -617,6 +617,7 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 	h.Complete = len(rec.MissingPhotos) == 0
 	h.FinishedAt = pl.finished
 	h.Result = rec.Result
+	h.answers = rec.Answers // the rollups count this version's answers (sync/rollup.go)
 	h.Signed = rec.Signed || h.Signed
 	h.UpdatedAt = m.now
 	var err error
