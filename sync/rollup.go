@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"fieldcheck/checklists"
+	"fieldcheck/errs"
 	"fieldcheck/rollups"
 	"fieldcheck/store"
 
@@ -33,6 +34,32 @@ func RollupOf(tx *bolt.Tx, h *Head) (*rollups.Sheet, error) {
 	s.ClockSkew = slices.Contains(flags, FlagClockSkew)
 	s.SpeedBelow = slices.Contains(flags, FlagSpeedBelowSubscribed)
 	s.EditedAfterSg = slices.Contains(flags, FlagEditedAfterSignature)
+	// A template with conditions: the items the sheet's conditions hid
+	// count in nothing (checklists.Visible, as the technicians' report
+	// judges them), which needs the whole version (answers, photos and the
+	// facts it was judged on).
+	tpl, err := checklists.Shared(tx, h.TemplateID, h.TemplateVersion)
+	if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
+		tpl, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tpl != nil && checklists.HasConditions(tpl) {
+		var v Version
+		err := store.GetJSON(tx, store.BucketSubmissions, versionKey(h.ID, h.Version), &v)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.Shown = checklists.Visible(tpl, &v.Submission, v.JudgedOn)
+		if err := s.Answers(tx, v.Answers); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	// The answers of the version the head points at: as the push just
 	// wrote them, else read back (only that field is kept).
 	answers := h.answers
