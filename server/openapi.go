@@ -107,10 +107,16 @@ type (
 		Version int    `json:"version"`
 	}
 	importAnswer struct {
-		Results  []workorders.ImportResult `json:"results"`
-		Created  int                       `json:"created"`
-		Updated  int                       `json:"updated"`
-		Rejected int                       `json:"rejected"`
+		Results   []workorders.ImportResult `json:"results"`
+		Created   int                       `json:"created"`
+		Updated   int                       `json:"updated"`
+		Rejected  int                       `json:"rejected"`
+		Digest    string                    `json:"digest"`
+		Committed bool                      `json:"committed"`
+		DryRun    bool                      `json:"dry_run"`
+	}
+	reassignAnswer struct {
+		Items []workorders.WorkOrder `json:"items"`
 	}
 	importRequest struct {
 		WorkOrders []workorders.WorkOrder `json:"workorders"`
@@ -165,14 +171,18 @@ var apiDocs = map[string]apiDoc{
 	"PATCH /api/v1/users/:id":    {Summary: "修改用户（停用或改密码撤销其会话）/ edit a user (disable or new password revokes sessions)", Request: auth.UserPatch{}, Response: userView{}, Errors: []int{404, 409, 422}},
 	"GET /api/v1/stores":         {Summary: "营业网点 / service outlets", Query: pageQ, Response: workorders.Outlet{}, List: true},
 	"POST /api/v1/stores":        {Summary: "新建网点 / create an outlet", Request: storeRequest{}, Response: workorders.Outlet{}, OK: []int{201}, Errors: []int{409, 422}},
-	"GET /api/v1/workorders":     {Summary: "工单列表 / work orders", Query: withPageQ("status", "technician", "from", "to"), Response: workorders.WorkOrder{}, List: true},
+	"GET /api/v1/workorders":     {Summary: "工单列表 / work orders", Query: withPageQ("status", "technician", "unit", "type", "from", "to"), Response: workorders.WorkOrder{}, List: true},
 	"POST /api/v1/workorders":    {Summary: "新建工单 / create a work order", Request: workorders.WorkOrder{}, Response: workorders.WorkOrder{}, OK: []int{201}, Errors: []int{409, 422}},
 	"GET /api/v1/workorders/:id": {Summary: "工单详情 / one work order", Response: workorders.WorkOrder{}, Errors: []int{404}},
 	"PATCH /api/v1/workorders/:id": {Summary: "改派、改约、取消 / reassign, reschedule, cancel", Request: workorders.Changes{}, Response: workorders.WorkOrder{},
 		Errors: []int{404, 409, 422}},
 	"POST /api/v1/workorders/:id/complete": {Summary: "无验收单完工（投诉由他部门处理）/ complete without an acceptance sheet", Request: noteRequest{}, Response: workorders.WorkOrder{}, Errors: []int{404, 409, 422}},
-	"POST /api/v1/workorders/import": {Summary: "批量导入（JSON 或 CSV：UTF-8/GB18030）/ import JSON or CSV", Request: importRequest{}, BodyTypes: []string{"text/csv"},
-		Response: importAnswer{}, Errors: []int{415, 422}},
+	"POST /api/v1/workorders/import": {Summary: "批量导入（JSON、CSV：UTF-8/GB18030，或 XLSX）；dry_run=1 预览不写入，mode=all 全部或不导入，expect=预览摘要 / import JSON, CSV or XLSX; dry_run previews, mode=all is all-or-nothing, expect confirms a preview",
+		Query: []string{"dry_run:1 = check every row, write nothing", "mode:row (default, per row) | all (any bad row writes nothing: 422)", "expect:the preview's digest; 409 when the rows now come out differently"},
+		Request: importRequest{}, BodyTypes: []string{"text/csv", workorders.XLSXType},
+		Response: importAnswer{}, Errors: []int{409, 413, 415, 422}},
+	"POST /api/v1/workorders/reassign": {Summary: "批量改派（全部或不改）/ reassign several orders to one technician, all or none", Request: reassignRequest{},
+		Response: reassignAnswer{}, Errors: []int{403, 404, 409, 422}},
 
 	"GET /api/v1/templates":     {Summary: "检查表（各自最新版本）/ templates, latest version of each", Query: pageQ, Response: checklists.Summary{}, List: true},
 	"GET /api/v1/templates/:id": {Summary: "检查表某版本 / a template (latest, or ?version=N)", Query: []string{"version"}, Response: checklists.Template{}, Errors: []int{404}},
