@@ -178,7 +178,7 @@ var apiDocs = map[string]apiDoc{
 		Errors: []int{404, 409, 422}},
 	"POST /api/v1/workorders/:id/complete": {Summary: "无验收单完工（投诉由他部门处理）/ complete without an acceptance sheet", Request: noteRequest{}, Response: workorders.WorkOrder{}, Errors: []int{404, 409, 422}},
 	"POST /api/v1/workorders/import": {Summary: "批量导入（JSON、CSV：UTF-8/GB18030，或 XLSX）；dry_run=1 预览不写入，mode=all 全部或不导入，expect=预览摘要 / import JSON, CSV or XLSX; dry_run previews, mode=all is all-or-nothing, expect confirms a preview",
-		Query: []string{"dry_run:1 = check every row, write nothing", "mode:row (default, per row) | all (any bad row writes nothing: 422)", "expect:the preview's digest; 409 when the rows now come out differently"},
+		Query:   []string{"dry_run:1 = check every row, write nothing", "mode:row (default, per row) | all (any bad row writes nothing: 422)", "expect:the preview's digest; 409 when the rows now come out differently"},
 		Request: importRequest{}, BodyTypes: []string{"text/csv", workorders.XLSXType},
 		Response: importAnswer{}, Errors: []int{409, 413, 415, 422}},
 	"POST /api/v1/workorders/reassign": {Summary: "批量改派（全部或不改）/ reassign several orders to one technician, all or none", Request: reassignRequest{},
