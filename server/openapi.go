@@ -101,6 +101,8 @@ type (
 	resolveRequest struct {
 		Note   string   `json:"note"`
 		Photos []string `json:"photos"`
+		// Version, when given, is the one the caller saw (409 when it changed).
+		Version int `json:"version,omitempty"`
 	}
 	templateVersion struct {
 		ID      string `json:"id"`
@@ -213,6 +215,10 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/callbacks/:id/release":  {Summary: "交还任务 / give a lease back", Response: callbacks.Task{}, Errors: []int{404, 409}},
 	"GET /api/v1/rectifications":          {Summary: "整改 / rectifications", Query: withPageQ("status"), Response: callbacks.Rectification{}, List: true},
 	"POST /api/v1/rectifications/:id/resolve": {Summary: "整改完成 / resolve a rectification", Request: resolveRequest{}, Response: callbacks.Rectification{},
+		Errors: []int{404, 409, 422}},
+	"POST /api/v1/rectifications/:id/assign": {Summary: "指定整改责任人 / name who carries a rectification out", Request: assignRequest{}, Response: callbacks.Rectification{},
+		Errors: []int{404, 409, 422}},
+	"POST /api/v1/rectifications/:id/reopen": {Summary: "重新打开整改（不认可处理结果）/ reopen a resolved rectification", Request: reopenRequest{}, Response: callbacks.Rectification{},
 		Errors: []int{404, 409, 422}},
 	"GET /api/v1/sms/outbox": {Summary: "短信待发 / SMS outbox", Query: pageQ, Response: callbacks.SMS{}, List: true},
 
