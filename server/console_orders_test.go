@@ -169,3 +169,34 @@ func TestCancelWithReasonAndVersion(t *testing.T) {
 		t.Fatalf("type filter %+v", list.Items)
 	}
 }
+
+// The template editor: a dry run validates and stores nothing; a save from a
+// base version that is no longer the latest is 409 and stores nothing.
+func TestTemplatePutDryRunAndBaseVersion(t *testing.T) {
+	env := newTestEnv(t)
+	sup := env.token(t, "sup1")
+	res := env.call(t, "PUT", "/api/v1/templates/night_walk?dry_run=1", sup, newTemplateBody(nil))
+	if res.Status != 200 || res.JSON()["version"] != float64(1) {
+		t.Fatalf("dry run: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "GET", "/api/v1/templates/night_walk", sup, nil); res.Status != 404 {
+		t.Fatalf("a dry run stored the template: %d", res.Status)
+	}
+	res = env.call(t, "PUT", "/api/v1/templates/night_walk?dry_run=1", sup, newTemplateBody(func(m map[string]any) { m["kind"] = "nope" }))
+	if res.Status != 422 {
+		t.Fatalf("dry run of a bad one: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "PUT", "/api/v1/templates/night_walk", sup, newTemplateBody(nil)); res.Status != 201 {
+		t.Fatalf("v1: %d", res.Status)
+	}
+	if res := env.call(t, "PUT", "/api/v1/templates/night_walk?base_version=1", sup, newTemplateBody(nil)); res.Status != 200 || res.JSON()["version"] != float64(2) {
+		t.Fatalf("v2 from v1: %d %s", res.Status, res.Body)
+	}
+	res = env.call(t, "PUT", "/api/v1/templates/night_walk?base_version=1", sup, newTemplateBody(nil))
+	if res.Status != 409 || res.ErrorCode() != "template_changed" {
+		t.Fatalf("a second edit from v1: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "GET", "/api/v1/templates/night_walk?version=3", sup, nil); res.Status != 404 {
+		t.Fatalf("the stale edit stored v3: %d", res.Status)
+	}
+}

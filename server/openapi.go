@@ -188,7 +188,8 @@ var apiDocs = map[string]apiDoc{
 
 	"GET /api/v1/templates":     {Summary: "检查表（各自最新版本）/ templates, latest version of each", Query: pageQ, Response: checklists.Summary{}, List: true},
 	"GET /api/v1/templates/:id": {Summary: "检查表某版本 / a template (latest, or ?version=N)", Query: []string{"version"}, Response: checklists.Template{}, Errors: []int{404}},
-	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{422}},
+	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Query: []string{"base_version:the version an edit started from (409 template_changed when a newer one exists)", "dry_run:1 = validate only, store nothing"},
+		Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{409, 422}},
 
 	"GET /api/v1/sync/pull":  {Summary: "离线同步：拉取 / what changed for the caller since the cursor", Query: []string{"cursor"}, Response: fcsync.PullResponse{}},
 	"POST /api/v1/sync/push": {Summary: "离线同步：提交（每项独立结果）/ push submissions; a result per item", Request: fcsync.PushRequest{}, Response: fcsync.PushResponse{}, Errors: []int{422}},
