@@ -1,0 +1,156 @@
+// The console's 工单 (work orders), issue 16: as the admin and as a
+// supervisor on a desk (1280×800). 导入: a CSV previewed row by row, a bad
+// row's error shown in its row and nothing written, the fixed file confirmed
+// (all or nothing), and the technician then sees the imported order on a
+// phone (390×844). A supervisor's list, bulk reassignment (the old
+// technician's next pull removes the orders), cancel with a reason, a 409
+// shown with what changed and retried; a supervisor of another unit sees
+// nothing of this unit.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, phone, shot } from './lib.mjs';
+import { deskUnit, call, uiLoginAs, loginAs } from './desk-fixture.mjs';
+import { desk, adminLogin, nameUnit, rename } from './console-lib.mjs';
+
+let browser;
+let u; let other;
+
+before(async () => {
+  browser = await launch();
+  [u, other] = await Promise.all([deskUnit('co'), deskUnit('cr')]);
+  await nameUnit(u, '工单测试一班', 'Orders team 1');
+  await nameUnit(other, '工单测试二班', 'Orders team 2');
+  await rename(u, '工单');
+  await rename(other, '别组');
+  // A second technician in the unit, to reassign to.
+  u.people.tech2 = { username: `t2.co.${u.stamp}`, name: '工单二师傅', role: 'technician' };
+  await call(u.tok.admin, 'POST', '/users', { ...u.people.tech2, password: u.password, unit: u.unit });
+  u.tok.tech2 = await loginAs(u.people.tech2.username);
+});
+after(async () => { await browser?.close(); });
+
+const head = 'id,type,product,subscribed_mbps,customer_name,customer_phone,customer_address,customer_tier,technician,appointment_from,appointment_to\n';
+const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+const csvRow = (id, name, tech, from = `${day} 09:00`) => `${id},装机,宽带 300M,300,${name},13912340011,成都市锦江区导入路 1 号,普通,${tech},${from},${day} 11:00\n`;
+const csvFile = (text) => ({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]) });
+
+test('admin imports orders: preview of every row, a bad row shown in its row, confirm; the technician sees the order on a phone', async () => {
+  const ctx = await desk(browser);
+  const page = await ctx.newPage();
+  await adminLogin(page);
+  await page.click('#to-console');
+  await page.waitForSelector('.ctiles');
+  await page.click('.cnav a[data-section=orders]');
+  await page.waitForSelector('#wo-list[data-ready]');
+  await page.click('#wo-import');
+  await page.waitForSelector('#imp-how');
+  assert.match(await page.textContent('#imp-how'), /全部或不导入/, 'the screen says how a confirm commits');
+
+  const a = `IMP-${u.stamp}-1`, b = `IMP-${u.stamp}-2`;
+  const tech = u.people.tech.username;
+  // Error path: row 3 has an appointment that is not a time.
+  await page.setInputFiles('#imp-file', csvFile(head + csvRow(a, '导入客户甲', tech) + csvRow(b, '导入客户乙', tech, '明天上午')));
+  await page.waitForSelector('#imp-rows[data-ready]');
+  assert.equal(await page.locator('#imp-rows tr.imp-row').count(), 2, 'every row previewed');
+  const bad = page.locator('#imp-rows tr.imp-row[data-row="3"]');
+  assert.equal(await bad.getAttribute('data-status'), 'rejected');
+  assert.match(await bad.textContent(), /预约开始/, 'the error names the field, in its row');
+  assert.match(await page.textContent('#imp-rows tr.imp-row[data-row="2"]'), /导入客户甲/);
+  assert.ok(await page.isDisabled('#imp-confirm'), 'a file with a bad row cannot be confirmed');
+  assert.ok(!(await page.textContent('#imp-rows')).includes(tech), 'no username on screen');
+  const none = await call(u.tok.admin, 'GET', '/workorders/' + encodeURIComponent(a), undefined, { raw: true });
+  assert.equal(none.status, 404, 'the preview wrote nothing');
+  await shot(page, 'console-import-error');
+
+  // The fixed file: preview, confirm.
+  await page.setInputFiles('#imp-file', csvFile(head + csvRow(a, '导入客户甲', tech) + csvRow(b, '导入客户乙', tech)));
+  await page.waitForFunction(() => document.querySelector('#imp-rows')?.dataset.rejected === '0');
+  assert.ok(!(await page.isDisabled('#imp-confirm')));
+  await page.click('#imp-confirm');
+  await page.waitForSelector('#imp-done');
+  const wo = await call(u.tok.admin, 'GET', '/workorders/' + encodeURIComponent(a));
+  assert.equal(wo.customer.name, '导入客户甲');
+  assert.equal(wo.technician, tech);
+  await ctx.close();
+
+  // The technician's phone pulls it.
+  const pctx = await phone(browser);
+  const pp = await pctx.newPage();
+  await uiLoginAs(pp, tech, 'main');
+  await pp.waitForSelector(`article.order[data-order="${a}"]`, { timeout: 30000 });
+  await pctx.close();
+});
+
+test('supervisor: filters, reassigns two at once (the old technician\'s pull removes them), cancels with a reason; a 409 shows what changed', async () => {
+  const ids = [];
+  for (let i = 1; i <= 3; i++) {
+    const id = `SUP-${u.stamp}-${i}`;
+    ids.push(id);
+    await call(u.tok.sup, 'POST', '/workorders', { id, type: i === 3 ? 'repair' : 'install', product: 'broadband', subscribed_mbps: 100, technician: u.people.tech.username,
+      customer: { name: `主管客户${i}`, phone: '13912340022', address: '成都市锦江区主管路 2 号', tier: 'standard' },
+      appointment: { from: new Date(Date.now() + 3600e3).toISOString(), to: new Date(Date.now() + 3 * 3600e3).toISOString() } });
+  }
+  const pull0 = await call(u.tok.tech, 'GET', '/sync/pull?cursor=');
+  const ctx = await desk(browser);
+  const page = await ctx.newPage();
+  await uiLoginAs(page, u.people.sup.username, '#supdash');
+  await page.goto(BASE + '/console/orders');
+  await page.waitForSelector('#wo-list[data-ready]');
+  // The type filter: only the repair.
+  await page.selectOption('#wo-filters [name=type]', 'repair');
+  await page.waitForFunction(() => document.querySelector('#wo-list')?.dataset.ready === '' && document.querySelector('#wo-list')?.dataset.count === '1');
+  assert.ok(await page.locator(`[data-wo="${ids[2]}"]`).count());
+  await page.selectOption('#wo-filters [name=type]', '');
+  await page.waitForSelector(`#wo-list[data-ready] [data-wo="${ids[0]}"]`);
+  assert.ok(!(await page.textContent('#wo-list')).includes(u.people.tech.username), 'names, not usernames');
+
+  // Reassign two at once.
+  await page.check(`[data-pick="${ids[0]}"]`);
+  await page.check(`[data-pick="${ids[1]}"]`);
+  await page.selectOption('#wo-bulk [name=technician]', u.people.tech2.username);
+  await page.click('#wo-reassign');
+  await page.waitForFunction((id) => [...document.querySelectorAll('#wo-list tr')].some((tr) => tr.textContent.includes(id) && tr.textContent.includes('工单二师傅')), ids[0]);
+  const pull = await call(u.tok.tech, 'GET', '/sync/pull?cursor=' + encodeURIComponent(pull0.cursor));
+  assert.ok(pull.removed.includes(ids[0]) && pull.removed.includes(ids[1]), 'the old technician\'s next pull removes both: ' + JSON.stringify(pull.removed));
+  const pull2 = await call(u.tok.tech2, 'GET', '/sync/pull?cursor=');
+  assert.ok(pull2.workorders.some((o) => o.id === ids[0]), 'the new technician\'s pull brings it');
+
+  // Cancel: without a reason the field says so; a change meanwhile is a 409 with what changed; retry.
+  await page.click(`a[data-wo="${ids[2]}"]`);
+  await page.waitForSelector('#wo-cancel-form');
+  await page.click('#wo-cancel-form button[type=submit]');
+  await page.waitForSelector('#wo-cancel-form .ferr[data-err=reason]:not(:empty)');
+  await call(u.tok.admin, 'PATCH', '/workorders/' + ids[2], { customer: { address: '成都市锦江区改过的地址 3 号' } });
+  await page.fill('#wo-cancel-form [name=reason]', '客户已退订');
+  await page.click('#wo-cancel-form button[type=submit]');
+  await page.waitForSelector('#wo-cancel-form [data-conflict=version_conflict]');
+  assert.match(await page.textContent('#wo-cancel-form [data-conflict]'), /版本 2/, 'shows what the server holds now');
+  assert.equal((await call(u.tok.sup, 'GET', '/workorders/' + ids[2])).status, 'assigned', 'a 409 saved nothing');
+  await page.click('#wo-cancel-form [data-retry]');
+  await page.waitForSelector('#wo-reason');
+  assert.equal(await page.textContent('#wo-reason'), '客户已退订');
+  const o = await call(u.tok.sup, 'GET', '/workorders/' + ids[2]);
+  assert.equal(o.status, 'cancelled');
+  assert.equal(o.cancel_reason, '客户已退订');
+  await ctx.close();
+});
+
+test('a supervisor of another unit sees nothing of this unit\'s orders', async () => {
+  const id = `IMP-${u.stamp}-1`;
+  const ctx = await desk(browser);
+  const page = await ctx.newPage();
+  await uiLoginAs(page, other.people.sup.username, '#supdash');
+  await page.goto(BASE + '/console/orders');
+  await page.waitForSelector('#wo-list[data-ready]');
+  assert.ok(!(await page.textContent('#wo-list')).includes(u.stamp.toUpperCase()) && !(await page.textContent('#wo-list')).includes(u.stamp), 'none of this unit\'s orders');
+  await page.goto(BASE + '/console/orders/' + encodeURIComponent(id));
+  await page.waitForSelector('#wo-missing');
+  // Their import cannot touch this unit's order either.
+  await page.goto(BASE + '/console/orders/import');
+  await page.waitForSelector('#imp-file');
+  await page.setInputFiles('#imp-file', csvFile(head + csvRow(id, '别组改的', u.people.tech.username)));
+  await page.waitForSelector('#imp-rows[data-ready]');
+  assert.equal(await page.getAttribute('#imp-rows tr.imp-row[data-row="2"]', 'data-status'), 'rejected');
+  assert.ok(await page.isDisabled('#imp-confirm'));
+  await ctx.close();
+});
