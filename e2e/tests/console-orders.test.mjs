@@ -132,6 +132,42 @@ test('supervisor: filters, reassigns two at once (the old technician\'s pull rem
   const o = await call(u.tok.sup, 'GET', '/workorders/' + ids[2]);
   assert.equal(o.status, 'cancelled');
   assert.equal(o.cancel_reason, '客户已退订');
+
+  // A new order: the server's field errors next to their fields, nothing created; fixed, it is.
+  const nid = `NEW-${u.stamp}-1`;
+  await page.goto(BASE + '/console/orders/new');
+  await page.waitForSelector('#wo-create');
+  await page.fill('#wo-create [name=id]', nid);
+  await page.fill('#wo-create [name="customer.phone"]', '打电话');
+  await page.click('#wo-create button[type=submit]');
+  await page.waitForSelector('#wo-create .ferr[data-err="customer.phone"]:not(:empty)');
+  assert.match(await page.textContent('#wo-create .ferr[data-err="customer.name"]'), /客户姓名/);
+  assert.match(await page.textContent('#wo-create .ferr[data-err="technician"]'), /装维人员/);
+  assert.equal((await call(u.tok.sup, 'GET', '/workorders/' + nid, undefined, { raw: true })).status, 404, 'nothing created');
+  await page.fill('#wo-create [name="customer.name"]', '新建客户');
+  await page.fill('#wo-create [name="customer.phone"]', '13912340033');
+  await page.fill('#wo-create [name="customer.address"]', '成都市锦江区新建路 4 号');
+  await page.fill('#wo-create [name=subscribed_mbps]', '300');
+  await page.selectOption('#wo-create [name=technician]', u.people.tech.username);
+  await page.fill('#wo-create [name="appointment.from"]', `${day}T14:00`);
+  await page.fill('#wo-create [name="appointment.to"]', `${day}T16:00`);
+  await page.click('#wo-create button[type=submit]');
+  await page.waitForSelector('#wo-info[data-status=assigned]');
+  const made = await call(u.tok.sup, 'GET', '/workorders/' + nid);
+  assert.equal(made.appointment.from, `${day}T14:00:00+08:00`);
+  await ctx.close();
+});
+
+test('the list on a phone (390×844)', async () => {
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
+  await uiLoginAs(page, u.people.sup.username, '#supdash');
+  await page.goto(BASE + '/console/orders');
+  await page.waitForSelector('#wo-list[data-ready]');
+  assert.ok(await page.locator('#wo-list a[data-wo]').count() > 0);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, 'the page itself does not scroll sideways (the table does): ' + overflow);
+  await shot(page, 'console-orders-phone');
   await ctx.close();
 });
 
@@ -147,7 +183,7 @@ test('a supervisor of another unit sees nothing of this unit\'s orders', async (
   await page.waitForSelector('#wo-missing');
   // Their import cannot touch this unit's order either.
   await page.goto(BASE + '/console/orders/import');
-  await page.waitForSelector('#imp-file');
+  await page.waitForSelector('#imp-pick');
   await page.setInputFiles('#imp-file', csvFile(head + csvRow(id, '别组改的', u.people.tech.username)));
   await page.waitForSelector('#imp-rows[data-ready]');
   assert.equal(await page.getAttribute('#imp-rows tr.imp-row[data-row="2"]', 'data-status'), 'rejected');

@@ -4,7 +4,7 @@
 // exported, a diff between two versions, and (checklists-edit.js) a new
 // version edited in a form or imported from JSON. Old versions stay
 // readable: submissions name template_id + template_version.
-import { h, clear, L, both, call, ui, fmtTime, nameOf, errorBox, page, loading, table, ApiError } from './kit.js';
+import { h, L, both, call, ui, fmtTime, nameOf, errorBox, page, loading, table, ApiError } from './kit.js';
 import { tx } from '../js/i18n.js';
 import { renderChecklist } from '../js/checklist.js';
 import { consoleStyle } from './orders-style.js';
@@ -117,10 +117,13 @@ const backLink = () => h('div', { class: 'row' }, h('a', { href: '/console/check
 // their id (so a moved item is not a change of every item after it).
 export function flat(t) {
   const out = new Map();
+  // Plain objects (score, label, number …) are walked to their leaves, so a
+  // changed fine reads "score.fine_per_point", not the whole rule.
   const put = (prefix, obj, skip = []) => {
     for (const [k, v] of Object.entries(obj || {})) {
       if (skip.includes(k)) continue;
-      out.set(prefix + k, JSON.stringify(v));
+      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) put(prefix + k + '.', v);
+      else out.set(prefix + k, JSON.stringify(v));
     }
   };
   put('', t, ['sections', 'version', 'created_at', 'created_by', 'id']);
@@ -190,5 +193,4 @@ async function diffPage(main, id, va, vb) {
     h('div', { class: 'row' }, h('a', { href: tplHref(id), 'data-link': '', class: 'btn small' }, '← ' + tx(b.title))),
     h('div', { class: 'row cfilters' }, h('label', null, L('旧 ', 'From '), pickA), h('label', null, L('新 ', 'To '), pickB)),
     tbl);
-  void clear;
 }

@@ -6,7 +6,7 @@
 // or nothing: any bad row writes nothing) and the preview's digest: when
 // orders changed meanwhile the server answers 409 with the new outcome, the
 // changed rows are marked and the person confirms again.
-import { h, clear, L, both, call, ui, nameEl, toast, errorBox, page, ApiError } from './kit.js';
+import { h, clear, L, both, call, nameEl, toast, errorBox, page, ApiError } from './kit.js';
 import { typeText, windowText } from './orders-common.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -31,7 +31,10 @@ export async function render(main) {
   const status = h('div', { id: 'imp-status', 'aria-live': 'polite' });
   const rowsBox = h('div', { id: 'imp-rows' });
   const confirmBtn = h('button', { type: 'button', class: 'btn primary', id: 'imp-confirm', disabled: true }, both('确认导入', 'Confirm import'));
-  const pick = h('input', { type: 'file', id: 'imp-file', accept: '.csv,.xlsx,text/csv,' + XLSX });
+  // The browser's own file button speaks the browser's language: a button of
+  // ours opens it.
+  const pick = h('input', { type: 'file', id: 'imp-file', accept: '.csv,.xlsx,text/csv,' + XLSX, hidden: true });
+  const picked = h('span', { class: 'muted', id: 'imp-name' }, L('未选择文件', 'No file chosen'));
 
   const send = (q) => call('POST', '/workorders/import?' + q, { raw: file.bytes, headers: { 'Content-Type': file.type }, timeout: 120000 });
 
@@ -86,6 +89,7 @@ export async function render(main) {
     if (!f) return;
     clear(rowsBox); delete rowsBox.dataset.ready;
     confirmBtn.disabled = true;
+    picked.textContent = f.name;
     const isX = /\.xlsx$/i.test(f.name) || f.type === XLSX;
     file = { bytes: new Uint8Array(await f.arrayBuffer()), type: isX ? XLSX : 'text/csv', name: f.name };
     clear(status).append(h('p', { class: 'muted' }, L('正在检查每一行…', 'Checking every row…')));
@@ -131,7 +135,6 @@ export async function render(main) {
           'Choosing a file previews every row (nothing is written); on confirm, one bad row means nothing is written. An existing order number updates that order.')),
       h('p', { class: 'small muted' }, L('支持 Excel 保存的 .xlsx，或 CSV（UTF-8 或 GB18030）。表头：工单号、类型、产品、签约速率、客户姓名、联系电话、地址、客户等级、装维人员、预约开始、预约结束。',
         'Excel .xlsx, or CSV (UTF-8 or GB18030). Header: id, type, product, subscribed_mbps, customer_name, customer_phone, customer_address, customer_tier, technician, appointment_from, appointment_to.')),
-      h('label', { class: 'cfield', for: 'imp-file' }, h('span', null, both('选择文件', 'Choose a file'))), pick),
+      h('div', { class: 'row' }, h('button', { type: 'button', class: 'btn primary', id: 'imp-pick', onclick: () => pick.click() }, both('选择文件', 'Choose a file')), picked, pick)),
     status, rowsBox, h('div', { class: 'row' }, confirmBtn));
-  void ui;
 }

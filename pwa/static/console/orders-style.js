@@ -8,6 +8,7 @@ const CSS = `
 .wo-changed{margin:4px 0;padding-left:18px}
 .imp-table tr.rejected td{background:var(--r2)}
 .imp-table tr.changed td{outline:2px solid #e0a800;outline-offset:-2px}
+.imp-table .pill,.wo-listform .pill{white-space:nowrap}
 .imp-table .imp-err{color:var(--r);min-width:200px}
 .imp-table .ferrs{margin:2px 0 0;padding-left:16px}
 .ferrs{color:var(--r)}

@@ -5,7 +5,7 @@
 // (orders-import.js). Admins see every unit; a supervisor their own (the
 // server scopes every call). Online only.
 import {
-  h, clear, L, both, call, qs, ui, nameOf, nameEl, fmtTime, isAdmin, toast,
+  h, L, both, call, qs, ui, nameOf, nameEl, fmtTime, isAdmin, toast,
   field, input, select, textarea, form, guard, table, pager, errorBox, page, loading, ApiError,
 } from './kit.js';
 import {

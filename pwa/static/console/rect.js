@@ -5,7 +5,7 @@
 // (open, overdue, oldest), who carries one out (assign), and reopening a
 // resolution that is not accepted. Resolving is the server's rule: never by
 // a technician (the console is for supervisors and admins anyway).
-import { h, clear, L, both, call, ui, nameOf, nameEl, fmtTime, toast, field, select, textarea, form, errorBox, page, loading, table, ApiError } from './kit.js';
+import { h, L, both, call, ui, nameOf, nameEl, fmtTime, toast, field, select, textarea, form, errorBox, page, loading, table } from './kit.js';
 import { rectListView, rectView, listRects, rectState } from '../js/sup-rect.js';
 import { consoleStyle } from './orders-style.js';
 
@@ -111,7 +111,6 @@ async function one(main, id) {
     f.id = 'rect-reopen-form';
     extra.append(h('h2', { class: 'csub' }, both('不认可处理结果', 'Not accepted')), f);
   }
-  void clear; void ApiError;
 }
 
 const back = () => h('div', { class: 'row' }, h('a', { href: '/console/rect', 'data-link': '', class: 'btn small', id: 'rx-back' }, '← ' + both('整改', 'Rectifications')));
