@@ -121,3 +121,41 @@ test('supervisor: a save over a version someone else published meanwhile is a 40
   assert.equal((await call(u.tok.admin, 'GET', '/templates/' + tplID)).title.zh, '测试巡检表（主管改）');
   await ctx.close();
 });
+
+test('the editor keeps fields it does not know and a condition (when) as JSON; JSON that does not parse is held back', async () => {
+  const ctx = await desk(browser);
+  const page = await ctx.newPage();
+  await adminLogin(page);
+  await page.goto(BASE + `/console/checklists/${tplID}/edit`);
+  await page.waitForSelector('#tpl-form');
+  const cur = await call(u.tok.admin, 'GET', '/templates/' + tplID);
+  const { version: _v, created_at: _c, created_by: _b, ...def } = cur;
+  def.sections[0].items[0].x_future = { keep: 'me' };
+  def.sections[0].items[0].when = { all: [{ subject: 'store_kind', op: 'eq', value: 'flagship' }] };
+  def.sections[0].x_section_note = '保留';
+  await page.click('#tpl-json summary');
+  await page.fill('#tpl-paste', JSON.stringify(def));
+  await page.click('#tpl-paste-load');
+  await page.waitForSelector('#tpl-import-msg .okbox');
+  const whenBox = '[name="sections[0].items[0].when"]';
+  assert.deepEqual(JSON.parse(await page.inputValue(whenBox)), def.sections[0].items[0].when);
+  // A condition that is not JSON is refused next to its box, and not saved.
+  await page.fill(whenBox, '{"all": [');
+  await page.waitForSelector('.ferr[data-err="sections[0].items[0].when"]:not(:empty)');
+  await page.click('#tpl-save');
+  await page.waitForSelector('#tpl-form .cform-msg .err');
+  assert.equal((await call(u.tok.admin, 'GET', '/templates/' + tplID)).version, cur.version, 'nothing saved');
+  await page.fill(whenBox, JSON.stringify({ any: [{ item: 'storefront', op: 'answered' }] }));
+  await page.fill('[name="sections[0].items[0].label.en"]', 'Storefront (edited)');
+  // The draft exported: the unknown fields came back untouched, the edits in.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#tpl-export-draft')]);
+  const chunks = [];
+  for await (const c of await dl.createReadStream()) chunks.push(c);
+  const out = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  assert.deepEqual(out.sections[0].items[0].x_future, { keep: 'me' });
+  assert.equal(out.sections[0].x_section_note, '保留');
+  assert.deepEqual(out.sections[0].items[0].when, { any: [{ item: 'storefront', op: 'answered' }] });
+  assert.equal(out.sections[0].items[0].label.en, 'Storefront (edited)');
+  assert.equal(JSON.stringify(out.sections.slice(1)), JSON.stringify(def.sections.slice(1)));
+  await ctx.close();
+});

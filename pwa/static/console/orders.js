@@ -203,7 +203,7 @@ async function orderPage(main, id) {
     ...kv(L('更新于', 'Updated'), fmtTime(o.updated_at)),
     ...(o.completed_at ? kv(L('竣工于', 'Completed'), fmtTime(o.completed_at)) : []),
     ...(o.cancel_reason ? kv(L('撤销原因', 'Why cancelled'), h('span', { id: 'wo-reason' }, o.cancel_reason)) : []));
-  const parts = [back(), info];
+  const parts = [back(), info, h('div', { class: 'row' }, h('a', { class: 'btn small', href: '/wo/' + enc(id), 'data-link': '', id: 'wo-sheet' }, both('验收单与回访', 'Sheet and callback')))];
   if (o.status === 'assigned') {
     const again = async () => { const n = await call('GET', '/workorders/' + enc(id)); o.version = n.version; return summary(n); };
     const re = form({
