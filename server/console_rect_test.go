@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fieldcheck/callbacks"
+	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -57,5 +58,25 @@ func TestRectificationAssignResolveReopen(t *testing.T) {
 	env.call(t, "GET", "/api/v1/rectifications?status=open", sup, nil).Decode(t, &list)
 	if len(list.Items) != 1 || list.Items[0].Reopened[0].Note != "已整改" {
 		t.Fatalf("open after reopen: %+v", list.Items)
+	}
+}
+
+// A rectification stored before versions existed (no "version" field) reads
+// as version 0, and the console's actions work on it.
+func TestRectificationStoredBeforeVersions(t *testing.T) {
+	env := newTestEnv(t)
+	old := `{"id":"rc-0000000099","unit":"chengdu-east","source":"callback","subject_ref":"callback/x","reason":"上门不准时","status":"open","opened_at":"2026-11-01T10:00:00+08:00","due_at":"2026-11-16T10:00:00+08:00"}`
+	if err := env.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketRectifications).Put([]byte("rc-0000000099"), []byte(old))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sup := env.token(t, "sup1")
+	res := env.call(t, "POST", "/api/v1/rectifications/rc-0000000099/assign", sup, map[string]any{"assignee": "tech1", "version": 0})
+	if res.Status != 200 || res.JSON()["version"] != float64(1) || res.JSON()["reason"] != "上门不准时" {
+		t.Fatalf("assign an old record: %d %s", res.Status, res.Body)
+	}
+	if res := env.call(t, "POST", "/api/v1/rectifications/rc-0000000099/resolve", sup, map[string]any{"note": "已回访致歉", "version": 1}); res.Status != 200 {
+		t.Fatalf("resolve: %d %s", res.Status, res.Body)
 	}
 }
