@@ -9,7 +9,8 @@
 // nothing, shows the newer version, and a retry publishes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, shot } from './lib.mjs';
+import path from 'node:path';
+import { BASE, launch, shot, SHOTS_DIR } from './lib.mjs';
 import { deskUnit, call, uiLoginAs } from './desk-fixture.mjs';
 import { desk, adminLogin, nameUnit, rename } from './console-lib.mjs';
 
@@ -64,6 +65,7 @@ test('admin edits a walkthrough\'s fine in the form; a walkthrough scored on the
   await page.click('#tpl-preview [data-item=storefront] button[data-value=fail]');
   await page.waitForFunction((want) => document.querySelector('#tally-fines')?.textContent.includes(String(want)), first.score.max * newFine);
   await shot(page, 'console-checklist-edit');
+  await page.screenshot({ path: path.join(SHOTS_DIR, 'console-checklist-edit.png') });
   await page.click('#tpl-save');
   await page.waitForSelector('#tpl-info[data-version="2"]');
 

@@ -8,7 +8,9 @@
 // nothing of this unit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, phone, shot } from './lib.mjs';
+import { deflateRawSync } from 'node:zlib';
+import path from 'node:path';
+import { BASE, launch, phone, shot, SHOTS_DIR } from './lib.mjs';
 import { deskUnit, call, uiLoginAs, loginAs } from './desk-fixture.mjs';
 import { desk, adminLogin, nameUnit, rename } from './console-lib.mjs';
 
@@ -32,6 +34,41 @@ after(async () => { await browser?.close(); });
 const head = 'id,type,product,subscribed_mbps,customer_name,customer_phone,customer_address,customer_tier,technician,appointment_from,appointment_to\n';
 const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 const csvRow = (id, name, tech, from = `${day} 09:00`) => `${id},装机,宽带 300M,300,${name},13912340011,成都市锦江区导入路 1 号,普通,${tech},${from},${day} 11:00\n`;
+// xlsx builds a one-sheet workbook the way a spreadsheet saves one (a zip
+// of SpreadsheetML parts; strings inline, numbers as numbers), with no
+// library: rows of strings and numbers.
+const CRC = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+const crc32 = (buf) => { let c = 0xffffffff; for (const b of buf) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+function zip(files) {
+  const locals = []; const centrals = []; let off = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text, 'utf8'); const comp = deflateRawSync(data); const nm = Buffer.from(name);
+    const hd = Buffer.alloc(30); hd.writeUInt32LE(0x04034b50, 0); hd.writeUInt16LE(20, 4); hd.writeUInt16LE(0x0800, 6); hd.writeUInt16LE(8, 8);
+    hd.writeUInt32LE(crc32(data), 14); hd.writeUInt32LE(comp.length, 18); hd.writeUInt32LE(data.length, 22); hd.writeUInt16LE(nm.length, 26);
+    const cd = Buffer.alloc(46); cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(0x0800, 8); cd.writeUInt16LE(8, 10);
+    cd.writeUInt32LE(crc32(data), 16); cd.writeUInt32LE(comp.length, 20); cd.writeUInt32LE(data.length, 24); cd.writeUInt16LE(nm.length, 28); cd.writeUInt32LE(off, 42);
+    locals.push(hd, nm, comp); centrals.push(cd, nm); off += 30 + nm.length + comp.length;
+  }
+  const cdir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22); end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(centrals.length / 2, 8); end.writeUInt16LE(centrals.length / 2, 10);
+  end.writeUInt32LE(cdir.length, 12); end.writeUInt32LE(off, 16);
+  return Buffer.concat([...locals, cdir, end]);
+}
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+function xlsx(rows) {
+  const col = (i) => String.fromCharCode(65 + i);
+  const sheet = rows.map((r, ri) => `<row r="${ri + 1}">` + r.map((v, ci) => (typeof v === 'number'
+    ? `<c r="${col(ci)}${ri + 1}"><v>${v}</v></c>` : `<c r="${col(ci)}${ri + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`)).join('') + '</row>').join('');
+  const ns = 'http://schemas.openxmlformats.org';
+  return zip({
+    '[Content_Types].xml': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="${ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+    '_rels/.rels': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="${ns}/package/2006/relationships"><Relationship Id="rId1" Type="${ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    'xl/workbook.xml': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="${ns}/spreadsheetml/2006/main" xmlns:r="${ns}/officeDocument/2006/relationships"><sheets><sheet name="工单" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+    'xl/_rels/workbook.xml.rels': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="${ns}/package/2006/relationships"><Relationship Id="rId1" Type="${ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+    'xl/worksheets/sheet1.xml': `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="${ns}/spreadsheetml/2006/main"><sheetData>${sheet}</sheetData></worksheet>`,
+  });
+}
+
 const csvFile = (text) => ({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]) });
 
 test('admin imports orders: preview of every row, a bad row shown in its row, confirm; the technician sees the order on a phone', async () => {
@@ -61,6 +98,7 @@ test('admin imports orders: preview of every row, a bad row shown in its row, co
   const none = await call(u.tok.admin, 'GET', '/workorders/' + encodeURIComponent(a), undefined, { raw: true });
   assert.equal(none.status, 404, 'the preview wrote nothing');
   await shot(page, 'console-import-error');
+  await page.screenshot({ path: path.join(SHOTS_DIR, 'console-orders-import.png') });
 
   // The fixed file: preview, confirm.
   await page.setInputFiles('#imp-file', csvFile(head + csvRow(a, '导入客户甲', tech) + csvRow(b, '导入客户乙', tech)));
@@ -71,6 +109,24 @@ test('admin imports orders: preview of every row, a bad row shown in its row, co
   const wo = await call(u.tok.admin, 'GET', '/workorders/' + encodeURIComponent(a));
   assert.equal(wo.customer.name, '导入客户甲');
   assert.equal(wo.technician, tech);
+
+  // An .xlsx: Chinese headers, the phone and speed as numbers, a date cell as
+  // Excel's day serial (2026-12-20 09:00 = 46376.375).
+  const x = `IMP-${u.stamp}-X`;
+  await page.goto(BASE + '/console/orders/import');
+  await page.waitForSelector('#imp-pick');
+  await page.setInputFiles('#imp-file', { name: '工单.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx([
+    ['工单号', '类型', '产品', '签约速率', '客户姓名', '联系电话', '地址', '客户等级', '装维人员', '预约开始', '预约结束'],
+    [x, '修障', '宽带', 500, '表格客户', 13912340099, '成都市锦江区表格路 5 号', '重要客户', tech, 46376.375, '2026-12-20 11:00'],
+  ]) });
+  await page.waitForFunction(() => document.querySelector('#imp-rows')?.dataset.rejected === '0');
+  assert.match(await page.textContent('#imp-rows tr.imp-row[data-row="2"]'), /表格客户/);
+  await page.click('#imp-confirm');
+  await page.waitForSelector('#imp-done');
+  const xo = await call(u.tok.admin, 'GET', '/workorders/' + encodeURIComponent(x));
+  assert.equal(xo.customer.phone, '13912340099');
+  assert.equal(xo.customer.tier, 'vip');
+  assert.equal(xo.appointment.from, '2026-12-20T09:00:00+08:00');
   await ctx.close();
 
   // The technician's phone pulls it.
@@ -96,10 +152,12 @@ test('supervisor: filters, reassigns two at once (the old technician\'s pull rem
   await uiLoginAs(page, u.people.sup.username, '#supdash');
   await page.goto(BASE + '/console/orders');
   await page.waitForSelector('#wo-list[data-ready]');
-  // The type filter: only the repair.
+  // The type filter: repairs only (this one, and the one the .xlsx brought).
   await page.selectOption('#wo-filters [name=type]', 'repair');
-  await page.waitForFunction(() => document.querySelector('#wo-list')?.dataset.ready === '' && document.querySelector('#wo-list')?.dataset.count === '1');
+  await page.waitForFunction((id) => document.querySelector('#wo-list')?.dataset.ready === '' && !document.querySelector(`#wo-list [data-wo="${id}"]`), ids[0]);
   assert.ok(await page.locator(`[data-wo="${ids[2]}"]`).count());
+  const typesShown = await page.$$eval('#wo-list td[data-col=type]', (tds) => [...new Set(tds.map((td) => td.textContent))]);
+  assert.deepEqual(typesShown, ['修障']);
   await page.selectOption('#wo-filters [name=type]', '');
   await page.waitForSelector(`#wo-list[data-ready] [data-wo="${ids[0]}"]`);
   assert.ok(!(await page.textContent('#wo-list')).includes(u.people.tech.username), 'names, not usernames');
@@ -168,6 +226,7 @@ test('the list on a phone (390×844)', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 1, 'the page itself does not scroll sideways (the table does): ' + overflow);
   await shot(page, 'console-orders-phone');
+  await page.screenshot({ path: path.join(SHOTS_DIR, 'console-orders-phone.png') });
   await ctx.close();
 });
 

@@ -7,7 +7,8 @@
 // of another unit sees nothing of it; the admin sees it among every unit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, shot } from './lib.mjs';
+import path from 'node:path';
+import { BASE, launch, shot, SHOTS_DIR } from './lib.mjs';
 import { deskUnit, call, uiLoginAs, noisePNG } from './desk-fixture.mjs';
 import { desk, adminLogin, nameUnit, rename } from './console-lib.mjs';
 
@@ -48,6 +49,7 @@ test('supervisor: assign, resolve with a note and a photo (not without a note), 
   await page.click(`#rects-page [data-rect="${rect.id}"]`);
   await page.waitForSelector('#rect-assign-form');
   assert.ok(!(await page.textContent('main')).includes(rect.id), 'no raw id on screen');
+  await page.screenshot({ path: path.join(SHOTS_DIR, 'console-rect.png') });
 
   // Assign to the unit's technician (they carry it out; they never resolve).
   await page.selectOption('#rect-assign-form [name=assignee]', u.people.tech.username);
