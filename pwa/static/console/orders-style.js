@@ -5,6 +5,8 @@ const CSS = `
 .wo-bulk .cfield{margin:0}
 .wo-listform .ctable td[data-col=pick]{width:32px}
 .wo-listform .ctable input[type=checkbox]{width:24px;height:24px}
+.wo-listform .ctable,.imp-table{min-width:760px}
+.wo-listform .ctable td[data-col=id] a{white-space:nowrap}
 .wo-changed{margin:4px 0;padding-left:18px}
 .imp-table tr.rejected td{background:var(--r2)}
 .imp-table tr.changed td{outline:2px solid #e0a800;outline-offset:-2px}

@@ -42,13 +42,13 @@ async function list(main) {
   const f = h('form', { class: 'cfilters', id: 'wo-filters', role: 'search', onsubmit: (e) => { e.preventDefault(); } });
   const onChange = () => { for (const el of f.elements) if (el.name) filters[el.name] = el.value; reload(); };
   const fl = (name, label, el) => { const w = field(name, label, el); el.addEventListener('change', onChange); return w; };
-  f.append(
+  f.append(...[
     fl('from', L('预约从', 'From'), input({ type: 'date', value: filters.from })),
     fl('to', L('至', 'To'), input({ type: 'date', value: filters.to })),
     isAdmin() ? fl('unit', L('单位', 'Unit'), select('unit', units, filters.unit)) : null,
     fl('technician', L('装维人员', 'Technician'), select('technician', techs, filters.technician)),
     fl('type', L('类型', 'Type'), select('type', opts(TYPES, L('全部', 'All')), filters.type)),
-    fl('status', L('状态', 'State'), select('status', opts(STATES, L('全部', 'All')), filters.status)));
+    fl('status', L('状态', 'State'), select('status', opts(STATES, L('全部', 'All')), filters.status))].filter(Boolean));
 
   // Rows shown, by id: what the list read (its version is what a
   // reassignment says it saw).
@@ -62,7 +62,8 @@ async function list(main) {
     h('span', { class: 'small muted' }, L('全部成功或全部不改', 'all or none')));
   const holder = h('div', { id: 'wo-list' });
   const listForm = h('form', { class: 'wo-listform', novalidate: true }, bulk, holder, h('div', { class: 'cform-msg' }));
-  const paintCount = () => { count.textContent = L(`已选 ${picked.size} 张`, `${picked.size} selected`); bulk.hidden = !picked.size; };
+  // .row is display:flex, which a hidden attribute does not beat.
+  const paintCount = () => { count.textContent = L(`已选 ${picked.size} 张`, `${picked.size} selected`); bulk.style.display = picked.size ? '' : 'none'; };
   paintCount();
 
   const cols = [
