@@ -28,7 +28,14 @@ var errXLSX = errs.New(errs.Invalid, "xlsx_unreadable", "无法读取 Excel 文�
 // Chinese aliases as the CSV), each later row an order numbered by its sheet
 // row. Cells are read raw, so a phone number stays all digits and a date cell
 // arrives as Excel's day serial (read as Asia/Shanghai wall time).
-func ParseXLSX(data []byte) ([]Row, []ImportResult, error) {
+func ParseXLSX(data []byte) (rows []Row, rejected []ImportResult, err error) {
+	// A crafted workbook must not take the server down with a decoder's
+	// panic: it is an unreadable file like any other.
+	defer func() {
+		if recover() != nil {
+			rows, rejected, err = nil, nil, errXLSX
+		}
+	}()
 	if len(data) > MaxCSVBytes {
 		return nil, nil, errs.New(errs.TooLarge, "xlsx_too_large", "Excel 文件不能超过 10 MB", "the Excel file must be at most 10 MB")
 	}
