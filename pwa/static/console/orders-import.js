@@ -42,6 +42,8 @@ export async function render(main) {
   // its own row. changedFrom (the earlier preview) marks rows that differ.
   const draw = (ans, changedFrom) => {
     last = ans;
+    const COLS = [L('行', 'Row'), L('工单号', 'Order'), L('结果', 'Result'), L('类型', 'Type'), L('客户', 'Customer'),
+      L('装维人员', 'Technician'), L('预约', 'Appointment'), L('错误', 'Problem')];
     const before = new Map((changedFrom?.results || []).map((r) => [r.row, r.status]));
     const tbody = h('tbody');
     for (const r of ans.results || []) {
@@ -54,19 +56,20 @@ export async function render(main) {
         const fl = Object.entries(r.error.fields || {});
         if (fl.length) errCell.append(h('ul', { class: 'ferrs' }, fl.map(([k, m]) => h('li', { 'data-field': k }, fieldWord(k) + '：' + m))));
       } else if (changed) errCell.append(h('b', null, L('预览后已变化', 'Changed since the preview')));
+      const td = (label, ...kids) => h('td', { 'data-label': label }, ...kids);
+      errCell.dataset.label = COLS[7];
       tbody.append(h('tr', { class: 'imp-row ' + r.status + (changed ? ' changed' : ''), 'data-row': String(r.row), 'data-status': r.status, 'data-changed': String(!!changed) },
-        h('td', { class: 'num' }, String(r.row)),
-        h('td', null, r.id || '—'),
-        h('td', null, h('span', { class: 'pill ' + (r.status === 'rejected' ? 'bad' : r.status === 'created' ? 'ok' : '') }, L(...(RESULT[r.status] || [r.status, r.status])))),
-        h('td', null, o.type ? typeText(o.type) : '—'),
-        h('td', null, c.name || '—', c.phone ? h('small', { class: 'muted' }, ' ' + c.phone) : null),
-        h('td', null, o.technician ? nameEl('person', o.technician) : '—'),
-        h('td', null, windowText(o.appointment)),
+        h('td', { class: 'num', 'data-label': COLS[0] }, String(r.row)),
+        td(COLS[1], r.id || '—'),
+        td(COLS[2], h('span', { class: 'pill ' + (r.status === 'rejected' ? 'bad' : r.status === 'created' ? 'ok' : '') }, L(...(RESULT[r.status] || [r.status, r.status])))),
+        td(COLS[3], o.type ? typeText(o.type) : '—'),
+        td(COLS[4], c.name || '—', c.phone ? h('small', { class: 'muted' }, ' ' + c.phone) : null),
+        td(COLS[5], o.technician ? nameEl('person', o.technician) : '—'),
+        td(COLS[6], windowText(o.appointment)),
         errCell));
     }
     clear(rowsBox).append(h('div', { class: 'ctable-wrap' }, h('table', { class: 'ctable imp-table' },
-      h('thead', null, h('tr', null, [L('行', 'Row'), L('工单号', 'Order'), L('结果', 'Result'), L('类型', 'Type'), L('客户', 'Customer'),
-        L('装维人员', 'Technician'), L('预约', 'Appointment'), L('错误', 'Problem')].map((x) => h('th', { scope: 'col' }, x)))), tbody)));
+      h('thead', null, h('tr', null, COLS.map((x) => h('th', { scope: 'col' }, x)))), tbody)));
     const bad = ans.rejected || 0;
     confirmBtn.disabled = bad > 0 || !(ans.results || []).length;
     rowsBox.dataset.ready = '';

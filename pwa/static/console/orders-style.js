@@ -4,8 +4,7 @@ const CSS = `
 .wo-bulk{position:sticky;top:56px;z-index:3;background:#fff;border:1px solid var(--bd);border-radius:10px;padding:6px 10px;margin:8px 0;align-items:flex-end;gap:10px}
 .wo-bulk .cfield{margin:0}
 .wo-listform .ctable td[data-col=pick]{width:32px}
-.wo-listform .ctable input[type=checkbox]{width:24px;height:24px}
-.wo-listform .ctable,.imp-table{min-width:760px}
+.wo-listform .ctable input[type=checkbox]{width:24px;height:24px;flex:none;margin:0}
 .wo-listform .ctable td[data-col=id] a{white-space:nowrap}
 .wo-changed{margin:4px 0;padding-left:18px}
 .imp-table tr.rejected td{background:var(--r2)}
