@@ -230,6 +230,48 @@ test('the list on a phone (390×844)', async () => {
   await ctx.close();
 });
 
+test('409s: an import whose orders changed after the preview, and a bulk reassignment of an order changed meanwhile, show what changed and go through on retry', async () => {
+  const ctx = await desk(browser);
+  const page = await ctx.newPage();
+  await uiLoginAs(page, u.people.sup.username, '#supdash');
+  const tech = u.people.tech.username;
+  const c1 = `CHG-${u.stamp}-1`, c2 = `CHG-${u.stamp}-2`;
+  await page.goto(BASE + '/console/orders/import');
+  await page.waitForSelector('#imp-pick');
+  await page.setInputFiles('#imp-file', csvFile(head + csvRow(c1, '变化客户一', tech) + csvRow(c2, '变化客户二', tech)));
+  await page.waitForFunction(() => document.querySelector('#imp-rows')?.dataset.rejected === '0');
+  assert.equal(await page.getAttribute('#imp-rows tr.imp-row[data-row="3"]', 'data-status'), 'created');
+  // Someone creates the second order between the preview and the confirm.
+  await call(u.tok.sup, 'POST', '/workorders', { id: c2, type: 'install', product: 'broadband', subscribed_mbps: 100, technician: tech,
+    customer: { name: '抢先客户', phone: '13912340044', address: '成都市锦江区抢先路 6 号', tier: 'standard' },
+    appointment: { from: new Date(Date.now() + 3600e3).toISOString(), to: new Date(Date.now() + 7200e3).toISOString() } });
+  await page.click('#imp-confirm');
+  await page.waitForSelector('#imp-conflict[data-code=import_changed]');
+  assert.equal(await page.getAttribute('#imp-rows tr.imp-row[data-row="3"]', 'data-changed'), 'true', 'the changed row is marked');
+  assert.equal(await page.getAttribute('#imp-rows tr.imp-row[data-row="3"]', 'data-status'), 'updated');
+  assert.equal((await call(u.tok.sup, 'GET', '/workorders/' + c1, undefined, { raw: true })).status, 404, 'the refused confirm wrote nothing');
+  await page.click('#imp-confirm');
+  await page.waitForSelector('#imp-done');
+  assert.equal((await call(u.tok.sup, 'GET', '/workorders/' + c2)).customer.name, '变化客户二');
+
+  // Bulk reassignment of an order someone changed since the list was drawn.
+  await page.goto(BASE + '/console/orders');
+  await page.waitForSelector(`#wo-list[data-ready] [data-pick="${c1}"]`);
+  await page.check(`[data-pick="${c1}"]`);
+  await page.check(`[data-pick="${c2}"]`);
+  await call(u.tok.sup, 'PATCH', '/workorders/' + c2, { customer: { address: '成都市锦江区又改了 7 号' } });
+  await page.selectOption('#wo-bulk [name=technician]', u.people.tech2.username);
+  await page.click('#wo-reassign');
+  await page.waitForSelector('.wo-listform [data-conflict=version_conflict]');
+  assert.ok(await page.locator(`.wo-changed [data-wo="${c2}"]`).count(), 'names the order that changed');
+  assert.equal((await call(u.tok.sup, 'GET', '/workorders/' + c1)).technician, tech, 'all or none: the other did not move');
+  await page.click('.wo-listform [data-retry]');
+  for (let i = 0; i < 50 && (await call(u.tok.sup, 'GET', '/workorders/' + c2)).technician !== u.people.tech2.username; i++) await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await call(u.tok.sup, 'GET', '/workorders/' + c1)).technician, u.people.tech2.username);
+  assert.equal((await call(u.tok.sup, 'GET', '/workorders/' + c2)).technician, u.people.tech2.username);
+  await ctx.close();
+});
+
 test('a supervisor of another unit sees nothing of this unit\'s orders', async () => {
   const id = `IMP-${u.stamp}-1`;
   const ctx = await desk(browser);
