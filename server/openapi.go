@@ -105,16 +105,24 @@ type (
 	resolveRequest struct {
 		Note   string   `json:"note"`
 		Photos []string `json:"photos"`
+		// Version, when given, is the one the caller saw (409 when it changed).
+		Version int `json:"version,omitempty"`
 	}
 	templateVersion struct {
 		ID      string `json:"id"`
 		Version int    `json:"version"`
 	}
 	importAnswer struct {
-		Results  []workorders.ImportResult `json:"results"`
-		Created  int                       `json:"created"`
-		Updated  int                       `json:"updated"`
-		Rejected int                       `json:"rejected"`
+		Results   []workorders.ImportResult `json:"results"`
+		Created   int                       `json:"created"`
+		Updated   int                       `json:"updated"`
+		Rejected  int                       `json:"rejected"`
+		Digest    string                    `json:"digest"`
+		Committed bool                      `json:"committed"`
+		DryRun    bool                      `json:"dry_run"`
+	}
+	reassignAnswer struct {
+		Items []workorders.WorkOrder `json:"items"`
 	}
 	importRequest struct {
 		WorkOrders []workorders.WorkOrder `json:"workorders"`
@@ -177,18 +185,23 @@ var apiDocs = map[string]apiDoc{
 	"PATCH /api/v1/users/:id":    {Summary: "修改用户（停用或改密码撤销其会话）/ edit a user (disable or new password revokes sessions)", Request: auth.UserPatch{}, Response: userView{}, Errors: []int{404, 409, 422}},
 	"GET /api/v1/stores":         {Summary: "营业网点 / service outlets", Query: pageQ, Response: workorders.Outlet{}, List: true},
 	"POST /api/v1/stores":        {Summary: "新建网点 / create an outlet", Request: storeRequest{}, Response: workorders.Outlet{}, OK: []int{201}, Errors: []int{409, 422}},
-	"GET /api/v1/workorders":     {Summary: "工单列表 / work orders", Query: withPageQ("status", "technician", "from", "to"), Response: workorders.WorkOrder{}, List: true},
+	"GET /api/v1/workorders":     {Summary: "工单列表 / work orders", Query: withPageQ("status", "technician", "unit", "type", "from", "to"), Response: workorders.WorkOrder{}, List: true},
 	"POST /api/v1/workorders":    {Summary: "新建工单 / create a work order", Request: workorders.WorkOrder{}, Response: workorders.WorkOrder{}, OK: []int{201}, Errors: []int{409, 422}},
 	"GET /api/v1/workorders/:id": {Summary: "工单详情 / one work order", Response: workorders.WorkOrder{}, Errors: []int{404}},
 	"PATCH /api/v1/workorders/:id": {Summary: "改派、改约、取消 / reassign, reschedule, cancel", Request: workorders.Changes{}, Response: workorders.WorkOrder{},
 		Errors: []int{404, 409, 422}},
 	"POST /api/v1/workorders/:id/complete": {Summary: "无验收单完工（投诉由他部门处理）/ complete without an acceptance sheet", Request: noteRequest{}, Response: workorders.WorkOrder{}, Errors: []int{404, 409, 422}},
-	"POST /api/v1/workorders/import": {Summary: "批量导入（JSON 或 CSV：UTF-8/GB18030）/ import JSON or CSV", Request: importRequest{}, BodyTypes: []string{"text/csv"},
-		Response: importAnswer{}, Errors: []int{415, 422}},
+	"POST /api/v1/workorders/import": {Summary: "批量导入（JSON、CSV：UTF-8/GB18030，或 XLSX）；dry_run=1 预览不写入，mode=all 全部或不导入，expect=预览摘要 / import JSON, CSV or XLSX; dry_run previews, mode=all is all-or-nothing, expect confirms a preview",
+		Query:   []string{"dry_run:1 = check every row, write nothing", "mode:row (default, per row) | all (any bad row writes nothing: 422)", "expect:the preview's digest; 409 when the rows now come out differently"},
+		Request: importRequest{}, BodyTypes: []string{"text/csv", workorders.XLSXType},
+		Response: importAnswer{}, Errors: []int{409, 413, 415, 422}},
+	"POST /api/v1/workorders/reassign": {Summary: "批量改派（全部或不改）/ reassign several orders to one technician, all or none", Request: reassignRequest{},
+		Response: reassignAnswer{}, Errors: []int{403, 404, 409, 422}},
 
 	"GET /api/v1/templates":     {Summary: "检查表（各自最新版本）/ templates, latest version of each", Query: pageQ, Response: checklists.Summary{}, List: true},
 	"GET /api/v1/templates/:id": {Summary: "检查表某版本 / a template (latest, or ?version=N)", Query: []string{"version"}, Response: checklists.Template{}, Errors: []int{404}},
-	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{422}},
+	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Query: []string{"base_version:the version an edit started from (409 template_changed when a newer one exists)", "dry_run:1 = validate only, store nothing"},
+		Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{409, 422}},
 
 	"GET /api/v1/sync/pull":  {Summary: "离线同步：拉取 / what changed for the caller since the cursor", Query: []string{"cursor"}, Response: fcsync.PullResponse{}},
 	"POST /api/v1/sync/push": {Summary: "离线同步：提交（每项独立结果）/ push submissions; a result per item", Request: fcsync.PushRequest{}, Response: fcsync.PushResponse{}, Errors: []int{422}},
@@ -215,6 +228,10 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/callbacks/:id/release":  {Summary: "交还任务 / give a lease back", Response: callbacks.Task{}, Errors: []int{404, 409}},
 	"GET /api/v1/rectifications":          {Summary: "整改 / rectifications", Query: withPageQ("status"), Response: callbacks.Rectification{}, List: true},
 	"POST /api/v1/rectifications/:id/resolve": {Summary: "整改完成 / resolve a rectification", Request: resolveRequest{}, Response: callbacks.Rectification{},
+		Errors: []int{404, 409, 422}},
+	"POST /api/v1/rectifications/:id/assign": {Summary: "指定整改责任人 / name who carries a rectification out", Request: assignRequest{}, Response: callbacks.Rectification{},
+		Errors: []int{404, 409, 422}},
+	"POST /api/v1/rectifications/:id/reopen": {Summary: "重新打开整改（不认可处理结果）/ reopen a resolved rectification", Request: reopenRequest{}, Response: callbacks.Rectification{},
 		Errors: []int{404, 409, 422}},
 	"GET /api/v1/sms/outbox": {Summary: "短信待发 / SMS outbox", Query: pageQ, Response: callbacks.SMS{}, List: true},
 

@@ -82,6 +82,9 @@ type WorkOrder struct {
 	// CompletionNote is the note given with a manual completion.
 	CompletionNote string `json:"completion_note,omitempty"`
 	Note           string `json:"note,omitempty"`
+	// CancelReason says why it was cancelled (PATCH status "cancelled" with
+	// a reason).
+	CancelReason string `json:"cancel_reason,omitempty"`
 }
 
 // NeedsCallback reports whether a finished job of this type gets a callback:

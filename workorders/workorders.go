@@ -131,7 +131,16 @@ type Changes struct {
 	Note           *string        `json:"note"`
 	Line           *string        `json:"line"`
 	AcceptedAt     *time.Time     `json:"accepted_at"`
+	// Version, when given, is the version the caller last saw: a change made
+	// meanwhile by someone else is a Conflict (ErrStale), nothing written.
+	Version *int `json:"version,omitempty"`
+	// Reason says why an order is cancelled (撤销原因); kept on the order.
+	Reason *string `json:"reason,omitempty"`
 }
+
+// ErrStale: the order changed since the caller read it.
+var ErrStale = errs.New(errs.Conflict, "version_conflict", "工单已被他人修改，请查看最新内容后重试",
+	"the work order was changed by someone else; check the latest and try again")
 
 // Patch applies p to order id. A completed or cancelled order is a Conflict.
 // A change bumps the version; an unchanged order is returned as it is.
@@ -139,6 +148,9 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 	old, err := Get(tx, id)
 	if err != nil {
 		return nil, err
+	}
+	if p.Version != nil && *p.Version != old.Version {
+		return nil, ErrStale
 	}
 	next := *old
 	set(&next.Technician, p.Technician)
@@ -162,6 +174,14 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 		switch *p.Status {
 		case StatusAssigned, StatusCancelled:
 			next.Status = *p.Status
+			if *p.Status == StatusCancelled && p.Reason != nil {
+				next.CancelReason = strings.TrimSpace(*p.Reason)
+				if utf8.RuneCountInString(next.CancelReason) > MaxTextLen {
+					var v errs.Validation
+					v.Add("reason", fmt.Sprintf("不能超过 %d 个字", MaxTextLen), fmt.Sprintf("must be at most %d characters", MaxTextLen))
+					return nil, v.Err()
+				}
+			}
 		default:
 			var v errs.Validation
 			v.Add("status", "只能把工单改为 cancelled（撤销）；竣工请用 complete",
@@ -256,6 +276,9 @@ func changes(a, b *WorkOrder) []string {
 	diff("line", a.Line, b.Line)
 	if !a.AcceptedAt.Equal(b.AcceptedAt) {
 		out = append(out, "accepted_at")
+	}
+	if a.CancelReason != b.CancelReason {
+		out = append(out, "reason "+b.CancelReason)
 	}
 	return out
 }
