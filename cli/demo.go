@@ -86,7 +86,9 @@ const demoMetaKey = "demo_logins"
 // in the store so a restarted demo prints the same logins: demo data only.
 func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 	var logins []Login
+	fresh := false // no demo in this data dir yet
 	err := db.Update(func(tx *bolt.Tx) error {
+		fresh = tx.Bucket(store.BucketMeta).Get([]byte(demoMetaKey)) == nil
 		saved := map[string]Login{}
 		if raw := tx.Bucket(store.BucketMeta).Get([]byte(demoMetaKey)); raw != nil {
 			if err := json.Unmarshal(raw, &saved); err != nil {
@@ -171,6 +173,9 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 	}
 	if err := loadDemoQA(db, now); err != nil {
 		return nil, fmt.Errorf("demo call reviews: %w", err)
+	}
+	if err := loadSLADemo(db, now, fresh); err != nil {
+		return nil, fmt.Errorf("demo time limits and fines: %w", err)
 	}
 	return logins, nil
 }

@@ -11,13 +11,16 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
+	"fieldcheck/fines"
 	"fieldcheck/names"
 	"fieldcheck/photos"
 	"fieldcheck/qa"
-	"fieldcheck/schedules"
 	"fieldcheck/reports"
+	"fieldcheck/schedules"
+	"fieldcheck/sla"
 	"fieldcheck/store"
 	"fieldcheck/summary"
+	"fieldcheck/workdays"
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
@@ -147,6 +150,11 @@ type Server struct {
 	Summaries *summary.Service
 	// Rollups is the report rollups' start (a rebuild after an upgrade).
 	Rollups *reports.Rollups
+	// Workdays, SLA and Fines: the working-day calendar, the time limits of
+	// orders and the agency fines and score (issue 22).
+	Workdays *workdays.Service
+	SLA      *sla.Service
+	Fines    *fines.Service
 
 	routes      []RouteInfo
 	readyMu     sync.Mutex
@@ -175,6 +183,13 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.Templates = checklists.NewService(db, cfg.Now)
 	s.Names = names.NewService(db, cfg.Now)
 	s.Schedules = schedules.NewService(db, cfg.Now)
+	fines.Install() // every order write stamps its clock and proposes its fines
+	s.Workdays = workdays.NewService(db, cfg.Now)
+	s.SLA = sla.NewService(db, cfg.Now)
+	s.Fines = fines.NewService(db, cfg.Now)
+	if err := s.SLA.Ensure(); err != nil {
+		return nil, err
+	}
 	s.App = fiber.New(fiber.Config{
 		AppName:               "fieldcheck",
 		DisableStartupMessage: true,
@@ -195,6 +210,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
 	s.Go(s.Callbacks.Run)
 	s.QA = qa.New(db, s.Callbacks, qa.Config{Quota: cfg.QADailyQuota, AudioDir: qaAudioDir(cfg.DataDir), Clock: cfg.Now})
+	s.Go(s.Fines.Run)
 	if s.Photos, err = s.newPhotos(); err != nil {
 		return nil, err
 	}

@@ -141,6 +141,32 @@ var (
 	// SchedulesByInspector: username 0x00 plan id → nil, for the latest
 	// version's inspectors (their pull lists the plan's due windows).
 	BucketSchedulesByInspector = []byte("schedules_by_inspector")
+	// Workdays (owned by workdays): year ("2026") → workdays.Calendar, the
+	// holidays and worked weekend days an admin set; absent years use the
+	// built-in calendar.
+	BucketWorkdays = []byte("workdays")
+	// SLA (owned by sla): "rules" → []sla.Rule as an admin set them (absent:
+	// the built-in rules); "since" → when this data dir got clocks (time
+	// key; absent on data dirs that had clocks from the start).
+	BucketSLA = []byte("sla")
+	// Fines (owned by fines): fine id ("fn-" + 10-digit seq) → fines.Fine,
+	// proposed by an event, then confirmed, adjusted or waived.
+	BucketFines = []byte("fines")
+	// FinesByMonth: booked month ("2026-11") 0x00 unit 0x00 fine id → nil;
+	// a fine books into its event's month, or the next open one when that
+	// month had closed (an adjustment).
+	BucketFinesByMonth = []byte("fines_by_month")
+	// FinesByOrder: order id 0x00 catalogue item → fine id: one fine per
+	// order and item, so a replayed event proposes nothing twice.
+	BucketFinesByOrder = []byte("fines_by_order")
+	// Faults (owned by fines): customer phone 0x00 accepted_at (time key)
+	// 0x00 order id → fines.fault, every repair order by customer, for the
+	// 4th fault in a month (第二十八条) and a fault reopened soon after its
+	// clearance (第二十三条). Repairs before the upgrade are not in it.
+	BucketFaults = []byte("faults")
+	// FineMonths: month ("2026-11") → fines.Month, written when the month
+	// closes (第七条): who, when, and the frozen per-unit totals and score.
+	BucketFineMonths = []byte("fine_months")
 
 	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
 	// seeks each of the caller's scopes to cursor+1.
@@ -164,4 +190,5 @@ var allBuckets = [][]byte{
 	BucketCallbackQueueByUnit,
 	BucketCallReviews, BucketCallReviewIndex, BucketQAQueues, BucketQACalibrations,
 	BucketSchedulePlans, BucketScheduleVisits, BucketSchedulesBySubject, BucketSchedulesByInspector,
+	BucketWorkdays, BucketSLA, BucketFines, BucketFinesByMonth, BucketFinesByOrder, BucketFineMonths, BucketFaults,
 }

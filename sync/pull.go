@@ -275,9 +275,10 @@ func (pl *puller) mine(wo *workorders.WorkOrder) bool {
 	return wo.Technician == pl.p.Username
 }
 
-// recent: open, or finished within the last RecentDays.
+// recent: open (on hold too: 缓装 is still the technician's job), or
+// finished within the last RecentDays.
 func (pl *puller) recent(wo *workorders.WorkOrder) bool {
-	if wo.Status == workorders.StatusAssigned {
+	if wo.Status == workorders.StatusAssigned || wo.Status == workorders.StatusOnHold {
 		return true
 	}
 	return wo.CompletedAt != nil && wo.CompletedAt.After(pl.now.AddDate(0, 0, -RecentDays))

@@ -85,6 +85,18 @@ type WorkOrder struct {
 	// CancelReason says why it was cancelled (PATCH status "cancelled" with
 	// a reason).
 	CancelReason string `json:"cancel_reason,omitempty"`
+	// HoldReason says why the order is on_hold (缓装/待装原因); Holds is
+	// every stretch on hold, which the time limit does not count (v1.1).
+	HoldReason string `json:"hold_reason,omitempty"`
+	Holds      []Hold `json:"holds,omitempty"`
+	// Appointments is the appointment record (预约登记, 第十四条): made,
+	// changed with a reason, kept or missed.
+	Appointments []ApptRecord `json:"appointments,omitempty"`
+	// Unreachable is a repair's record of a customer who cannot be reached
+	// (第二十四条).
+	Unreachable *Unreachable `json:"unreachable,omitempty"`
+	// SLA is the order's time limit (sla/), absent on orders without one.
+	SLA *Clock `json:"sla,omitempty"`
 }
 
 // NeedsCallback reports whether a finished job of this type gets a callback:

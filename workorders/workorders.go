@@ -136,6 +136,8 @@ type Changes struct {
 	Version *int `json:"version,omitempty"`
 	// Reason says why an order is cancelled (撤销原因); kept on the order.
 	Reason *string `json:"reason,omitempty"`
+	// HoldReason goes with status "on_hold" (缓装/待装原因).
+	HoldReason *string `json:"hold_reason"`
 }
 
 // ErrStale: the order changed since the caller read it.
@@ -170,9 +172,10 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 		set(&next.Customer.Tier, c.Tier)
 		set(&next.Customer.Kind, c.Kind)
 	}
+	status := ""
 	if p.Status != nil {
 		switch *p.Status {
-		case StatusAssigned, StatusCancelled:
+		case StatusAssigned, StatusCancelled, StatusOnHold:
 			next.Status = *p.Status
 			if *p.Status == StatusCancelled && p.Reason != nil {
 				next.CancelReason = strings.TrimSpace(*p.Reason)
@@ -182,11 +185,17 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 					return nil, v.Err()
 				}
 			}
+			status = *p.Status
 		default:
 			var v errs.Validation
-			v.Add("status", "只能把工单改为 cancelled（撤销）；竣工请用 complete",
-				`status may only be set to "cancelled"; complete an order with POST /workorders/:id/complete`)
+			v.Add("status", "只能把工单改为 cancelled（撤销）、on_hold（缓装）或 assigned；竣工请用 complete",
+				`status may only be set to "cancelled", "on_hold" or "assigned"; complete an order with POST /workorders/:id/complete`)
 			return nil, v.Err()
+		}
+	}
+	if old.Status != StatusCompleted && old.Status != StatusCancelled {
+		if err := applyHold(old, &next, status, p.HoldReason, who.Username, now); err != nil {
+			return nil, err
 		}
 	}
 	return update(tx, old, next, who, now, "")
@@ -239,6 +248,10 @@ func update(tx *bolt.Tx, old *WorkOrder, next WorkOrder, who store.Actor, now ti
 	switch {
 	case next.Status == StatusCancelled:
 		action = "workorder.cancel"
+	case next.Status == StatusOnHold && old.Status != StatusOnHold:
+		action = "workorder.hold"
+	case old.Status == StatusOnHold && next.Status != StatusOnHold:
+		action = "workorder.unhold"
 	case reassign:
 		action = "workorder.reassign"
 	case len(what) == 1 && strings.HasPrefix(what[0], "appointment"):
@@ -274,6 +287,7 @@ func changes(a, b *WorkOrder) []string {
 		out = append(out, "note")
 	}
 	diff("line", a.Line, b.Line)
+	diff("hold_reason", a.HoldReason, b.HoldReason)
 	if !a.AcceptedAt.Equal(b.AcceptedAt) {
 		out = append(out, "accepted_at")
 	}
@@ -296,6 +310,9 @@ func windowText(w Window) string {
 // unit that lost the order, and the technician of a cancelled one, get
 // "removed".
 func save(tx *bolt.Tx, old, wo *WorkOrder) error {
+	if err := observe(tx, old, wo); err != nil {
+		return err
+	}
 	id := []byte(wo.ID)
 	var removed []string
 	if old != nil && old.Technician != wo.Technician {
@@ -359,6 +376,9 @@ func complete(tx *bolt.Tx, id, by, note string, at time.Time, who store.Actor) (
 		return nil, ErrCancelled
 	}
 	wo := *old
+	if old.Status == StatusOnHold {
+		endHold(&wo, at) // finished while on hold: the hold ends with the job
+	}
 	wo.Status = StatusCompleted
 	wo.CompletedAt = &at
 	wo.CompletedBy = by

@@ -254,10 +254,19 @@ function orderCard(o, sheet, full = false) {
     h('div', { class: 'meta' },
       ap.from ? h('span', null, t('appointment') + ' ', fmtTime(ap.from), ap.to ? '–' + fmtTime(ap.to, false) : '') : null,
       o.subscribed_mbps ? h('span', null, t('speed') + ' ', String(o.subscribed_mbps), ' Mbps') : null,
-      o.product ? h('span', { class: 'product' }, nameEl('product', o.product)) : null),
+      o.product ? h('span', { class: 'product' }, nameEl('product', o.product)) : null, slaEl(o)),
     h('div', { class: 'row' },
       c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, t('call'), full ? ' ' + c.phone : '') : null,
       full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, openLabel(o, sheet))));
+}
+
+// slaEl: the time left on the order's limit (sla/), paused while on hold.
+function slaEl(o) {
+  if (!o.sla || o.status === 'completed' || o.status === 'cancelled') return null;
+  if (o.status === 'on_hold') return h('span', { class: 'pill sla' }, t('sla_paused'));
+  const m = Math.round((Date.parse(o.sla.due_at) - Date.now()) / 6e4), a = Math.abs(m);
+  const v = a >= 2880 ? Math.floor(a / 1440) + t('u_d') : a >= 60 ? Math.floor(a / 60) + t('u_h') : a + t('u_m');
+  return h('span', { class: 'pill sla' + (m < 0 ? ' late' : '') }, t(m < 0 ? 'sla_over' : 'sla_left', { v }));
 }
 
 // openLabel: what the card's button does — a finished order's sheet was
