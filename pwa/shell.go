@@ -161,12 +161,16 @@ func build(fsys fs.FS) shell {
 	return s
 }
 
-// DeskOnly reports whether a file is part of the operator's console
-// (console/…): online-only desk screens for admins and supervisors. They
-// stay in the import map (so their URLs carry ?v= and cache for a year) but
-// are neither precached by the service worker nor modulepreloaded, so a
-// field role's first load never pays for them.
-func DeskOnly(name string) bool { return strings.HasPrefix(name, "console/") }
+// DeskOnly reports whether a file is for the desk roles only: the
+// operator's console (console/…) and the supervisor's screens (js/sup-*.js).
+// They stay in the import map (so their URLs carry ?v= and cache for a year)
+// but are neither precached by the service worker nor modulepreloaded, so a
+// field role's first load never pays for them. The service worker keeps
+// each one the first time it is fetched (sw.js), so a supervisor who opened
+// the dashboard online opens it offline too.
+func DeskOnly(name string) bool {
+	return strings.HasPrefix(name, "console/") || (strings.HasPrefix(name, "js/sup-") && strings.HasSuffix(name, ".js"))
+}
 
 func contentType(name string) string {
 	switch path.Ext(name) {

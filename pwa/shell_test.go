@@ -6,7 +6,8 @@ import (
 	"testing/fstest"
 )
 
-// The console's files (console/…) are for admins and supervisors only: a
+// The console's files (console/…) and the supervisor's screens (js/sup-*)
+// are for admins and supervisors only: a
 // field role's first load must not fetch them, so they are neither
 // precached by the service worker nor modulepreloaded, yet they stay in the
 // import map so their imports carry ?v= like every other module.
@@ -18,6 +19,7 @@ func TestConsoleFilesNotPrecachedNorPreloaded(t *testing.T) {
 		"console/console.js":  {Data: []byte("export {};")},
 		"console/kit.js":      {Data: []byte("export {};")},
 		"console/console.css": {Data: []byte("body{}")},
+		"js/sup-dash.js":      {Data: []byte("export {};")},
 	}
 	s := build(fsys)
 	index := string(s.files["index.html"].Body)
@@ -28,7 +30,7 @@ func TestConsoleFilesNotPrecachedNorPreloaded(t *testing.T) {
 	if !strings.Contains(sw, `"/js/app.js?v=`+s.version+`"`) {
 		t.Fatalf("app.js is not precached:\n%s", sw)
 	}
-	for _, n := range []string{"console/console.js", "console/kit.js", "console/console.css"} {
+	for _, n := range []string{"console/console.js", "console/kit.js", "console/console.css", "js/sup-dash.js"} {
 		if strings.Contains(sw, "/"+n) {
 			t.Errorf("%s is precached:\n%s", n, sw)
 		}
@@ -39,7 +41,7 @@ func TestConsoleFilesNotPrecachedNorPreloaded(t *testing.T) {
 			t.Errorf("%s is not served", n)
 		}
 	}
-	for _, n := range []string{"console/console.js", "console/kit.js"} {
+	for _, n := range []string{"console/console.js", "console/kit.js", "js/sup-dash.js"} {
 		if !strings.Contains(index, `"/`+n+`":"/`+n+`?v=`+s.version+`"`) {
 			t.Errorf("%s is not in the import map:\n%s", n, index)
 		}
