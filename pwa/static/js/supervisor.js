@@ -1,7 +1,8 @@
 // The supervisor's screens (registered with roles.js): the dashboard at "/",
 // recent work orders at /wo and one order at /wo/:id. Their code loads on
-// first use, so a technician's phone never parses it (the service worker
-// still precaches it, so it opens offline too).
+// first use, so a technician's phone never parses nor downloads it: they are
+// desk-only (pwa/shell.go), and the service worker keeps each once fetched,
+// so a supervisor who opened them online opens them offline too.
 import { register, ui } from './roles.js';
 import { currentSession } from './api.js';
 
