@@ -76,8 +76,18 @@ async function home(body) {
     h('p', { class: 'muted' }, L(`${u.name || nameOf('person', u.username)}，${isAdmin() ? '您可管理全部单位。' : '您可管理本单位：' + nameOf('unit', u.unit) + '。'}`,
       `${u.name || nameOf('person', u.username)}, ${isAdmin() ? 'you manage every unit.' : 'you manage your unit: ' + nameOf('unit', u.unit) + '.'}`)),
     h('div', { class: 'ctiles' }, visible().map((s) => h('a', { class: 'ctile', href: '/console/' + s.id, 'data-link': '' },
-      h('b', null, s.zh), h('span', { class: 'en' }, s.en), h('p', null, L(...s.about))))));
+      h('b', null, s.zh), h('span', { class: 'en' }, s.en), h('p', null, L(...s.about))))),
+    sub('更多', 'More'),
+    h('div', { class: 'ctiles', id: 'cmore' }, MORE.map((m) => h('a', { class: 'ctile', href: m.href, 'data-link': '' },
+      h('b', null, m.zh), h('span', { class: 'en' }, m.en), h('p', null, L(...m.about))))));
 }
+
+// Desk screens of other issues, reached from the console's overview.
+const MORE = [
+  { href: '/console/plans', zh: '巡检计划', en: 'Inspection plans', about: ['应检、逾期与漏检的巡检', 'Due, overdue and missed inspections'] },
+  { href: '/fines', zh: '罚款审核', en: 'Fine review', about: ['超时等罚款的确认、调整与免除', 'Confirm, adjust or waive proposed fines'] },
+  { href: '/qa/reports', zh: '监听报告', en: 'Call review reports', about: ['品质保障员的日报、周报、月报', 'QA daily, weekly and monthly reports'] },
+];
 
 // ---------- people (人员) ----------
 const ROLES = ['technician', 'inspector', 'agent', 'qa', 'supervisor', 'admin'];

@@ -26,4 +26,17 @@ async function consoleView() {
   return mod.render(ui.main, location.pathname);
 }
 
-register({ roles: ['admin', 'supervisor'], routes: [[/^\/console(?:\/.*)?$/, consoleView]] });
+// The fine review (issue 22): /fines, and /fines/YYYY-MM for a month; a desk
+// screen too (console/fines.js), registered here so a deep link works on a
+// first load.
+async function fines(month) {
+  if (!['admin', 'supervisor'].includes(currentSession()?.user?.role)) return ui.navigate('/', true);
+  let mod;
+  try { mod = await import('../console/fines.js'); } catch {
+    ui.main.append(h('p', { class: 'warnbox', 'data-offline': '' }, '罚款审核需要联网 · The fine review needs a connection.'));
+    return undefined;
+  }
+  return mod.fineReview(ui.main, month);
+}
+
+register({ roles: ['admin', 'supervisor'], routes: [[/^\/console(?:\/.*)?$/, consoleView], [/^\/fines$/, fines], [/^\/fines\/(\d{4}-\d{2})$/, fines]] });

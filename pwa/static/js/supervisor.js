@@ -9,7 +9,6 @@ import { currentSession } from './api.js';
 const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
 const plansJS = () => import('/console/plans.js'); // 巡检计划, online only
 async function supervisorHome() {
-  import('../console/fines-loader.js').catch(() => {}); // the fine review: a desk screen, online-only, not precached
   await (await import('./sup-dash.js')).supervisorHome();
   const grid = ui.main.querySelector('.supgrid'); // + its 逾期未检 card
   if (grid) plansJS().then((m) => grid.isConnected && m.overdueCard(grid)).catch(() => {}); // offline: none
