@@ -245,6 +245,9 @@ func save(tx *bolt.Tx, old, t *Task) error {
 	if err := saveUnitEntry(tx, old, t); err != nil {
 		return err
 	}
+	if err := moveCounts(tx, old, t); err != nil {
+		return err
+	}
 	return store.PutJSON(tx, store.BucketCallbacks, taskKey(t.ID), t)
 }
 

@@ -100,6 +100,13 @@ var (
 	// CallbacksByTime: finished_at(time key) 0x00 task id → nil — the job's
 	// finish time, the day reports count it on and list ranges filter by.
 	BucketCallbacksByTime = []byte("callbacks_by_time")
+	// CallbackCounts: the queue counters of GET /callbacks/summary, moved in
+	// the task's own transaction: per scope (every unit, one unit) and count,
+	// step deltas per one-minute bucket, the step index that resolves the
+	// minute holding now exactly, and tasks closed per day
+	// (callbacks/counters.go has the keys). Built from the tasks on start
+	// when Meta "callbacks_counts" is absent.
+	BucketCallbackCounts = []byte("callback_counts")
 	// SMSOutbox: 'm' seq(u64 BE) → callbacks.SMS (kept after sending);
 	// 'p' next_try(time key) seq(u64 BE) → nil (still to send).
 	BucketSMSOutbox = []byte("sms_outbox")
@@ -134,4 +141,5 @@ var allBuckets = [][]byte{
 	BucketFeed, BucketAudit,
 	BucketNames,
 	BucketCallbackQueueByUnit,
+	BucketCallbackCounts,
 }
