@@ -30,6 +30,15 @@ var (
 	// WorkOrdersByUnit: unit 0x00 order id → nil.
 	BucketWorkOrdersByUnit = []byte("workorders_by_unit")
 
+	// WorkOrdersByTime: scope 0x00 list time(8) 0x00 order id → nil, and
+	// WorkOrdersByStatus: scope 0x00 status 0x00 list time(8) 0x00 order id →
+	// nil, scope "*", "u:"unit or "t:"technician, list time the appointment
+	// start or else the creation time: the list's filters page through them
+	// (workorders/index.go). Built on start when Meta "workorders_index" is
+	// absent.
+	BucketWorkOrdersByTime   = []byte("workorders_by_time")
+	BucketWorkOrdersByStatus = []byte("workorders_by_status")
+
 	// Templates: template id 0x00 version(u32 BE) → checklists.Template JSON.
 	BucketTemplates = []byte("templates")
 
@@ -142,4 +151,5 @@ var allBuckets = [][]byte{
 	BucketNames,
 	BucketCallbackQueueByUnit,
 	BucketCallbackCounts,
+	BucketWorkOrdersByTime, BucketWorkOrdersByStatus,
 }
