@@ -108,14 +108,11 @@ func (s *Server) audit(c *fiber.Ctx) error {
 		limit = maxAuditExport
 	}
 	p := principal(c)
-	actorFilter := c.Query("actor")
-	keep := func(e store.AuditEntry) bool {
-		if actorFilter != "" && e.Actor != actorFilter {
-			return false
-		}
-		return p.Role != auth.RoleSupervisor || e.Unit == p.Unit
+	f := store.AuditFilter{Actor: c.Query("actor")}
+	if p.Role == auth.RoleSupervisor {
+		f.Unit, f.ByUnit = p.Unit, true
 	}
-	items, next, err := s.DB.AuditPage(from, to, after, limit, keep)
+	items, next, err := s.DB.AuditPageBy(from, to, f, after, limit)
 	if errors.Is(err, store.ErrBadAuditCursor) {
 		return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
 	}

@@ -136,6 +136,10 @@ var (
 
 	// Audit: time key 0x00 seq(u64 BE) → AuditEntry.
 	BucketAudit = []byte("audit")
+	// AuditBy: "a:"actor 0x00 audit key and "u:"unit 0x00 audit key → nil, the
+	// audit log's filter index (audit.go); built on open when Meta
+	// "audit_index" is absent.
+	BucketAuditBy = []byte("audit_by")
 )
 
 var allBuckets = [][]byte{
@@ -152,4 +156,5 @@ var allBuckets = [][]byte{
 	BucketCallbackQueueByUnit,
 	BucketCallbackCounts,
 	BucketWorkOrdersByTime, BucketWorkOrdersByStatus,
+	BucketAuditBy,
 }
