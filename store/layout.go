@@ -63,6 +63,15 @@ var (
 	// submission id → nil; an edit that changes finished_at moves the entry.
 	BucketSubmissionsByTime = []byte("submissions_by_time")
 
+	// SubmissionsByFlag (owned by sync): scope 0x00 flag 0x00 finished_at
+	// (time key) 0x00 submission id → nil for each flag a head carries, scope
+	// "*", "u:"unit and "a:"author: the flagged sheets' list pages through it
+	// (sync/flagindex.go). SubmissionFlagKeys: submission id → the entries it
+	// has there, so a save knows what to take out. Built on the first flag
+	// list when Meta "submissions_flag_index" is absent.
+	BucketSubmissionsByFlag  = []byte("submissions_by_flag")
+	BucketSubmissionFlagKeys = []byte("submission_flag_keys")
+
 	// Photos (written by photos.Put, in the commit that runs
 	// sync.PhotoArrived): sha256 hex → photos.Meta. The original lives in
 	// data/photos/ab/cd/<sha>, fsynced before this key is written; renditions
@@ -157,4 +166,5 @@ var allBuckets = [][]byte{
 	BucketCallbackCounts,
 	BucketWorkOrdersByTime, BucketWorkOrdersByStatus,
 	BucketAuditBy,
+	BucketSubmissionsByFlag, BucketSubmissionFlagKeys,
 }
