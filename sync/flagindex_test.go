@@ -172,3 +172,58 @@ func TestFlaggedSheetsPageThroughTheFlagIndex(t *testing.T) {
 		t.Fatalf("listed %d, the heads say %d", len(items), len(flaggedWalked(t, db, admin, FlagClockSkew)))
 	}
 }
+
+// TestStoreHistoryPagesByKeyset: a store's history (?store_id=) is a run of
+// that store's entries in the subject index, the cursor an entry's key, so
+// paging it 17 at a time while more walkthroughs arrive lists every sheet
+// that was there from the start exactly once, in index order.
+func TestStoreHistoryPagesByKeyset(t *testing.T) {
+	db := newDB(t)
+	db.Bolt.NoSync = true
+	walk := func(from, n int) {
+		for i := from; i < from+n; i++ {
+			s := newSubmission(t, db, fmt.Sprintf("walk-%05d", (i*7919)%100000), "store_walkthrough",
+				checklists.Subject{StoreID: "s1"}, nil)
+			expect(t, push(t, db, insp1, s)[0], StatusAccepted, 1, "")
+		}
+	}
+	walk(0, 400)
+	var want []string
+	view(t, db, func(tx *bolt.Tx) error {
+		return store.ScanPrefix(tx, store.BucketSubmissionsBySubject, store.Prefix("store:s1"), nil, func(k, _ []byte) error {
+			want = append(want, store.SplitLast(k))
+			return nil
+		})
+	})
+	from := map[string]bool{}
+	for _, id := range want {
+		from[id] = true
+	}
+	seen := map[string]bool{}
+	var got []string
+	after, next := "", 400
+	for {
+		items, nx, err := List(db, sup1, Filter{StoreID: "s1"}, 17, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range items {
+			if seen[s.ID] {
+				t.Fatalf("%s listed twice", s.ID)
+			}
+			seen[s.ID] = true
+			if from[s.ID] {
+				got = append(got, s.ID)
+			}
+		}
+		if nx == "" {
+			break
+		}
+		after = nx
+		walk(next, 2)
+		next += 2
+	}
+	if len(want) != 400 || !slices.Equal(got, want) {
+		t.Fatalf("paged %d of the store's %d sheets", len(got), len(want))
+	}
+}
