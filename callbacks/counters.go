@@ -38,14 +38,17 @@ import (
 // instant, and a record moved by a sweep or an action has its old steps
 // taken out and its new ones put in.
 //
-// Keys (values are int64 big-endian counts, zero counts are deleted):
+// Keys (a zero count is deleted):
 //
-//	'c' scope 0x00 cat(1) [agent 0x00] minute(8)  → sum of deltas; minute 0xFF×8 = +inf
-//	'i' cat(1) [agent 0x00] time(8) 0x00 task id  → delta(1, signed) unit: the step index
-//	'd' scope 0x00 status(1) day(8)               → tasks closed that Asia/Shanghai day
+//	'c' scope 0x00 minute(8)              → five int64 BE: claimed, sms, waiting, ready, overdue
+//	'm' scope 0x00 agent 0x00 minute(8)   → int64 BE: claimed by that agent
+//	'i' time(8) 0x00 task id              → five int8 deltas, len(holder), holder, unit: the step index
+//	'd' scope 0x00 status(1) day(8)       → int64 BE: tasks closed that Asia/Shanghai day
 //
-// scope is 'a' (every unit) or 'u' unit; agent only for catMine (the lease
-// holder); status 'D' done, 'U' unreachable; times are store.TimeKey.
+// minute 0xFF×8 is +inf. One record's steps at one time share one 'c' key
+// and one 'i' entry, so a claim writes a handful of keys.
+// scope is 'a' (every unit) or 'u' unit; agent is the lease holder; status
+// 'D' done, 'U' unreachable; times are store.TimeKey.
 // Meta "callbacks_counts" says the bucket is complete: a data dir from before
 // it gets it built from the records when the service starts (buildCounters),
 // and until then save leaves it alone and Summarize walks.
@@ -166,12 +169,27 @@ func scopeTags(unit string) [][]byte {
 	return [][]byte{{'a', store.Sep}, append(append([]byte{'u'}, unit...), store.Sep)}
 }
 
-func catKey(cat byte, agent string) []byte {
-	k := []byte{cat}
-	if cat == catMine {
-		k = append(append(k, agent...), store.Sep)
+func scopeTag(all bool, unit string) []byte {
+	if all {
+		return scopeTags("")[0]
 	}
-	return k
+	return scopeTags(unit)[1]
+}
+
+// The counts of a 'c' value, in order.
+var vecCats = [5]byte{catClaimed, catSMS, catWaiting, catReady, catOverdue}
+
+const nCats = len(vecCats)
+
+type vec [nCats]int64
+
+func catIndex(cat byte) int {
+	for i, c := range vecCats {
+		if c == cat {
+			return i
+		}
+	}
+	return -1
 }
 
 func minuteKey(at time.Time) []byte {
@@ -181,22 +199,58 @@ func minuteKey(at time.Time) []byte {
 	return store.TimeKey(at.Truncate(countBucket))
 }
 
-// countDeltas is what a record adds to the 'c' and 'd' counters (sign +1) or
-// takes from them (-1), into m.
-func countDeltas(m map[string]int64, t *Task, smsWait time.Duration, sign int64) {
+// stepVecs groups a record's steps by time (zero: +inf); the claimed deltas
+// are the lease holder's too (a record has one holder).
+func stepVecs(t *Task, smsWait time.Duration) (map[time.Time]*vec, []time.Time) {
+	m := map[time.Time]*vec{}
+	var order []time.Time
+	for _, st := range steps(t, smsWait) {
+		i := catIndex(st.cat)
+		if i < 0 {
+			continue // catMine: the claimed deltas with the holder
+		}
+		at := st.at
+		v := m[at]
+		if v == nil {
+			v = new(vec)
+			m[at] = v
+			order = append(order, at)
+		}
+		v[i] += st.delta
+	}
+	return m, order
+}
+
+// countDeltas is what a record adds to the 'c', 'm' and 'd' counters (sign
+// +1) or takes from them (-1), into m (key → vector; 'm' and 'd' use [0]).
+func countDeltas(m map[string]*vec, t *Task, smsWait time.Duration, sign int64) {
 	if t == nil {
 		return
 	}
+	add := func(k []byte, v vec) {
+		cur := m[string(k)]
+		if cur == nil {
+			cur = new(vec)
+			m[string(k)] = cur
+		}
+		for i := range v {
+			cur[i] += sign * v[i]
+		}
+	}
 	tags := scopeTags(t.Unit)
-	for _, s := range steps(t, smsWait) {
+	byTime, _ := stepVecs(t, smsWait)
+	for at, v := range byTime {
 		for _, tag := range tags {
-			k := append(append(append([]byte{'c'}, tag...), catKey(s.cat, s.agent)...), minuteKey(s.at)...)
-			m[string(k)] += sign * s.delta
+			add(append(append([]byte{'c'}, tag...), minuteKey(at)...), *v)
+			if c := v[0]; c != 0 && t.LeaseHolder != "" {
+				k := append(append(append([]byte{'m'}, tag...), t.LeaseHolder...), store.Sep)
+				add(append(k, minuteKey(at)...), vec{c})
+			}
 		}
 	}
 	if d := closedDay(t); d != nil {
 		for _, tag := range tags {
-			m[string(append(append([]byte{'d'}, tag...), d...))] += sign
+			add(append(append([]byte{'d'}, tag...), d...), vec{1})
 		}
 	}
 }
@@ -206,13 +260,49 @@ func stepIndex(m map[string]string, t *Task, smsWait time.Duration) {
 	if t == nil {
 		return
 	}
-	for _, s := range steps(t, smsWait) {
-		if s.at.IsZero() {
+	byTime, _ := stepVecs(t, smsWait)
+	holder := t.LeaseHolder
+	if len(holder) > 255 {
+		holder = holder[:255]
+	}
+	for at, v := range byTime {
+		if at.IsZero() {
 			continue
 		}
-		k := append(append(append([]byte{'i'}, catKey(s.cat, s.agent)...), store.TimeKey(s.at)...), store.Sep)
-		m[string(append(k, t.ID...))] = string(append([]byte{byte(int8(s.delta))}, t.Unit...))
+		val := make([]byte, 0, nCats+1+len(holder)+len(t.Unit))
+		for _, d := range v {
+			val = append(val, byte(int8(d)))
+		}
+		val = append(append(append(val, byte(len(holder))), holder...), t.Unit...)
+		k := append(append(append([]byte{'i'}, store.TimeKey(at)...), store.Sep), t.ID...)
+		m[string(k)] = string(val)
 	}
+}
+
+// encodeCount is a counter's stored value: five numbers for 'c', one else.
+func encodeCount(k string, v *vec) []byte {
+	n := 1
+	if k[0] == 'c' {
+		n = nCats
+	}
+	var b []byte
+	zero := true
+	for i := 0; i < n; i++ {
+		b = binary.BigEndian.AppendUint64(b, uint64(v[i]))
+		zero = zero && v[i] == 0
+	}
+	if zero {
+		return nil
+	}
+	return b
+}
+
+func decodeCount(b []byte) vec {
+	var v vec
+	for i := 0; i < nCats && len(b) >= 8*(i+1); i++ {
+		v[i] = int64(binary.BigEndian.Uint64(b[8*i:]))
+	}
+	return v
 }
 
 // countsWait is the SMS wait the stored counters were built with, and
@@ -235,14 +325,26 @@ func moveCounts(tx *bolt.Tx, old, t *Task) error {
 		return nil
 	}
 	b := tx.Bucket(store.BucketCallbackCounts)
-	deltas := map[string]int64{}
+	deltas := map[string]*vec{}
 	countDeltas(deltas, old, smsWait, -1)
 	countDeltas(deltas, t, smsWait, +1)
 	for _, k := range sortedKeys(deltas) {
-		if d := deltas[k]; d != 0 {
-			if err := addCount(b, []byte(k), d); err != nil {
-				return err
-			}
+		d := deltas[k]
+		if *d == (vec{}) {
+			continue
+		}
+		cur := decodeCount(b.Get([]byte(k)))
+		for i := range cur {
+			cur[i] += d[i]
+		}
+		var err error
+		if v := encodeCount(k, &cur); v == nil {
+			err = b.Delete([]byte(k))
+		} else {
+			err = b.Put([]byte(k), v)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	oldIx, newIx := map[string]string{}, map[string]string{}
@@ -274,17 +376,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-func addCount(b *bolt.Bucket, k []byte, d int64) error {
-	n := d
-	if v := b.Get(k); len(v) == 8 {
-		n += int64(binary.BigEndian.Uint64(v))
-	}
-	if n == 0 {
-		return b.Delete(k)
-	}
-	return b.Put(k, store.U64(uint64(n)))
-}
-
 // countedTask is the part of a stored Task the counters read: decoding only
 // these skips the attempts, the result and the survey of a million records.
 type countedTask struct {
@@ -305,7 +396,7 @@ type countedTask struct {
 // computeCounts works out the whole counter bucket from the records, as
 // key → value.
 func computeCounts(tx *bolt.Tx, smsWait time.Duration) (map[string][]byte, error) {
-	deltas := map[string]int64{}
+	deltas := map[string]*vec{}
 	index := map[string]string{}
 	c := tx.Bucket(store.BucketCallbacks).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -324,8 +415,8 @@ func computeCounts(tx *bolt.Tx, smsWait time.Duration) (map[string][]byte, error
 	}
 	out := make(map[string][]byte, len(deltas)+len(index))
 	for k, d := range deltas {
-		if d != 0 {
-			out[k] = store.U64(uint64(d))
+		if v := encodeCount(k, d); v != nil {
+			out[k] = v
 		}
 	}
 	for k, v := range index {
@@ -408,48 +499,62 @@ func (s *Service) VerifyCounters() ([]string, error) {
 	return diffs, err
 }
 
-// countAt is one count in scope unit ("" with all = every unit) at now: the
-// buckets after now's minute, plus the steps of now's minute that lie after
-// now (exact, from the step index).
-func countAt(tx *bolt.Tx, all bool, unit string, cat byte, agent string, now time.Time) int {
+// countsAt are the counts in scope unit ("" with all = every unit) at now,
+// and how many of the claimed are agent's: the buckets after now's minute,
+// plus the steps of now's minute that lie after now (exact, from the step
+// index).
+func countsAt(tx *bolt.Tx, all bool, unit, agent string, now time.Time) (v vec, mine int64) {
 	b := tx.Bucket(store.BucketCallbackCounts)
-	tag := scopeTags(unit)[1]
-	if all {
-		tag = scopeTags("")[0]
-	}
-	prefix := append(append([]byte{'c'}, tag...), catKey(cat, agent)...)
-	minute := now.Truncate(countBucket)
-	end := minute.Add(countBucket)
-	var n int64
-	c := b.Cursor()
-	for k, v := c.Seek(append(prefix[:len(prefix):len(prefix)], store.TimeKey(end)...)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		n += int64(binary.BigEndian.Uint64(v))
-	}
-	ip := append([]byte{'i'}, catKey(cat, agent)...)
+	tag := scopeTag(all, unit)
+	end := now.Truncate(countBucket).Add(countBucket)
 	endKey := store.TimeKey(end)
-	for k, v := c.Seek(append(ip[:len(ip):len(ip)], store.TimeKey(now.Add(time.Nanosecond))...)); k != nil && bytes.HasPrefix(k, ip); k, v = c.Next() {
-		if bytes.Compare(k[len(ip):len(ip)+8], endKey) >= 0 {
+	c := b.Cursor()
+	prefix := append([]byte{'c'}, tag...)
+	for k, val := c.Seek(append(prefix[:len(prefix):len(prefix)], endKey...)); k != nil && bytes.HasPrefix(k, prefix); k, val = c.Next() {
+		d := decodeCount(val)
+		for i := range v {
+			v[i] += d[i]
+		}
+	}
+	if agent != "" {
+		mp := append(append(append([]byte{'m'}, tag...), agent...), store.Sep)
+		for k, val := c.Seek(append(mp[:len(mp):len(mp)], endKey...)); k != nil && bytes.HasPrefix(k, mp); k, val = c.Next() {
+			mine += decodeCount(val)[0]
+		}
+	}
+	for k, val := c.Seek(append([]byte{'i'}, store.TimeKey(now.Add(time.Nanosecond))...)); k != nil && k[0] == 'i'; k, val = c.Next() {
+		if bytes.Compare(k[1:9], endKey) >= 0 {
 			break
 		}
-		if all || string(v[1:]) == unit {
-			n += int64(int8(v[0]))
+		if len(val) < nCats+1 {
+			continue
+		}
+		hl := int(val[nCats])
+		if len(val) < nCats+1+hl {
+			continue
+		}
+		holder, u := string(val[nCats+1:nCats+1+hl]), string(val[nCats+1+hl:])
+		if !all && u != unit {
+			continue
+		}
+		for i := range v {
+			v[i] += int64(int8(val[i]))
+		}
+		if agent != "" && holder == agent {
+			mine += int64(int8(val[0]))
 		}
 	}
-	return int(n)
+	return v, mine
 }
 
 // closedSince counts the tasks in scope closed with status st ('D', 'U') on
 // day or later.
 func closedSince(tx *bolt.Tx, all bool, unit string, st byte, day time.Time) int {
-	tag := scopeTags(unit)[1]
-	if all {
-		tag = scopeTags("")[0]
-	}
-	prefix := append(append([]byte{'d'}, tag...), st)
+	prefix := append(append([]byte{'d'}, scopeTag(all, unit)...), st)
 	var n int64
 	c := tx.Bucket(store.BucketCallbackCounts).Cursor()
 	for k, v := c.Seek(append(prefix[:len(prefix):len(prefix)], store.TimeKey(day)...)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		n += int64(binary.BigEndian.Uint64(v))
+		n += decodeCount(v)[0]
 	}
 	return int(n)
 }
@@ -460,13 +565,11 @@ func summarizeCounted(tx *bolt.Tx, sc Scope, agent string, now time.Time) Summar
 		return Summary{}
 	}
 	all, unit := sc.unit == "", sc.unit
-	at := func(cat byte, who string) int { return countAt(tx, all, unit, cat, who, now) }
+	v, mine := countsAt(tx, all, unit, agent, now)
+	at := func(cat byte) int { return int(v[catIndex(cat)]) }
 	sum := Summary{
-		Ready: at(catReady, ""), Overdue: at(catOverdue, ""), Waiting: at(catWaiting, ""),
-		SMS: at(catSMS, ""), Claimed: at(catClaimed, ""),
-	}
-	if agent != "" {
-		sum.Mine = at(catMine, agent)
+		Ready: at(catReady), Overdue: at(catOverdue), Waiting: at(catWaiting),
+		SMS: at(catSMS), Claimed: at(catClaimed), Mine: int(mine),
 	}
 	today := store.DayStart(now)
 	sum.DoneToday = closedSince(tx, all, unit, 'D', today)
@@ -494,9 +597,6 @@ func countedUnits(tx *bolt.Tx) []string {
 // pendingIn is the pending tasks (ready, held back or waiting for SMS) of one
 // unit at now, from the counters.
 func pendingIn(tx *bolt.Tx, unit string, now time.Time) int {
-	n := 0
-	for _, cat := range []byte{catReady, catWaiting, catSMS} {
-		n += countAt(tx, false, unit, cat, "", now)
-	}
-	return n
+	v, _ := countsAt(tx, false, unit, "", now)
+	return int(v[catIndex(catReady)] + v[catIndex(catWaiting)] + v[catIndex(catSMS)])
 }
