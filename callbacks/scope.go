@@ -40,6 +40,10 @@ func ScopeOf(p auth.Principal) Scope {
 	case auth.RoleAgent:
 		// No unit: a central call centre that works every unit's calls.
 		return Scope{unit: p.Unit}
+	case auth.RoleQA:
+		// A QA reviewer (品质保障员) reads the calls of their unit, or every
+		// unit's without one; the qa package enforces what they may do.
+		return Scope{unit: p.Unit}
 	case auth.RoleSupervisor:
 		// A supervisor's scope is their unit; one left without a unit (an
 		// admin's edit) sees no unit's customers rather than every unit's.

@@ -127,7 +127,7 @@ func TestEnsureBuiltinsIsIdempotent(t *testing.T) {
 	}
 	db.View(func(tx *bolt.Tx) error {
 		list, err := List(tx)
-		if err != nil || len(list) != 4 {
+		if err != nil || len(list) != 5 {
 			t.Fatalf("list: %+v %v", list, err)
 		}
 		want := map[string]struct {
@@ -135,6 +135,7 @@ func TestEnsureBuiltinsIsIdempotent(t *testing.T) {
 			version int
 		}{
 			"callback_script":      {KindCallback, 1},
+			"call_review":          {KindCallReview, 1},
 			"home_visit_spotcheck": {KindSpotcheck, 1},
 			"install_acceptance":   {KindAcceptance, 1},
 			"store_walkthrough":    {KindWalkthrough, 2},
@@ -145,8 +146,8 @@ func TestEnsureBuiltinsIsIdempotent(t *testing.T) {
 			}
 		}
 		changes, _ := store.FeedSince(tx, store.ScopeAll, 0, 100)
-		if len(changes) != 5 {
-			t.Errorf("feed has %d template changes, want 5 (4 built-ins once, 1 edit)", len(changes))
+		if len(changes) != 6 {
+			t.Errorf("feed has %d template changes, want 6 (5 built-ins once, 1 edit)", len(changes))
 		}
 		return nil
 	})

@@ -264,7 +264,8 @@ func TestDemoHistoryGivesEveryRoleSomethingToShow(t *testing.T) {
 	for _, o := range orders.Items {
 		i, ok := todaysIDs[o.ID]
 		if !ok {
-			if o.Status != "completed" {
+			// SLA-*: the time-limit demo's open orders, past their limits on purpose.
+			if o.Status != "completed" && !strings.HasPrefix(o.ID, "SLA-") {
 				t.Errorf("history order %s is %s", o.ID, o.Status)
 			}
 			continue

@@ -75,6 +75,10 @@ func (s *Server) bindRoutes() {
 	s.bindSurvey()
 	s.bindReports()
 	s.bindNames()
+	s.bindQA()
+	s.bindSchedules()
+	s.bindSummary()
+	s.bindFines()
 	s.App.All("/api/*", func(c *fiber.Ctx) error {
 		return errs.New(errs.NotFound, "not_found", "未找到该接口", "no such API route")
 	})

@@ -139,6 +139,60 @@ var (
 	// set. Built-in role and product names apply where no entry exists.
 	BucketNames = []byte("names")
 
+	// CallReviews (owned by qa): review id ("cr-" + 10-digit seq) → qa.Review,
+	// one 《客户代表监听记录表》 of one callback call.
+	BucketCallReviews = []byte("call_reviews")
+	// CallReviewIndex (owned by qa): 'r' reviewer 0x00 task id → review id
+	// (a reviewer reviews a call once); 'a' agent 0x00 time 0x00 review id
+	// (an agent's own reviews); 't' time 0x00 review id (reports by day);
+	// 'c' task id 0x00 review id (who reviewed a call); 'd' reviewer 0x00
+	// task id → day (every call ever drawn into the reviewer's queue).
+	BucketCallReviewIndex = []byte("call_review_index")
+	// QAQueues (owned by qa): day (YYYY-MM-DD) 0x00 reviewer → qa.Queue, the
+	// stored daily draw, so a reload shows the same queue.
+	BucketQAQueues = []byte("qa_queues")
+	// QACalibrations (owned by qa): session id ("cal-" + 10-digit seq) →
+	// qa.Calibration (seed 001 §5 校准).
+	BucketQACalibrations = []byte("qa_calibrations")
+	// SchedulePlans (owned by schedules): plan id ("pl-" + 10-digit seq) →
+	// schedules.Plan, its versions oldest first (an edit appends one).
+	BucketSchedulePlans = []byte("schedule_plans")
+	// ScheduleVisits (owned by schedules): plan id 0x00 day (YYYY-MM-DD,
+	// Asia/Shanghai) 0x00 submission id → schedules.Visit, an inspection that
+	// matched the plan on the day it was finished; windows are done by them.
+	BucketScheduleVisits = []byte("schedule_visits")
+	// SchedulesBySubject: "store:"id | "unit:"unit 0x00 plan id → nil.
+	BucketSchedulesBySubject = []byte("schedules_by_subject")
+	// SchedulesByInspector: username 0x00 plan id → nil, for the latest
+	// version's inspectors (their pull lists the plan's due windows).
+	BucketSchedulesByInspector = []byte("schedules_by_inspector")
+	// Workdays (owned by workdays): year ("2026") → workdays.Calendar, the
+	// holidays and worked weekend days an admin set; absent years use the
+	// built-in calendar.
+	BucketWorkdays = []byte("workdays")
+	// SLA (owned by sla): "rules" → []sla.Rule as an admin set them (absent:
+	// the built-in rules); "since" → when this data dir got clocks (time
+	// key; absent on data dirs that had clocks from the start).
+	BucketSLA = []byte("sla")
+	// Fines (owned by fines): fine id ("fn-" + 10-digit seq) → fines.Fine,
+	// proposed by an event, then confirmed, adjusted or waived.
+	BucketFines = []byte("fines")
+	// FinesByMonth: booked month ("2026-11") 0x00 unit 0x00 fine id → nil;
+	// a fine books into its event's month, or the next open one when that
+	// month had closed (an adjustment).
+	BucketFinesByMonth = []byte("fines_by_month")
+	// FinesByOrder: order id 0x00 catalogue item → fine id: one fine per
+	// order and item, so a replayed event proposes nothing twice.
+	BucketFinesByOrder = []byte("fines_by_order")
+	// Faults (owned by fines): customer phone 0x00 accepted_at (time key)
+	// 0x00 order id → fines.fault, every repair order by customer, for the
+	// 4th fault in a month (第二十八条) and a fault reopened soon after its
+	// clearance (第二十三条). Repairs before the upgrade are not in it.
+	BucketFaults = []byte("faults")
+	// FineMonths: month ("2026-11") → fines.Month, written when the month
+	// closes (第七条): who, when, and the frozen per-unit totals and score.
+	BucketFineMonths = []byte("fine_months")
+
 	// Feed: scope 0x00 seq(u64 BE) → Change. The sync cursor is a seq; a pull
 	// seeks each of the caller's scopes to cursor+1.
 	BucketFeed = []byte("feed")
@@ -163,6 +217,9 @@ var allBuckets = [][]byte{
 	BucketFeed, BucketAudit,
 	BucketNames,
 	BucketCallbackQueueByUnit,
+	BucketCallReviews, BucketCallReviewIndex, BucketQAQueues, BucketQACalibrations,
+	BucketSchedulePlans, BucketScheduleVisits, BucketSchedulesBySubject, BucketSchedulesByInspector,
+	BucketWorkdays, BucketSLA, BucketFines, BucketFinesByMonth, BucketFinesByOrder, BucketFineMonths, BucketFaults,
 	BucketCallbackCounts,
 	BucketWorkOrdersByTime, BucketWorkOrdersByStatus,
 	BucketAuditBy,

@@ -100,7 +100,7 @@ func Get(tx *bolt.Tx, p auth.Principal, id string, version int, now time.Time) (
 	}
 	v := &View{Submission: rec.Submission, Version: rec.Version, LatestVersion: h.Version, Kind: rec.Kind,
 		Author: rec.Author, DeviceID: rec.DeviceID, ReceivedAt: rec.ReceivedAt, DeviceTime: rec.DeviceTime,
-		SkewSeconds: rec.SkewSeconds, FinishedAtOriginal: rec.FinishedAtOriginal,
+		SkewSeconds: rec.SkewSeconds, FinishedAtOriginal: rec.FinishedAtOriginal, JudgedOn: rec.JudgedOn,
 		Score: rec.Result.Score, MaxScore: rec.Result.MaxScore, Percent: rec.Result.Percent,
 		Grade: rec.Result.Grade, Passed: rec.Result.Passed, Deductions: rec.Result.Deductions,
 		Fines: rec.Result.Fines, FailedCritical: rec.Result.FailedCritical, RectificationID: h.RectificationID}

@@ -45,6 +45,17 @@ var headerAliases = map[string]string{
 	"装维人员": "technician", "技术员": "technician", "装维工号": "technician", "施工人员": "technician",
 	"预约开始": "appointment_from", "预约开始时间": "appointment_from",
 	"预约结束": "appointment_to", "预约结束时间": "appointment_to",
+	"受理时间": "accepted_at", "受理": "accepted_at",
+	"客户类型": "customer_kind", "客户类别": "customer_kind",
+	"线路类型": "line", "业务线路": "line", "线路": "line",
+}
+
+// OptionalColumns are v1.1's extra columns after the fixed ones (API.md).
+var OptionalColumns = []string{"accepted_at", "customer_kind", "line"}
+
+var kindAliases = map[string]string{
+	"公众": KindResidential, "公众客户": KindResidential, "家庭": KindResidential, "个人": KindResidential, "住宅": KindResidential,
+	"政企": KindEnterprise, "政企客户": KindEnterprise, "企业": KindEnterprise, "集团": KindEnterprise,
 }
 
 var typeAliases = map[string]string{
@@ -96,12 +107,7 @@ func ParseCSV(r io.Reader) ([]Row, []ImportResult, error) {
 	if err != nil {
 		return nil, nil, malformed(err)
 	}
-	cols, err := mapHeader(header)
-	if err != nil {
-		return nil, nil, err
-	}
-	var rows []Row
-	var rejected []ImportResult
+	var recs []record
 	n := 0
 	for {
 		rec, err := cr.Read()
@@ -115,16 +121,41 @@ func ParseCSV(r io.Reader) ([]Row, []ImportResult, error) {
 			continue
 		}
 		if n++; n > MaxCSVRows {
-			return nil, nil, errs.New(errs.TooLarge, "too_many_rows",
-				fmt.Sprintf("一次最多导入 %d 行", MaxCSVRows), fmt.Sprintf("at most %d rows per import", MaxCSVRows))
+			return nil, nil, errTooManyRows
 		}
 		line, _ := cr.FieldPos(0)
-		wo, bad := parseRow(rec, cols)
+		recs = append(recs, record{line: line, fields: rec})
+	}
+	return parseTable(header, recs)
+}
+
+var errTooManyRows = errs.New(errs.TooLarge, "too_many_rows",
+	fmt.Sprintf("一次最多导入 %d 行", MaxCSVRows), fmt.Sprintf("at most %d rows per import", MaxCSVRows))
+
+// record is one data row of a table (CSV or a spreadsheet) with the line or
+// row number a person sees.
+type record struct {
+	line   int
+	fields []string
+}
+
+// parseTable maps the header and parses each record into an order, or a
+// rejection naming its line.
+func parseTable(header []string, recs []record) ([]Row, []ImportResult, error) {
+	cols, err := mapHeader(header)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []Row
+	var rejected []ImportResult
+	for _, r := range recs {
+		wo, bad := parseRow(r.fields, cols)
 		if bad != nil {
-			rejected = append(rejected, ImportResult{Row: line, ID: wo.ID, Status: ImportRejected, Err: bad})
+			o := wo
+			rejected = append(rejected, ImportResult{Row: r.line, ID: wo.ID, Status: ImportRejected, Err: bad, Order: &o})
 			continue
 		}
-		rows = append(rows, Row{Row: line, Order: wo})
+		rows = append(rows, Row{Row: r.line, Order: wo})
 	}
 	return rows, rejected, nil
 }
@@ -196,7 +227,7 @@ func normHeader(h string) string {
 // mapHeader returns each known column's index; unknown columns are ignored.
 func mapHeader(header []string) (map[string]int, error) {
 	known := map[string]bool{}
-	for _, c := range CSVHeader {
+	for _, c := range append(append([]string{}, CSVHeader...), OptionalColumns...) {
 		known[c] = true
 	}
 	cols := map[string]int{}
@@ -241,7 +272,9 @@ func parseRow(rec []string, cols map[string]int) (WorkOrder, *errs.Error) {
 		Product:    get("product"),
 		Technician: get("technician"),
 		Customer: Customer{Name: get("customer_name"), Phone: get("customer_phone"),
-			Address: get("customer_address"), Tier: alias(tierAliases, get("customer_tier"))},
+			Address: get("customer_address"), Tier: alias(tierAliases, get("customer_tier")),
+			Kind: alias(kindAliases, get("customer_kind"))},
+		Line: get("line"),
 	}
 	if s := get("subscribed_mbps"); s != "" {
 		f, err := parseMbps(s)
@@ -253,12 +286,16 @@ func parseRow(rec []string, cols map[string]int) (WorkOrder, *errs.Error) {
 	for _, t := range []struct {
 		col, path string
 		dst       *time.Time
-	}{{"appointment_from", "appointment.from", &wo.Appointment.From}, {"appointment_to", "appointment.to", &wo.Appointment.To}} {
+	}{{"appointment_from", "appointment.from", &wo.Appointment.From}, {"appointment_to", "appointment.to", &wo.Appointment.To},
+		{"accepted_at", "accepted_at", &wo.AcceptedAt}} {
 		s := get(t.col)
 		if s == "" {
 			continue
 		}
 		tm, ok := ParseTime(s)
+		if !ok {
+			tm, ok = excelSerial(s)
+		}
 		if !ok {
 			v.Add(t.path, "时间格式应为 2006-01-02 15:04 或 RFC 3339", "time must be like 2006-01-02 15:04 (Asia/Shanghai) or RFC 3339")
 		}

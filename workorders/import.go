@@ -30,6 +30,9 @@ type ImportResult struct {
 	ID     string      `json:"id"`
 	Status string      `json:"status"`
 	Err    *errs.Error `json:"-"`
+	// Order is the row as read, for a preview (set on dry runs and on rows
+	// the file itself got wrong).
+	Order *WorkOrder `json:"order,omitempty"`
 }
 
 // Numbered numbers orders from a JSON list 1, 2, 3 …
@@ -78,6 +81,17 @@ func upsert(tx *bolt.Tx, in WorkOrder, who store.Actor, now time.Time, unit stri
 	next.Customer, next.Technician, next.Appointment = in.Customer, in.Technician, in.Appointment
 	if in.Note != "" {
 		next.Note = in.Note
+	}
+	// The optional v1.1 columns change the order only when the file fills
+	// them: an older sheet without them keeps what the order had.
+	if in.Customer.Kind == "" {
+		next.Customer.Kind = old.Customer.Kind
+	}
+	if in.Line != "" {
+		next.Line = in.Line
+	}
+	if !in.AcceptedAt.IsZero() {
+		next.AcceptedAt = in.AcceptedAt
 	}
 	_, err = update(tx, old, next, who, now, unit)
 	return ImportUpdated, err

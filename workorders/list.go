@@ -15,6 +15,7 @@ type Filter struct {
 	Status     string
 	Technician string
 	Unit       string
+	Type       string // install, move, repair, removal, complaint
 	From, To   time.Time
 }
 
@@ -24,7 +25,7 @@ const DefaultLimit = 200
 func (f Filter) match(wo *WorkOrder) bool {
 	if f.Status != "" && wo.Status != f.Status ||
 		f.Technician != "" && wo.Technician != f.Technician ||
-		f.Unit != "" && wo.Unit != f.Unit {
+		f.Unit != "" && wo.Unit != f.Unit || f.Type != "" && wo.Type != f.Type {
 		return false
 	}
 	t := wo.Appointment.From

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fieldcheck/errs"
 	"fieldcheck/store"
@@ -33,12 +34,14 @@ func GetOutlet(tx *bolt.Tx, id string) (*Outlet, error) {
 // publishes it to every puller: inspectors walk through stores of any unit.
 func CreateOutlet(tx *bolt.Tx, in Outlet, who store.Actor, now time.Time) (*Outlet, error) {
 	o := Outlet{ID: in.ID, Name: strings.TrimSpace(in.Name), Address: strings.TrimSpace(in.Address),
-		Unit: strings.TrimSpace(in.Unit), CreatedAt: now}
+		Unit: strings.TrimSpace(in.Unit), Kind: strings.TrimSpace(in.Kind), CreatedAt: now}
 	var v errs.Validation
 	if !ValidID(o.ID) {
 		v.Add("id", fmt.Sprintf("网点编号必填，最多 %d 个字符，不能含控制字符、斜杠、?、#、%%", MaxIDLen),
 			fmt.Sprintf("id is required: at most %d characters, no control characters, slashes, ?, # or %%", MaxIDLen))
 	}
+	o.Location = in.Location // optional (the console's 组织 screen)
+	checkLocation(&v, o.Location)
 	if o.Name == "" {
 		v.Add("name", "请填写网点名称", "name is required")
 	}
@@ -48,6 +51,9 @@ func CreateOutlet(tx *bolt.Tx, in Outlet, who store.Actor, now time.Time) (*Outl
 		v.Add("unit", "请填写所属单位", "unit is required")
 	}
 	textOK(&v, "unit", o.Unit)
+	if utf8.RuneCountInString(o.Kind) > MaxLineLen {
+		v.Add("kind", fmt.Sprintf("网点类型不能超过 %d 个字", MaxLineLen), fmt.Sprintf("kind must be at most %d characters", MaxLineLen))
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -105,6 +105,8 @@ func clean(wo *WorkOrder) {
 	wo.Customer.Tier = strings.TrimSpace(wo.Customer.Tier)
 	wo.Customer.Phone = NormalizePhone(wo.Customer.Phone)
 	wo.Note = strings.TrimSpace(wo.Note)
+	wo.Line = strings.TrimSpace(wo.Line)
+	wo.Customer.Kind = strings.TrimSpace(wo.Customer.Kind)
 }
 
 func textOK(v *errs.Validation, path, s string) {
@@ -150,6 +152,13 @@ func validate(tx *bolt.Tx, wo *WorkOrder, checkTech bool) (unit string, err erro
 	if !validTier(wo.Customer.Tier) {
 		v.Add("customer.tier", "客户等级须为 vip、high_value 或 standard",
 			"customer.tier must be one of vip, high_value, standard")
+	}
+	if k := wo.Customer.Kind; k != "" && k != KindResidential && k != KindEnterprise {
+		v.Add("customer.kind", "客户类型须为 residential（公众）或 enterprise（政企）",
+			"customer.kind must be residential or enterprise")
+	}
+	if utf8.RuneCountInString(wo.Line) > MaxLineLen {
+		v.Add("line", fmt.Sprintf("线路类型不能超过 %d 个字", MaxLineLen), fmt.Sprintf("line must be at most %d characters", MaxLineLen))
 	}
 	textOK(&v, "note", wo.Note)
 	validateWindow(&v, wo)

@@ -40,6 +40,7 @@ func Get(tx *bolt.Tx, id string) (*WorkOrder, error) {
 	if err != nil {
 		return nil, err
 	}
+	wo.fill()
 	return &wo, nil
 }
 
@@ -48,7 +49,16 @@ func decode(k, v []byte) (*WorkOrder, error) {
 	if err := json.Unmarshal(v, &wo); err != nil {
 		return nil, fmt.Errorf("workorders: decode %q: %w", k, err)
 	}
+	wo.fill()
 	return &wo, nil
+}
+
+// fill gives an order stored before v1.1 what it lacks: accepted_at is when
+// it reached the server.
+func (wo *WorkOrder) fill() {
+	if wo.AcceptedAt.IsZero() {
+		wo.AcceptedAt = wo.CreatedAt
+	}
 }
 
 // InUnit is nil when unit is empty (an admin: every unit) or the order's
@@ -84,6 +94,9 @@ func create(tx *bolt.Tx, in WorkOrder, who store.Actor, now time.Time, onlyUnit 
 	wo.Status = StatusAssigned
 	wo.Version = 1
 	wo.CreatedAt, wo.UpdatedAt = now, now
+	if wo.AcceptedAt.IsZero() {
+		wo.AcceptedAt = now
+	}
 	wo.CompletedAt, wo.CompletedBy, wo.CompletionNote = nil, "", ""
 	if err := save(tx, nil, &wo); err != nil {
 		return nil, err
@@ -101,6 +114,7 @@ type CustomerPatch struct {
 	Phone   *string `json:"phone"`
 	Address *string `json:"address"`
 	Tier    *string `json:"tier"`
+	Kind    *string `json:"kind"`
 }
 
 // Changes is the body of a PATCH: reassign (technician), reschedule 改约
@@ -115,7 +129,20 @@ type Changes struct {
 	SubscribedMbps *float64       `json:"subscribed_mbps"`
 	Customer       *CustomerPatch `json:"customer"`
 	Note           *string        `json:"note"`
+	Line           *string        `json:"line"`
+	AcceptedAt     *time.Time     `json:"accepted_at"`
+	// Version, when given, is the version the caller last saw: a change made
+	// meanwhile by someone else is a Conflict (ErrStale), nothing written.
+	Version *int `json:"version,omitempty"`
+	// Reason says why an order is cancelled (撤销原因); kept on the order.
+	Reason *string `json:"reason,omitempty"`
+	// HoldReason goes with status "on_hold" (缓装/待装原因).
+	HoldReason *string `json:"hold_reason"`
 }
+
+// ErrStale: the order changed since the caller read it.
+var ErrStale = errs.New(errs.Conflict, "version_conflict", "工单已被他人修改，请查看最新内容后重试",
+	"the work order was changed by someone else; check the latest and try again")
 
 // Patch applies p to order id. A completed or cancelled order is a Conflict.
 // A change bumps the version; an unchanged order is returned as it is.
@@ -124,12 +151,17 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 	if err != nil {
 		return nil, err
 	}
+	if p.Version != nil && *p.Version != old.Version {
+		return nil, ErrStale
+	}
 	next := *old
 	set(&next.Technician, p.Technician)
 	set(&next.Type, p.Type)
 	set(&next.Product, p.Product)
 	set(&next.SubscribedMbps, p.SubscribedMbps)
 	set(&next.Note, p.Note)
+	set(&next.Line, p.Line)
+	set(&next.AcceptedAt, p.AcceptedAt)
 	if p.Appointment != nil {
 		next.Appointment = *p.Appointment
 	}
@@ -138,16 +170,32 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 		set(&next.Customer.Phone, c.Phone)
 		set(&next.Customer.Address, c.Address)
 		set(&next.Customer.Tier, c.Tier)
+		set(&next.Customer.Kind, c.Kind)
 	}
+	status := ""
 	if p.Status != nil {
 		switch *p.Status {
-		case StatusAssigned, StatusCancelled:
+		case StatusAssigned, StatusCancelled, StatusOnHold:
 			next.Status = *p.Status
+			if *p.Status == StatusCancelled && p.Reason != nil {
+				next.CancelReason = strings.TrimSpace(*p.Reason)
+				if utf8.RuneCountInString(next.CancelReason) > MaxTextLen {
+					var v errs.Validation
+					v.Add("reason", fmt.Sprintf("不能超过 %d 个字", MaxTextLen), fmt.Sprintf("must be at most %d characters", MaxTextLen))
+					return nil, v.Err()
+				}
+			}
+			status = *p.Status
 		default:
 			var v errs.Validation
-			v.Add("status", "只能把工单改为 cancelled（撤销）；竣工请用 complete",
-				`status may only be set to "cancelled"; complete an order with POST /workorders/:id/complete`)
+			v.Add("status", "只能把工单改为 cancelled（撤销）、on_hold（缓装）或 assigned；竣工请用 complete",
+				`status may only be set to "cancelled", "on_hold" or "assigned"; complete an order with POST /workorders/:id/complete`)
 			return nil, v.Err()
+		}
+	}
+	if old.Status != StatusCompleted && old.Status != StatusCancelled {
+		if err := applyHold(old, &next, status, p.HoldReason, who.Username, now); err != nil {
+			return nil, err
 		}
 	}
 	return update(tx, old, next, who, now, "")
@@ -200,6 +248,10 @@ func update(tx *bolt.Tx, old *WorkOrder, next WorkOrder, who store.Actor, now ti
 	switch {
 	case next.Status == StatusCancelled:
 		action = "workorder.cancel"
+	case next.Status == StatusOnHold && old.Status != StatusOnHold:
+		action = "workorder.hold"
+	case old.Status == StatusOnHold && next.Status != StatusOnHold:
+		action = "workorder.unhold"
 	case reassign:
 		action = "workorder.reassign"
 	case len(what) == 1 && strings.HasPrefix(what[0], "appointment"):
@@ -234,6 +286,14 @@ func changes(a, b *WorkOrder) []string {
 	if a.Note != b.Note {
 		out = append(out, "note")
 	}
+	diff("line", a.Line, b.Line)
+	diff("hold_reason", a.HoldReason, b.HoldReason)
+	if !a.AcceptedAt.Equal(b.AcceptedAt) {
+		out = append(out, "accepted_at")
+	}
+	if a.CancelReason != b.CancelReason {
+		out = append(out, "reason "+b.CancelReason)
+	}
 	return out
 }
 
@@ -250,6 +310,9 @@ func windowText(w Window) string {
 // unit that lost the order, and the technician of a cancelled one, get
 // "removed".
 func save(tx *bolt.Tx, old, wo *WorkOrder) error {
+	if err := observe(tx, old, wo); err != nil {
+		return err
+	}
 	id := []byte(wo.ID)
 	var removed []string
 	if old != nil && old.Technician != wo.Technician {
@@ -316,6 +379,9 @@ func complete(tx *bolt.Tx, id, by, note string, at time.Time, who store.Actor) (
 		return nil, ErrCancelled
 	}
 	wo := *old
+	if old.Status == StatusOnHold {
+		endHold(&wo, at) // finished while on hold: the hold ends with the job
+	}
 	wo.Status = StatusCompleted
 	wo.CompletedAt = &at
 	wo.CompletedBy = by

@@ -1,7 +1,9 @@
 package workorders
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -439,4 +441,56 @@ func TestOutlets(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// v1.1's optional order fields: accepted_at defaults to the server's time
+// (and reads as created_at on an order stored without it), customer.kind
+// is checked, and the CSV's extra columns fill them.
+func TestOrderV11Fields(t *testing.T) {
+	db := newDB(t)
+	now := t0
+	made := mustCreate(t, db, newOrder("wo-v11"))
+	if !made.AcceptedAt.Equal(now) {
+		t.Fatalf("accepted_at = %v, want the server's time %v", made.AcceptedAt, now)
+	}
+	bad := newOrder("wo-v11b", func(w *WorkOrder) { w.Customer.Kind = "alien" })
+	err := db.Update(func(tx *bolt.Tx) error { _, err := Create(tx, bad, admin, now); return err })
+	if e, ok := errs.As(err); !ok || e.Fields["customer.kind"].Zh == "" {
+		t.Fatalf("a wrong customer.kind: %v, want a field error", err)
+	}
+	// An order stored before v1.1 has no accepted_at: it reads as created_at.
+	err = db.Update(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(store.BucketWorkOrders).Get([]byte("wo-v11"))
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return err
+		}
+		delete(m, "accepted_at")
+		m["created_at"] = now.Add(-time.Hour).Format(time.RFC3339)
+		b, _ := json.Marshal(m)
+		return tx.Bucket(store.BucketWorkOrders).Put([]byte("wo-v11"), b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.View(func(tx *bolt.Tx) error {
+		wo, err := Get(tx, "wo-v11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !wo.AcceptedAt.Equal(now.Add(-time.Hour)) {
+			t.Fatalf("old order's accepted_at = %v, want its created_at", wo.AcceptedAt)
+		}
+		return nil
+	})
+	csv := "id,type,product,subscribed_mbps,customer_name,customer_phone,customer_address,customer_tier,technician,appointment_from,appointment_to,受理时间,客户类型,线路类型\n" +
+		"wo-csv,install,宽带,300,张三,13800000000,成都,standard,tech1,2026-12-02 09:00,2026-12-02 11:00,2026-11-30 16:20,政企,专线\n"
+	rows, results, err := ParseCSV(strings.NewReader(csv))
+	if err != nil || len(results) != 0 || len(rows) != 1 {
+		t.Fatalf("parse: %v %v %d", err, results, len(rows))
+	}
+	o := rows[0].Order
+	if o.Customer.Kind != KindEnterprise || o.Line != "专线" || !o.AcceptedAt.Equal(time.Date(2026, 11, 30, 16, 20, 0, 0, store.Shanghai)) {
+		t.Fatalf("csv v1.1 columns: kind %q line %q accepted %v", o.Customer.Kind, o.Line, o.AcceptedAt)
+	}
 }

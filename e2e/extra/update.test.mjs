@@ -4,8 +4,13 @@
 // queued sheet and a draft on the phone loses neither.
 //
 // Not part of make test (make e2e-update): on this machine the new version
-// sometimes never takes over (the old worker stays busy; seen 1–2 runs in 3),
-// so the "applied on the next navigation / at start" fix is not yet reliable.
+// often never takes over. Traced (session of 2026-12-04): the waiting worker
+// receives skipWaiting, its skipWaiting() promise never settles, the waiting
+// worker stays "installed" for minutes, while the active worker reports no
+// fetch or sync event in flight and answers messages; re-sending skipWaiting
+// and pinging the active worker change nothing, and it happens with pushes
+// failing or not, and with Background Sync disabled. Not yet explained, so
+// the "applied on the next navigation / at start" fix is not proven.
 //
 // A new version is made by a small proxy in front of the test server that
 // appends a comment to /sw.js once told to: to the browser that is a new
@@ -22,8 +27,11 @@ let browser, proxy;
 
 function startProxy(target) {
   const up = new URL(target);
-  const state = { build: 1 };
+  const state = { build: 1, failPush: false };
   const server = http.createServer((req, res) => {
+    // A push that does not get through, as a dropped link does it: the
+    // connection is reset by the proxy (closer to the field than page.route).
+    if (state.failPush && req.url.startsWith('/api/v1/sync/push')) { req.socket.destroy(); return; }
     const sw = req.url.split('?')[0] === '/sw.js';
     const headers = { ...req.headers };
     if (sw && state.build > 1) {
@@ -107,7 +115,7 @@ test('an update waits while a sheet is edited, applies on the next navigation an
   await page.waitForSelector(`article.order[data-order="${draftWo}"]`);
 
   // A queued sheet: filled and submitted while pushes do not get through.
-  await page.route('**/api/v1/sync/push', (route) => route.abort('connectionreset'));
+  proxy.state.failPush = true;
   await page.click(`article.order[data-order="${queuedWo}"] a.btn.primary`);
   await page.waitForSelector('.checklist .item');
   await fillAcceptance(page, [FIX(4), FIX(5), FIX(6)], { downMbps: 450 });
@@ -160,7 +168,7 @@ test('an update waits while a sheet is edited, applies on the next navigation an
   assert.equal(kept[queuedId]?.state, 'queued');
   assert.equal(kept[draftId]?.state, 'draft');
   assert.equal(kept[draftId].answers.splitter_location, '楼道弱电箱 / corridor box');
-  await page.unroute('**/api/v1/sync/push');
+  proxy.state.failPush = false;
   await page.evaluate(() => window.fieldcheck.sync.syncNow('e2e'));
   await page.waitForFunction((id) => window.fieldcheck.db.get('sheets', id).then((s) => s.state === 'sent'), queuedId, { timeout: 60000, polling: 500 });
   const sub = await apiGet(await apiLogin(TECH), '/submissions/' + queuedId);

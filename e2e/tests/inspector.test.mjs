@@ -315,6 +315,15 @@ test('issue 14: 开始巡检 draws only the walk; an early deduction does not re
   assert.match(card, /成都东区/, 'the unit by its name');
   assert.doesNotMatch(card, /chengdu-east/, 'not its code');
   await page.waitForSelector(`article.store[data-store="${store}"] button.start`);
+  // Merely opening a walk keeps nothing: back home, no draft, no outbox entry.
+  const sheetsOf = () => page.evaluate((st) => window.fieldcheck.db.all('sheets').then((l) => l.filter((x) => x.subject?.store_id === st).length), store);
+  const before = await sheetsOf();
+  await page.click(`article.store[data-store="${store}"] button.start`);
+  await page.waitForSelector('.checklist .item');
+  await page.click('a.btn.small:has-text("返回")');
+  await page.waitForSelector(`article.store[data-store="${store}"] button.start`);
+  assert.equal(await sheetsOf(), before, 'an untouched walk is not kept');
+  assert.equal(await page.locator(`article.store[data-store="${store}"] a:has-text("继续巡检")`).count(), 0, 'nothing to continue');
   await page.click(`article.store[data-store="${store}"] button.start`);
   await page.waitForSelector('.checklist .item');
   await page.waitForTimeout(1500); // any late home render would land by now
@@ -324,6 +333,7 @@ test('issue 14: 开始巡检 draws only the walk; an early deduction does not re
 
   // One deduction among seven scored items: a running score, not a verdict.
   await passFail(page, 'storefront', 'fail');
+  await page.waitForFunction(([st, n]) => window.fieldcheck.db.all('sheets').then((l) => l.filter((x) => x.subject?.store_id === st).length === n), [store, before + 1]);
   const el = await page.$eval('#tally', (e) => ({ cls: e.className, partial: e.dataset.partial, grade: e.querySelector('.t-grade').textContent, text: e.querySelector('.t-main').textContent }));
   assert.equal(el.partial, 'true');
   assert.doesNotMatch(el.text, /不合格/, 'no 不合格 after one answer: ' + el.text);

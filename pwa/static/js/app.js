@@ -8,12 +8,15 @@ import { login, loadSession, currentSession, logoutServer, NetError, api, isOnli
 import * as sync from './sync.js';
 import { validate, items, sigSha } from './rules.js';
 import { renderChecklist } from './checklist.js';
+import { hiddenItems } from './conds.js';
 import { objectURL } from './photo.js';
 import * as roles from './roles.js';
 import { nameEl, nameOf } from './names.js';
+import './desk.js'; // the operator's console: routes only, its screens load on first use
 import './inspector.js';
 import './agent.js';
 import './supervisor.js';
+import './qa.js';
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
@@ -251,10 +254,19 @@ function orderCard(o, sheet, full = false) {
     h('div', { class: 'meta' },
       ap.from ? h('span', null, t('appointment') + ' ', fmtTime(ap.from), ap.to ? '–' + fmtTime(ap.to, false) : '') : null,
       o.subscribed_mbps ? h('span', null, t('speed') + ' ', String(o.subscribed_mbps), ' Mbps') : null,
-      o.product ? h('span', { class: 'product' }, nameEl('product', o.product)) : null),
+      o.product ? h('span', { class: 'product' }, nameEl('product', o.product)) : null, slaEl(o)),
     h('div', { class: 'row' },
       c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, t('call'), full ? ' ' + c.phone : '') : null,
       full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, openLabel(o, sheet))));
+}
+
+// slaEl: the time left on the order's limit (sla/), paused while on hold.
+function slaEl(o) {
+  if (!o.sla || o.status === 'completed' || o.status === 'cancelled') return null;
+  if (o.status === 'on_hold') return h('span', { class: 'pill sla' }, t('sla_paused'));
+  const m = Math.round((Date.parse(o.sla.due_at) - Date.now()) / 6e4), a = Math.abs(m);
+  const v = a >= 2880 ? Math.floor(a / 1440) + t('u_d') : a >= 60 ? Math.floor(a / 60) + t('u_h') : a + t('u_m');
+  return h('span', { class: 'pill sla' + (m < 0 ? ' late' : '') }, t(m < 0 ? 'sla_over' : 'sla_left', { v }));
 }
 
 // openLabel: what the card's button does — a finished order's sheet was
@@ -498,9 +510,11 @@ async function viewPrint(id) {
       tr(t('finished'), fmtTime(sheet.finished_at)), tr(t('version'), sheet.server_version || '—'))));
   const sig = [];
   if (tpl) {
+    const hidden = hiddenItems(tpl, sheet, sheet.order_facts); // what did not apply is not printed
     for (const sec of tpl.sections || []) {
       const rows = [];
       for (const it of sec.items || []) {
+        if (hidden.has(it.id)) continue;
         if (it.type === 'signature') { if (sigSha(sheet.answers?.[it.id])) sig.push(sigSha(sheet.answers[it.id])); continue; }
         if (it.type === 'photo') {
           const list = sheet.photos?.[it.id] || [];
@@ -508,7 +522,7 @@ async function viewPrint(id) {
           rows.push(h('tr', null, h('th', null, tx(it.label)), cell));
         } else rows.push(tr(tx(it.label), fmtAnswer(it, sheet.answers?.[it.id])));
       }
-      doc.append(h('h2', null, tx(sec.title)), h('table', { class: 'kv' }, h('tbody', null, rows)));
+      if (rows.length) doc.append(h('h2', null, tx(sec.title)), h('table', { class: 'kv' }, h('tbody', null, rows)));
     }
   }
   const sigBox = h('div', { class: 'sigbox' }, h('div', null, t('signature')));

@@ -31,7 +31,7 @@ addStrings({
   fi_unit: '单位', fi_spot: '入户抽查扣罚', fi_walk: '营业厅扣罚', fi_total: '合计', fi_capped: '已封顶',
   dl_xlsx: '下载 Excel', dl_csv: '下载 CSV', dl_failed: '下载失败：{e}', dl_done: '已下载 {f}',
   wo_list: '近期工单', wo_search: '搜索工单号、客户、地址、装维人员', wo_none: '没有匹配的工单', wo_more: '仅显示前 {n} 条，请缩小搜索范围',
-  wo_detail: '工单详情', wo_status_assigned: '待完工', wo_status_completed: '已完工', wo_status_cancelled: '已取消',
+  wo_detail: '工单详情', wo_status_assigned: '待完工', wo_status_completed: '已完工', wo_status_cancelled: '已取消', wo_status_on_hold: '缓装中', wo_late: '已超时',
   wo_tech: '装维人员', wo_completed_at: '完工时间', wo_no_sheet: '这张工单还没有验收单',
   wo_sheet: '客户验收单', wo_spotcheck: '入户抽查', wo_versions: '版本', wo_version_n: '第 {v} 版', wo_latest: '（最新）',
   wo_received: '服务器收到', wo_author: '填写人', wo_missing: '缺少 {n} 张照片', wo_complete: '照片齐全',
@@ -67,7 +67,7 @@ addStrings({
   fi_unit: 'Unit', fi_spot: 'Spot-check fines', fi_walk: 'Store fines', fi_total: 'Total', fi_capped: 'capped',
   dl_xlsx: 'Excel', dl_csv: 'CSV', dl_failed: 'Download failed: {e}', dl_done: 'Downloaded {f}',
   wo_list: 'Recent work orders', wo_search: 'Search order no., customer, address, technician', wo_none: 'No matching work orders', wo_more: 'Showing the first {n}; narrow the search',
-  wo_detail: 'Work order', wo_status_assigned: 'Open', wo_status_completed: 'Completed', wo_status_cancelled: 'Cancelled',
+  wo_detail: 'Work order', wo_status_assigned: 'Open', wo_status_completed: 'Completed', wo_status_cancelled: 'Cancelled', wo_status_on_hold: 'On hold', wo_late: 'Overdue',
   wo_tech: 'Technician', wo_completed_at: 'Completed', wo_no_sheet: 'No acceptance sheet for this order yet',
   wo_sheet: 'Customer acceptance sheet', wo_spotcheck: 'Home-visit spot check', wo_versions: 'Versions', wo_version_n: 'v{v}', wo_latest: ' (latest)',
   wo_received: 'Received', wo_author: 'Filled in by', wo_missing: '{n} photos missing', wo_complete: 'All photos received',
@@ -87,6 +87,10 @@ addStrings({
 }, {
   fl_finished_in_future: 'Finish time after arrival', fl_ahead: 'Finish time {h} h after it reached the server; counted at arrival',
 });
+
+// order_changed: the sheet was judged on the order as the phone had it (or,
+// from an older app, with its conditional items optional).
+addStrings({ fl_order_changed: '填单后工单有变动' }, { fl_order_changed: 'Order changed after the sheet was filled' });
 
 // ---------- Asia/Shanghai days as YYYY-MM-DD ----------
 const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });

@@ -17,11 +17,11 @@ import { nameOf, nameEl, refreshNames } from './names.js';
 addStrings({
   sup_range: '图表范围', sup_sel_period: '所选周期', sup_sel_day: '{p}（当日）', sup_sel_span: '{p}（{f} 至 {t}）',
   ax_rate: '比率', ax_day: '日期', ax_week: '周', ax_month: '月份', rc_all: '全部整改单', rc_open_one: '处理',
-  te_of: '{n} 单',
+  te_of: '{n} 单', fn_review: '罚款审核',
 }, {
   sup_range: 'Chart range', sup_sel_period: 'Selected period', sup_sel_day: '{p}', sup_sel_span: '{p} ({f} to {t})',
   ax_rate: 'Rate', ax_day: 'Day', ax_week: 'Week', ax_month: 'Month', rc_all: 'All rectifications', rc_open_one: 'Resolve',
-  te_of: '{n}',
+  te_of: '{n}', fn_review: 'Fine review',
 });
 
 let namesP = null; // display names, asked once a session (names.js keeps them offline)
@@ -94,8 +94,10 @@ async function draw(root) {
   clear(root);
   const status = h('div', { class: 'supstatus', role: 'status' }, t('sup_loading'));
   root.append(h('div', { class: 'row between suphead' }, h('h2', null, t('sup_title')),
-    h('a', { class: 'btn small', href: '/wo', 'data-link': '' }, t('c_orders'))), controls(root, us), status);
+    h('span', null, h('a', { class: 'btn small', href: '/fines', 'data-link': '' }, t('fn_review')), ' ', h('a', { class: 'btn small', href: '/wo', 'data-link': '' }, t('c_orders')))), controls(root, us), status);
   const key = 'sup.dash.' + st.group;
+  // The operator's console, one tap from the supervisor's and the admin's home.
+  root.querySelector('.suphead').append(h('a', { class: 'btn small primary', id: 'to-console', href: '/console', 'data-link': '' }, '控制台 Console'));
   let snap = null, live = true;
   try {
     snap = { at: new Date().toISOString(), params: { ...st, selected: undefined }, data: await fetchAll(st) };

@@ -3,7 +3,7 @@
 // version), its review flags with the photo evidence, and the callback.
 import { h, clear } from './dom.js';
 import { t, tx, fmtTime } from './i18n.js';
-import { api, NetError } from './api.js';
+import { api, NetError, openReport } from './api.js';
 import { ui } from './roles.js';
 import { speedJudge, sigSha } from './rules.js';
 import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
@@ -29,7 +29,9 @@ export async function supOrders() {
     orders = (await api('GET', `/workorders?from=${addDays(today(), -LIST_DAYS)}&limit=5000`)).items;
   } catch (e) { main.append(offlineNote(e)); return; }
   const key = (o) => o.appointment?.from || o.created_at || '';
-  orders.sort((a, b) => key(b).localeCompare(key(a)));
+  // Overdue open orders first, the latest due the longest overdue.
+  const now = Date.now(), late = (o) => (o.status === 'assigned' && o.sla && Date.parse(o.sla.due_at) < now ? Date.parse(o.sla.due_at) : 0);
+  orders.sort((a, b) => (late(a) && late(b) ? late(a) - late(b) : !!late(b) - !!late(a)) || key(b).localeCompare(key(a)));
   const list = h('div', { class: 'cards wolist' });
   const input = h('input', { type: 'search', id: 'wosearch', placeholder: t('wo_search'), 'aria-label': t('wo_search'), autocomplete: 'off' });
   const paint = () => {
@@ -42,7 +44,7 @@ export async function supOrders() {
     if (!hit.length) list.append(h('p', { class: 'muted' }, t('wo_none')));
     for (const o of hit.slice(0, LIST_SHOW)) {
       list.append(h('a', { class: 'card woitem', href: '/wo/' + enc(o.id), 'data-link': '', 'data-wo': o.id },
-        h('div', { class: 'row between' }, h('b', { class: 'ono' }, o.id), h('span', null, h('span', { class: 'pill' }, t('type_' + o.type)), ' ', statusPill(o.status))),
+        h('div', { class: 'row between' }, h('b', { class: 'ono' }, o.id), h('span', null, late(o) ? h('span', { class: 'pill late', 'data-late': '' }, t('wo_late')) : null, ' ', h('span', { class: 'pill' }, t('type_' + o.type)), ' ', statusPill(o.status))),
         h('div', null, o.customer?.name || '', ' · ', h('span', { class: 'muted' }, nameOf('person', o.technician))),
         h('div', { class: 'small muted' }, o.appointment?.from ? fmtTime(o.appointment.from) : '', o.completed_at ? ' · ' + t('wo_completed_at') + ' ' + fmtTime(o.completed_at) : '')));
     }
@@ -134,6 +136,7 @@ async function showVersion(holder, id, version, order) {
     const [tpl, prev] = await Promise.all([template(v.template_id, v.template_version),
       version > 1 ? api('GET', `/submissions/${enc(id)}?version=${version - 1}`).catch(() => null) : null]);
     clear(holder).append(...renderSheet(v, tpl, order, prev, (n) => showVersion(holder, id, n, order)));
+    if (v.kind !== 'acceptance') holder.append(h('button', { class: 'btn small pdf', onclick: () => openReport(id) }, tx({ zh: '检查汇总反馈表 PDF', en: 'Inspection summary PDF' })));
     holder.dataset.version = String(v.version);
   } catch (e) { clear(holder).append(offlineNote(e)); }
   delete holder.dataset.loading;
