@@ -452,6 +452,36 @@ func buildCounters(tx *bolt.Tx, smsWait time.Duration, force bool) error {
 	return tx.Bucket(store.BucketMeta).Put(metaCounters, store.U64(uint64(smsWait)))
 }
 
+// VerifyStoredCounters is VerifyCounters for a command without the
+// server's configuration (fieldcheck rollups verify): it checks the counters
+// against the records with the SMS wait they were built with.
+func VerifyStoredCounters(db *store.DB) ([]string, error) {
+	var wait time.Duration
+	var ok bool
+	if err := db.View(func(tx *bolt.Tx) error { wait, ok = countsWait(tx); return nil }); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return []string{"callback counters: not built (the server builds them when it starts)"}, nil
+	}
+	return (&Service{db: db, cfg: Config{SMSWait: wait}}).VerifyCounters()
+}
+
+// RebuildStoredCounters rewrites the counters from the records with the SMS
+// wait they were built with, or smsWait when there are none yet (fieldcheck
+// rollups rebuild).
+func RebuildStoredCounters(db *store.DB, smsWait time.Duration) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		if w, ok := countsWait(tx); ok {
+			smsWait = w
+		}
+		if smsWait <= 0 {
+			smsWait = 4 * time.Hour
+		}
+		return buildCounters(tx, smsWait, true)
+	})
+}
+
 // RebuildCounters rewrites the queue counters from the task records
 // (fieldcheck rollups rebuild).
 func (s *Service) RebuildCounters() error {

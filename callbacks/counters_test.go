@@ -332,6 +332,15 @@ func TestVerifyCountersNamesADifference(t *testing.T) {
 	if err != nil || len(diffs) != 1 {
 		t.Fatalf("verify after tampering: %v %v", diffs, err)
 	}
+	if diffs, err := VerifyStoredCounters(f.db); err != nil || len(diffs) != 1 {
+		t.Fatalf("verify from a command: %v %v", diffs, err)
+	}
+	if err := RebuildStoredCounters(f.db, 0); err != nil {
+		t.Fatal(err)
+	}
+	if diffs, err := VerifyStoredCounters(f.db); err != nil || len(diffs) != 0 {
+		t.Fatalf("verify from a command after its rebuild: %v %v", diffs, err)
+	}
 	if err := f.svc.RebuildCounters(); err != nil {
 		t.Fatal(err)
 	}
