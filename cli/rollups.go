@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"fieldcheck/callbacks"
 	"fieldcheck/reports"
 	"fieldcheck/store"
 )
@@ -46,6 +47,10 @@ func rollupsCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		// The callback queue's counters (GET /callbacks/summary) too.
+		if err := callbacks.RebuildStoredCounters(db, 0); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "rollups rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 		return nil
 	}
@@ -56,6 +61,15 @@ func rollupsCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The callback queue's counters against the tasks.
+	diffs, err := callbacks.VerifyStoredCounters(db)
+	if err != nil {
+		return err
+	}
+	for _, d := range diffs {
+		fmt.Fprintln(stdout, d)
+	}
+	n += len(diffs)
 	if n > 0 {
 		return fmt.Errorf("rollups verify: %d differences between the rollups and the records", n)
 	}

@@ -110,27 +110,20 @@ func (s *Server) audit(c *fiber.Ctx) error {
 		limit = maxAuditExport
 	}
 	p := principal(c)
-	actorFilter := c.Query("actor")
-	// The console's filters: what was done (an action or its prefix,
+	// The actor and the supervisor's unit page through the audit index; the
+	// console's other filters — what was done (an action or its prefix,
 	// "user." for every user change), on what (an object or its prefix) and
-	// from which device.
+	// from which device — narrow what that run finds.
 	actionFilter, objectFilter, deviceFilter := c.Query("action"), c.Query("object"), c.Query("device")
-	keep := func(e store.AuditEntry) bool {
-		if actorFilter != "" && e.Actor != actorFilter {
-			return false
-		}
-		if actionFilter != "" && !strings.HasPrefix(e.Action, actionFilter) {
-			return false
-		}
-		if objectFilter != "" && !strings.HasPrefix(e.Object, objectFilter) {
-			return false
-		}
-		if deviceFilter != "" && e.Device != deviceFilter {
-			return false
-		}
-		return p.Role != auth.RoleSupervisor || e.Unit == p.Unit
+	f := store.AuditFilter{Actor: c.Query("actor"), Keep: func(e store.AuditEntry) bool {
+		return (actionFilter == "" || strings.HasPrefix(e.Action, actionFilter)) &&
+			(objectFilter == "" || strings.HasPrefix(e.Object, objectFilter)) &&
+			(deviceFilter == "" || e.Device == deviceFilter)
+	}}
+	if p.Role == auth.RoleSupervisor {
+		f.Unit, f.ByUnit = p.Unit, true
 	}
-	items, next, err := s.DB.AuditPage(from, to, after, limit, keep)
+	items, next, err := s.DB.AuditPageBy(from, to, f, after, limit)
 	if errors.Is(err, store.ErrBadAuditCursor) {
 		return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
 	}

@@ -35,12 +35,17 @@ func (f Filter) match(wo *WorkOrder) bool {
 	return (f.From.IsZero() || !t.Before(f.From)) && (f.To.IsZero() || t.Before(f.To))
 }
 
-// List returns up to limit orders matching f in id order, starting after the
-// id `after`, and the cursor for the next page ("" at the end). A technician
-// filter walks BucketWorkOrdersByTech, a unit filter BucketWorkOrdersByUnit.
+// List returns up to limit orders matching f, starting after the cursor
+// `after`, and the cursor for the next page ("" at the end). A status or a
+// date range pages through the filter indexes in list-time order
+// (index.go); otherwise the orders come in id order, a technician filter
+// walking BucketWorkOrdersByTech, a unit filter BucketWorkOrdersByUnit.
 func List(tx *bolt.Tx, f Filter, limit int, after string) ([]WorkOrder, string, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
+	}
+	if (f.Status != "" || !f.From.IsZero() || !f.To.IsZero()) && indexOn(tx) {
+		return listIndexed(tx, f, limit, after)
 	}
 	bucket, prefix := store.BucketWorkOrders, []byte(nil)
 	switch {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"fieldcheck/auth"
@@ -22,8 +23,15 @@ type Service struct {
 	now store.Clock
 }
 
-// NewService makes the work-order service on the store.
-func NewService(db *store.DB, now store.Clock) *Service { return &Service{db: db, now: now} }
+// NewService makes the work-order service on the store, first building the
+// list's filter indexes from the orders when the store has none yet (a data
+// dir from before them; index.go). Should that fail, lists scan instead.
+func NewService(db *store.DB, now store.Clock) *Service {
+	if err := db.Update(buildIndex); err != nil {
+		slog.Error("workorders: building the list indexes", "error", err)
+	}
+	return &Service{db: db, now: now}
+}
 
 // noUnit matches no unit: ids and units never contain 0x00.
 const noUnit = "\x00"

@@ -340,6 +340,9 @@ func save(tx *bolt.Tx, old, wo *WorkOrder) error {
 			return err
 		}
 	}
+	if err := moveIndex(tx, old, wo); err != nil {
+		return err
+	}
 	if err := store.PutJSON(tx, store.BucketWorkOrders, id, wo); err != nil {
 		return err
 	}
