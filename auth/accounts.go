@@ -28,6 +28,12 @@ func (p Principal) Actor() store.Actor {
 // Login opens a session for a user whose password was checked (outside the
 // write lock, by CheckQueue.Authenticate) and audits it as auth.login.
 func (a *Accounts) Login(user *User, device string) (Pair, error) {
+	return a.LoginOn(user, device, "")
+}
+
+// LoginOn is Login that also records when the user last logged in and on
+// what platform ("Android · Chrome", from the User-Agent), for the console.
+func (a *Accounts) LoginOn(user *User, device, platform string) (Pair, error) {
 	var pair Pair
 	err := a.db.Update(func(tx *bolt.Tx) error {
 		// The password was checked outside this transaction: a change to
@@ -37,6 +43,11 @@ func (a *Accounts) Login(user *User, device string) (Pair, error) {
 			return ErrBadCredentials
 		}
 		if pair, err = a.tokens.Login(tx, now, device); err != nil {
+			return err
+		}
+		at := a.now()
+		now.LastLoginAt, now.LastDevice = &at, platform
+		if err := store.PutJSON(tx, store.BucketUsers, []byte(now.Username), now); err != nil {
 			return err
 		}
 		return store.Audit(tx, a.now(), store.Actor{Username: user.Username, Unit: user.Unit, Device: device}, "auth.login", "user/"+user.Username, "")
@@ -112,6 +123,18 @@ func (a *Accounts) CreateUser(by Principal, in NewUser) (*User, error) {
 	return u, err
 }
 
+// FindUsers pages through the users the caller may see that match f.
+func (a *Accounts) FindUsers(by Principal, f UserFilter, limit int, after string) ([]*User, string, error) {
+	var users []*User
+	var next string
+	err := a.db.View(func(tx *bolt.Tx) error {
+		var err error
+		users, next, err = FindUsers(tx, by, f, limit, after)
+		return err
+	})
+	return users, next, err
+}
+
 // ListUsers pages through the users the caller may see.
 func (a *Accounts) ListUsers(by Principal, limit int, after string) ([]*User, string, error) {
 	var users []*User
@@ -145,6 +168,12 @@ func (a *Accounts) PatchUser(by Principal, username string, in UserPatch) (*User
 		}
 		if in.Unit != nil {
 			detail += " unit=" + *in.Unit
+		}
+		if in.Name != nil {
+			detail += " name"
+		}
+		if in.Phone != nil {
+			detail += " phone"
 		}
 		return store.Audit(tx, a.now(), by.Actor(), "user.patch", "user/"+u.Username, detail)
 	})

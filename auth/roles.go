@@ -7,10 +7,12 @@ const (
 	RoleAgent      = "agent"      // 回访员
 	RoleSupervisor = "supervisor" // 班组长 / 客服经理
 	RoleAdmin      = "admin"      // 系统管理员
+	// RoleQA reviews the agents' calls (API.md v1.1; seed 001).
+	RoleQA = "qa" // 品质保障员
 )
 
 // AllRoles lists every role, field roles first.
-var AllRoles = []string{RoleTechnician, RoleInspector, RoleAgent, RoleSupervisor, RoleAdmin}
+var AllRoles = []string{RoleTechnician, RoleInspector, RoleAgent, RoleSupervisor, RoleAdmin, RoleQA}
 
 // ValidRole reports whether r is a role.
 func ValidRole(r string) bool {

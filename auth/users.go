@@ -31,12 +31,20 @@ type User struct {
 	Generation int       `json:"generation"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// Phone is the person's contact number (the console shows it; optional).
+	Phone string `json:"phone,omitempty"`
+	// LastLoginAt and LastDevice are set by each login: when, and on what
+	// (a platform a person reads, "Android · Chrome", never the device id).
+	// Records written before they existed read as never logged in.
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+	LastDevice  string     `json:"last_device,omitempty"`
 }
 
 // Public is the user as the API shows it.
 func (u *User) Public() map[string]any {
 	return map[string]any{"id": u.Username, "username": u.Username, "name": u.Name, "role": u.Role,
-		"unit": u.Unit, "disabled": u.Disabled, "created_at": u.CreatedAt}
+		"unit": u.Unit, "disabled": u.Disabled, "created_at": u.CreatedAt, "updated_at": u.UpdatedAt,
+		"phone": u.Phone, "last_login_at": u.LastLoginAt, "last_device": u.LastDevice}
 }
 
 // Principal is the user as a request caller.
@@ -66,6 +74,14 @@ func HashPassword(pw string) ([]byte, error) {
 // response times do not reveal which usernames exist.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fieldcheck-timing-guard"), bcrypt.DefaultCost)
 
+var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 -]{2,23}$`)
+
+func checkPhone(v *errs.Validation, phone string) {
+	if phone != "" && !phoneRE.MatchString(phone) {
+		v.Add("phone", "电话号码只能包含数字、空格、- 和开头的 +", "phone may hold only digits, spaces, '-' and a leading '+'")
+	}
+}
+
 func checkPassword(v *errs.Validation, path, pw string) {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
@@ -91,6 +107,7 @@ type NewUser struct {
 	Name     string `json:"name"`
 	Role     string `json:"role"`
 	Unit     string `json:"unit"`
+	Phone    string `json:"phone"`
 	hashed   hashed
 }
 
@@ -101,6 +118,7 @@ type UserPatch struct {
 	Unit     *string `json:"unit"`
 	Disabled *bool   `json:"disabled"`
 	Password *string `json:"password"`
+	Phone    *string `json:"phone"`
 	hashed   hashed
 }
 
@@ -167,6 +185,7 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 	in.Username = strings.TrimSpace(in.Username)
 	in.Name = strings.TrimSpace(in.Name)
 	in.Unit = strings.TrimSpace(in.Unit)
+	in.Phone = strings.TrimSpace(in.Phone)
 	if by != nil && by.Role == RoleSupervisor && in.Unit == "" {
 		in.Unit = by.Unit
 	}
@@ -175,8 +194,9 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 		v.Add("username", "用户名须为 2–32 位小写字母、数字或 . _ -", "username must be 2–32 lowercase letters, digits, '.', '_' or '-'")
 	}
 	checkPassword(&v, "password", in.Password)
+	checkPhone(&v, in.Phone)
 	if !ValidRole(in.Role) {
-		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin")
+		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin, qa")
 	}
 	if len(in.Name) > 64 {
 		v.Add("name", "姓名过长", "name must be at most 64 characters")
@@ -186,7 +206,8 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 	}
 	// An agent without a unit is a central call centre: it works every
 	// unit's callbacks (API.md v1.1).
-	if in.Role != RoleAdmin && in.Role != RoleAgent && in.Unit == "" {
+	// A QA reviewer without a unit reviews every unit's calls.
+	if in.Role != RoleAdmin && in.Role != RoleAgent && in.Role != RoleQA && in.Unit == "" {
 		v.Add("unit", "必须指定单位", "unit is required for this role")
 	}
 	if err := v.Err(); err != nil {
@@ -205,7 +226,7 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 		return nil, err
 	}
 	u := &User{ID: in.Username, Username: in.Username, Name: in.Name, Role: in.Role, Unit: in.Unit,
-		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+		PasswordHash: hash, CreatedAt: now, UpdatedAt: now, Phone: in.Phone}
 	if u.Name == "" {
 		u.Name = u.Username
 	}
@@ -226,10 +247,14 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 	}
 	var v errs.Validation
 	if p.Role != nil && !ValidRole(*p.Role) {
-		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin")
+		v.Add("role", "角色无效", "role must be one of technician, inspector, agent, supervisor, admin, qa")
 	}
 	if p.Password != nil {
 		checkPassword(&v, "password", *p.Password)
+	}
+	if p.Phone != nil {
+		*p.Phone = strings.TrimSpace(*p.Phone)
+		checkPhone(&v, *p.Phone)
 	}
 	if p.Name != nil && len(*p.Name) > 64 {
 		v.Add("name", "姓名过长", "name must be at most 64 characters")
@@ -254,6 +279,9 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 	revoke := false
 	if p.Name != nil {
 		u.Name = strings.TrimSpace(*p.Name)
+	}
+	if p.Phone != nil {
+		u.Phone = *p.Phone
 	}
 	if p.Role != nil && *p.Role != u.Role {
 		u.Role = *p.Role
@@ -322,8 +350,33 @@ func keepAnAdmin(tx *bolt.Tx, u *User, p UserPatch) error {
 	return nil
 }
 
+// UserFilter narrows a user list (the console's search): Q is matched,
+// case-insensitively, in the username, name and phone; Role and Unit are
+// exact; empty fields match all.
+type UserFilter struct {
+	Q, Role, Unit string
+}
+
+func (f UserFilter) match(u *User) bool {
+	if f.Role != "" && u.Role != f.Role {
+		return false
+	}
+	if f.Unit != "" && u.Unit != f.Unit {
+		return false
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		return strings.Contains(u.Username, q) || strings.Contains(strings.ToLower(u.Name), q) || strings.Contains(u.Phone, q)
+	}
+	return true
+}
+
 // ListUsers lists users visible to by (a supervisor sees their unit).
 func ListUsers(tx *bolt.Tx, by Principal, limit int, after string) ([]*User, string, error) {
+	return FindUsers(tx, by, UserFilter{}, limit, after)
+}
+
+// FindUsers lists the users visible to by that match f, a page at a time.
+func FindUsers(tx *bolt.Tx, by Principal, f UserFilter, limit int, after string) ([]*User, string, error) {
 	var out []*User
 	next := ""
 	c := tx.Bucket(store.BucketUsers).Cursor()
@@ -340,6 +393,9 @@ func ListUsers(tx *bolt.Tx, by Principal, limit int, after string) ([]*User, str
 			return nil, "", err
 		}
 		if by.Role == RoleSupervisor && u.Unit != by.Unit {
+			continue
+		}
+		if !f.match(&u) {
 			continue
 		}
 		if len(out) == limit {

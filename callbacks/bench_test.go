@@ -52,12 +52,13 @@ func fillQueue(f *fixture, n int) error {
 				t := &Task{ID: fmt.Sprintf("cb-%010d", i+1), WorkOrderID: fmt.Sprintf("WO-%d", i),
 					OrderType: workorders.TypeInstall, Tier: workorders.TierStandard,
 					Customer:   workorders.Customer{Name: "张三", Phone: "13800000001", Address: "成都市锦江区某某路 1 号", Tier: workorders.TierStandard},
-					Technician: "tech1", Unit: "chengdu-east", FinishedAt: finished, CreatedAt: finished,
+					Technician: "tech1", Unit: benchUnits[i%len(benchUnits)], FinishedAt: finished, CreatedAt: finished,
 					DueAt: due, DeadlineAt: deadline, Channel: ChannelManual, ManualReason: ManualSMSNoAnswer,
 					Status: StatusPending, Attempts: []Attempt{}}
 				switch {
 				case i%10 == 9:
-					t.Channel, t.ManualReason, t.CreatedAt, t.SurveyURL = ChannelSMS, "", now, "/s/x"
+					created := now.Add(-time.Duration(i%(230*60)) * time.Second) // within the 4 h wait
+					t.Channel, t.ManualReason, t.CreatedAt, t.SurveyURL = ChannelSMS, "", created, "/s/x"
 				case i%5 == 0:
 					t.Tier, t.Customer.Tier, t.ManualReason = workorders.TierVIP, workorders.TierVIP, ManualTier
 				}
@@ -84,6 +85,62 @@ func fillQueue(f *fixture, n int) error {
 //   - empty-update: a write transaction that puts one key: the disk's floor
 //     on this file, to read the fsync figures against.
 func BenchmarkClaim1M(b *testing.B) {
+	f := benchFixture(b)
+	agents := []store.Actor{{Username: "a1"}, {Username: "a2"}, {Username: "a3"}, {Username: "a4"}, {Username: "a5"}}
+	claim := func(b *testing.B, i int) {
+		task, err := f.svc.Claim(agents[i%len(agents)], Everywhere)
+		if err != nil || task == nil {
+			b.Fatalf("claim %d: %v %v", i, task, err)
+		}
+	}
+	b.Run("fsync", func(b *testing.B) { measure(b, f, claim) })
+	b.Run("nosync", func(b *testing.B) {
+		f.db.Bolt.NoSync = true
+		defer func() { f.db.Bolt.NoSync = false }()
+		measure(b, f, claim)
+	})
+	b.Run("empty-update", func(b *testing.B) {
+		measure(b, f, func(b *testing.B, i int) {
+			if err := f.db.Update(func(tx *bolt.Tx) error {
+				return tx.Bucket(store.BucketCallbackQueue).Put([]byte("bench"), store.U64(uint64(i)))
+			}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+}
+
+// BenchmarkSummarize1M: GET /callbacks/summary's counting with a million
+// open tasks (the fixture of BenchmarkClaim1M, four units, 10% waiting for
+// their SMS answer with created times over the last four hours), for the
+// whole province and for one unit, at instants spread over an hour (the
+// minute holding now is resolved from the step index). Goal: p99 ≤ 5 ms.
+//
+//	go test ./callbacks -run '^$' -bench Summarize1M -benchtime 2000x
+func BenchmarkSummarize1M(b *testing.B) {
+	f := benchFixture(b)
+	base := f.clock.Now()
+	defer f.clock.Set(base)
+	for _, c := range []struct {
+		name string
+		sc   Scope
+	}{{"province", Everywhere}, {"unit", Scope{unit: benchUnits[1]}}} {
+		b.Run(c.name, func(b *testing.B) {
+			measure(b, f, func(b *testing.B, i int) {
+				f.clock.Set(base.Add(time.Duration(i%3600) * time.Second).Add(time.Duration(i%1000) * time.Millisecond))
+				sum, err := f.svc.Summarize(c.sc, "a1")
+				if err != nil || sum.Ready+sum.SMS == 0 {
+					b.Fatalf("summary %d: %+v %v", i, sum, err)
+				}
+			})
+		})
+	}
+}
+
+var benchUnits = []string{"chengdu-east", "chengdu-west", "mianyang", "deyang"}
+
+// benchFixture is the 1M-task store, built on first use.
+func benchFixture(b *testing.B) *fixture {
 	bench.once.Do(func() {
 		bench.dir, bench.err = os.MkdirTemp("", "fieldcheck-bench-")
 		if bench.err != nil {
@@ -110,29 +167,7 @@ func BenchmarkClaim1M(b *testing.B) {
 	if bench.err != nil {
 		b.Fatal(bench.err)
 	}
-	f := bench.f
-	agents := []store.Actor{{Username: "a1"}, {Username: "a2"}, {Username: "a3"}, {Username: "a4"}, {Username: "a5"}}
-	claim := func(b *testing.B, i int) {
-		task, err := f.svc.Claim(agents[i%len(agents)], Everywhere)
-		if err != nil || task == nil {
-			b.Fatalf("claim %d: %v %v", i, task, err)
-		}
-	}
-	b.Run("fsync", func(b *testing.B) { measure(b, f, claim) })
-	b.Run("nosync", func(b *testing.B) {
-		f.db.Bolt.NoSync = true
-		defer func() { f.db.Bolt.NoSync = false }()
-		measure(b, f, claim)
-	})
-	b.Run("empty-update", func(b *testing.B) {
-		measure(b, f, func(b *testing.B, i int) {
-			if err := f.db.Update(func(tx *bolt.Tx) error {
-				return tx.Bucket(store.BucketCallbackQueue).Put([]byte("bench"), store.U64(uint64(i)))
-			}); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
+	return bench.f
 }
 
 // measure times each call and reports the percentiles.

@@ -51,8 +51,29 @@ type Rectification struct {
 	Photos []string `json:"photos,omitempty"`
 	// OpenedBy is who found the problem (the agent or the inspector); the
 	// audit log records them with their device.
-	OpenedBy string      `json:"opened_by,omitempty"`
-	by       store.Actor // for the audit entry; set with By
+	OpenedBy string `json:"opened_by,omitempty"`
+	// Assignee is who is to carry the measures out (整改责任人), set by a
+	// supervisor or admin; a technician may be named, but never resolves.
+	Assignee   string     `json:"assignee,omitempty"`
+	AssignedAt *time.Time `json:"assigned_at,omitempty"`
+	// Reopened lists each time a resolution was not accepted (重新打开),
+	// newest last; the resolution it undid stays in the audit log.
+	Reopened []Reopen `json:"reopened,omitempty"`
+	// Version counts changes (0 on records stored before it existed); a
+	// change naming an older version is a conflict.
+	Version int         `json:"version"`
+	by      store.Actor // for the audit entry; set with By
+}
+
+// Reopen is one reopening of a resolved rectification.
+type Reopen struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
+	// Note and ResolvedBy are the resolution that was not accepted.
+	Note       string   `json:"note,omitempty"`
+	ResolvedBy string   `json:"resolved_by,omitempty"`
+	Photos     []string `json:"photos,omitempty"`
 }
 
 // By names who opens the rectification (for OpenedBy and the audit log).
@@ -79,6 +100,7 @@ func NewRectification(tx *bolt.Tx, r Rectification) (*Rectification, error) {
 	}
 	r.ID = fmt.Sprintf("rc-%010d", seq)
 	r.Status = RectOpen
+	r.Version = 1
 	if r.OpenedAt.IsZero() {
 		r.OpenedAt = time.Now()
 	}
@@ -171,6 +193,12 @@ func (s *Service) Resolve(p auth.Principal, id, note string) (*Rectification, er
 // the server already holds (uploaded with PUT /photos/:sha256). A technician
 // may not resolve one (API.md v1.1): their own work is what it rectifies.
 func (s *Service) ResolveWith(p auth.Principal, id, note string, shas []string) (*Rectification, error) {
+	return s.ResolveSeen(p, id, note, shas, 0)
+}
+
+// ResolveSeen is ResolveWith naming the version the caller saw (0: any): a
+// change since then is ErrRectChanged and nothing is written.
+func (s *Service) ResolveSeen(p auth.Principal, id, note string, shas []string, seen int) (*Rectification, error) {
 	var v errs.Validation
 	note = strings.TrimSpace(note)
 	if note == "" {
@@ -211,6 +239,9 @@ func (s *Service) ResolveWith(p auth.Principal, id, note string, shas []string) 
 		if !f.match(&r) {
 			return errs.NotFoundf("整改单", id)
 		}
+		if seen > 0 && seen != r.Version {
+			return ErrRectChanged
+		}
 		if r.Status == RectResolved {
 			return errs.New(errs.Conflict, "already_resolved", "该整改单已处理", "this rectification is already resolved")
 		}
@@ -225,6 +256,7 @@ func (s *Service) ResolveWith(p auth.Principal, id, note string, shas []string) 
 		}
 		now := s.now()
 		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note, r.Photos = RectResolved, &now, p.Username, note, pics
+		r.Version++
 		if err := store.PutJSON(tx, store.BucketRectifications, []byte(id), &r); err != nil {
 			return err
 		}
@@ -235,4 +267,95 @@ func (s *Service) ResolveWith(p auth.Principal, id, note string, shas []string) 
 		return nil, err
 	}
 	return &r, nil
+}
+
+// ErrRectChanged: the rectification changed since the caller read it.
+var ErrRectChanged = errs.New(errs.Conflict, "version_conflict", "整改单已被他人修改，请查看最新内容后重试",
+	"the rectification was changed by someone else; check the latest and try again")
+
+// change loads rectification id for a supervisor's or admin's change within
+// their scope, checks the version they saw, applies fn and stores it with
+// its audit entry, in one commit.
+func (s *Service) change(p auth.Principal, id string, seen int, action string, fn func(tx *bolt.Tx, r *Rectification, now time.Time) (string, error)) (*Rectification, error) {
+	if p.Role != auth.RoleSupervisor && p.Role != auth.RoleAdmin {
+		return nil, errs.ErrForbidden
+	}
+	f, _ := RectFilterFor(p)
+	var r Rectification
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := store.GetJSON(tx, store.BucketRectifications, []byte(id), &r); err != nil {
+			if err == store.ErrNotFound {
+				return errs.NotFoundf("整改单", id)
+			}
+			return err
+		}
+		if !f.match(&r) {
+			return errs.NotFoundf("整改单", id)
+		}
+		if seen > 0 && seen != r.Version {
+			return ErrRectChanged
+		}
+		now := s.now()
+		detail, err := fn(tx, &r, now)
+		if err != nil {
+			return err
+		}
+		r.Version++
+		if err := store.PutJSON(tx, store.BucketRectifications, []byte(id), &r); err != nil {
+			return err
+		}
+		return store.Audit(tx, now, store.Actor{Username: p.Username, Unit: p.Unit, Device: p.Device}, action, "rectification/"+id, detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Assign names who carries out an open rectification: an enabled user of
+// its unit.
+func (s *Service) Assign(p auth.Principal, id, assignee string, seen int) (*Rectification, error) {
+	assignee = strings.TrimSpace(assignee)
+	if assignee == "" {
+		var v errs.Validation
+		v.Add("assignee", "请选择责任人", "choose who carries it out")
+		return nil, v.Err()
+	}
+	return s.change(p, id, seen, "rectification.assign", func(tx *bolt.Tx, r *Rectification, now time.Time) (string, error) {
+		if r.Status != RectOpen {
+			return "", errs.New(errs.Conflict, "already_resolved", "该整改单已处理", "this rectification is already resolved")
+		}
+		u, err := auth.GetUser(tx, assignee)
+		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound || err == nil && (u.Disabled || u.Unit != r.Unit) {
+			var v errs.Validation
+			v.Add("assignee", "责任人须为本单位在用人员", "must be an enabled user of the rectification's unit")
+			return "", v.Err()
+		} else if err != nil {
+			return "", err
+		}
+		r.Assignee, r.AssignedAt = assignee, &now
+		return "to " + assignee, nil
+	})
+}
+
+// Reopen sends a resolved rectification back to open with the reason the
+// resolution was not accepted; the resolution is kept in Reopened.
+func (s *Service) Reopen(p auth.Principal, id, reason string, seen int) (*Rectification, error) {
+	var v errs.Validation
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		v.Add("reason", "请填写重新打开的原因", "say why it is reopened")
+	}
+	checkText(&v, "reason", reason, maxNote)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(p, id, seen, "rectification.reopen", func(tx *bolt.Tx, r *Rectification, now time.Time) (string, error) {
+		if r.Status != RectResolved {
+			return "", errs.New(errs.Conflict, "not_resolved", "该整改单尚未处理，无需重新打开", "this rectification is still open")
+		}
+		r.Reopened = append(r.Reopened, Reopen{At: now, By: p.Username, Reason: reason, Note: r.Note, ResolvedBy: r.ResolvedBy, Photos: r.Photos})
+		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note, r.Photos = RectOpen, nil, "", "", nil
+		return reason, nil
+	})
 }

@@ -40,6 +40,10 @@ func ScopeOf(p auth.Principal) Scope {
 	case auth.RoleAgent:
 		// No unit: a central call centre that works every unit's calls.
 		return Scope{unit: p.Unit}
+	case auth.RoleQA:
+		// A QA reviewer (品质保障员) reads the calls of their unit, or every
+		// unit's without one; the qa package enforces what they may do.
+		return Scope{unit: p.Unit}
 	case auth.RoleSupervisor:
 		// A supervisor's scope is their unit; one left without a unit (an
 		// admin's edit) sees no unit's customers rather than every unit's.
@@ -170,22 +174,43 @@ func (s *Service) UncoveredUnits(sc Scope) ([]string, error) {
 			return nil
 		}
 		now := s.now()
-		seen := map[string]bool{}
-		c := tx.Bucket(store.BucketCallbackQueue).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			t, err := loadTask(tx, store.SplitLast(k))
-			if err != nil {
-				return err
+		if w, ok := countsWait(tx); ok && w == s.cfg.SMSWait {
+			units := countedUnits(tx)
+			if sc.unit != "" {
+				units = []string{sc.unit}
 			}
-			t.advance(now, s.cfg.SMSWait)
-			if t.Status != StatusPending || !sc.covers(t) || covered[t.Unit] || seen[t.Unit] {
-				continue
+			for _, u := range units {
+				if sc.Covers(u) && !covered[u] && pendingIn(tx, u, now) > 0 {
+					out = append(out, u)
+				}
 			}
-			seen[t.Unit] = true
-			out = append(out, t.Unit)
+			return nil
 		}
-		return nil
+		var err error
+		out, err = s.uncoveredWalk(tx, sc, covered, now)
+		return err
 	})
 	sort.Strings(out)
 	return out, err
+}
+
+// uncoveredWalk is UncoveredUnits' pending units by walking the queue: the
+// reference for the counters, and the answer while they are not built.
+func (s *Service) uncoveredWalk(tx *bolt.Tx, sc Scope, covered map[string]bool, now time.Time) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	c := tx.Bucket(store.BucketCallbackQueue).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		t, err := loadTask(tx, store.SplitLast(k))
+		if err != nil {
+			return nil, err
+		}
+		t.advance(now, s.cfg.SMSWait)
+		if t.Status != StatusPending || !sc.covers(t) || covered[t.Unit] || seen[t.Unit] {
+			continue
+		}
+		seen[t.Unit] = true
+		out = append(out, t.Unit)
+	}
+	return out, nil
 }

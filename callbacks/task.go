@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"fieldcheck/rollups"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -243,6 +244,12 @@ func save(tx *bolt.Tx, old, t *Task) error {
 		}
 	}
 	if err := saveUnitEntry(tx, old, t); err != nil {
+		return err
+	}
+	if err := moveCounts(tx, old, t); err != nil { // the summary's counters, in this commit
+		return err
+	}
+	if err := rollups.PutTask(tx, t.ID, RollupOf(t)); err != nil { // the report figures, in this commit
 		return err
 	}
 	return store.PutJSON(tx, store.BucketCallbacks, taskKey(t.ID), t)

@@ -33,6 +33,10 @@ import (
 //     home-visit norm, each worth 1 point with a per-item fine inside the
 //     seed's 20–100 yuan range (the monthly 500–2000 cap is a report rule).
 //   - callback_script (callback): seed 004 第五篇's phone script.
+//   - call_review (call_review): seed 001's 《客户代表监听记录表》, the QA
+//     reviewer's sheet of one agent's call: pass_fail items worth 100 points,
+//     graded by seed 001's bands; a record that differs from what the
+//     customer said is critical.
 //
 //go:embed builtin/*.json
 var builtinFS embed.FS
@@ -69,9 +73,12 @@ func Builtins() ([]*Template, error) {
 var BuiltinActor = store.Actor{Username: "system"}
 
 // EnsureBuiltins stores each built-in template as version 1 when its id is
-// absent, in one transaction. It is idempotent: an id that exists (a
-// built-in from an earlier start, or one a supervisor has since edited) is
-// left alone, so it is safe on every start.
+// absent, and as a new version when the latest stored version is an
+// earlier built-in (written by BuiltinActor) whose definition differs from
+// this build's: an upgrade reaches existing data dirs, not only new ones.
+// Old versions stay stored, so sheets filed against them stay valid. A
+// template someone has since edited (its latest version is theirs) is left
+// alone. It runs in one transaction and is safe on every start.
 func EnsureBuiltins(db *store.DB, now time.Time) error {
 	list, err := Builtins()
 	if err != nil {
@@ -84,12 +91,44 @@ func EnsureBuiltins(db *store.DB, now time.Time) error {
 
 func ensureBuiltins(tx *bolt.Tx, list []*Template, now time.Time) error {
 	for _, t := range list {
-		if latestVersion(tx, t.ID) > 0 {
-			continue
+		if v := latestVersion(tx, t.ID); v > 0 {
+			cur, err := Get(tx, t.ID, v)
+			if err != nil {
+				return err
+			}
+			same, err := sameDefinition(cur, t)
+			if err != nil {
+				return err
+			}
+			if same || cur.CreatedBy != BuiltinActor.Username {
+				continue
+			}
 		}
 		if _, _, err := Put(tx, t, BuiltinActor, now); err != nil {
 			return fmt.Errorf("checklists: store built-in %s: %w", t.ID, err)
 		}
 	}
 	return nil
+}
+
+// sameDefinition compares what a template says (kind, title, grading,
+// sections), not when or by whom it was stored.
+func sameDefinition(a, b *Template) (bool, error) {
+	def := func(t *Template) ([]byte, error) {
+		return json.Marshal(struct {
+			Kind     string
+			Title    Text
+			Grading  []Band
+			Sections []Section
+		}{t.Kind, t.Title, t.Grading, t.Sections})
+	}
+	x, err := def(a)
+	if err != nil {
+		return false, err
+	}
+	y, err := def(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(x, y), nil
 }

@@ -43,6 +43,7 @@ func TestBuiltinsAreValidAndBilingual(t *testing.T) {
 		"store_walkthrough":    KindWalkthrough,
 		"home_visit_spotcheck": KindSpotcheck,
 		"callback_script":      KindCallback,
+		"call_review":          KindCallReview,
 	}
 	for id, k := range want {
 		if kinds[id] != k {

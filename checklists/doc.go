@@ -6,8 +6,12 @@
 //   - versioned storage (store.go): Put writes version N+1 and publishes it
 //     to every sync feed, Get reads any version, List the latest of each;
 //   - the built-in templates, rendered from the seeds as embedded JSON data
-//     (builtin/*.json, builtin.go) and stored on first start by
-//     EnsureBuiltins;
+//     (builtin/*.json, builtin.go), stored on first start by EnsureBuiltins
+//     and stored again as a new version when a later build changes them;
+//   - form logic (conditions.go): a section's or item's "when", judged on the
+//     subject's Facts and earlier answers by Visible; hidden items are
+//     neither required (Validate) nor scored (Score), the phone's conds.js
+//     runs the same rules against the same table (testdata/conditions.json);
 //   - the one submission validator Validate (validate.go) and the one scorer
 //     Score (score.go) implementing API.md "Templates (checklists)": points,
 //     per-instance caps, fines and fine caps (seed 002), grade bands

@@ -84,6 +84,7 @@ func FuzzValidateSubmission(f *testing.F) {
 	data, _ = json.Marshal(w)
 	f.Add(data)
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"order_facts":{"order_type":"removal","product":"宽带+IPTV"},"answers":{"indoor_wiring":"loose","fault_found":"network","speedtest":{"down_mbps":1}},"photos":{"photo_recovered":["` + sha('4') + `"]}}`))
 	f.Add([]byte(`{"template_id":"install_acceptance","template_version":1,"subject":{"store_id":"s"},"answers":{"speedtest":{"down_mbps":-1,"method":"x"},"shoe_covers":"yes","survey_quality":7.5,"customer_signature":"ZZ"},"photos":{"photo_install":["a","a"],"nope":[]},"photo_meta":{"b":{"lat":100}}}`))
 	f.Add([]byte(`{"answers":{"hall_environment":1e400,"storefront":null,"x":[[[]]]},"photos":{"photo_hall_environment":["` + sha('1') + `","` + sha('1') + `"]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -93,9 +94,11 @@ func FuzzValidateSubmission(f *testing.F) {
 		}
 		for _, tpl := range []*Template{acc, walk, spot} {
 			s.TemplateID, s.TemplateVersion = tpl.ID, tpl.Version
-			checkErr(t, Validate(tpl, &s, Context{SubscribedMbps: 100}))
+			// Conditions judged on whatever facts the input carries (none: all subject conditions hold).
+			ctx := Context{SubscribedMbps: 100, Facts: s.OrderFacts}
+			checkErr(t, Validate(tpl, &s, ctx))
 			// Score and ReferencedPhotos must survive invalid input too.
-			checkResult(t, Score(tpl, &s, Context{SubscribedMbps: 100}))
+			checkResult(t, Score(tpl, &s, ctx))
 			for _, h := range ReferencedPhotos(tpl, &s) {
 				if !ValidSHA256(h) {
 					t.Fatalf("ReferencedPhotos returned %q", h)

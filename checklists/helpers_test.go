@@ -77,7 +77,7 @@ func newAcceptance(t testing.TB, fn func(s *Submission)) (*Template, *Submission
 	tpl := builtin(t, "install_acceptance")
 	s := &Submission{ID: "a1", TemplateID: tpl.ID, TemplateVersion: tpl.Version,
 		Subject: Subject{WorkOrderID: "wo1"}, Answers: map[string]json.RawMessage{},
-		Photos: map[string][]string{"photo_install": {sha('1'), sha('2')}, "photo_modem_label": {sha('3')}}}
+		Photos: map[string][]string{"photo_install": {sha('1'), sha('2')}, "photo_modem_label": {sha('3')}, "photo_recovered": {sha('4')}}}
 	for _, it := range items(tpl) {
 		if !it.Required {
 			continue

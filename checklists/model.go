@@ -11,6 +11,9 @@ const (
 	KindWalkthrough = "walkthrough" // inspector, per store (营业网点服务现场巡检)
 	KindSpotcheck   = "spotcheck"   // inspector, per work order (入户服务检查)
 	KindCallback    = "callback"    // agent's script (回访话术)
+	// KindCallReview is the QA reviewer's sheet of one agent's call
+	// (《客户代表监听记录表》, seed 001); the qa package submits it, not sync.
+	KindCallReview = "call_review"
 )
 
 // Item types.
@@ -86,6 +89,8 @@ type Item struct {
 	Photos    *PhotoRule   `json:"photos,omitempty"`
 	Score     *ScoreRule   `json:"score,omitempty"`
 	Speedtest *SpeedRule   `json:"speedtest,omitempty"`
+	// When hides the item unless it holds (conditions.go).
+	When *Cond `json:"when,omitempty"`
 }
 
 // Section groups items.
@@ -93,6 +98,8 @@ type Section struct {
 	ID    string `json:"id"`
 	Title Text   `json:"title"`
 	Help  *Text  `json:"help,omitempty"`
+	// When hides the whole section unless it holds (conditions.go).
+	When  *Cond  `json:"when,omitempty"`
 	Items []Item `json:"items"`
 }
 
@@ -155,12 +162,26 @@ type Submission struct {
 	Photos          map[string][]string        `json:"photos,omitempty"`
 	PhotoMeta       map[string]PhotoMeta       `json:"photo_meta,omitempty"`
 	Location        *Location                  `json:"location,omitempty"`
+	// OrderVersion is the version of the work order the phone judged the
+	// sheet's conditions on, and OrderFacts what that order said (optional:
+	// older phones send neither). A change to the order afterwards never
+	// rejects the sheet (sync.Push).
+	OrderVersion int    `json:"order_version,omitempty"`
+	OrderFacts   *Facts `json:"order_facts,omitempty"`
 }
 
 // Context is what judging a submission needs beyond the template: the work
-// order's subscribed speed for speedtest items (0 when there is no order).
+// order's subscribed speed for speedtest items (0 when there is no order)
+// and the facts its conditions are judged on.
 type Context struct {
 	SubscribedMbps float64
+	// Facts are what subject conditions are judged on; nil: unknown, every
+	// subject condition holds.
+	Facts *Facts
+	// Lenient makes every item under a condition optional: for a sheet
+	// whose order may have changed since the phone judged it, when the
+	// version it was judged on is not known (sync.Push flags it).
+	Lenient bool
 }
 
 // Deduction is one scored item's outcome.

@@ -44,6 +44,9 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 //     pass_fail "fail", a speedtest whose down_mbps is below
 //     min_ratio × ctx.SubscribedMbps. A low score alone does not fail a sheet.
 //
+// Items hidden by their conditions (Visible, judged on ctx.Facts) are left
+// out altogether: no deduction line, nothing in max_score, never critical.
+//
 // Speed tests with ctx.SubscribedMbps 0 (no work order, or an order without
 // a subscribed speed) cannot be judged: they neither fail nor set
 // SpeedBelowSubscribed; SpeedUnjudged says so, for a reviewer to look at.
@@ -53,7 +56,14 @@ func Score(t *Template, s *Submission, ctx Context) Result {
 		return res
 	}
 	var sumMax, sumDed, sumFine float64
+	var shown map[string]bool
+	if HasConditions(t) {
+		shown = Visible(t, s, ctx.Facts)
+	}
 	for _, it := range items(t) {
+		if shown != nil && !shown[it.ID] {
+			continue // hidden: not scored, not in max_score, never critical
+		}
 		raw := s.Answers[it.ID]
 		answered := !isNull(raw)
 

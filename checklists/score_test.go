@@ -321,6 +321,7 @@ func TestReferencedPhotos(t *testing.T) {
 	tpl, s := newAcceptance(t, func(s *Submission) {
 		s.Photos["photo_install"] = []string{sha('2'), sha('1')}
 		s.Photos["photo_modem_label"] = []string{sha('1')} // same photo twice: listed once
+		delete(s.Photos, "photo_recovered")
 		s.Photos["stray"] = []string{sha('f'), "../../etc/passwd"}
 	})
 	got := ReferencedPhotos(tpl, s)

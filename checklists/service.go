@@ -1,6 +1,9 @@
 package checklists
 
 import (
+	"errors"
+
+	"fieldcheck/errs"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,5 +50,37 @@ func (s *Service) Put(who store.Actor, t *Template) (version int, created bool, 
 		version, created, err = Put(tx, t, who, s.now())
 		return err
 	})
+	return version, created, err
+}
+
+// ErrTemplateChanged: a new version was published since the one the editor
+// started from.
+var ErrTemplateChanged = errs.New(errs.Conflict, "template_changed", "编辑期间已有人发布了新版本，请查看后重试",
+	"someone published a newer version while you edited; check it and try again")
+
+// errDryRun ends a dry run's transaction: nothing it did is kept.
+var errDryRun = errors.New("checklists: dry run")
+
+// PutOnto is Put for an editor: base, when not 0, is the version the edit
+// started from (a newer one stored meanwhile is ErrTemplateChanged, nothing
+// written); dryRun validates and answers the version it would get, writing
+// nothing.
+func (s *Service) PutOnto(who store.Actor, t *Template, base int, dryRun bool) (version int, created bool, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if base > 0 && latestVersion(tx, t.ID) != base {
+			return ErrTemplateChanged
+		}
+		var err error
+		if version, created, err = Put(tx, t, who, s.now()); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
 	return version, created, err
 }

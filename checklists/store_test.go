@@ -136,6 +136,7 @@ func TestEnsureBuiltinsIsIdempotent(t *testing.T) {
 			version int
 		}{
 			"callback_script":      {KindCallback, 1},
+			"call_review":          {KindCallReview, 1},
 			"home_visit_spotcheck": {KindSpotcheck, 1},
 			"install_acceptance":   {KindAcceptance, 1},
 			"store_walkthrough":    {KindWalkthrough, 2},

@@ -31,7 +31,7 @@ const (
 )
 
 // Kinds lists the template kinds.
-var Kinds = []string{KindAcceptance, KindWalkthrough, KindSpotcheck, KindCallback}
+var Kinds = []string{KindAcceptance, KindWalkthrough, KindSpotcheck, KindCallback, KindCallReview}
 
 // Types lists the item types.
 var Types = []string{TypeCheck, TypePassFail, TypeCount, TypeNumber, TypeText, TypeChoice,
@@ -164,6 +164,7 @@ func ValidateTemplate(t *Template) error {
 			checkItem(&v, ip, it)
 		}
 	}
+	checkConditions(&v, t)
 	return v.Err()
 }
 

@@ -101,7 +101,9 @@ func keyPath(prefix, key string) string {
 //     all non-negative; photo items take no answer (their photos go in photos);
 //   - photos only for photo items, between the item's min and max, each a
 //     lowercase hex sha256, no repeats within one item;
-//   - photo_meta keys must be hashes the submission references.
+//   - photo_meta keys must be hashes the submission references;
+//   - an item its conditions hide (ctx.Facts, earlier answers; Visible) is
+//     neither required nor checked, and what was sent for it is ignored.
 func Validate(t *Template, s *Submission, ctx Context) error {
 	var v errs.Validation
 	if t == nil || s == nil {
@@ -121,6 +123,18 @@ func Validate(t *Template, s *Submission, ctx Context) error {
 	for _, it := range all {
 		byID[it.ID] = it
 	}
+	// Items hidden by their conditions are neither required nor checked: an
+	// answer or photos sent for one (a phone on an older app) are ignored.
+	hidden := func(string) bool { return false }
+	optional := func(it *Item) bool { return !it.Required }
+	if HasConditions(t) {
+		shown := Visible(t, s, ctx.Facts)
+		hidden = func(id string) bool { return !shown[id] }
+		if ctx.Lenient {
+			cond := conditional(t)
+			optional = func(it *Item) bool { return !it.Required || cond[it.ID] }
+		}
+	}
 
 	// answers
 	if len(s.Answers) > MaxItems {
@@ -133,6 +147,9 @@ func Validate(t *Template, s *Submission, ctx Context) error {
 		}
 	}
 	for _, it := range all {
+		if hidden(it.ID) {
+			continue
+		}
 		path := "answers." + it.ID
 		raw, given := s.Answers[it.ID]
 		if given && isNull(raw) {
@@ -145,7 +162,7 @@ func Validate(t *Template, s *Submission, ctx Context) error {
 			continue
 		}
 		if !given {
-			if it.Required {
+			if !optional(it) {
 				v.Add(path, "此项必答", "this item must be answered")
 			}
 			continue
@@ -169,6 +186,9 @@ func Validate(t *Template, s *Submission, ctx Context) error {
 				continue
 			}
 			_, max := photoBounds(it)
+			if hidden(id) {
+				max = MaxPhotosPerItem
+			}
 			if len(list) > max {
 				v.Add("photos."+id, fmt.Sprintf("最多 %d 张照片", max), fmt.Sprintf("at most %d photos", max))
 				continue
@@ -189,7 +209,7 @@ func Validate(t *Template, s *Submission, ctx Context) error {
 		}
 	}
 	for _, it := range all {
-		if it.Type != TypePhoto {
+		if it.Type != TypePhoto || hidden(it.ID) || (optional(it) && it.Required) {
 			continue
 		}
 		min, _ := photoBounds(it)
@@ -249,6 +269,8 @@ func validateSubject(v *errs.Validation, kind string, s Subject) {
 	case KindWalkthrough:
 		need, forbid = "store_id", "workorder_id"
 	case KindCallback:
+		forbid = "store_id"
+	case KindCallReview: // of a callback call: its order, never a store
 		forbid = "store_id"
 	}
 	get := func(f string) string {

@@ -40,6 +40,7 @@ Usage:
   fieldcheck restore --data EMPTY_DIR (--in FILE.tar | --from-s3 latest|NAME)
   fieldcheck photos migrate --to s3 [--data DIR]    (resumable; each photo verified before the local copy goes)
   fieldcheck keys rotate --data DIR   (new token signing key; also while the server runs)
+  fieldcheck rollups verify|rebuild --data DIR   (report figures against the records; server stopped)
 
 Environment: FIELDCHECK_ADDR, FIELDCHECK_DATA, FIELDCHECK_METRICS_OPEN=1,
 FIELDCHECK_SMS_WAIT (e.g. 4h), FIELDCHECK_SMS_WEBHOOK, FIELDCHECK_PUBLIC_URL,
@@ -82,6 +83,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		err = keysRotate(args[2:], stdout)
+	case "rollups":
+		err = rollupsCmd(args[1:], stdout)
 	case "version", "--version":
 		err = version(stdout)
 	case "help", "-h", "--help":
@@ -322,7 +325,7 @@ func userAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	data := fs.String("data", env("FIELDCHECK_DATA", "./data"), "data directory")
 	username := fs.String("username", "", "username")
-	role := fs.String("role", "", "role: technician, inspector, agent, supervisor, admin")
+	role := fs.String("role", "", "role: technician, inspector, agent, supervisor, admin, qa")
 	name := fs.String("name", "", "display name")
 	unit := fs.String("unit", "", "unit (branch or agency)")
 	if err := fs.Parse(args); err != nil {

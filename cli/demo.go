@@ -29,6 +29,8 @@ var demoUsers = []auth.NewUser{
 	{Username: "agent.liu", Name: "刘芳", Role: auth.RoleAgent},
 	{Username: "sup.west", Name: "吴海燕", Role: auth.RoleSupervisor, Unit: "chengdu-west"},
 	{Username: "tech.wang", Name: "王磊", Role: auth.RoleTechnician, Unit: "chengdu-west"},
+	// The quality team (品质保障员) reviews the call centre's calls.
+	{Username: demoQAUser, Name: "郑雅琴", Role: auth.RoleQA},
 }
 
 var demoOutlets = []workorders.Outlet{
@@ -70,6 +72,10 @@ var demoOrders = []demoOrder{
 	{"tech.li", workorders.TypeRepair, "broadband", 1000, "冯志强", "13800000010", "成都市锦江区东御街18号百扬大厦12楼", workorders.TierVIP, 13},
 	{"tech.wang", workorders.TypeInstall, "broadband", 500, "何静", "13800000011", "成都市高新区天府大道中段1366号天府软件园E区3栋", workorders.TierHighValue, 10},
 	{"tech.wang", workorders.TypeMove, "broadband", 300, "马超", "13800000012", "成都市武侯区科华北路65号", workorders.TierStandard, 14},
+	// Forms that fit the job (issue 19): each sheet asks only what applies.
+	{"tech.wang", workorders.TypeRemoval, "broadband", 0, "罗永红", "13800000013", "成都市武侯区玉林南路15号2栋3单元502", workorders.TierStandard, 9},
+	{"tech.wang", workorders.TypeInstall, "phone", 0, "唐建国", "13800000014", "成都市高新区紫荆西路6号1栋1单元101", workorders.TierStandard, 11},
+	{"tech.wang", workorders.TypeRepair, "broadband", 300, "许美玲", "13800000015", "成都市武侯区倪家桥路9号", workorders.TierStandard, 16},
 }
 
 const demoMetaKey = "demo_logins"
@@ -164,6 +170,9 @@ func LoadDemo(db *store.DB, adminPW string, now time.Time) ([]Login, error) {
 	}
 	if _, err := loadHistory(db, now); err != nil {
 		return nil, fmt.Errorf("demo history: %w", err)
+	}
+	if err := loadDemoQA(db, now); err != nil {
+		return nil, fmt.Errorf("demo call reviews: %w", err)
 	}
 	if err := loadSLADemo(db, now, fresh); err != nil {
 		return nil, fmt.Errorf("demo time limits and fines: %w", err)

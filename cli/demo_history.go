@@ -768,6 +768,23 @@ func (g *historyGen) acceptance(o *hOrder, tplVersion int) checklists.Submission
 	if strings.Contains(o.wo.Product, "phone") {
 		a["one_visit"] = "pass"
 	}
+	// What the sheet asks for this kind of order (its conditions hide the
+	// rest; an answer to a hidden item is ignored, so each is answered).
+	for k, v := range map[string]any{
+		"fault_found": "terminal", "fault_fixed_how": "更换光猫，重新配置后恢复", "service_restored": true,
+		"hidden_dangers_checked": true, "equipment_recovered": true, "equipment_list": "光猫 1 台",
+		"jumpers_removed": true, "phone_dial_test": true, "phone_number_told": true,
+		"iptv_live_ok": true, "iptv_remote_taught": true,
+	} {
+		a[k] = v
+	}
+	photos := map[string][]string{"photo_install": {o.install[0].sha, o.install[1].sha}, "photo_modem_label": {o.label.sha}}
+	if w := a["indoor_wiring"]; w == "trunking" || w == "loose" {
+		photos["photo_wiring_run"] = []string{o.install[1].sha} // the second site photo shows the run
+	}
+	if o.wo.Type == workorders.TypeRemoval {
+		photos["photo_recovered"] = []string{o.label.sha}
+	}
 	if g.chance(0.3) {
 		a["computer_checked"] = "na" // no computer at home, only phones and the TV box
 	}
@@ -796,7 +813,7 @@ func (g *historyGen) acceptance(o *hOrder, tplVersion int) checklists.Submission
 		Subject:   checklists.Subject{WorkOrderID: o.wo.ID},
 		StartedAt: phone(o.arrive), FinishedAt: phone(o.finish),
 		Answers:   answers,
-		Photos:    map[string][]string{"photo_install": {o.install[0].sha, o.install[1].sha}, "photo_modem_label": {o.label.sha}},
+		Photos:    photos,
 		PhotoMeta: meta, Location: &o.loc,
 	}
 }

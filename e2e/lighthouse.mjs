@@ -1,6 +1,6 @@
 // Lighthouse (mobile, its defaults: simulated slow 4G and 4× CPU) on the
 // login page and on each role's home after login (technician, inspector,
-// agent, supervisor),
+// agent, supervisor) and the console's home (issue 16),
 // three runs each; prints the median performance and the accessibility and
 // best-practices scores, and fails when they are under the targets of
 // issue 14 (performance ≥ 0.95, accessibility 1.00, best practices 1.00).
@@ -30,12 +30,19 @@ const TARGETS = [
   { name: 'inspector home', user: 'insp.zhao', path: '/', ready: 'article.store' },
   { name: 'agent home', user: 'agent.liu', path: '/', ready: '#cb-next' },
   { name: 'supervisor home', user: 'sup.east', path: '/', ready: '#supdash #kpis .kpi' },
+  // The operator's console (issue 16: accessibility and best practices 1.00;
+  // its performance is reported, not held to the field roles' 0.95: it is a
+  // desk screen that loads its code on first use, online only).
+  { name: 'console home', user: 'admin', home: '#supdash', path: '/console', ready: '.ctiles', minPerf: 0 },
 ];
+// LH_ONLY=console runs only the targets whose name contains the word.
+const only = process.env.LH_ONLY || '';
 
 const chromeFlags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-async function logIn(browser, user) {
+async function logIn(browser, target) {
+  const { user } = target;
   const page = await browser.newPage();
   await page.setViewport({ width: 412, height: 823, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
   await page.goto(BASE + '/login');
@@ -43,7 +50,7 @@ async function logIn(browser, user) {
   await page.type('input[name=username]', user);
   await page.type('input[name=password]', logins[user]);
   await page.click('button[type=submit]');
-  await page.waitForSelector(TARGETS.find((t) => t.user === user).ready, { timeout: 60000 });
+  await page.waitForSelector(target.home || target.ready, { timeout: 60000 }); // the role's home after login
   // Let the first sync finish so the measured load is an ordinary start.
   await new Promise((r) => setTimeout(r, 3000));
   await page.close();
@@ -55,7 +62,7 @@ async function once(target) {
     const flags = { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices'] };
     if (target.user) {
       const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
-      await logIn(browser, target.user);
+      await logIn(browser, target);
       browser.disconnect();
       flags.disableStorageReset = true; // keep the session (IndexedDB) the login left
     }
@@ -73,7 +80,7 @@ async function once(target) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let ok = true;
 const lines = [];
-for (const target of TARGETS) {
+for (const target of TARGETS.filter((t) => t.name.includes(only))) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await once(target));
   const perf = median(runs.map((r) => r.perf));
@@ -85,7 +92,7 @@ for (const target of TARGETS) {
     (failing.length ? ` · failing: ${failing.join(', ')}` : '');
   lines.push(line);
   console.log(line);
-  if (perf < 0.95 || a11y < 1 || bp < 1) ok = false;
+  if (perf < (target.minPerf ?? 0.95) || a11y < 1 || bp < 1) ok = false;
 }
 console.log(ok ? 'lighthouse: all targets met' : 'lighthouse: a target was missed');
 process.exit(ok ? 0 : 1);

@@ -108,9 +108,12 @@ func sees(p auth.Principal, u *auth.User, units map[string]Label) bool {
 		return u.Role == auth.RoleTechnician && p.Unit != "" && u.Unit == p.Unit
 	case auth.RoleAgent:
 		return u.Role == auth.RoleTechnician || u.Role == auth.RoleSupervisor
+	case auth.RoleQA:
+		// A reviewer's screens name the agents they review and their fellow reviewers.
+		return u.Role == auth.RoleAgent || u.Role == auth.RoleQA || u.Role == auth.RoleSupervisor
 	case auth.RoleSupervisor:
 		switch u.Role {
-		case auth.RoleInspector, auth.RoleAgent, auth.RoleAdmin:
+		case auth.RoleInspector, auth.RoleAgent, auth.RoleAdmin, auth.RoleQA:
 			return true
 		}
 		return p.Unit != "" && within(u.Unit, p.Unit, units)

@@ -106,9 +106,11 @@ func build(fsys fs.FS) shell {
 			continue
 		}
 		u := "/" + n + "?v=" + version
-		precache = append(precache, u)
 		if strings.HasSuffix(n, ".js") {
 			imports["/"+n] = u
+		}
+		if !DeskOnly(n) {
+			precache = append(precache, u)
 		}
 	}
 	importMap, _ := json.Marshal(map[string]any{"imports": imports})
@@ -117,7 +119,7 @@ func build(fsys fs.FS) shell {
 	// one round per depth of the import graph.
 	var preload bytes.Buffer
 	for _, n := range names {
-		if strings.HasSuffix(n, ".js") && n != "sw.js" {
+		if strings.HasSuffix(n, ".js") && n != "sw.js" && !DeskOnly(n) {
 			fmt.Fprintf(&preload, "<link rel=\"modulepreload\" href=\"/%s?v=%s\">\n", n, version)
 		}
 	}
@@ -157,6 +159,17 @@ func build(fsys fs.FS) shell {
 		}
 	}
 	return s
+}
+
+// DeskOnly reports whether a file is for the desk roles only: the
+// operator's console (console/…) and the supervisor's screens (js/sup-*.js).
+// They stay in the import map (so their URLs carry ?v= and cache for a year)
+// but are neither precached by the service worker nor modulepreloaded, so a
+// field role's first load never pays for them. The service worker keeps
+// each one the first time it is fetched (sw.js), so a supervisor who opened
+// the dashboard online opens it offline too.
+func DeskOnly(name string) bool {
+	return strings.HasPrefix(name, "console/") || (strings.HasPrefix(name, "js/sup-") && strings.HasSuffix(name, ".js"))
 }
 
 func contentType(name string) string {

@@ -62,7 +62,7 @@ func SatisfactionRate(very, satisfied, unsatisfied int) *float64 {
 	return Rate(very+satisfied, very+satisfied+unsatisfied)
 }
 
-// Callbacks is the callback report for the jobs finished in [from, to) —
+// ScanCallbacks is the callback report for the jobs finished in [from, to) —
 // Asia/Shanghai day starts — one row per day, ISO week or month (group),
 // oldest first, including periods with no jobs. unit "" is every unit;
 // otherwise only tasks of that unit (the order's, i.e. its technician's).
@@ -70,8 +70,9 @@ func SatisfactionRate(very, satisfied, unsatisfied int) *float64 {
 // It seeks BucketCallbacksByTime to from and reads only the tasks in range.
 // Completed is counted from the tasks too: there is no index of work orders
 // by completion time, and every completed order that needs a callback has
-// exactly one task keyed by its finish time.
-func Callbacks(tx *bolt.Tx, from, to time.Time, group, unit string) ([]CallbackRow, error) {
+// exactly one task keyed by its finish time. It is the reference
+// `fieldcheck rollups verify` checks Callbacks against.
+func ScanCallbacks(tx *bolt.Tx, from, to time.Time, group, unit string) ([]CallbackRow, error) {
 	if !ValidGroup(group) {
 		return nil, ErrBadGroup
 	}

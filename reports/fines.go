@@ -71,7 +71,8 @@ type storeAcc struct {
 	items fineItems
 }
 
-// fineItems accumulates FineItems in the order items first fine.
+// fineItems accumulates FineItems (each fine rounded to the fen, as the
+// rollups count them); items() lists the costliest first.
 type fineItems struct {
 	list   []FineItem
 	at     map[string]int
@@ -94,7 +95,7 @@ func (f *fineItems) add(d checklists.Deduction, person string) {
 	}
 	it := &f.list[i]
 	it.Findings++
-	it.Fines = round2(it.Fines + d.Fine)
+	it.Fines = round2(it.Fines + round2(d.Fine))
 	if person != "" && !f.people[d.ItemID][person] {
 		f.people[d.ItemID][person] = true
 		it.People++
@@ -105,7 +106,18 @@ func (f *fineItems) items() []FineItem {
 	if f.list == nil {
 		return []FineItem{}
 	}
+	sortFineItems(f.list)
 	return f.list
+}
+
+// sortFineItems puts the costliest items first (then by id).
+func sortFineItems(l []FineItem) {
+	sort.Slice(l, func(i, j int) bool {
+		if l[i].Fines != l[j].Fines {
+			return l[i].Fines > l[j].Fines
+		}
+		return l[i].ItemID < l[j].ItemID
+	})
 }
 
 // CapFines applies a monthly cap: min(raw, cap), and whether it bit.
@@ -116,11 +128,12 @@ func CapFines(raw, limit float64) (float64, bool) {
 	return raw, false
 }
 
-// Fines is the month's fines per unit (agency), sorted by unit: spot checks
+// ScanFines is the month's fines per unit (agency), sorted by unit: spot checks
 // by item with SpotCheckMonthCap applied, and walkthrough fines per outlet by
 // item. month is "YYYY-MM" (Asia/Shanghai); a sheet counts in the month it
-// was finished. unit "" is every unit.
-func Fines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
+// was finished. unit "" is every unit. It walks the records: it is the
+// reference `fieldcheck rollups verify` checks Fines against.
+func ScanFines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
 	from, to, err := MonthRange(month)
 	if err != nil {
 		return nil, err
@@ -143,7 +156,7 @@ func Fines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
 		for _, d := range h.Result.Deductions {
 			r.spot.add(d, h.Technician)
 		}
-		r.SpotCheckFinesRaw = round2(r.SpotCheckFinesRaw + h.Result.Fines)
+		r.SpotCheckFinesRaw = round2(r.SpotCheckFinesRaw + round2(h.Result.Fines))
 		return nil
 	})
 	if err != nil {
@@ -164,7 +177,7 @@ func Fines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
 		for _, d := range h.Result.Deductions {
 			s.items.add(d, "")
 		}
-		s.Fines = round2(s.Fines + h.Result.Fines)
+		s.Fines = round2(s.Fines + round2(h.Result.Fines))
 		return nil
 	})
 	if err != nil {

@@ -62,6 +62,13 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// Whatever a test wrote, the rollups equal the records (verify).
+	t.Cleanup(func() {
+		var out strings.Builder
+		if n, err := Verify(db, &out); err != nil || n != 0 {
+			t.Errorf("rollups verify: %d differences, err %v\n%s", n, err, out.String())
+		}
+	})
 	created := day0.AddDate(0, -3, 0)
 	if err := checklists.EnsureBuiltins(db, created); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
+	"fieldcheck/rollups"
+	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
 	"fieldcheck/workorders"
 
@@ -27,7 +29,8 @@ type DeductionSum struct {
 	Fines     float64 `json:"fines"` // yuan
 }
 
-// deductions accumulates DeductionSums in the order items first deduct.
+// deductions accumulates DeductionSums (amounts rounded to the hundredth
+// each, as the rollups count them); items() lists the costliest first.
 type deductions struct {
 	list []DeductionSum
 	at   map[string]int
@@ -53,15 +56,26 @@ func (d *deductions) add(x checklists.Deduction) {
 	} else {
 		s.Instances++
 	}
-	s.Points = round2(s.Points + x.Points)
-	s.Fines = round2(s.Fines + x.Fine)
+	s.Points = round2(s.Points + round2(x.Points))
+	s.Fines = round2(s.Fines + round2(x.Fine))
 }
 
 func (d *deductions) items() []DeductionSum {
 	if d.list == nil {
 		return []DeductionSum{}
 	}
+	sortDeductions(d.list)
 	return d.list
+}
+
+// sortDeductions puts the items that cost most points first (then by id).
+func sortDeductions(l []DeductionSum) {
+	sort.Slice(l, func(i, j int) bool {
+		if l[i].Points != l[j].Points {
+			return l[i].Points > l[j].Points
+		}
+		return l[i].ItemID < l[j].ItemID
+	})
 }
 
 // InspectionRow is one outlet's walkthroughs (营业网点服务现场巡检) in the range.
@@ -85,30 +99,33 @@ type InspectionRow struct {
 	Fines      float64        `json:"fines"` // yuan, as scored (seed 002 caps per item)
 	Last       time.Time      `json:"last_inspected_at"`
 
-	sumPercent float64
+	sumPercent int64 // millionths (rollups.Micro)
 	scored     int
 	tplID      string
 	tplVersion int
 	ded        deductions
 }
 
-// Inspections is the walkthrough report per outlet for sheets finished in
-// [from, to), sorted by store id. unit "" is every unit; otherwise the
-// outlet's unit.
-func Inspections(tx *bolt.Tx, from, to time.Time, unit string) ([]InspectionRow, error) {
-	byStore := map[string]*InspectionRow{}
+// ScanInspections is the walkthrough report per outlet for sheets finished in
+// [from, to), sorted by store id (then unit: a store moved to another unit
+// within the range has a row for each). unit "" is every unit; otherwise
+// the outlet's unit as the sheet stored it. It walks the records: it is the
+// reference `fieldcheck rollups verify` checks Inspections against.
+func ScanInspections(tx *bolt.Tx, from, to time.Time, unit string) ([]InspectionRow, error) {
+	byStore := map[string]*InspectionRow{} // store id 0x00 unit
 	err := eachHead(tx, from, to, checklists.KindWalkthrough, func(h *fcsync.Head) error {
 		if !inUnit(unit, h.Unit) || h.Subject.StoreID == "" {
 			return nil
 		}
-		r := byStore[h.Subject.StoreID]
+		key := h.Subject.StoreID + "\x00" + h.Unit
+		r := byStore[key]
 		if r == nil {
 			r = &InspectionRow{StoreID: h.Subject.StoreID, Unit: h.Unit}
-			byStore[h.Subject.StoreID] = r
+			byStore[key] = r
 		}
 		r.Inspections++
 		if h.Result.Percent != nil {
-			r.sumPercent += *h.Result.Percent
+			r.sumPercent += rollups.Micro(*h.Result.Percent)
 			r.scored++
 		}
 		if !h.Result.Passed {
@@ -117,7 +134,7 @@ func Inspections(tx *bolt.Tx, from, to time.Time, unit string) ([]InspectionRow,
 		for _, d := range h.Result.Deductions {
 			r.ded.add(d)
 		}
-		r.Fines = round2(r.Fines + h.Result.Fines)
+		r.Fines = round2(r.Fines + round2(h.Result.Fines))
 		if !h.FinishedAt.Before(r.Last) { // the walk is oldest first
 			r.Last, r.tplID, r.tplVersion = h.FinishedAt, h.TemplateID, h.TemplateVersion
 		}
@@ -138,7 +155,7 @@ func Inspections(tx *bolt.Tx, from, to time.Time, unit string) ([]InspectionRow,
 			return nil, err
 		}
 		if r.scored > 0 {
-			avg := round2(r.sumPercent / float64(r.scored))
+			avg := averagePercent(r.sumPercent, r.scored)
 			r.Score = &avg
 			b, err := gradingOf(tx, bands, r.tplID, r.tplVersion)
 			if err != nil {
@@ -147,10 +164,27 @@ func Inspections(tx *bolt.Tx, from, to time.Time, unit string) ([]InspectionRow,
 			r.Grade = Grade(avg, b)
 		}
 		r.Deductions = r.ded.items()
+		r.Last = r.Last.In(store.Shanghai)
 		rows = append(rows, *r)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].StoreID < rows[j].StoreID })
+	sortInspections(rows)
 	return rows, nil
+}
+
+// averagePercent is the mean of n percents summed in millionths, rounded to
+// the hundredth.
+func averagePercent(sumMicro int64, n int) float64 {
+	return round2(float64(sumMicro) / 1e6 / float64(n))
+}
+
+// sortInspections orders rows by store id, then unit.
+func sortInspections(rows []InspectionRow) {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].StoreID != rows[j].StoreID {
+			return rows[i].StoreID < rows[j].StoreID
+		}
+		return rows[i].Unit < rows[j].Unit
+	})
 }
 
 // gradingOf returns a template version's bands (cached), or the default ones.

@@ -88,27 +88,52 @@ func inUnit(unit, recordUnit string) bool { return unit == "" || recordUnit == u
 
 // The same reports, each in one short read transaction, for callers that
 // hold the store rather than a transaction (the server has no bbolt import).
+// They answer ErrRollupsBuilding (503) while the rollups are rebuilt.
 
 // CallbacksReport is Callbacks in its own read transaction.
 func CallbacksReport(db *store.DB, from, to time.Time, group, unit string) (rows []CallbackRow, err error) {
-	err = db.View(func(tx *bolt.Tx) error { rows, err = Callbacks(tx, from, to, group, unit); return err })
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkReady(tx); err != nil {
+			return err
+		}
+		rows, err = Callbacks(tx, from, to, group, unit)
+		return err
+	})
 	return rows, err
 }
 
 // InspectionsReport is Inspections in its own read transaction.
 func InspectionsReport(db *store.DB, from, to time.Time, unit string) (rows []InspectionRow, err error) {
-	err = db.View(func(tx *bolt.Tx) error { rows, err = Inspections(tx, from, to, unit); return err })
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkReady(tx); err != nil {
+			return err
+		}
+		rows, err = Inspections(tx, from, to, unit)
+		return err
+	})
 	return rows, err
 }
 
 // TechniciansReport is Technicians in its own read transaction.
 func TechniciansReport(db *store.DB, from, to time.Time, unit string) (rows []TechnicianRow, err error) {
-	err = db.View(func(tx *bolt.Tx) error { rows, err = Technicians(tx, from, to, unit); return err })
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkReady(tx); err != nil {
+			return err
+		}
+		rows, err = Technicians(tx, from, to, unit)
+		return err
+	})
 	return rows, err
 }
 
 // FinesReport is Fines in its own read transaction.
 func FinesReport(db *store.DB, month, unit string) (rows []FineRow, err error) {
-	err = db.View(func(tx *bolt.Tx) error { rows, err = Fines(tx, month, unit); return err })
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkReady(tx); err != nil {
+			return err
+		}
+		rows, err = Fines(tx, month, unit)
+		return err
+	})
 	return rows, err
 }

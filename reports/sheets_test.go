@@ -137,9 +137,10 @@ func TestInspectionsPerStore(t *testing.T) {
 		r.Grade == nil || *r.Grade != "improve" || r.Fines != 300 {
 		t.Fatalf("s1: %+v (score %v grade %v)", r, deref(r.Score), r.Grade)
 	}
+	// The costliest items first.
 	want := []DeductionSum{
-		{ItemID: "storefront", Findings: 1, Instances: 1, Points: 2, Fines: 100},
 		{ItemID: "hall_environment", Findings: 2, Instances: 4, Points: 4, Fines: 200},
+		{ItemID: "storefront", Findings: 1, Instances: 1, Points: 2, Fines: 100},
 	}
 	if len(r.Deductions) != len(want) {
 		t.Fatalf("deductions: %+v", r.Deductions)
@@ -205,7 +206,12 @@ func TestFinesMonthlyCapPerAgency(t *testing.T) {
 	if len(r.SpotCheckItems) != 12 {
 		t.Fatalf("spot-check items: %+v", r.SpotCheckItems)
 	}
-	speed := r.SpotCheckItems[8]
+	var speed FineItem
+	for _, it := range r.SpotCheckItems {
+		if it.ItemID == "speed_test_recorded" {
+			speed = it
+		}
+	}
 	if speed.ItemID != "speed_test_recorded" || speed.Findings != 4 || speed.People != 2 || speed.Fines != 400 {
 		t.Errorf("speed test not recorded, 100 yuan per person per item: %+v", speed)
 	}
@@ -286,5 +292,32 @@ func TestJobFinishedInTheFutureCountsOnTheDayItArrived(t *testing.T) {
 	}
 	if task := taskFor(t, f.db, wo); !task.DueAt.Equal(day0.AddDate(0, 0, 1).Add(-time.Nanosecond)) {
 		t.Errorf("callback due %v, want the end of Monday", task.DueAt)
+	}
+}
+
+// A hidden item counts in no denominator: a removal asks for no speed test
+// (its conditions hide it), so it neither lowers the recorded rate nor
+// counts one sent by an older app.
+func TestTechnicianComplianceLeavesHiddenItemsOut(t *testing.T) {
+	f := newFixture(t)
+	mon := day0.Add(10 * time.Hour)
+	wo1, rm1, rm2 := f.order(t, workorders.TypeInstall, "tech1"), f.order(t, workorders.TypeRemoval, "tech1"), f.order(t, workorders.TypeRemoval, "tech1")
+	a1 := f.acceptance(t, "a1", wo1, mon, nil)
+	// r1 as today's phone fills a removal: no speed test at all.
+	r1 := f.acceptance(t, "r1", rm1, mon.Add(time.Hour), func(s *checklists.Submission) { delete(s.Answers, "speedtest") })
+	// r2 from last week's app, which showed the speed test: sent, ignored.
+	r2 := f.acceptance(t, "r2", rm2, mon.Add(2*time.Hour), nil)
+	f.push(t, tech1, mon.Add(3*time.Hour), nil, a1, r1, r2)
+	var rows []TechnicianRow
+	view(t, f.db, func(tx *bolt.Tx) error {
+		var err error
+		rows, err = Technicians(tx, day0, day0.AddDate(0, 0, 1), "")
+		return err
+	})
+	if len(rows) != 1 || rows[0].Sheets != 3 {
+		t.Fatalf("rows: %+v", rows)
+	}
+	if r := rows[0]; r.SpeedTestRecorded != 1 || !rateIs(r.SpeedTestRecordedRate, ptr(1.0)) || !rateIs(r.SpeedTestPassedRate, ptr(1.0)) {
+		t.Errorf("speed test recorded %d, rate %v, passed rate %v: want 1 of the 1 sheet that asked", r.SpeedTestRecorded, deref(r.SpeedTestRecordedRate), deref(r.SpeedTestPassedRate))
 	}
 }

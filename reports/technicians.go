@@ -24,7 +24,9 @@ const (
 )
 
 // TechnicianRow is one technician's compliance on the acceptance sheets they
-// finished in the range, and the callbacks of the jobs they finished in it.
+// finished in the range, and the callbacks of the jobs they finished in it —
+// under one unit: a technician who moved to another unit within the range
+// has a row for each (a record keeps the unit it was finished under).
 type TechnicianRow struct {
 	Technician string `json:"technician"`
 	Name       string `json:"name"`
@@ -39,7 +41,8 @@ type TechnicianRow struct {
 	DropCloth      int      `json:"drop_cloth"`
 	DropClothRate  *float64 `json:"drop_cloth_rate"`
 	// Speed test recorded (宽带速率测试，建立客户健康档案): a speedtest item
-	// with a measured download, ÷ sheets.
+	// with a measured download, ÷ sheets (less those whose conditions hid
+	// every speedtest item: a removal, a phone-only install).
 	SpeedTestRecorded     int      `json:"speed_test_recorded"`
 	SpeedTestRecordedRate *float64 `json:"speed_test_recorded_rate"`
 	// Speed test passed: at least min_ratio of the subscribed speed, ÷ the
@@ -65,19 +68,21 @@ type TechnicianRow struct {
 	Unsatisfied      int      `json:"unsatisfied"`
 	SatisfactionRate *float64 `json:"satisfaction_rate"`
 
-	shoeAnswered, clothAnswered, speedJudged int
+	shoeAnswered, clothAnswered, speedJudged, speedHidden int
 }
 
-// Technicians is the per-technician compliance report for acceptance sheets
-// and callbacks of jobs finished in [from, to), sorted by username. unit ""
-// is every unit; otherwise the order's unit.
-func Technicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow, error) {
-	by := map[string]*TechnicianRow{}
+// ScanTechnicians is the per-technician compliance report for acceptance sheets
+// and callbacks of jobs finished in [from, to), sorted by username, then
+// unit. unit "" is every unit; otherwise the order's unit. It walks the
+// records: it is the reference `fieldcheck rollups verify` checks the
+// rollups (Technicians) against.
+func ScanTechnicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow, error) {
+	by := map[string]*TechnicianRow{} // technician 0x00 unit
 	row := func(tech, u string) *TechnicianRow {
-		r := by[tech]
+		r := by[tech+"\x00"+u]
 		if r == nil {
 			r = &TechnicianRow{Technician: tech, Unit: u}
-			by[tech] = r
+			by[tech+"\x00"+u] = r
 		}
 		return r
 	}
@@ -98,7 +103,11 @@ func Technicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow,
 		if err != nil {
 			return err
 		}
-		row(tech, h.Unit).countSheet(h, v, items)
+		shown, err := shownItems(tx, h, v)
+		if err != nil {
+			return err
+		}
+		row(tech, h.Unit).countSheet(h, v, items, shown)
 		return nil
 	})
 	if err != nil {
@@ -139,36 +148,56 @@ func Technicians(tx *bolt.Tx, from, to time.Time, unit string) ([]TechnicianRow,
 		}
 		r.ShoeCoversRate = Rate(r.ShoeCovers, r.shoeAnswered)
 		r.DropClothRate = Rate(r.DropCloth, r.clothAnswered)
-		r.SpeedTestRecordedRate = Rate(r.SpeedTestRecorded, r.Sheets)
+		r.SpeedTestRecordedRate = Rate(r.SpeedTestRecorded, r.Sheets-r.speedHidden)
 		r.SpeedTestPassedRate = Rate(r.SpeedTestPassed, r.speedJudged)
 		r.PhotoEvidenceCompleteRate = Rate(r.PhotosComplete, r.Sheets)
 		r.SatisfactionRate = SatisfactionRate(r.VerySatisfied, r.Satisfied, r.Unsatisfied)
 		rows = append(rows, *r)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Technician < rows[j].Technician })
+	sortTechnicians(rows)
 	return rows, nil
 }
 
-func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems []string) {
+// sortTechnicians orders rows by technician, then unit.
+func sortTechnicians(rows []TechnicianRow) {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Technician != rows[j].Technician {
+			return rows[i].Technician < rows[j].Technician
+		}
+		return rows[i].Unit < rows[j].Unit
+	})
+}
+
+// countSheet counts one sheet; shown says which items its conditions
+// showed (nil: all): a hidden item counts in no denominator.
+func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems []string, shown map[string]bool) {
 	r.Sheets++
-	if answered, yes := affirmative(v.Answers[ItemShoeCovers]); answered {
+	vis := func(id string) bool { return shown == nil || shown[id] }
+	if answered, yes := affirmative(v.Answers[ItemShoeCovers]); answered && vis(ItemShoeCovers) {
 		r.shoeAnswered++
 		if yes {
 			r.ShoeCovers++
 		}
 	}
-	if answered, yes := affirmative(v.Answers[ItemDropCloth]); answered {
+	if answered, yes := affirmative(v.Answers[ItemDropCloth]); answered && vis(ItemDropCloth) {
 		r.clothAnswered++
 		if yes {
 			r.DropCloth++
 		}
 	}
-	recorded := false
+	recorded, asked := false, false
 	for _, id := range speedItems {
+		if !vis(id) {
+			continue
+		}
+		asked = true
 		var st checklists.Speedtest
 		if raw := v.Answers[id]; len(raw) > 0 && json.Unmarshal(raw, &st) == nil && st.DownMbps > 0 {
 			recorded = true
 		}
+	}
+	if len(speedItems) > 0 && !asked {
+		r.speedHidden++
 	}
 	if recorded {
 		r.SpeedTestRecorded++
@@ -226,6 +255,22 @@ func affirmative(raw json.RawMessage) (answered, yes bool) {
 		}
 	}
 	return false, false
+}
+
+// shownItems says which items of the sheet's template version its
+// conditions showed, judged on what the sheet was judged on
+// (checklists.Visible); nil when the template has no conditions.
+func shownItems(tx *bolt.Tx, h *fcsync.Head, v *fcsync.Version) (map[string]bool, error) {
+	tpl, err := checklists.Shared(tx, h.TemplateID, h.TemplateVersion)
+	if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if !checklists.HasConditions(tpl) {
+		return nil, nil
+	}
+	return checklists.Visible(tpl, &v.Submission, v.JudgedOn), nil
 }
 
 // speedtestItems lists the speedtest items of a template version (cached).

@@ -8,6 +8,8 @@ set -euo pipefail
 need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# pdftotext reads the inspection summary PDF back (server/summary_test.go).
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "deps: installing ${need[*]}"
   SUDO=""

@@ -67,7 +67,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	s.Logins.Reset(key)
-	pair, err := s.Accounts.Login(user, in.DeviceID)
+	pair, err := s.Accounts.LoginOn(user, in.DeviceID, platform(c.Get(fiber.HeaderUserAgent)))
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,8 @@ func (s *Server) bindCallbacks() {
 	// work is what it rectifies); inspectors and supervisors their unit's.
 	s.route(fiber.MethodPost, "/api/v1/rectifications/:id/resolve",
 		Roles(auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin), s.resolveRectification)
+	s.route(fiber.MethodPost, "/api/v1/rectifications/:id/assign", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.assignRectification)
+	s.route(fiber.MethodPost, "/api/v1/rectifications/:id/reopen", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.reopenRectification)
 
 	s.route(fiber.MethodGet, "/api/v1/sms/outbox", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.smsOutbox)
 }
@@ -221,13 +223,14 @@ func (s *Server) listRectifications(c *fiber.Ctx) error {
 
 func (s *Server) resolveRectification(c *fiber.Ctx) error {
 	var in struct {
-		Note   string   `json:"note"`
-		Photos []string `json:"photos"`
+		Note    string   `json:"note"`
+		Photos  []string `json:"photos"`
+		Version int      `json:"version"`
 	}
 	if err := s.bindJSONLimit(c, &in, 16<<10); err != nil {
 		return err
 	}
-	r, err := s.Callbacks.ResolveWith(principal(c), utils.CopyString(c.Params("id")), in.Note, in.Photos)
+	r, err := s.Callbacks.ResolveSeen(principal(c), utils.CopyString(c.Params("id")), in.Note, in.Photos, in.Version)
 	if err != nil {
 		return err
 	}

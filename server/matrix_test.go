@@ -15,6 +15,7 @@ var roleUser = map[string]string{
 	auth.RoleAgent:      "agent1",
 	auth.RoleSupervisor: "sup1",
 	auth.RoleAdmin:      "admin",
+	auth.RoleQA:         "qa1",
 }
 
 // concretePath fills route parameters with values that name nothing.
@@ -58,6 +59,14 @@ func TestEveryAPIRouteHasAnAccessRule(t *testing.T) {
 // token every non-public route answers 401.
 func TestRoleMatrix(t *testing.T) {
 	env := newTestEnv(t)
+	for _, role := range auth.AllRoles { // every row tries every role, qa included
+		if roleUser[role] == "" {
+			t.Fatalf("no test user plays role %s", role)
+		}
+	}
+	if !auth.ValidRole(auth.RoleQA) {
+		t.Fatal("qa (品质保障员) is not a role")
+	}
 	tokens := map[string]string{}
 	for role, u := range roleUser {
 		tokens[role] = env.token(t, u)

@@ -43,8 +43,9 @@ func TestNamesBookPeopleByRole(t *testing.T) {
 		{"tech1", "tech1"},
 		{"insp1", "insp1,tech1,tech2"},
 		{"agent1", "agent1,sup1,sup2,tech1,tech2,tech3"},
-		{"sup1", "admin,agent1,agent2,insp1,sup1,tech1,tech2"},
-		{"admin", "admin,agent1,agent2,insp1,sup1,sup2,tech1,tech2,tech3"},
+		{"sup1", "admin,agent1,agent2,insp1,qa1,sup1,tech1,tech2"},
+		{"admin", "admin,agent1,agent2,insp1,qa1,sup1,sup2,tech1,tech2,tech3"},
+		{"qa1", "agent1,agent2,qa1,sup1,sup2"},
 	}
 	for _, c := range cases {
 		t.Run(c.user, func(t *testing.T) {

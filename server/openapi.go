@@ -15,6 +15,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/names"
 	"fieldcheck/reports"
+	"fieldcheck/schedules"
 	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
 	"fieldcheck/workorders"
@@ -68,6 +69,9 @@ type (
 		Unit     string `json:"unit"`
 		Phone    string `json:"phone,omitempty"`
 		Disabled bool   `json:"disabled,omitempty"`
+		// The list also carries when the user last logged in and on what.
+		LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+		LastDevice  string     `json:"last_device,omitempty" jsonschema:"description=platform from the last login's User-Agent, e.g. Android · Chrome"`
 	}
 	tokenAnswer struct {
 		AccessToken  string   `json:"access_token"`
@@ -101,16 +105,24 @@ type (
 	resolveRequest struct {
 		Note   string   `json:"note"`
 		Photos []string `json:"photos"`
+		// Version, when given, is the one the caller saw (409 when it changed).
+		Version int `json:"version,omitempty"`
 	}
 	templateVersion struct {
 		ID      string `json:"id"`
 		Version int    `json:"version"`
 	}
 	importAnswer struct {
-		Results  []workorders.ImportResult `json:"results"`
-		Created  int                       `json:"created"`
-		Updated  int                       `json:"updated"`
-		Rejected int                       `json:"rejected"`
+		Results   []workorders.ImportResult `json:"results"`
+		Created   int                       `json:"created"`
+		Updated   int                       `json:"updated"`
+		Rejected  int                       `json:"rejected"`
+		Digest    string                    `json:"digest"`
+		Committed bool                      `json:"committed"`
+		DryRun    bool                      `json:"dry_run"`
+	}
+	reassignAnswer struct {
+		Items []workorders.WorkOrder `json:"items"`
 	}
 	importRequest struct {
 		WorkOrders []workorders.WorkOrder `json:"workorders"`
@@ -124,6 +136,8 @@ type (
 		Name    string `json:"name"`
 		Address string `json:"address"`
 		Unit    string `json:"unit"`
+		// Location is optional: {lat, lng} in degrees.
+		Location *workorders.GeoPoint `json:"location,omitempty"`
 	}
 	errorAnswer struct {
 		Error struct {
@@ -145,18 +159,24 @@ var (
 
 // apiDocs: every route of the route table, by "METHOD path".
 var apiDocs = map[string]apiDoc{
-	"GET /healthz":                 {Summary: "进程存活 / process up", Response: statusAnswer{}},
-	"GET /readyz":                  {Summary: "可服务：存储与依赖 / ready: store and every configured dependency, build and schema", Response: readyAnswer{}, Errors: []int{503}},
-	"GET /metrics":                 {Summary: "Prometheus 指标 / Prometheus metrics", Produces: []string{"text/plain"}},
-	"GET /api/v1/openapi.json":     {Summary: "本接口文档 / this document (OpenAPI 3.1)"},
-	"GET /api/v1/admin/backup":     {Summary: "热备份 tar（无签名密钥）/ hot backup tar (no signing key)", Produces: []string{"application/x-tar"}},
-	"GET /api/v1/audit":            {Summary: "审计日志 / audit log: who changed what, when, from which device", Query: withPageQ(append(rangeQ, "actor:username")...), Response: store.AuditEntry{}, List: true, Produces: csvXLSX},
-	"POST /api/v1/auth/login":      {Summary: "登录 / log in", Request: loginRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422, 429}},
-	"POST /api/v1/auth/refresh":    {Summary: "换新令牌（旧的作废）/ new token pair; the old refresh token is spent", Request: refreshRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422}},
-	"POST /api/v1/auth/logout":     {Summary: "退出（撤销本设备会话）/ revoke this session's token family", OK: []int{204}},
-	"POST /api/v1/auth/file-token": {Summary: "图片短时令牌 / short-lived file token for <img src>", Response: fileTokenAnswer{}},
-	"GET /api/v1/me":               {Summary: "当前用户 / the caller", Response: userView{}},
-	"GET /api/v1/names":            {Summary: "显示名称（单位、产品、角色、人员）/ display names for units, products, roles, people", Response: names.Book{}},
+	"GET /healthz":                           {Summary: "进程存活 / process up", Response: statusAnswer{}},
+	"GET /readyz":                            {Summary: "可服务：存储与依赖 / ready: store and every configured dependency, build and schema", Response: readyAnswer{}, Errors: []int{503}},
+	"GET /metrics":                           {Summary: "Prometheus 指标 / Prometheus metrics", Produces: []string{"text/plain"}},
+	"GET /api/v1/openapi.json":               {Summary: "本接口文档 / this document (OpenAPI 3.1)"},
+	"GET /api/v1/admin/backup":               {Summary: "热备份 tar（无签名密钥）/ hot backup tar (no signing key)", Produces: []string{"application/x-tar"}},
+	"GET /api/v1/audit":                      {Summary: "审计日志 / audit log: who changed what, when, from which device", Query: withPageQ(append(rangeQ, "actor:username")...), Response: store.AuditEntry{}, List: true, Produces: csvXLSX},
+	"POST /api/v1/auth/login":                {Summary: "登录 / log in", Request: loginRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422, 429}},
+	"POST /api/v1/auth/refresh":              {Summary: "换新令牌（旧的作废）/ new token pair; the old refresh token is spent", Request: refreshRequest{}, Response: tokenAnswer{}, Errors: []int{401, 422}},
+	"POST /api/v1/auth/logout":               {Summary: "退出（撤销本设备会话）/ revoke this session's token family", OK: []int{204}},
+	"POST /api/v1/auth/file-token":           {Summary: "图片短时令牌 / short-lived file token for <img src>", Response: fileTokenAnswer{}},
+	"GET /api/v1/me":                         {Summary: "当前用户 / the caller", Response: userView{}},
+	"GET /api/v1/plans":                      {Summary: "巡检计划 / inspection plans in the caller's unit", Response: schedules.Plan{}, List: true},
+	"POST /api/v1/plans":                     {Summary: "新建巡检计划 / create an inspection plan", Request: schedules.Input{}, Response: schedules.Plan{}, OK: []int{201}, Errors: []int{422}},
+	"GET /api/v1/plans/:id":                  {Summary: "一个巡检计划（含各版本）/ one plan with its versions", Response: schedules.Plan{}, Errors: []int{404}},
+	"PUT /api/v1/plans/:id":                  {Summary: "修改巡检计划（自今日起的新版本，不改历史）/ edit a plan: a new version from today, the past unchanged", Request: schedules.Input{}, Response: schedules.Plan{}, Errors: []int{404, 422}},
+	"GET /api/v1/plan-windows":               {Summary: "巡检计划的周期（应检、已检、漏检）/ plan windows: due, done, missed", Query: []string{"status:due|done|missed|upcoming", "from:YYYY-MM-DD (default 90 days ago)", "to:YYYY-MM-DD (default today)"}, Response: schedules.Window{}, List: true},
+	"GET /api/v1/submissions/:id/report.pdf": {Summary: "检查汇总反馈表 PDF / the inspection summary as a PDF", Query: []string{"token:file token"}, Produces: []string{"application/pdf"}, Errors: []int{404, 422, 429}},
+	"GET /api/v1/names":                      {Summary: "显示名称（单位、产品、角色、人员）/ display names for units, products, roles, people", Response: names.Book{}},
 	"PUT /api/v1/names/:kind/:code": {Summary: "设置显示名称 / set a display name (kind: unit, product, role)", Request: names.Input{}, Response: names.Name{},
 		Errors: []int{404, 422}},
 
@@ -165,18 +185,23 @@ var apiDocs = map[string]apiDoc{
 	"PATCH /api/v1/users/:id":    {Summary: "修改用户（停用或改密码撤销其会话）/ edit a user (disable or new password revokes sessions)", Request: auth.UserPatch{}, Response: userView{}, Errors: []int{404, 409, 422}},
 	"GET /api/v1/stores":         {Summary: "营业网点 / service outlets", Query: pageQ, Response: workorders.Outlet{}, List: true},
 	"POST /api/v1/stores":        {Summary: "新建网点 / create an outlet", Request: storeRequest{}, Response: workorders.Outlet{}, OK: []int{201}, Errors: []int{409, 422}},
-	"GET /api/v1/workorders":     {Summary: "工单列表 / work orders", Query: withPageQ("status", "technician", "from", "to"), Response: workorders.WorkOrder{}, List: true},
+	"GET /api/v1/workorders":     {Summary: "工单列表 / work orders", Query: withPageQ("status", "technician", "unit", "type", "from", "to"), Response: workorders.WorkOrder{}, List: true},
 	"POST /api/v1/workorders":    {Summary: "新建工单 / create a work order", Request: workorders.WorkOrder{}, Response: workorders.WorkOrder{}, OK: []int{201}, Errors: []int{409, 422}},
 	"GET /api/v1/workorders/:id": {Summary: "工单详情 / one work order", Response: workorders.WorkOrder{}, Errors: []int{404}},
 	"PATCH /api/v1/workorders/:id": {Summary: "改派、改约、取消 / reassign, reschedule, cancel", Request: workorders.Changes{}, Response: workorders.WorkOrder{},
 		Errors: []int{404, 409, 422}},
 	"POST /api/v1/workorders/:id/complete": {Summary: "无验收单完工（投诉由他部门处理）/ complete without an acceptance sheet", Request: noteRequest{}, Response: workorders.WorkOrder{}, Errors: []int{404, 409, 422}},
-	"POST /api/v1/workorders/import": {Summary: "批量导入（JSON 或 CSV：UTF-8/GB18030）/ import JSON or CSV", Request: importRequest{}, BodyTypes: []string{"text/csv"},
-		Response: importAnswer{}, Errors: []int{415, 422}},
+	"POST /api/v1/workorders/import": {Summary: "批量导入（JSON、CSV：UTF-8/GB18030，或 XLSX）；dry_run=1 预览不写入，mode=all 全部或不导入，expect=预览摘要 / import JSON, CSV or XLSX; dry_run previews, mode=all is all-or-nothing, expect confirms a preview",
+		Query:   []string{"dry_run:1 = check every row, write nothing", "mode:row (default, per row) | all (any bad row writes nothing: 422)", "expect:the preview's digest; 409 when the rows now come out differently"},
+		Request: importRequest{}, BodyTypes: []string{"text/csv", workorders.XLSXType},
+		Response: importAnswer{}, Errors: []int{409, 413, 415, 422}},
+	"POST /api/v1/workorders/reassign": {Summary: "批量改派（全部或不改）/ reassign several orders to one technician, all or none", Request: reassignRequest{},
+		Response: reassignAnswer{}, Errors: []int{403, 404, 409, 422}},
 
 	"GET /api/v1/templates":     {Summary: "检查表（各自最新版本）/ templates, latest version of each", Query: pageQ, Response: checklists.Summary{}, List: true},
 	"GET /api/v1/templates/:id": {Summary: "检查表某版本 / a template (latest, or ?version=N)", Query: []string{"version"}, Response: checklists.Template{}, Errors: []int{404}},
-	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{422}},
+	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Query: []string{"base_version:the version an edit started from (409 template_changed when a newer one exists)", "dry_run:1 = validate only, store nothing"},
+		Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{409, 422}},
 
 	"GET /api/v1/sync/pull":  {Summary: "离线同步：拉取 / what changed for the caller since the cursor", Query: []string{"cursor"}, Response: fcsync.PullResponse{}},
 	"POST /api/v1/sync/push": {Summary: "离线同步：提交（每项独立结果）/ push submissions; a result per item", Request: fcsync.PushRequest{}, Response: fcsync.PushResponse{}, Errors: []int{422}},
@@ -204,12 +229,16 @@ var apiDocs = map[string]apiDoc{
 	"GET /api/v1/rectifications":          {Summary: "整改 / rectifications", Query: withPageQ("status"), Response: callbacks.Rectification{}, List: true},
 	"POST /api/v1/rectifications/:id/resolve": {Summary: "整改完成 / resolve a rectification", Request: resolveRequest{}, Response: callbacks.Rectification{},
 		Errors: []int{404, 409, 422}},
+	"POST /api/v1/rectifications/:id/assign": {Summary: "指定整改责任人 / name who carries a rectification out", Request: assignRequest{}, Response: callbacks.Rectification{},
+		Errors: []int{404, 409, 422}},
+	"POST /api/v1/rectifications/:id/reopen": {Summary: "重新打开整改（不认可处理结果）/ reopen a resolved rectification", Request: reopenRequest{}, Response: callbacks.Rectification{},
+		Errors: []int{404, 409, 422}},
 	"GET /api/v1/sms/outbox": {Summary: "短信待发 / SMS outbox", Query: pageQ, Response: callbacks.SMS{}, List: true},
 
-	"GET /api/v1/reports/callbacks":   {Summary: "回访报表 / callbacks by day, week or month", Query: append([]string{"group:day|week|month"}, rangeQ...), Response: reports.CallbackRow{}, List: true, Produces: csvXLSX},
-	"GET /api/v1/reports/inspections": {Summary: "巡检报表（按网点）/ inspections per store", Query: rangeQ, Response: reports.InspectionRow{}, List: true, Produces: csvXLSX},
-	"GET /api/v1/reports/technicians": {Summary: "技术员合规 / technicians' compliance", Query: withPageQ(rangeQ...), Response: reports.TechnicianRow{}, List: true, Produces: csvXLSX},
-	"GET /api/v1/reports/fines":       {Summary: "罚款（按代理公司，含月度封顶）/ fines per unit with monthly caps", Query: []string{"month:YYYY-MM", "format:csv|xlsx"}, Response: reports.FineRow{}, List: true, Produces: csvXLSX},
+	"GET /api/v1/reports/callbacks":   {Summary: "回访报表 / callbacks by day, week or month", Query: append([]string{"group:day|week|month"}, rangeQ...), Response: reports.CallbackRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
+	"GET /api/v1/reports/inspections": {Summary: "巡检报表（按网点）/ inspections per store", Query: rangeQ, Response: reports.InspectionRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
+	"GET /api/v1/reports/technicians": {Summary: "技术员合规 / technicians' compliance", Query: withPageQ(rangeQ...), Response: reports.TechnicianRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
+	"GET /api/v1/reports/fines":       {Summary: "罚款（按代理公司，含月度封顶）/ fines per unit with monthly caps", Query: []string{"month:YYYY-MM", "format:csv|xlsx"}, Response: reports.FineRow{}, List: true, Produces: csvXLSX, Errors: rollupsBuilding},
 
 	"GET /s/:token":  {Summary: "客户短信满意度页 / the customer's one-tap survey page", Produces: []string{"text/html"}, Errors: []int{404, 410}},
 	"POST /s/:token": {Summary: "客户提交满意度 / the customer's answer (form or JSON)", Request: surveyAnswer{}, BodyTypes: []string{"application/x-www-form-urlencoded"}, Produces: []string{"text/html"}, Errors: []int{404, 409, 410, 422}},

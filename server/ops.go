@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fieldcheck/auth"
@@ -29,6 +30,7 @@ func (s *Server) bindOps() {
 	s.route(fiber.MethodGet, "/metrics", metricsAccess, promh)
 	s.route(fiber.MethodGet, "/api/v1/admin/backup", Roles(auth.RoleAdmin), s.backup)
 	s.route(fiber.MethodGet, "/api/v1/audit", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.audit)
+	s.route(fiber.MethodGet, "/api/v1/admin/status", Roles(auth.RoleAdmin), s.adminStatus)
 }
 
 // ReadyCheck is one dependency /readyz asks: "" when it answers, otherwise
@@ -108,14 +110,20 @@ func (s *Server) audit(c *fiber.Ctx) error {
 		limit = maxAuditExport
 	}
 	p := principal(c)
-	actorFilter := c.Query("actor")
-	keep := func(e store.AuditEntry) bool {
-		if actorFilter != "" && e.Actor != actorFilter {
-			return false
-		}
-		return p.Role != auth.RoleSupervisor || e.Unit == p.Unit
+	// The actor and the supervisor's unit page through the audit index; the
+	// console's other filters — what was done (an action or its prefix,
+	// "user." for every user change), on what (an object or its prefix) and
+	// from which device — narrow what that run finds.
+	actionFilter, objectFilter, deviceFilter := c.Query("action"), c.Query("object"), c.Query("device")
+	f := store.AuditFilter{Actor: c.Query("actor"), Keep: func(e store.AuditEntry) bool {
+		return (actionFilter == "" || strings.HasPrefix(e.Action, actionFilter)) &&
+			(objectFilter == "" || strings.HasPrefix(e.Object, objectFilter)) &&
+			(deviceFilter == "" || e.Device == deviceFilter)
+	}}
+	if p.Role == auth.RoleSupervisor {
+		f.Unit, f.ByUnit = p.Unit, true
 	}
-	items, next, err := s.DB.AuditPage(from, to, after, limit, keep)
+	items, next, err := s.DB.AuditPageBy(from, to, f, after, limit)
 	if errors.Is(err, store.ErrBadAuditCursor) {
 		return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
 	}

@@ -75,6 +75,9 @@ func (s *Server) bindRoutes() {
 	s.bindSurvey()
 	s.bindReports()
 	s.bindNames()
+	s.bindQA()
+	s.bindSchedules()
+	s.bindSummary()
 	s.bindFines()
 	s.bindAudits()
 	s.App.All("/api/*", func(c *fiber.Ctx) error {

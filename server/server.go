@@ -14,8 +14,12 @@ import (
 	"fieldcheck/fines"
 	"fieldcheck/names"
 	"fieldcheck/photos"
+	"fieldcheck/qa"
+	"fieldcheck/reports"
+	"fieldcheck/schedules"
 	"fieldcheck/sla"
 	"fieldcheck/store"
+	"fieldcheck/summary"
 	"fieldcheck/workdays"
 	"fieldcheck/workorders"
 
@@ -46,6 +50,9 @@ type Config struct {
 	SMSWebhookURL string
 	// PublicURL prefixes survey links in SMS (default: relative links).
 	PublicURL string
+	// QADailyQuota is the calls in a QA reviewer's daily queue (default 20,
+	// seed 001).
+	QADailyQuota int
 	// MetricsOpen serves /metrics without a token (FIELDCHECK_METRICS_OPEN=1).
 	MetricsOpen bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
@@ -135,6 +142,14 @@ type Server struct {
 	Templates *checklists.Service
 	// Names is the display names of units, products, roles and people.
 	Names *names.Service
+	// QA is the monitoring of agents' calls (品质保障: reviews, queues, reports).
+	QA *qa.Service
+	// Schedules is the inspection plans (巡检计划) and their windows.
+	Schedules *schedules.Service
+	// Summaries makes the 检查汇总反馈表 PDF of an inspection.
+	Summaries *summary.Service
+	// Rollups is the report rollups' start (a rebuild after an upgrade).
+	Rollups *reports.Rollups
 	// Workdays, SLA and Fines: the working-day calendar, the time limits of
 	// orders and the agency fines and score (issue 22).
 	Workdays *workdays.Service
@@ -167,6 +182,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.WorkOrders = workorders.NewService(db, cfg.Now)
 	s.Templates = checklists.NewService(db, cfg.Now)
 	s.Names = names.NewService(db, cfg.Now)
+	s.Schedules = schedules.NewService(db, cfg.Now)
 	fines.Install() // every order write stamps its clock and proposes its fines
 	s.Workdays = workdays.NewService(db, cfg.Now)
 	s.SLA = sla.NewService(db, cfg.Now)
@@ -193,8 +209,13 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.Callbacks = callbacks.New(db, callbacks.Config{SMSWait: cfg.SMSWait, WebhookURL: cfg.SMSWebhookURL,
 		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
 	s.Go(s.Callbacks.Run)
+	s.QA = qa.New(db, s.Callbacks, qa.Config{Quota: cfg.QADailyQuota, AudioDir: qaAudioDir(cfg.DataDir), Clock: cfg.Now})
 	s.Go(s.Fines.Run)
 	if s.Photos, err = s.newPhotos(); err != nil {
+		return nil, err
+	}
+	s.Summaries = summary.NewService(db, s.Photos, cfg.Now)
+	if err := s.startRollups(); err != nil {
 		return nil, err
 	}
 	s.middleware()

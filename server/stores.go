@@ -13,6 +13,23 @@ import (
 func (s *Server) bindStores() {
 	s.route(fiber.MethodPost, "/api/v1/stores", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.createStore)
 	s.route(fiber.MethodGet, "/api/v1/stores", Roles(auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin), s.listStores)
+	s.route(fiber.MethodPatch, "/api/v1/stores/:id", Roles(auth.RoleSupervisor, auth.RoleAdmin), s.patchStore)
+}
+
+func (s *Server) patchStore(c *fiber.Ctx) error {
+	var in workorders.OutletPatch
+	if err := s.bindJSON(c, &in); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.WorkOrders.PatchOutlet(principal(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
 }
 
 func (s *Server) createStore(c *fiber.Ctx) error {

@@ -61,9 +61,24 @@ func (s *Server) putTemplate(c *fiber.Ctx) error {
 		return err
 	}
 	t.ID = utils.CopyString(c.Params("id"))
-	version, created, err := s.Templates.Put(actor(c), &t)
+	// The console's editor: ?base_version=N is the version it started from
+	// (409 template_changed when a newer one exists), ?dry_run=1 validates
+	// and answers the version it would be, storing nothing.
+	base := 0
+	if v := c.Query("base_version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errBadVersion
+		}
+		base = n
+	}
+	dry := truthy(c.Query("dry_run"))
+	version, created, err := s.Templates.PutOnto(actor(c), &t, base, dry)
 	if err != nil {
 		return err
+	}
+	if dry {
+		return c.JSON(fiber.Map{"id": t.ID, "version": version, "dry_run": true})
 	}
 	status := fiber.StatusOK
 	if created {

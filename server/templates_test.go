@@ -39,13 +39,13 @@ func TestTemplatesListAndGet(t *testing.T) {
 			Next  *string              `json:"next"`
 		}
 		res.Decode(t, &list)
-		if res.Status != 200 || len(list.Items) != 6 || list.Next != nil { // 4 + the 2 mystery-visit templates (issue 20)
+		if res.Status != 200 || len(list.Items) != 7 || list.Next != nil { // call_review and the 2 mystery-visit templates too
 			t.Fatalf("%s: list %d %s", user, res.Status, res.Body)
 		}
 	}
 	tok := env.token(t, "tech1")
 	res := env.call(t, "GET", "/api/v1/templates?limit=2", tok, nil)
-	if m := res.JSON(); res.Status != 200 || m["next"] != "home_visit_spotcheck" {
+	if m := res.JSON(); res.Status != 200 || m["next"] != "callback_script" {
 		t.Errorf("page of 2: %d %s", res.Status, res.Body)
 	}
 	res = env.call(t, "GET", "/api/v1/templates?limit=2&after=install_acceptance", tok, nil) // the last 2 of 6

@@ -51,6 +51,7 @@ var testUsers = []auth.NewUser{
 	{Username: "sup1", Name: "周班长", Role: auth.RoleSupervisor, Unit: "chengdu-east"},
 	{Username: "sup2", Name: "吴班长", Role: auth.RoleSupervisor, Unit: "chengdu-west"},
 	{Username: "admin", Name: "管理员", Role: auth.RoleAdmin},
+	{Username: "qa1", Name: "周品质", Role: auth.RoleQA}, // no unit: reviews every unit's calls
 }
 
 // testStart is a weekday morning in Chengdu.

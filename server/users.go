@@ -33,7 +33,8 @@ func (s *Server) listUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	users, next, err := s.Accounts.ListUsers(principal(c), limit, after)
+	f := auth.UserFilter{Q: c.Query("q"), Role: c.Query("role"), Unit: c.Query("unit")}
+	users, next, err := s.Accounts.FindUsers(principal(c), f, limit, after)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"mime"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 )
 
 // bindWorkOrders: work orders (工单), API.md "Users, stores, work orders".
@@ -25,6 +25,7 @@ func (s *Server) bindWorkOrders() {
 	readers := Roles(auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor, auth.RoleAdmin)
 	s.route(fiber.MethodPost, "/api/v1/workorders", managers, s.createWorkOrder)
 	s.route(fiber.MethodPost, "/api/v1/workorders/import", managers, s.importWorkOrders)
+	s.route(fiber.MethodPost, "/api/v1/workorders/reassign", managers, s.reassignWorkOrders)
 	s.route(fiber.MethodGet, "/api/v1/workorders", readers, s.listWorkOrders)
 	s.route(fiber.MethodGet, "/api/v1/workorders/:id", readers, s.getWorkOrder)
 	s.route(fiber.MethodPatch, "/api/v1/workorders/:id", managers, s.patchWorkOrder)
@@ -106,17 +107,30 @@ const importJSONLimit = workorders.MaxCSVBytes
 var errImportType = errs.New(errs.Unsupported, "unsupported_media_type",
 	"请以 JSON（application/json）或 CSV（text/csv）上传", "send JSON (application/json) or CSV (text/csv)")
 
+// importWorkOrders: API.md's import, plus (for the console's 导入) a CSV or
+// XLSX body, ?dry_run=1 (the preview: every row checked, nothing written,
+// each row's order echoed), ?mode=all (all-or-nothing: any rejected row
+// writes nothing, 422 with every row) and ?expect=<the preview's digest>
+// (409 with the new rows when they would now come out differently).
 func (s *Server) importWorkOrders(c *fiber.Ctx) error {
 	mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	var rows []workorders.Row
-	var results []workorders.ImportResult
+	var rejected []workorders.ImportResult
 	switch mt {
 	case "text/csv", "application/csv", "text/plain", "application/vnd.ms-excel":
 		data, err := readBody(c, workorders.MaxCSVBytes)
 		if err != nil {
 			return err
 		}
-		if rows, results, err = workorders.ParseCSV(bytes.NewReader(data)); err != nil {
+		if rows, rejected, err = workorders.ParseCSV(bytes.NewReader(data)); err != nil {
+			return err
+		}
+	case workorders.XLSXType:
+		data, err := readBody(c, workorders.MaxCSVBytes)
+		if err != nil {
+			return err
+		}
+		if rows, rejected, err = workorders.ParseXLSX(data); err != nil {
 			return err
 		}
 	case "application/json", "":
@@ -133,25 +147,64 @@ func (s *Server) importWorkOrders(c *fiber.Ctx) error {
 	default:
 		return errImportType
 	}
-	imported, err := s.WorkOrders.Import(principal(c), rows)
-	if err != nil {
+	opts := workorders.ImportOptions{DryRun: truthy(c.Query("dry_run")), Expect: utils.CopyString(c.Query("expect"))}
+	switch c.Query("mode") {
+	case "", "row":
+	case "all":
+		opts.AllOrNothing = true
+	default:
+		e := errs.New(errs.BadRequest, "bad_mode", "mode 应为 row（逐行）或 all（全部或不导入）", "mode must be row or all")
+		e.Fields = map[string]errs.Msg{"mode": e.Message}
+		return e
+	}
+	outcome, err := s.WorkOrders.ImportWith(principal(c), rows, rejected, opts)
+	e, refused := errs.As(err)
+	if err != nil && !refused {
 		return err
 	}
-	results = append(results, imported...)
-	slices.SortStableFunc(results, func(a, b workorders.ImportResult) int { return a.Row - b.Row })
 	l := lang(c)
-	out := make([]fiber.Map, len(results))
+	out := make([]fiber.Map, len(outcome.Results))
 	count := map[string]int{}
-	for i, r := range results {
+	for i, r := range outcome.Results {
 		m := fiber.Map{"row": r.Row, "id": errs.Echo(r.ID), "status": r.Status, "error": nil}
 		if r.Err != nil {
 			m["error"] = errorBody(r.Err, l)
 		}
+		if opts.DryRun && r.Order != nil {
+			m["order"] = r.Order
+		}
 		out[i] = m
 		count[r.Status]++
 	}
-	return c.JSON(fiber.Map{"results": out, "created": count[workorders.ImportCreated],
-		"updated": count[workorders.ImportUpdated], "rejected": count[workorders.ImportRejected]})
+	body := fiber.Map{"results": out, "created": count[workorders.ImportCreated],
+		"updated": count[workorders.ImportUpdated], "rejected": count[workorders.ImportRejected],
+		"digest": outcome.Digest, "committed": outcome.Committed, "dry_run": opts.DryRun}
+	if refused {
+		body["error"] = errorBody(e, l)
+		return c.Status(kindStatus[e.Kind]).JSON(body)
+	}
+	return c.JSON(body)
+}
+
+func truthy(v string) bool { return v == "1" || v == "true" || v == "yes" }
+
+// reassignWorkOrders hands several orders to one technician, all or none
+// (the console's 批量改派).
+func (s *Server) reassignWorkOrders(c *fiber.Ctx) error {
+	var in reassignRequest
+	if err := s.bindJSON(c, &in); err != nil {
+		return err
+	}
+	items, err := s.WorkOrders.Reassign(principal(c), in.Orders, in.Technician)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+type reassignRequest struct {
+	Orders     []workorders.Target `json:"orders"`
+	Technician string              `json:"technician"`
 }
 
 var errBadStatus = &errs.Error{Kind: errs.BadRequest, Code: "bad_status",
@@ -184,7 +237,7 @@ func (s *Server) listWorkOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := workorders.Filter{Status: c.Query("status"), Technician: c.Query("technician"), Unit: c.Query("unit")}
+	f := workorders.Filter{Status: c.Query("status"), Technician: c.Query("technician"), Unit: c.Query("unit"), Type: c.Query("type")}
 	switch f.Status {
 	case "", workorders.StatusAssigned, workorders.StatusCompleted, workorders.StatusCancelled:
 	default:

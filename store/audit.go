@@ -43,7 +43,132 @@ func Audit(tx *bolt.Tx, at time.Time, who Actor, action, object, detail string) 
 	if err != nil {
 		return err
 	}
-	return b.Put(Key(TimeKey(at), U64(seq)), data)
+	key := Key(TimeKey(at), U64(seq))
+	if err := b.Put(key, data); err != nil {
+		return err
+	}
+	if tx.Bucket(BucketMeta).Get(metaAuditIndex) == nil {
+		return nil
+	}
+	return markAuditBy(tx.Bucket(BucketAuditBy), CleanIdentifier(who.Username), CleanIdentifier(who.Unit), key)
+}
+
+// The audit log's filter index (BucketAuditBy): "a:"actor 0x00 entry key and
+// "u:"unit 0x00 entry key → nil, so a list by actor or by unit is one seek
+// and a run of its own entries, not a walk over everyone's. Meta
+// "audit_index" says it is complete; Open builds it for a file from before
+// it, and until then pages by actor or unit walk the log.
+var metaAuditIndex = []byte("audit_index")
+
+func markAuditBy(b *bolt.Bucket, actor, unit string, key []byte) error {
+	if actor != "" {
+		if err := b.Put(append(Prefix("a:"+actor), key...), []byte{}); err != nil {
+			return err
+		}
+	}
+	if unit != "" {
+		return b.Put(append(Prefix("u:"+unit), key...), []byte{})
+	}
+	return nil
+}
+
+// buildAuditIndex indexes every entry when the index is not complete yet.
+func buildAuditIndex(tx *bolt.Tx) error {
+	if tx.Bucket(BucketMeta).Get(metaAuditIndex) != nil {
+		return nil
+	}
+	ix := tx.Bucket(BucketAuditBy)
+	c := tx.Bucket(BucketAudit).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var e AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		if err := markAuditBy(ix, e.Actor, e.Unit, k); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(BucketMeta).Put(metaAuditIndex, []byte{1})
+}
+
+// AuditFilter narrows AuditPageBy: entries of one actor, of one unit
+// (ByUnit; a Unit of "" is the entries without one), or both.
+type AuditFilter struct {
+	Actor  string
+	Unit   string
+	ByUnit bool
+	// Keep, when set, narrows further what the run finds (filters no index
+	// serves).
+	Keep func(AuditEntry) bool
+}
+
+func (f AuditFilter) keep(e AuditEntry) bool {
+	return (f.Actor == "" || e.Actor == f.Actor) && (!f.ByUnit || e.Unit == f.Unit) && (f.Keep == nil || f.Keep(e))
+}
+
+// AuditPageBy is AuditPage for f, through the filter index: an actor's or a
+// unit's entries are a run of their own index keys, whatever others wrote.
+// The cursor is the entry's key either way.
+func (db *DB) AuditPageBy(from, to time.Time, f AuditFilter, after string, limit int) (items []AuditEntry, next string, err error) {
+	err = db.View(func(tx *bolt.Tx) error {
+		var prefix []byte
+		switch {
+		case tx.Bucket(BucketMeta).Get(metaAuditIndex) == nil:
+		case f.Actor != "":
+			prefix = Prefix("a:" + f.Actor)
+		case f.ByUnit && f.Unit != "":
+			prefix = Prefix("u:" + f.Unit)
+		}
+		if prefix == nil {
+			var err error
+			items, next, err = AuditPage(tx, from, to, after, limit, f.keep)
+			return err
+		}
+		var start []byte
+		if after != "" {
+			var err error
+			start, err = hex.DecodeString(after)
+			if err != nil || len(start) < 8 {
+				return ErrBadAuditCursor
+			}
+		}
+		seek := append(prefix[:len(prefix):len(prefix)], TimeKey(from)...)
+		if start != nil && bytes.Compare(start, seek[len(prefix):]) > 0 {
+			seek = append(prefix[:len(prefix):len(prefix)], start...)
+		}
+		end := TimeKey(to)
+		audit := tx.Bucket(BucketAudit)
+		var last []byte
+		c := tx.Bucket(BucketAuditBy).Cursor()
+		for k, _ := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			key := k[len(prefix):]
+			if len(key) < 8 || bytes.Compare(key[:8], end) >= 0 {
+				break
+			}
+			if start != nil && bytes.Equal(key, start) {
+				continue
+			}
+			v := audit.Get(key)
+			if v == nil {
+				continue
+			}
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if !f.keep(e) {
+				continue
+			}
+			if len(items) == limit {
+				next = hex.EncodeToString(last)
+				break
+			}
+			items = append(items, e)
+			last = append(last[:0], key...)
+		}
+		return nil
+	})
+	return items, next, err
 }
 
 // AuditRange walks entries with from ≤ at < to, oldest first. fn returning

@@ -72,6 +72,9 @@ func (db *DB) WriteBackup(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("store: backup photos: %w", err)
 	}
+	if err := writeFiles(tw, db.Dir, AudioDir); err != nil {
+		return fmt.Errorf("store: backup call recordings: %w", err)
+	}
 	return tw.Close()
 }
 
@@ -162,7 +165,7 @@ func unpack(dir string, r io.Reader, lim RestoreLimits) error {
 			continue
 		}
 		name := filepath.Clean(filepath.FromSlash(h.Name))
-		if !filepath.IsLocal(name) || (name != FileName && !strings.HasPrefix(name, PhotoDir+string(filepath.Separator))) {
+		if !filepath.IsLocal(name) || (name != FileName && !inBackupDir(name)) {
 			return fmt.Errorf("store: restore: unexpected entry %q", h.Name)
 		}
 		if name != FileName && h.Size > lim.MaxPhoto {

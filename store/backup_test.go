@@ -220,3 +220,31 @@ func TestRestoreCapsEntrySizesBeforeWriting(t *testing.T) {
 		t.Fatalf("within the caps: %v", err)
 	}
 }
+
+// The QA reviewers' call recordings travel with the backup and come back.
+func TestBackupCarriesCallRecordings(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := filepath.Join(dir, AudioDir, "cr-0000000001")
+	os.MkdirAll(filepath.Dir(rec), 0o700)
+	os.WriteFile(rec, []byte("ID3 recording"), 0o600)
+	os.WriteFile(filepath.Join(dir, AudioDir, ".tmp-123"), []byte("half"), 0o600)
+	var buf bytes.Buffer
+	if err := db.WriteBackup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out := filepath.Join(t.TempDir(), "restored")
+	if err := Restore(out, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, AudioDir, "cr-0000000001")); err != nil || string(b) != "ID3 recording" {
+		t.Fatalf("recording after restore: %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, AudioDir, ".tmp-123")); err == nil {
+		t.Error("a half-written upload was backed up")
+	}
+}

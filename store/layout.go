@@ -30,6 +30,15 @@ var (
 	// WorkOrdersByUnit: unit 0x00 order id → nil.
 	BucketWorkOrdersByUnit = []byte("workorders_by_unit")
 
+	// WorkOrdersByTime: scope 0x00 list time(8) 0x00 order id → nil, and
+	// WorkOrdersByStatus: scope 0x00 status 0x00 list time(8) 0x00 order id →
+	// nil, scope "*", "u:"unit or "t:"technician, list time the appointment
+	// start or else the creation time: the list's filters page through them
+	// (workorders/index.go). Built on start when Meta "workorders_index" is
+	// absent.
+	BucketWorkOrdersByTime   = []byte("workorders_by_time")
+	BucketWorkOrdersByStatus = []byte("workorders_by_status")
+
 	// Templates: template id 0x00 version(u32 BE) → checklists.Template JSON.
 	BucketTemplates = []byte("templates")
 
@@ -53,6 +62,15 @@ var (
 	// SubmissionsByTime: skew-corrected finished_at (time key) 0x00
 	// submission id → nil; an edit that changes finished_at moves the entry.
 	BucketSubmissionsByTime = []byte("submissions_by_time")
+
+	// SubmissionsByFlag (owned by sync): scope 0x00 flag 0x00 finished_at
+	// (time key) 0x00 submission id → nil for each flag a head carries, scope
+	// "*", "u:"unit and "a:"author: the flagged sheets' list pages through it
+	// (sync/flagindex.go). SubmissionFlagKeys: submission id → the entries it
+	// has there, so a save knows what to take out. Built on the first flag
+	// list when Meta "submissions_flag_index" is absent.
+	BucketSubmissionsByFlag  = []byte("submissions_by_flag")
+	BucketSubmissionFlagKeys = []byte("submission_flag_keys")
 
 	// Photos (written by photos.Put, in the commit that runs
 	// sync.PhotoArrived): sha256 hex → photos.Meta. The original lives in
@@ -100,6 +118,13 @@ var (
 	// CallbacksByTime: finished_at(time key) 0x00 task id → nil — the job's
 	// finish time, the day reports count it on and list ranges filter by.
 	BucketCallbacksByTime = []byte("callbacks_by_time")
+	// CallbackCounts: the queue counters of GET /callbacks/summary, moved in
+	// the task's own transaction: per scope (every unit, one unit) and count,
+	// step deltas per one-minute bucket, the step index that resolves the
+	// minute holding now exactly, and tasks closed per day
+	// (callbacks/counters.go has the keys). Built from the tasks on start
+	// when Meta "callbacks_counts" is absent.
+	BucketCallbackCounts = []byte("callback_counts")
 	// SMSOutbox: 'm' seq(u64 BE) → callbacks.SMS (kept after sending);
 	// 'p' next_try(time key) seq(u64 BE) → nil (still to send).
 	BucketSMSOutbox = []byte("sms_outbox")
@@ -114,6 +139,33 @@ var (
 	// set. Built-in role and product names apply where no entry exists.
 	BucketNames = []byte("names")
 
+	// CallReviews (owned by qa): review id ("cr-" + 10-digit seq) → qa.Review,
+	// one 《客户代表监听记录表》 of one callback call.
+	BucketCallReviews = []byte("call_reviews")
+	// CallReviewIndex (owned by qa): 'r' reviewer 0x00 task id → review id
+	// (a reviewer reviews a call once); 'a' agent 0x00 time 0x00 review id
+	// (an agent's own reviews); 't' time 0x00 review id (reports by day);
+	// 'c' task id 0x00 review id (who reviewed a call); 'd' reviewer 0x00
+	// task id → day (every call ever drawn into the reviewer's queue).
+	BucketCallReviewIndex = []byte("call_review_index")
+	// QAQueues (owned by qa): day (YYYY-MM-DD) 0x00 reviewer → qa.Queue, the
+	// stored daily draw, so a reload shows the same queue.
+	BucketQAQueues = []byte("qa_queues")
+	// QACalibrations (owned by qa): session id ("cal-" + 10-digit seq) →
+	// qa.Calibration (seed 001 §5 校准).
+	BucketQACalibrations = []byte("qa_calibrations")
+	// SchedulePlans (owned by schedules): plan id ("pl-" + 10-digit seq) →
+	// schedules.Plan, its versions oldest first (an edit appends one).
+	BucketSchedulePlans = []byte("schedule_plans")
+	// ScheduleVisits (owned by schedules): plan id 0x00 day (YYYY-MM-DD,
+	// Asia/Shanghai) 0x00 submission id → schedules.Visit, an inspection that
+	// matched the plan on the day it was finished; windows are done by them.
+	BucketScheduleVisits = []byte("schedule_visits")
+	// SchedulesBySubject: "store:"id | "unit:"unit 0x00 plan id → nil.
+	BucketSchedulesBySubject = []byte("schedules_by_subject")
+	// SchedulesByInspector: username 0x00 plan id → nil, for the latest
+	// version's inspectors (their pull lists the plan's due windows).
+	BucketSchedulesByInspector = []byte("schedules_by_inspector")
 	// Workdays (owned by workdays): year ("2026") → workdays.Calendar, the
 	// holidays and worked weekend days an admin set; absent years use the
 	// built-in calendar.
@@ -149,6 +201,10 @@ var (
 
 	// Audit: time key 0x00 seq(u64 BE) → AuditEntry.
 	BucketAudit = []byte("audit")
+	// AuditBy: "a:"actor 0x00 audit key and "u:"unit 0x00 audit key → nil, the
+	// audit log's filter index (audit.go); built on open when Meta
+	// "audit_index" is absent.
+	BucketAuditBy = []byte("audit_by")
 )
 
 var allBuckets = [][]byte{
@@ -163,6 +219,12 @@ var allBuckets = [][]byte{
 	BucketFeed, BucketAudit,
 	BucketNames,
 	BucketCallbackQueueByUnit,
+	BucketCallReviews, BucketCallReviewIndex, BucketQAQueues, BucketQACalibrations,
+	BucketSchedulePlans, BucketScheduleVisits, BucketSchedulesBySubject, BucketSchedulesByInspector,
 	BucketWorkdays, BucketSLA, BucketFines, BucketFinesByMonth, BucketFinesByOrder, BucketFineMonths, BucketFaults,
+	BucketCallbackCounts,
+	BucketWorkOrdersByTime, BucketWorkOrdersByStatus,
+	BucketAuditBy,
+	BucketSubmissionsByFlag, BucketSubmissionFlagKeys,
 	BucketAudits,
 }

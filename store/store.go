@@ -74,7 +74,7 @@ func Open(dir string) (*DB, error) {
 					return err
 				}
 			}
-			return nil
+			return buildAuditIndex(tx) // a file from before the audit index
 		})
 	}); err != nil {
 		b.Close()

@@ -130,8 +130,12 @@ func pushThenStop(t *testing.T, how string, stop func(*server)) {
 		inFlight += len(c.sent) - len(c.acked)
 	}
 	t.Logf("%d chains, %d pushes acknowledged before %s, %d cut off by it", len(chains), total, how, inFlight)
+	// The report rollups equal the records after the stop (written in the
+	// pushes' own commits, so nothing half-counted survives a SIGKILL).
+	verifyRollups(t, bin, data)
 
 	srv = startServer(t, bin, data)
+	defer verifyRollups(t, bin, data)
 	defer srv.stop(t)
 	admin := srv.login(t, srv.loginsOf("admin")[0])
 
@@ -255,6 +259,18 @@ func pushThenStop(t *testing.T, how string, stop func(*server)) {
 		t.Fatalf("%d callbacks on this test's orders, want %d", gotCB, wantCB)
 	}
 	t.Logf("after restart: %d submissions (%d this test's), %d callbacks (%d this test's), all acknowledged versions intact", len(byID), ours, len(tasks.Items), gotCB)
+}
+
+// verifyRollups runs `fieldcheck rollups verify` on the stopped server's
+// data dir: it exits 0 only when every report read from the rollups equals
+// the same report walked from the records.
+func verifyRollups(t *testing.T, bin, data string) {
+	t.Helper()
+	out, err := exec.Command(bin, "rollups", "verify", "--data", data).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rollups verify: %v\n%s", err, out)
+	}
+	t.Logf("%s", strings.TrimSpace(string(out)))
 }
 
 // chain is one goroutine's stream of pushes.

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"encoding/json"
 	"time"
 
 	"fieldcheck/checklists"
@@ -21,6 +22,11 @@ const (
 	FlagClockSkew            = "clock_skew"
 	FlagEditedAfterSignature = "edited_after_signature"
 	FlagFinishedInFuture     = "finished_in_future"
+	// FlagOrderChanged: the sheet's conditions were not judged on the order
+	// as it is now: on the earlier version the phone had (order_version,
+	// order_facts), or, when the phone did not say and the current order
+	// refused it, with every conditional item optional (relaxed).
+	FlagOrderChanged = "order_changed"
 )
 
 // MaxBatch is the most submissions one push may carry.
@@ -67,6 +73,11 @@ type FlagDetail struct {
 	OtherWorkOrderID string `json:"other_workorder_id,omitempty"`
 	OtherStoreID     string `json:"other_store_id,omitempty"`
 	OtherStoreName   string `json:"other_store_name,omitempty"`
+	// OrderVersion is the order version the phone judged the sheet on, 0
+	// when it did not say (order_changed); Relaxed: its conditional items
+	// were taken as optional.
+	OrderVersion int  `json:"order_version,omitempty"`
+	Relaxed      bool `json:"relaxed,omitempty"`
 }
 
 // Version is one stored version of a submission
@@ -101,6 +112,10 @@ type Version struct {
 	// Signatures are the signature images' hashes: a near copy of a
 	// signature (white with one stroke) is no evidence of photo reuse.
 	Signatures []string `json:"signatures,omitempty"`
+	// JudgedOn are the facts the sheet's conditions were judged on (the
+	// order or store as the phone had it); absent on versions stored before
+	// conditions, and when nothing was known.
+	JudgedOn *checklists.Facts `json:"judged_on,omitempty"`
 }
 
 // Head is a submission's current state (BucketSubmissionHeads: id → Head).
@@ -139,6 +154,10 @@ type Head struct {
 	UpdatedAt     time.Time         `json:"updated_at"`
 	// RectificationID is the 整改 this inspection opened, once.
 	RectificationID string `json:"rectification_id,omitempty"`
+
+	// answers, when set, are the answers of Version as just written (the
+	// rollups read them instead of decoding the version again); never stored.
+	answers map[string]json.RawMessage
 }
 
 // AllFlags is the head's flags with photo_reused when evidence stands.
@@ -184,6 +203,8 @@ type View struct {
 	Flags              []string               `json:"flags"`
 	FlagDetails        []FlagDetail           `json:"flag_details"`
 	RectificationID    string                 `json:"rectification_id,omitempty"`
+	// JudgedOn: the facts the sheet's conditions were judged on (Version).
+	JudgedOn *checklists.Facts `json:"judged_on,omitempty"`
 }
 
 // Summary is one line of GET /submissions.

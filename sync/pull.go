@@ -12,6 +12,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
 	"fieldcheck/names"
+	"fieldcheck/schedules"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -34,6 +35,10 @@ type PullResponse struct {
 	// codes or people the phone has no name for yet); absent otherwise, so
 	// an idle pull stays a few bytes.
 	Names *names.Book `json:"names,omitempty"`
+	// Due: an inspector's due and recently missed inspections (巡检计划),
+	// nearest due day first, on every last page (more: false) — windows
+	// open by the calendar, not by a change — and absent otherwise.
+	Due *[]schedules.Window `json:"due,omitempty"`
 }
 
 // Page sizes: about 500 records a page (API.md), the client may ask fewer.
@@ -119,6 +124,13 @@ func Pull(db *store.DB, p auth.Principal, cur string, limit int, now time.Time) 
 			return err
 		}
 		r := pl.res
+		if p.Role == auth.RoleInspector && !r.More {
+			due, err := schedules.DueFor(tx, p.Username, now)
+			if err != nil {
+				return err
+			}
+			r.Due = &due
+		}
 		if (c.format == cursorSnapshot && !c.started) || pl.renamed || len(r.WorkOrders)+len(r.Stores) > 0 {
 			r.Names, err = names.For(tx, p)
 		}

@@ -16,6 +16,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
 	"fieldcheck/photos"
+	"fieldcheck/schedules"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -393,11 +394,8 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 			return nil, err
 		}
 	}
-	ctx := checklists.Context{}
-	if wo != nil {
-		ctx.SubscribedMbps = wo.SubscribedMbps
-	}
-	if err := checklists.Validate(tpl, s, ctx); err != nil {
+	ctx, changed, err := judge(tpl, s, wo, outlet)
+	if err != nil {
 		e, ok := errs.As(err)
 		if !ok {
 			return nil, err
@@ -472,6 +470,11 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 	pl.finished = finished
 	rec.FinishedAt = &pl.finished
 	rec.Result = checklists.Score(tpl, s, ctx)
+	rec.JudgedOn = ctx.Facts
+	if changed {
+		rec.Flags = append(rec.Flags, FlagOrderChanged)
+		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagOrderChanged, OrderVersion: s.OrderVersion, Relaxed: ctx.Lenient})
+	}
 	if rec.Result.SpeedBelowSubscribed {
 		rec.Flags = append(rec.Flags, FlagSpeedBelowSubscribed)
 		rec.FlagDetails = append(rec.FlagDetails, FlagDetail{Flag: FlagSpeedBelowSubscribed})
@@ -527,7 +530,7 @@ func (m *merger) recheck(tx *bolt.Tx, pl *plan) (cur current, ok bool, err error
 		}
 		was, now := pl.wo, cur.wo
 		if now.Status != was.Status || now.CompletedBy != was.CompletedBy || now.Technician != was.Technician ||
-			now.Unit != was.Unit || now.SubscribedMbps != was.SubscribedMbps {
+			now.Unit != was.Unit || now.SubscribedMbps != was.SubscribedMbps || *FactsOf(now, nil) != *FactsOf(was, nil) {
 			return current{}, false, nil
 		}
 	}
@@ -538,7 +541,7 @@ func (m *merger) recheck(tx *bolt.Tx, pl *plan) (cur current, ok bool, err error
 		} else if err != nil {
 			return current{}, false, err
 		}
-		if cur.outlet.Unit != pl.outlet.Unit {
+		if cur.outlet.Unit != pl.outlet.Unit || cur.outlet.Kind != pl.outlet.Kind {
 			return current{}, false, nil
 		}
 	}
@@ -614,6 +617,7 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 	h.Complete = len(rec.MissingPhotos) == 0
 	h.FinishedAt = pl.finished
 	h.Result = rec.Result
+	h.answers = rec.Answers // the rollups count this version's answers (sync/rollup.go)
 	h.Signed = rec.Signed || h.Signed
 	h.UpdatedAt = m.now
 	var err error
@@ -622,6 +626,14 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 	}
 	if err := m.rectify(tx, h, cur.wo, cur.outlet); err != nil {
 		return Result{}, err
+	}
+	if head == nil {
+		// 巡检计划: a new walkthrough or spot check closes its plan's due window.
+		in := schedules.Inspection{SubmissionID: s.ID, Kind: h.Kind, TemplateID: s.TemplateID, StoreID: s.Subject.StoreID,
+			Unit: h.Unit, Author: h.Author, FinishedAt: pl.finished}
+		if err := schedules.Visited(tx, in); err != nil {
+			return Result{}, err
+		}
 	}
 	if err := saveHead(tx, h); err != nil {
 		return Result{}, err

@@ -100,7 +100,7 @@ func Get(tx *bolt.Tx, p auth.Principal, id string, version int, now time.Time) (
 	}
 	v := &View{Submission: rec.Submission, Version: rec.Version, LatestVersion: h.Version, Kind: rec.Kind,
 		Author: rec.Author, DeviceID: rec.DeviceID, ReceivedAt: rec.ReceivedAt, DeviceTime: rec.DeviceTime,
-		SkewSeconds: rec.SkewSeconds, FinishedAtOriginal: rec.FinishedAtOriginal,
+		SkewSeconds: rec.SkewSeconds, FinishedAtOriginal: rec.FinishedAtOriginal, JudgedOn: rec.JudgedOn,
 		Score: rec.Result.Score, MaxScore: rec.Result.MaxScore, Percent: rec.Result.Percent,
 		Grade: rec.Result.Grade, Passed: rec.Result.Passed, Deductions: rec.Result.Deductions,
 		Fines: rec.Result.Fines, FailedCritical: rec.Result.FailedCritical, RectificationID: h.RectificationID}
@@ -175,8 +175,35 @@ var errBadCursor = errs.New(errs.BadRequest, "bad_cursor", "分页游标无效",
 // own, supervisors their unit's, admins all) matching f, at most limit, after
 // the cursor a previous page returned, and the next cursor ("" at the end).
 func List(db *store.DB, p auth.Principal, f Filter, limit int, after string) ([]Summary, string, error) {
-	var bucket, prefix, start []byte
+	var bucket, prefix, start, end []byte
 	switch {
+	case f.Flag != "" && f.WorkOrderID == "" && f.StoreID == "":
+		// Flagged sheets: a run of the flag's entries in the caller's
+		// scope, by finish time (flagindex.go).
+		if err := ensureFlagIndex(db); err != nil {
+			return nil, "", err
+		}
+		var scope string
+		switch p.Role {
+		case auth.RoleAdmin:
+			scope = "*"
+		case auth.RoleSupervisor:
+			if p.Unit == "" {
+				return []Summary{}, "", nil
+			}
+			scope = "u:" + p.Unit
+		case auth.RoleTechnician, auth.RoleInspector:
+			scope = "a:" + p.Username
+		default:
+			return nil, "", errs.ErrForbidden
+		}
+		bucket, prefix = store.BucketSubmissionsByFlag, store.Prefix(scope, f.Flag)
+		if !f.From.IsZero() {
+			start = append(prefix[:len(prefix):len(prefix)], store.TimeKey(f.From)...)
+		}
+		if !f.To.IsZero() {
+			end = append(prefix[:len(prefix):len(prefix)], store.TimeKey(f.To)...)
+		}
 	case f.WorkOrderID != "":
 		bucket, prefix = store.BucketSubmissionsBySubject, store.Prefix("wo:"+f.WorkOrderID)
 	case f.StoreID != "":
@@ -187,6 +214,9 @@ func List(db *store.DB, p auth.Principal, f Filter, limit int, after string) ([]
 		bucket = store.BucketSubmissionsByTime
 		if !f.From.IsZero() {
 			start = store.TimeKey(f.From)
+		}
+		if !f.To.IsZero() {
+			end = store.TimeKey(f.To)
 		}
 	default:
 		return nil, "", errs.ErrForbidden
@@ -207,7 +237,7 @@ func List(db *store.DB, p auth.Principal, f Filter, limit int, after string) ([]
 		scanned := 0
 		return store.ScanPrefix(tx, bucket, prefix, start, func(k, _ []byte) error {
 			scanned++
-			if !f.To.IsZero() && bytes.Equal(bucket, store.BucketSubmissionsByTime) && bytes.Compare(k, store.TimeKey(f.To)) >= 0 {
+			if end != nil && bytes.Compare(k, end) >= 0 {
 				return store.Stop
 			}
 			h, err := loadHead(tx, store.SplitLast(k))

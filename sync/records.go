@@ -47,6 +47,12 @@ func loadHead(tx *bolt.Tx, id string) (*Head, error) {
 }
 
 func saveHead(tx *bolt.Tx, h *Head) error {
+	if err := moveFlagIndex(tx, h); err != nil {
+		return err
+	}
+	if err := putRollup(tx, h); err != nil { // the report figures, in this commit
+		return err
+	}
 	return store.PutJSON(tx, store.BucketSubmissionHeads, []byte(h.ID), h)
 }
 

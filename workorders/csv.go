@@ -109,12 +109,7 @@ func ParseCSV(r io.Reader) ([]Row, []ImportResult, error) {
 	if err != nil {
 		return nil, nil, malformed(err)
 	}
-	cols, err := mapHeader(header)
-	if err != nil {
-		return nil, nil, err
-	}
-	var rows []Row
-	var rejected []ImportResult
+	var recs []record
 	n := 0
 	for {
 		rec, err := cr.Read()
@@ -128,16 +123,41 @@ func ParseCSV(r io.Reader) ([]Row, []ImportResult, error) {
 			continue
 		}
 		if n++; n > MaxCSVRows {
-			return nil, nil, errs.New(errs.TooLarge, "too_many_rows",
-				fmt.Sprintf("一次最多导入 %d 行", MaxCSVRows), fmt.Sprintf("at most %d rows per import", MaxCSVRows))
+			return nil, nil, errTooManyRows
 		}
 		line, _ := cr.FieldPos(0)
-		wo, bad := parseRow(rec, cols)
+		recs = append(recs, record{line: line, fields: rec})
+	}
+	return parseTable(header, recs)
+}
+
+var errTooManyRows = errs.New(errs.TooLarge, "too_many_rows",
+	fmt.Sprintf("一次最多导入 %d 行", MaxCSVRows), fmt.Sprintf("at most %d rows per import", MaxCSVRows))
+
+// record is one data row of a table (CSV or a spreadsheet) with the line or
+// row number a person sees.
+type record struct {
+	line   int
+	fields []string
+}
+
+// parseTable maps the header and parses each record into an order, or a
+// rejection naming its line.
+func parseTable(header []string, recs []record) ([]Row, []ImportResult, error) {
+	cols, err := mapHeader(header)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []Row
+	var rejected []ImportResult
+	for _, r := range recs {
+		wo, bad := parseRow(r.fields, cols)
 		if bad != nil {
-			rejected = append(rejected, ImportResult{Row: line, ID: wo.ID, Status: ImportRejected, Err: bad})
+			o := wo
+			rejected = append(rejected, ImportResult{Row: r.line, ID: wo.ID, Status: ImportRejected, Err: bad, Order: &o})
 			continue
 		}
-		rows = append(rows, Row{Row: line, Order: wo})
+		rows = append(rows, Row{Row: r.line, Order: wo})
 	}
 	return rows, rejected, nil
 }
@@ -275,6 +295,9 @@ func parseRow(rec []string, cols map[string]int) (WorkOrder, *errs.Error) {
 			continue
 		}
 		tm, ok := ParseTime(s)
+		if !ok {
+			tm, ok = excelSerial(s)
+		}
 		if !ok {
 			v.Add(t.path, "时间格式应为 2006-01-02 15:04 或 RFC 3339", "time must be like 2006-01-02 15:04 (Asia/Shanghai) or RFC 3339")
 		}

@@ -30,6 +30,9 @@ type ImportResult struct {
 	ID     string      `json:"id"`
 	Status string      `json:"status"`
 	Err    *errs.Error `json:"-"`
+	// Order is the row as read, for a preview (set on dry runs and on rows
+	// the file itself got wrong).
+	Order *WorkOrder `json:"order,omitempty"`
 }
 
 // Numbered numbers orders from a JSON list 1, 2, 3 …

@@ -15,6 +15,7 @@ type Filter struct {
 	Status     string
 	Technician string
 	Unit       string
+	Type       string // install, move, repair, removal, complaint
 	From, To   time.Time
 }
 
@@ -24,7 +25,7 @@ const DefaultLimit = 200
 func (f Filter) match(wo *WorkOrder) bool {
 	if f.Status != "" && wo.Status != f.Status ||
 		f.Technician != "" && wo.Technician != f.Technician ||
-		f.Unit != "" && wo.Unit != f.Unit {
+		f.Unit != "" && wo.Unit != f.Unit || f.Type != "" && wo.Type != f.Type {
 		return false
 	}
 	t := wo.Appointment.From
@@ -34,12 +35,17 @@ func (f Filter) match(wo *WorkOrder) bool {
 	return (f.From.IsZero() || !t.Before(f.From)) && (f.To.IsZero() || t.Before(f.To))
 }
 
-// List returns up to limit orders matching f in id order, starting after the
-// id `after`, and the cursor for the next page ("" at the end). A technician
-// filter walks BucketWorkOrdersByTech, a unit filter BucketWorkOrdersByUnit.
+// List returns up to limit orders matching f, starting after the cursor
+// `after`, and the cursor for the next page ("" at the end). A status or a
+// date range pages through the filter indexes in list-time order
+// (index.go); otherwise the orders come in id order, a technician filter
+// walking BucketWorkOrdersByTech, a unit filter BucketWorkOrdersByUnit.
 func List(tx *bolt.Tx, f Filter, limit int, after string) ([]WorkOrder, string, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
+	}
+	if (f.Status != "" || !f.From.IsZero() || !f.To.IsZero()) && indexOn(tx) {
+		return listIndexed(tx, f, limit, after)
 	}
 	bucket, prefix := store.BucketWorkOrders, []byte(nil)
 	switch {

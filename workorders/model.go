@@ -87,6 +87,9 @@ type WorkOrder struct {
 	// CompletionNote is the note given with a manual completion.
 	CompletionNote string `json:"completion_note,omitempty"`
 	Note           string `json:"note,omitempty"`
+	// CancelReason says why it was cancelled (PATCH status "cancelled" with
+	// a reason).
+	CancelReason string `json:"cancel_reason,omitempty"`
 	// HoldReason says why the order is on_hold (缓装/待装原因); Holds is
 	// every stretch on hold, which the time limit does not count (v1.1).
 	HoldReason string `json:"hold_reason,omitempty"`
@@ -124,4 +127,13 @@ type Outlet struct {
 	// optional): what conditions and audits of stores key on.
 	Kind      string    `json:"kind,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Location is where the store stands (WGS-84, optional): the console
+	// records it, an inspector's map link uses it.
+	Location *GeoPoint `json:"location,omitempty"`
+}
+
+// GeoPoint is a latitude and longitude in degrees.
+type GeoPoint struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
 }

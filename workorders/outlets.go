@@ -40,6 +40,8 @@ func CreateOutlet(tx *bolt.Tx, in Outlet, who store.Actor, now time.Time) (*Outl
 		v.Add("id", fmt.Sprintf("网点编号必填，最多 %d 个字符，不能含控制字符、斜杠、?、#、%%", MaxIDLen),
 			fmt.Sprintf("id is required: at most %d characters, no control characters, slashes, ?, # or %%", MaxIDLen))
 	}
+	o.Location = in.Location // optional (the console's 组织 screen)
+	checkLocation(&v, o.Location)
 	if o.Name == "" {
 		v.Add("name", "请填写网点名称", "name is required")
 	}

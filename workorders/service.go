@@ -1,6 +1,13 @@
 package workorders
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
 	"fieldcheck/auth"
 	"fieldcheck/errs"
 	"fieldcheck/store"
@@ -16,8 +23,15 @@ type Service struct {
 	now store.Clock
 }
 
-// NewService makes the work-order service on the store.
-func NewService(db *store.DB, now store.Clock) *Service { return &Service{db: db, now: now} }
+// NewService makes the work-order service on the store, first building the
+// list's filter indexes from the orders when the store has none yet (a data
+// dir from before them; index.go). Should that fail, lists scan instead.
+func NewService(db *store.DB, now store.Clock) *Service {
+	if err := db.Update(buildIndex); err != nil {
+		slog.Error("workorders: building the list indexes", "error", err)
+	}
+	return &Service{db: db, now: now}
+}
 
 // noUnit matches no unit: ids and units never contain 0x00.
 const noUnit = "\x00"
@@ -94,6 +108,81 @@ func (s *Service) Patch(by auth.Principal, id string, in Changes) (*WorkOrder, e
 	return wo, err
 }
 
+// Target names an order to change and, optionally, the version the caller
+// last saw (0: any).
+type Target struct {
+	ID      string `json:"id"`
+	Version int    `json:"version,omitempty"`
+}
+
+// Reassign hands several orders of the caller's unit to one technician in
+// one commit: any order that cannot move (unknown, another unit's, closed,
+// changed since the caller saw it) moves none, and the error names it by
+// its place in the list (orders[i]).
+func (s *Service) Reassign(by auth.Principal, orders []Target, technician string) ([]WorkOrder, error) {
+	var v errs.Validation
+	if len(orders) == 0 {
+		v.Add("orders", "请选择工单", "choose at least one order")
+	}
+	if len(orders) > MaxReassign {
+		v.Add("orders", fmt.Sprintf("一次最多改派 %d 张工单", MaxReassign), fmt.Sprintf("at most %d orders at once", MaxReassign))
+	}
+	if technician == "" {
+		v.Add("technician", "请选择装维人员", "choose a technician")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	unit := ManagedUnit(by)
+	out := make([]WorkOrder, 0, len(orders))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for i, o := range orders {
+			c := Changes{Technician: &technician}
+			if o.Version > 0 {
+				c.Version = &o.Version
+			}
+			err := getInUnit(tx, unit, o.ID)
+			var wo *WorkOrder
+			if err == nil {
+				wo, err = Patch(tx, o.ID, c, by.Actor(), s.now())
+			}
+			if err == nil {
+				err = InUnit(unit, wo)
+			}
+			if err != nil {
+				return atIndex(err, fmt.Sprintf("orders[%d]", i))
+			}
+			out = append(out, *wo)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// MaxReassign bounds one bulk reassignment.
+const MaxReassign = 500
+
+// atIndex names the list entry a domain error is about; a field error on the
+// technician stays on "technician".
+func atIndex(err error, path string) error {
+	e, ok := errs.As(err)
+	if !ok {
+		return err
+	}
+	c := *e
+	if _, tech := c.Fields["technician"]; tech {
+		return &c
+	}
+	c.Fields = map[string]errs.Msg{path: e.Message}
+	for k, m := range e.Fields {
+		c.Fields[path+"."+k] = m
+	}
+	return &c
+}
+
 // Complete marks an order of the caller's unit done by hand; then (the
 // callback kick-off) runs in the same commit.
 func (s *Service) Complete(by auth.Principal, id, note string, then Hook) (*WorkOrder, error) {
@@ -123,6 +212,98 @@ func (s *Service) Import(by auth.Principal, rows []Row) ([]ImportResult, error) 
 		return err
 	})
 	return results, err
+}
+
+// ImportOptions say how ImportWith commits.
+type ImportOptions struct {
+	// DryRun checks every row as a commit would and writes nothing: the
+	// preview.
+	DryRun bool
+	// AllOrNothing writes nothing when any row is rejected (those the file
+	// got wrong included); otherwise the good rows go in and the bad are
+	// reported (the API's default, per row).
+	AllOrNothing bool
+	// Expect is the Digest of the preview the caller confirms; when the rows
+	// would now come out differently (someone created or changed one of
+	// these orders meanwhile) nothing is written and the error is
+	// ErrImportChanged.
+	Expect string
+}
+
+// ImportOutcome is what an import did, or on a dry run would do.
+type ImportOutcome struct {
+	// Results has one entry per row, parse rejections included, by row.
+	Results []ImportResult
+	// Digest sums each row's id and outcome: pass it back as Expect.
+	Digest string
+	// Committed is true when the rows were written.
+	Committed bool
+}
+
+// ErrImportChanged: the confirmed preview no longer holds.
+var ErrImportChanged = errs.New(errs.Conflict, "import_changed", "预览之后有工单被他人修改，结果已变化，请核对后重新确认",
+	"orders changed since the preview; check the new results and confirm again")
+
+// ErrImportRejected: an all-or-nothing import with rejected rows wrote nothing.
+var ErrImportRejected = errs.New(errs.Invalid, "import_rejected", "有错误的行，整批未导入；请改正后重试",
+	"some rows have errors, so nothing was imported; fix them and try again")
+
+// errRollback ends a transaction that must write nothing.
+var errRollback = errors.New("workorders: roll back")
+
+// ImportWith stores parsed rows for the caller like Import, with a preview
+// (DryRun), all-or-nothing commits and a confirm that fails when the preview
+// no longer holds. rejected are the rows the file itself got wrong
+// (ParseCSV, ParseXLSX). The outcome is returned with ErrImportChanged and
+// ErrImportRejected too, so the caller can show every row.
+func (s *Service) ImportWith(by auth.Principal, rows []Row, rejected []ImportResult, o ImportOptions) (ImportOutcome, error) {
+	unit := ManagedUnit(by)
+	var out ImportOutcome
+	var refusal error
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		res, err := Import(tx, rows, by.Actor(), s.now(), unit)
+		if err != nil {
+			return err
+		}
+		if o.DryRun {
+			for i := range res {
+				order := rows[i].Order
+				res[i].Order = &order
+			}
+		}
+		res = append(res, rejected...)
+		slices.SortStableFunc(res, func(a, b ImportResult) int { return a.Row - b.Row })
+		out.Results, out.Digest = res, importDigest(res)
+		bad := slices.ContainsFunc(res, func(r ImportResult) bool { return r.Status == ImportRejected })
+		switch {
+		case o.Expect != "" && o.Expect != out.Digest:
+			refusal = ErrImportChanged
+		case o.AllOrNothing && bad && !o.DryRun:
+			refusal = ErrImportRejected
+		}
+		if o.DryRun || refusal != nil {
+			return errRollback
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRollback) {
+		return ImportOutcome{}, err
+	}
+	out.Committed = err == nil
+	return out, refusal
+}
+
+// importDigest sums each row's number, id and outcome (with its error code).
+func importDigest(res []ImportResult) string {
+	h := sha256.New()
+	for _, r := range res {
+		code := ""
+		if r.Err != nil {
+			code = r.Err.Code
+		}
+		fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\n", r.Row, r.ID, r.Status, code)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // List pages through the orders the caller may see: a technician their own,

@@ -135,9 +135,18 @@ type Changes struct {
 	// order's 方案 times as they happen (issue 20).
 	ProposalRequestedAt *time.Time `json:"proposal_requested_at"`
 	ProposalSubmittedAt *time.Time `json:"proposal_submitted_at"`
+	// Version, when given, is the version the caller last saw: a change made
+	// meanwhile by someone else is a Conflict (ErrStale), nothing written.
+	Version *int `json:"version,omitempty"`
+	// Reason says why an order is cancelled (撤销原因); kept on the order.
+	Reason *string `json:"reason,omitempty"`
 	// HoldReason goes with status "on_hold" (缓装/待装原因).
 	HoldReason *string `json:"hold_reason"`
 }
+
+// ErrStale: the order changed since the caller read it.
+var ErrStale = errs.New(errs.Conflict, "version_conflict", "工单已被他人修改，请查看最新内容后重试",
+	"the work order was changed by someone else; check the latest and try again")
 
 // Patch applies p to order id. A completed or cancelled order is a Conflict.
 // A change bumps the version; an unchanged order is returned as it is.
@@ -145,6 +154,9 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 	old, err := Get(tx, id)
 	if err != nil {
 		return nil, err
+	}
+	if p.Version != nil && *p.Version != old.Version {
+		return nil, ErrStale
 	}
 	next := *old
 	set(&next.Technician, p.Technician)
@@ -177,6 +189,14 @@ func Patch(tx *bolt.Tx, id string, p Changes, who store.Actor, now time.Time) (*
 		switch *p.Status {
 		case StatusAssigned, StatusCancelled, StatusOnHold:
 			next.Status = *p.Status
+			if *p.Status == StatusCancelled && p.Reason != nil {
+				next.CancelReason = strings.TrimSpace(*p.Reason)
+				if utf8.RuneCountInString(next.CancelReason) > MaxTextLen {
+					var v errs.Validation
+					v.Add("reason", fmt.Sprintf("不能超过 %d 个字", MaxTextLen), fmt.Sprintf("must be at most %d characters", MaxTextLen))
+					return nil, v.Err()
+				}
+			}
 			status = *p.Status
 		default:
 			var v errs.Validation
@@ -291,6 +311,9 @@ func changes(a, b *WorkOrder) []string {
 			out = append(out, f.name)
 		}
 	}
+	if a.CancelReason != b.CancelReason {
+		out = append(out, "reason "+b.CancelReason)
+	}
 	return out
 }
 
@@ -336,6 +359,9 @@ func save(tx *bolt.Tx, old, wo *WorkOrder) error {
 		if err := store.Mark(tx, store.BucketWorkOrdersByUnit, store.Key(wo.Unit, id)); err != nil {
 			return err
 		}
+	}
+	if err := moveIndex(tx, old, wo); err != nil {
+		return err
 	}
 	if err := store.PutJSON(tx, store.BucketWorkOrders, id, wo); err != nil {
 		return err

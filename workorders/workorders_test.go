@@ -25,7 +25,7 @@ var (
 
 // newDB opens a store in t.TempDir() with technicians tech1, tech2
 // (chengdu-east), tech3 (chengdu-west), a disabled technician and an inspector.
-func newDB(t *testing.T) *store.DB {
+func newDB(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(t.TempDir())
 	if err != nil {
@@ -53,7 +53,7 @@ func newDB(t *testing.T) *store.DB {
 	return db
 }
 
-func mustUpdate(t *testing.T, db *store.DB, fn func(tx *bolt.Tx) error) {
+func mustUpdate(t testing.TB, db *store.DB, fn func(tx *bolt.Tx) error) {
 	t.Helper()
 	if err := db.Update(fn); err != nil {
 		t.Fatal(err)

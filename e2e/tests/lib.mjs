@@ -95,7 +95,8 @@ export async function uiLogin(page, username) {
 // pass, the first choice, ratings 5, texts, photos from the fixtures, a drawn
 // signature and a manual speed test.
 export async function fillAcceptance(page, fixtures, { downMbps }) {
-  const items = await page.$$eval('.item', (els) => els.map((e) => ({ id: e.dataset.item, type: e.dataset.type })));
+  // Only what the sheet shows: its conditions hide what does not apply.
+  const items = await page.$$eval('.item', (els) => els.filter((e) => !e.closest('[hidden]')).map((e) => ({ id: e.dataset.item, type: e.dataset.type })));
   let fx = 0;
   for (const it of items) {
     const sel = `.item[data-item="${it.id}"]`;

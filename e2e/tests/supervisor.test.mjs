@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASE, ARTIFACTS, launch, apiLogin, apiGet, login, loginOfRole, SHOTS_DIR } from './lib.mjs';
 import { createHash } from 'node:crypto';
+import { hiddenItems } from '../../pwa/static/js/conds.js';
 
 const SHOTS = SHOTS_DIR; // docs/screenshots with make screenshots, else artifacts
 mkdirSync(SHOTS, { recursive: true });
@@ -72,8 +73,9 @@ async function upload(token, bytes, type) {
 
 // acceptance answers every item of the template: checks yes (with overrides),
 // a measured speed, photos and the signature.
-function acceptance(tpl, { id, order, photos, signature, down, shoeCovers = true, splitter = '客厅电视柜左侧', finishedAt }) {
-  const answers = {}; const ph = {};
+// Photos go only to the photo items the order's sheet shows (conds.js).
+function acceptance(tpl, { id, order, photos, signature, down, shoeCovers = true, splitter = '客厅电视柜左侧', finishedAt, facts = { order_type: 'install', product: 'broadband' } }) {
+  const answers = {}; const ph = {}; const photoItems = [];
   for (const sec of tpl.sections) {
     for (const it of sec.items) {
       switch (it.type) {
@@ -86,10 +88,12 @@ function acceptance(tpl, { id, order, photos, signature, down, shoeCovers = true
         case 'number': answers[it.id] = it.number?.min ?? 1; break;
         case 'speedtest': answers[it.id] = { down_mbps: down, up_mbps: 52.5, ping_ms: 8, jitter_ms: 1.2, method: 'manual' }; break;
         case 'signature': answers[it.id] = signature; break;
-        case 'photo': ph[it.id] = photos.splice(0, Math.max(1, it.photos?.min || 0)); break;
+        case 'photo': photoItems.push(it); break;
       }
     }
   }
+  const hidden = hiddenItems(tpl, { answers }, facts);
+  for (const it of photoItems) if (!hidden.has(it.id)) ph[it.id] = photos.splice(0, Math.max(1, it.photos?.min || 0));
   return { id, template_id: tpl.id, template_version: tpl.version, subject: { workorder_id: order }, base_version: 0,
     started_at: new Date(Date.parse(finishedAt) - 40 * 60000).toISOString(), finished_at: finishedAt, answers, photos: ph };
 }
@@ -141,7 +145,7 @@ test('setup: orders, sheets, callbacks and a walkthrough through the real API', 
   // Sheet B: reuses A's first photo, below the subscribed speed, no shoe
   // covers, sent from a phone whose clock is an hour behind.
   made.subB = `e2e-sup-${stamp}-b`;
-  const subB = acceptance(tpl, { id: made.subB, order: made.b, photos: [shas[0], shas[3], shas[4]], signature: sigB, down: 120, shoeCovers: false,
+  const subB = acceptance(tpl, { id: made.subB, order: made.b, photos: [shas[0], shas[3], shas[4]], signature: sigB, down: 120, shoeCovers: false, facts: { order_type: 'repair', product: 'broadband' },
     finishedAt: new Date(now - 3600e3).toISOString() });
   await push(tok.tech, subB, new Date(Date.now() - 3600e3).toISOString());
   const b = await apiGet(tok.sup, '/submissions/' + made.subB);

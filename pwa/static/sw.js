@@ -56,7 +56,11 @@ self.addEventListener('fetch', (event) => {
     const cache = await caches.open(CACHE);
     const hit = await cache.match(req);
     if (hit) return hit;
-    return fetch(req);
+    const res = await fetch(req);
+    // A file of this version (?v=VERSION) never changes: the desk screens,
+    // which are not precached, are kept once fetched so they open offline.
+    if (res.ok && url.searchParams.get('v') === VERSION) event.waitUntil(cache.put(req, res.clone()).catch(() => {}));
+    return res;
   })());
 });
 

@@ -20,6 +20,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: fieldload bench|soak|memmix --bin ./fieldcheck [flags]")
 		os.Exit(2)
 	}
+	if strings.HasPrefix(os.Args[1], "province-") { // province-load, province-bench (province_main.go)
+		os.Exit(provinceMain(os.Args[1], os.Args[2:]))
+	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	bin := fs.String("bin", "./bin/fieldcheck", "fieldcheck binary")
 	dur := fs.Duration("duration", 0, "how long (bench: per phase, default 8s; soak: default 60s)")

@@ -163,6 +163,7 @@ func soak(bin string, devices int, dur, killEvery time.Duration, rssBound int64)
 		keep = true
 		return fmt.Errorf("store audit: %w", err)
 	}
+	a.check("fieldcheck rollups verify: the report rollups equal the records after the SIGKILLs", rollupsVerify(bin, dataDir))
 	serverErrs := st.get("server errors (5xx but 503)")
 	var five []string
 	if serverErrs > 0 {

@@ -19,7 +19,7 @@ import './cb-words.js';
 import { nameOf, refreshNames } from './names.js';
 
 addStrings({
-  cb_title: '回访队列', cb_refresh: '刷新', cb_ready: '待回访', cb_overdue: '已超期', cb_done_today: '今日已完成',
+  cb_title: '回访队列', cb_refresh: '刷新', cb_my_reviews: '我的监听记录', cb_ready: '待回访', cb_overdue: '已超期', cb_done_today: '今日已完成',
   cb_next: '下一个回访', cb_claiming: '正在领取…', cb_empty: '队列中暂时没有可回访的任务',
   cb_sms_waiting: '另有 {n} 位普通客户正在等待短信评价，{w} 内未回复会自动转入人工队列。',
   cb_online_only: '回访需要联网：现在连接不到服务器，不能领取或记录回访。恢复网络后会自动刷新。',
@@ -55,7 +55,7 @@ addStrings({
   cb_later_none: '已没有可约定的时间：回访期限是 {t}。', cb_later_past: '约定时间须在回访期限 {t} 之前',
   cb_score_from_script: '整体评分取自话术中的 0–5 分题',
 }, {
-  cb_title: 'Callback queue', cb_refresh: 'Refresh', cb_ready: 'Ready to call', cb_overdue: 'Overdue', cb_done_today: 'Done today',
+  cb_title: 'Callback queue', cb_refresh: 'Refresh', cb_my_reviews: 'My call reviews', cb_ready: 'Ready to call', cb_overdue: 'Overdue', cb_done_today: 'Done today',
   cb_next: 'Next call', cb_claiming: 'Claiming…', cb_empty: 'Nothing to call right now',
   cb_sms_waiting: '{n} more standard customers are waiting for the SMS survey; unanswered after {w} they join this queue.',
   cb_online_only: 'Callbacks need the network: the server cannot be reached, so nothing can be claimed or recorded. This page refreshes when it is back.',
@@ -187,6 +187,7 @@ async function agentHome() {
     h('button', { type: 'button', class: 'btn small', id: 'cb-refresh', onclick: () => ui.render() }, t('cb_refresh'))));
   if (flash) { main.append(h('p', { class: 'okbox', id: 'cb-flash' }, flash)); flash = null; }
   main.append(counters, next, msg, lists);
+  main.append(h('p', null, h('a', { href: '/my/reviews', 'data-link': '', class: 'btn small', id: 'cb-my-reviews' }, t('cb_my_reviews'))));
 
   // The counters are the server's summary, named by its keys (data-counter),
   // with the number also in data-value for anything that reads the screen.

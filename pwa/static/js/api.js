@@ -152,3 +152,6 @@ export async function authedFetch(path, opts = {}) {
   const headers = { ...(opts.headers || {}), Authorization: 'Bearer ' + session.access_token };
   return fetch('/api/v1' + path, { ...opts, headers, cache: 'no-store' });
 }
+
+// openReport: a sheet's 检查汇总反馈表 PDF
+export async function openReport(id) { location.assign(`/api/v1/submissions/${encodeURIComponent(id)}/report.pdf?token=${encodeURIComponent((await api('POST', '/auth/file-token')).token)}`); }

@@ -8,12 +8,15 @@ import { login, loadSession, currentSession, logoutServer, NetError, api, isOnli
 import * as sync from './sync.js';
 import { validate, items, sigSha } from './rules.js';
 import { renderChecklist } from './checklist.js';
+import { hiddenItems } from './conds.js';
 import { objectURL } from './photo.js';
 import * as roles from './roles.js';
 import { nameEl, nameOf } from './names.js';
+import './desk.js'; // the operator's console: routes only, its screens load on first use
 import './inspector.js';
 import './agent.js';
 import './supervisor.js';
+import './qa.js';
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
@@ -507,9 +510,11 @@ async function viewPrint(id) {
       tr(t('finished'), fmtTime(sheet.finished_at)), tr(t('version'), sheet.server_version || '—'))));
   const sig = [];
   if (tpl) {
+    const hidden = hiddenItems(tpl, sheet, sheet.order_facts); // what did not apply is not printed
     for (const sec of tpl.sections || []) {
       const rows = [];
       for (const it of sec.items || []) {
+        if (hidden.has(it.id)) continue;
         if (it.type === 'signature') { if (sigSha(sheet.answers?.[it.id])) sig.push(sigSha(sheet.answers[it.id])); continue; }
         if (it.type === 'photo') {
           const list = sheet.photos?.[it.id] || [];
@@ -517,7 +522,7 @@ async function viewPrint(id) {
           rows.push(h('tr', null, h('th', null, tx(it.label)), cell));
         } else rows.push(tr(tx(it.label), fmtAnswer(it, sheet.answers?.[it.id])));
       }
-      doc.append(h('h2', null, tx(sec.title)), h('table', { class: 'kv' }, h('tbody', null, rows)));
+      if (rows.length) doc.append(h('h2', null, tx(sec.title)), h('table', { class: 'kv' }, h('tbody', null, rows)));
     }
   }
   const sigBox = h('div', { class: 'sigbox' }, h('div', null, t('signature')));

@@ -4,6 +4,7 @@
 import { h, clear } from './dom.js';
 import { t, tx, fmtTime } from './i18n.js';
 import { checkItem, speedJudge, sigSha } from './rules.js';
+import { factsOf, hiddenItems } from './conds.js';
 import { processPhoto, objectURL } from './photo.js';
 import { signaturePad } from './signature.js';
 import { runSpeedtest } from './speedtest.js';
@@ -16,9 +17,26 @@ export function renderChecklist(root, opts) {
   const refreshers = [];
 
   sheet.answers ??= {}; sheet.photos ??= {}; sheet.photo_meta ??= {};
+  // Conditions are judged on the order (or store) as this phone has it; an
+  // editable sheet records which, and the push carries it (sync.js), so a
+  // later change to the order never rejects the sheet. A finished sheet
+  // keeps what it was judged on.
+  if (!readOnly || sheet.order_facts === undefined) {
+    sheet.order_facts = factsOf(order, opts.store || sheet.store);
+    if (order?.version) sheet.order_version = order.version;
+  }
+  const sections = [];
+  const showItems = () => {
+    const hidden = hiddenItems(template, sheet, sheet.order_facts);
+    for (const [el, ids] of sections) {
+      for (const c of el.querySelectorAll('.item')) c.hidden = hidden.has(c.dataset.item);
+      el.hidden = ids.every((id) => hidden.has(id));
+    }
+  };
 
   function changed(itemId) {
     touched.add(itemId);
+    showItems();
     onChange?.(sheet);
     refreshers.forEach((f) => f());
   }
@@ -27,8 +45,10 @@ export function renderChecklist(root, opts) {
   for (const sec of template.sections || []) {
     const secEl = h('section', { class: 'sec' }, h('h3', null, tx(sec.title)));
     for (const item of sec.items || []) secEl.append(renderItem(item));
+    sections.push([secEl, (sec.items || []).map((it) => it.id)]);
     root.append(secEl);
   }
+  showItems();
 
   function renderItem(item) {
     const err = h('div', { class: 'err', 'data-err': item.id, role: 'alert' });
@@ -75,7 +95,7 @@ export function renderChecklist(root, opts) {
         return h('div', { class: 'row' }, input, r.unit ? h('span', { class: 'unit' }, r.unit) : null);
       }
       case 'text': {
-        const ta = h('textarea', { rows: 3, disabled: readOnly, oninput: () => { sheet.answers[item.id] = ta.value; onChange?.(sheet); touched.add(item.id); refreshers.forEach((f) => f()); } });
+        const ta = h('textarea', { rows: 3, disabled: readOnly, oninput: () => { sheet.answers[item.id] = ta.value; showItems(); onChange?.(sheet); touched.add(item.id); refreshers.forEach((f) => f()); } });
         ta.value = a ?? '';
         return ta;
       }
@@ -201,7 +221,7 @@ export function renderChecklist(root, opts) {
 
   return {
     // showErrors reveals every message (after a submit attempt) and returns their count.
-    showErrors() { showAll = true; refreshers.forEach((f) => f()); return root.querySelectorAll('.item.invalid').length; },
+    showErrors() { showAll = true; refreshers.forEach((f) => f()); return root.querySelectorAll('.item.invalid:not([hidden])').length; },
     setServerFields(f) { Object.assign(serverFields, f || {}); refreshers.forEach((fn) => fn()); },
   };
 }

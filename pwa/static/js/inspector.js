@@ -10,7 +10,8 @@ import { onScreen } from './bus.js';
 import { nameEl } from './names.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
-import { api, isOnline } from './api.js';
+import { hiddenItems } from './conds.js';
+import { api, isOnline, openReport } from './api.js';
 import { items } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { score, gradeLabel } from './score.js';
@@ -26,6 +27,7 @@ addStrings({
   insp_past: '历史巡检', insp_trend: '得分率趋势', insp_fetched: '更新于 {t}', insp_cached: '离线：显示 {t} 获取的记录',
   insp_never_fetched: '尚未从服务器获取历史记录', insp_local: '本机', insp_completed: '已完成', insp_open: '未完成',
   insp_walkthrough: '网点巡检', insp_unit: '单位', insp_checked: '已查', insp_progress: '{a}/{n} 项',
+  insp_due: '应检任务', insp_due_by: '{d} 前完成', insp_missed: '已漏检', insp_pdf: '汇总表 PDF',
 }, {
   insp_stores: 'My stores', insp_no_stores: 'No stores on this phone yet; sync once online', insp_start: 'Start walkthrough', insp_continue: 'Continue walkthrough',
   insp_history: 'History', insp_last: 'Last', insp_never: 'Not inspected yet', insp_spotchecks: 'Home-visit spot checks',
@@ -37,6 +39,7 @@ addStrings({
   insp_past: 'Past inspections', insp_trend: 'Percent over time', insp_fetched: 'Updated {t}', insp_cached: 'Offline: showing what was fetched {t}',
   insp_never_fetched: 'History not fetched from the server yet', insp_local: 'this phone', insp_completed: 'Completed', insp_open: 'Open',
   insp_walkthrough: 'Store walkthrough', insp_unit: 'Unit', insp_checked: 'Checked', insp_progress: '{a} of {n}',
+  insp_due: 'Planned inspections', insp_due_by: 'Due {d}', insp_missed: 'Missed', insp_pdf: 'Summary PDF',
 });
 
 const WALK = 'store_walkthrough', SPOT = 'home_visit_spotcheck';
@@ -145,12 +148,12 @@ async function refreshAll(stores) {
 // store, newest first; unsent sheets carry the phone's tally.
 async function entries(storeId, hist, sheets) {
   const out = new Map();
-  for (const s of hist?.items || []) out.set(s.id, { id: s.id, at: s.finished_at, ...pick(s), tpl: tplOf(sheets.tpls, s) });
+  for (const s of hist?.items || []) out.set(s.id, { id: s.id, at: s.finished_at, ...pick(s), tpl: tplOf(sheets.tpls, s), srv: 1 });
   for (const { sheet, tpl } of sheets) {
     if (sheet.subject?.store_id !== storeId || sheet.state === 'draft') continue;
     const e = out.get(sheet.id);
     if (e) { e.sheet = sheet; e.tpl = tpl; continue; }
-    const r = score(tpl, sheet.answers);
+    const r = score(tpl, sheet.answers, { facts: sheet.order_facts, photos: sheet.photos });
     out.set(sheet.id, { id: sheet.id, at: sheet.finished_at || sheet.updated_at, ...pick(r), sheet, tpl });
   }
   // Times come with different offsets (the phone's Z, the server's +08:00): compare instants.
@@ -159,6 +162,21 @@ async function entries(storeId, hist, sheets) {
 }
 const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percent, grade: r.grade, fines: r.fines });
 
+// ---------- 巡检计划: due and missed windows from the last pull; one finished on this phone in its window drops off ----------
+
+const cnDay = (x) => new Date(Date.parse(x) + 288e5).toISOString().slice(0, 10);
+async function dueCards(byId, sheets) {
+  const list = ((await db.kvGet('due')) || []).filter((w) => !sheets.some(({ sheet: s }) => s.state !== 'draft' && s.template_id === w.template_id
+    && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id) && cnDay(s.finished_at || s.updated_at) >= w.start && cnDay(s.finished_at || s.updated_at) <= w.due));
+  return list.length ? [h('h2', null, t('insp_due')), h('div', { class: 'cards', id: 'due' }, list.map((w) => {
+    const st = byId.get(w.subject.store_id), missed = w.status === 'missed';
+    return h('article', { class: 'card due', 'data-status': w.status },
+      h('div', { class: 'row between' }, h('b', null, st?.name || nameEl('unit', w.unit)), h('span', { class: missed ? 'pill bad' : 'pill' }, missed ? t('insp_missed') : t('insp_due_by', { d: w.due.slice(5) }))),
+      missed ? null : st ? h('button', { class: 'btn primary', onclick: async () => newSheet(await latestTemplate(w.template_id, 'walkthrough'), { store_id: st.id }, { store: st }) }, t('insp_start'))
+        : h('a', { class: 'btn', href: '/insp/spotcheck', 'data-link': '' }, t('insp_spot_open')));
+  }))] : [];
+}
+
 // ---------- home ----------
 
 async function inspectorHome() {
@@ -166,7 +184,7 @@ async function inspectorHome() {
   const stores = (await db.all('stores')).sort((a, b) => a.id.localeCompare(b.id));
   const sheets = await mySheets();
   const walkTpl = await latestTemplate(WALK, 'walkthrough');
-  main.append(h('h2', null, t('insp_stores')));
+  main.append(...await dueCards(new Map(stores.map((x) => [x.id, x])), sheets), h('h2', null, t('insp_stores')));
   if (!stores.length) main.append(h('p', { class: 'muted' }, t('insp_no_stores')));
   const cards = h('div', { class: 'cards' });
   for (const st of stores) {
@@ -289,7 +307,8 @@ function tallyView(tpl) {
 
 // progress: how many of the template's scored items are answered.
 function progress(tpl, sheet) {
-  const scored = items(tpl).filter((it) => it.score);
+  const hidden = hiddenItems(tpl, sheet, sheet.order_facts);
+  const scored = items(tpl).filter((it) => it.score && !hidden.has(it.id));
   return { answered: scored.filter((it) => sheet.answers?.[it.id] != null).length, total: scored.length };
 }
 
@@ -349,13 +368,13 @@ async function inspWalk(id) {
   const ctx = { subscribedMbps: order?.subscribed_mbps || 0 };
   // A sheet that can no longer change (sent, queued) asks for no photos:
   // there would be no button to take them.
-  const tally = () => { const r = score(tpl, sheet.answers, ctx); update(r, progress(tpl, sheet)); if (editable) findingPhotos(holder, tpl, sheet, r); };
+  const tally = () => { const r = score(tpl, sheet.answers, { ...ctx, facts: sheet.order_facts, photos: sheet.photos }); update(r, progress(tpl, sheet)); if (editable) findingPhotos(holder, tpl, sheet, r); };
   main.append(holder, tallyEl);
   let timer = null;
   const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await keep(sheet); } };
   ui.setLeaving(flush);
   const view = renderChecklist(holder, {
-    template: tpl, sheet, order, readOnly: !editable,
+    template: tpl, sheet, order, store, readOnly: !editable,
     serverFields: sheet.state === 'rejected' ? sheet.rejection?.fields : null,
     onChange: () => { tally(); clearTimeout(timer); timer = setTimeout(() => { timer = null; keep(sheet); }, 250); },
   });
@@ -437,7 +456,7 @@ async function inspStore(storeId) {
         h('div', { class: 'row between' }, h('span', null, fmtTime(e.at)), e.sheet ? ui.stateLabel(e.sheet) : null),
         h('div', { class: 'row between' }, h('b', null, pct(e.percent)), h('span', { class: 'ig ig-' + (e.grade || 'none') }, gradeText(e.tpl || walkTpl, e.grade)),
           h('span', null, t('insp_score') + ' ' + fmtN(e.score) + '/' + fmtN(e.max_score)), h('span', null, yuan(e.fines))),
-        e.sheet ? h('a', { class: 'btn small', href: '/insp/walk/' + enc(e.sheet.id), 'data-link': '' }, t('open')) : null)))
+        h('div', { class: 'row' }, e.sheet ? h('a', { class: 'btn small', href: '/insp/walk/' + enc(e.sheet.id), 'data-link': '' }, t('open')) : null, e.srv ? h('button', { class: 'btn small pdf', onclick: () => openReport(e.id).catch(() => {}) }, t('insp_pdf')) : null))))
         : h('p', { class: 'muted' }, t('insp_never')));
   };
   const hist = await cached(storeId);

@@ -3,7 +3,8 @@
 //
 // A module calls register({ roles, home, routes }):
 //   roles  – which user roles get `home` as their "/" screen;
-//   home   – async () => void, renders into ui.main;
+//   home   – async () => void, renders into ui.main (optional: a module with
+//            only routes leaves the roles' homes as they are);
 //   routes – [[/^\/path\/([^/]+)$/, async (...groups) => void], ...].
 // ui is filled by app.js before the first render: { main, navigate, render,
 // setLeaving(fn), setEditing(bool) (an editable sheet is on show: no app update now), stateLabel(sheet), orderCard(order, sheet, full), fmtAnswer(item, answer), locate(),
@@ -16,7 +17,7 @@ const sheetPaths = [];
 // sheetPath (optional): (sheet) => the path of the role's own screen for a
 // sheet it made (an inspection), or null for sheets that are not its own.
 export function register({ roles = [], home, routes: list = [], sheetPath }) {
-  for (const r of roles) homes[r] = home;
+  if (home) for (const r of roles) homes[r] = home; // routes only (the console): keep the role's home
   routes.push(...list);
   if (sheetPath) sheetPaths.push(sheetPath);
 }

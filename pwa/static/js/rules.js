@@ -3,6 +3,7 @@
 // server's field paths ("answers.x", "photos.x") so server reasons land on
 // the same items.
 import { t } from './i18n.js';
+import { hiddenItems } from './conds.js';
 
 export function items(template) {
   const out = [];
@@ -77,9 +78,13 @@ export function checkItem(item, sheet) {
   return null;
 }
 
-export function validate(template, sheet) {
+// validate: the errors of a sheet; items its conditions hide (judged on
+// facts, by default what the sheet was last drawn with) are skipped.
+export function validate(template, sheet, facts = sheet.order_facts) {
   const fields = {};
+  const hidden = hiddenItems(template, sheet, facts);
   for (const it of items(template)) {
+    if (hidden.has(it.id)) continue;
     const r = checkItem(it, sheet);
     if (r) fields[r[0]] = r[1];
   }

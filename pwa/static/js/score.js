@@ -12,7 +12,10 @@
 //     rounded to two decimals; the grade comes from the rounded percent;
 //   - max_score 0 → percent and grade null;
 //   - passed is false when a critical item failed (check false, pass_fail
-//     "fail", speedtest below min_ratio × subscribed).
+//     "fail", speedtest below min_ratio × subscribed);
+//   - an item hidden by its conditions is left out altogether.
+
+import { hiddenItems } from './conds.js';
 
 // DEFAULT_GRADING is seed 001's bands (checklists.DefaultGrading).
 export const DEFAULT_GRADING = [
@@ -53,14 +56,18 @@ export function bandsOf(template) {
 }
 
 // score computes the breakdown of a sheet's answers against its template.
-// ctx.subscribedMbps is the work order's subscribed speed (0: unknown).
+// ctx.subscribedMbps is the work order's subscribed speed (0: unknown);
+// ctx.facts and ctx.photos judge the conditions (conds.js): a hidden item
+// is left out altogether, as the server does.
 export function score(template, answers, ctx = {}) {
   const res = { score: 0, max_score: 0, percent: null, grade: null, passed: true, fines: 0, deductions: [], failed_critical: [] };
   if (!template || !answers) return res;
   const subscribed = ctx.subscribedMbps || 0;
   let sumMax = 0, sumDed = 0, sumFine = 0;
+  const hidden = hiddenItems(template, { answers, photos: ctx.photos }, ctx.facts);
   for (const sec of template.sections || []) {
     for (const it of sec.items || []) {
+      if (hidden.has(it.id)) continue;
       const raw = answers[it.id];
       const answered = !isNull(raw);
 

@@ -88,6 +88,10 @@ addStrings({
   fl_finished_in_future: 'Finish time after arrival', fl_ahead: 'Finish time {h} h after it reached the server; counted at arrival',
 });
 
+// order_changed: the sheet was judged on the order as the phone had it (or,
+// from an older app, with its conditional items optional).
+addStrings({ fl_order_changed: '填单后工单有变动' }, { fl_order_changed: 'Order changed after the sheet was filled' });
+
 // ---------- Asia/Shanghai days as YYYY-MM-DD ----------
 const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 export const shDay = (d) => SH.format(d instanceof Date ? d : new Date(d));

@@ -96,6 +96,8 @@ async function draw(root) {
   root.append(h('div', { class: 'row between suphead' }, h('h2', null, t('sup_title')),
     h('span', null, h('a', { class: 'btn small', href: '/fines', 'data-link': '' }, t('fn_review')), ' ', h('a', { class: 'btn small', href: '/wo', 'data-link': '' }, t('c_orders')))), controls(root, us), status);
   const key = 'sup.dash.' + st.group;
+  // The operator's console, one tap from the supervisor's and the admin's home.
+  root.querySelector('.suphead').append(h('a', { class: 'btn small primary', id: 'to-console', href: '/console', 'data-link': '' }, '控制台 Console'));
   let snap = null, live = true;
   try {
     snap = { at: new Date().toISOString(), params: { ...st, selected: undefined }, data: await fetchAll(st) };

@@ -78,7 +78,7 @@ export function rectState(r, now = new Date()) {
 }
 
 const subjectText = (r, stores) => (r.workorder_id ? t('rx_order', { id: r.workorder_id })
-  : r.store_id ? t('rx_store', { n: stores[r.store_id] ? `${stores[r.store_id]}（${r.store_id}）` : r.store_id }) : '');
+  : r.store_id ? t('rx_store', { n: stores[r.store_id] || r.store_id }) : ''); // the store's name; its code only when unnamed
 
 function rectItem(r, stores, href) {
   const st = rectState(r);

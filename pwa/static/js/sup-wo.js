@@ -3,7 +3,7 @@
 // version), its review flags with the photo evidence, and the callback.
 import { h, clear } from './dom.js';
 import { t, tx, fmtTime } from './i18n.js';
-import { api, NetError } from './api.js';
+import { api, NetError, openReport } from './api.js';
 import { ui } from './roles.js';
 import { speedJudge, sigSha } from './rules.js';
 import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
@@ -136,6 +136,7 @@ async function showVersion(holder, id, version, order) {
     const [tpl, prev] = await Promise.all([template(v.template_id, v.template_version),
       version > 1 ? api('GET', `/submissions/${enc(id)}?version=${version - 1}`).catch(() => null) : null]);
     clear(holder).append(...renderSheet(v, tpl, order, prev, (n) => showVersion(holder, id, n, order)));
+    if (v.kind !== 'acceptance') holder.append(h('button', { class: 'btn small pdf', onclick: () => openReport(id) }, tx({ zh: '检查汇总反馈表 PDF', en: 'Inspection summary PDF' })));
     holder.dataset.version = String(v.version);
   } catch (e) { clear(holder).append(offlineNote(e)); }
   delete holder.dataset.loading;

@@ -1,14 +1,21 @@
 // The supervisor's screens (registered with roles.js): the dashboard at "/",
 // recent work orders at /wo and one order at /wo/:id. Their code loads on
-// first use, so a technician's phone never parses it (the service worker
-// still precaches it, so it opens offline too).
+// first use, so a technician's phone never parses nor downloads it: they are
+// desk-only (pwa/shell.go), and the service worker keeps each once fetched,
+// so a supervisor who opened them online opens them offline too.
 import { register, ui } from './roles.js';
 import { currentSession } from './api.js';
 
 const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
+const plansJS = () => import('/console/plans.js'); // 巡检计划, online only
 async function supervisorHome() {
-  import('../console/fines-loader.js').catch(() => {}); // the fine review: a desk screen, online-only, not precached
-  return (await import('./sup-dash.js')).supervisorHome();
+  await (await import('./sup-dash.js')).supervisorHome();
+  const grid = ui.main.querySelector('.supgrid'); // + its 逾期未检 card
+  if (grid) plansJS().then((m) => grid.isConnected && m.overdueCard(grid)).catch(() => {}); // offline: none
+}
+async function plans() { // until the console shell takes /console/plans
+  if (!allowed()) return ui.navigate('/', true);
+  return (await plansJS()).render(ui.main, location.pathname);
 }
 async function supOrders() {
   if (!allowed()) return ui.navigate('/', true);
@@ -40,5 +47,6 @@ register({
     [/^\/sub\/([^/]+)$/, supSubmission],
     [/^\/rect$/, supRects],
     [/^\/rect\/([^/]+)$/, supRect],
+    [/^\/console\/plans$/, plans],
   ],
 });

@@ -54,6 +54,9 @@ export function toSubmission(sheet, template) {
   };
   if (Object.keys(photo_meta).length) s.photo_meta = photo_meta;
   if (sheet.location) s.location = sheet.location;
+  // What the sheet's conditions were judged on (checklist.js).
+  if (sheet.order_version) s.order_version = sheet.order_version;
+  if (sheet.order_facts) s.order_facts = sheet.order_facts;
   return s;
 }
 
@@ -189,6 +192,7 @@ export async function pull() {
     if (r.stores?.length) await db.putMany('stores', r.stores);
     if (r.submissions?.length) await db.putMany('server_subs', r.submissions);
     if (r.names) setNames(r.names);
+    if (r.due) await db.kvSet('due', r.due); // 巡检计划
     pulled += ['workorders', 'removed', 'templates', 'stores', 'submissions'].reduce((n, k) => n + (r[k]?.length || 0), 0);
     cursor = r.cursor ?? cursor;
     await db.kvSet('cursor', cursor);

@@ -1,0 +1,283 @@
+package main
+
+// `fieldload province-bench` measures a loaded province (province-load) on
+// the real server on 127.0.0.1: every report for one unit (its supervisor)
+// and for the province (the admin), over distinct units and ranges, with a
+// technician's push after every few requests; the month's callback report
+// by day and the technicians' report as XLSX; push and claim latency here
+// and on a smaller store (--small) for the growth ratio; the server's peak
+// RSS while it serves the reports.
+
+import (
+	"fmt"
+	"math/rand"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+type provinceBenchShape struct {
+	Jobs, Units, TechsPerUnit int
+	Month                     string
+	Requests                  int
+	SmallJobs                 int // the jobs the --small store was loaded with
+}
+
+func provinceBench(bin, data, small string, sh provinceBenchShape) error {
+	srv, err := startProc(bin, data, nil)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	rng := rand.New(rand.NewSource(15))
+	from, err := time.ParseInLocation("2006-01", sh.Month, shanghai())
+	if err != nil {
+		return err
+	}
+	days := int(from.AddDate(0, 1, 0).Sub(from).Hours() / 24)
+	admin := newClient(srv.base(), "pv-admin", provincePass)
+	if err := admin.login(); err != nil {
+		return fmt.Errorf("login pv-admin: %w", err)
+	}
+	sups := make([]*client, sh.Units)
+	for u := range sups {
+		sups[u] = newClient(srv.base(), unitCode(u)+"-sup", provincePass)
+		if err := sups[u].login(); err != nil {
+			return err
+		}
+	}
+	tpl, err := fetchTemplate(admin, "install_acceptance")
+	if err != nil {
+		return err
+	}
+	pusher := newPusher(srv.base(), sh, tpl, rng)
+
+	fmt.Printf("province-bench on %s: %d jobs in %s, %d units (%d requests per report and scope, a push every 5)\n",
+		data, sh.Jobs, sh.Month, sh.Units, sh.Requests)
+	srv.resetRSS()
+	reportsList := []struct{ name, path string }{
+		{"callbacks by day", "/api/v1/reports/callbacks?group=day"},
+		{"callbacks by week", "/api/v1/reports/callbacks?group=week"},
+		{"callbacks by month", "/api/v1/reports/callbacks?group=month"},
+		{"technicians", "/api/v1/reports/technicians?"},
+		{"inspections", "/api/v1/reports/inspections?"},
+		{"fines", "/api/v1/reports/fines?"},
+	}
+	fmt.Printf("\n%-20s %-9s %8s %8s %8s\n", "report", "scope", "p50", "p99", "max")
+	n := 0
+	for _, r := range reportsList {
+		for _, scope := range []string{"unit", "province"} {
+			var took []time.Duration
+			for k := 0; k < sh.Requests; k++ {
+				c := admin
+				if scope == "unit" {
+					c = sups[rng.Intn(len(sups))]
+				}
+				path := r.path
+				if r.name == "fines" {
+					path += "month=" + sh.Month
+				} else {
+					// A distinct range each time: a day up to the whole month.
+					a := rng.Intn(days)
+					b := a + rng.Intn(days-a)
+					if k%4 == 0 {
+						a, b = 0, days-1
+					}
+					path += fmt.Sprintf("&from=%s&to=%s", from.AddDate(0, 0, a).Format("2006-01-02"), from.AddDate(0, 0, b).Format("2006-01-02"))
+				}
+				t0 := time.Now()
+				status, body, err := c.getRaw(path)
+				took = append(took, time.Since(t0))
+				if err != nil || status != 200 {
+					return fmt.Errorf("%s: %d %v %.200s", path, status, err, body)
+				}
+				if n++; n%5 == 0 {
+					if _, err := pusher.push(); err != nil {
+						return err
+					}
+				}
+			}
+			fmt.Printf("%-20s %-9s %8s %8s %8s\n", r.name, scope, msf(pct(took, 0.5)), msf(pct(took, 0.99)), msf(pct(took, 1)))
+		}
+	}
+	fmt.Printf("\nexports (province, whole month, 3 runs each, slowest shown):\n")
+	for _, x := range []struct{ name, path string }{
+		{"callbacks by day XLSX", "/api/v1/reports/callbacks?group=day&format=xlsx"},
+		{"technicians XLSX", "/api/v1/reports/technicians?format=xlsx"},
+	} {
+		var worst time.Duration
+		var size int
+		for k := 0; k < 3; k++ {
+			path := x.path + fmt.Sprintf("&from=%s&to=%s", from.Format("2006-01-02"), from.AddDate(0, 0, days-1).Format("2006-01-02"))
+			t0 := time.Now()
+			status, body, err := admin.getRaw(path)
+			if d := time.Since(t0); d > worst {
+				worst = d
+			}
+			if err != nil || status != 200 {
+				return fmt.Errorf("%s: %d %v", path, status, err)
+			}
+			size = len(body)
+		}
+		fmt.Printf("  %-24s %8s  (%d bytes)\n", x.name, msf(worst), size)
+	}
+	fmt.Printf("\npeak RSS while serving the reports: %d MB; now %s\n", srv.peakRSS()>>20, rssParts(srv.cmd.Process.Pid))
+
+	bigPush, bigClaim, err := pushClaim(srv, pusher, sh)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n%-28s %8s %8s\n", "at "+fmt.Sprint(sh.Jobs)+" jobs", "p50", "p99")
+	fmt.Printf("%-28s %8s %8s\n", "push (1 sheet)", msf(pct(bigPush, 0.5)), msf(pct(bigPush, 0.99)))
+	fmt.Printf("%-28s %8s %8s\n", "claim", msf(pct(bigClaim, 0.5)), msf(pct(bigClaim, 0.99)))
+	if small == "" {
+		return nil
+	}
+	srv.stop()
+	ssrv, err := startProc(bin, small, nil)
+	if err != nil {
+		return err
+	}
+	defer ssrv.stop()
+	ssh := sh
+	ssh.Jobs = sh.SmallJobs
+	spusher := newPusher(ssrv.base(), ssh, tpl, rand.New(rand.NewSource(16)))
+	smallPush, smallClaim, err := pushClaim(ssrv, spusher, ssh)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-28s %8s %8s\n", fmt.Sprintf("push (1 sheet), %d jobs", sh.SmallJobs), msf(pct(smallPush, 0.5)), msf(pct(smallPush, 0.99)))
+	fmt.Printf("%-28s %8s %8s\n", fmt.Sprintf("claim, %d jobs", sh.SmallJobs), msf(pct(smallClaim, 0.5)), msf(pct(smallClaim, 0.99)))
+	fmt.Printf("growth (big ÷ small, p50): push %.2f×, claim %.2f×\n",
+		float64(pct(bigPush, 0.5))/float64(pct(smallPush, 0.5)), float64(pct(bigClaim, 0.5))/float64(pct(smallClaim, 0.5)))
+	return nil
+}
+
+func msf(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+func shanghai() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+// pusher finishes the loaded technicians' spare orders, one sheet a push.
+type pusher struct {
+	base string
+	sh   provinceBenchShape
+	tpl  *template
+	rng  *rand.Rand
+	next int
+	cl   map[string]*client
+}
+
+func newPusher(base string, sh provinceBenchShape, tpl *template, rng *rand.Rand) *pusher {
+	return &pusher{base: base, sh: sh, tpl: tpl, rng: rng, cl: map[string]*client{}}
+}
+
+// push sends the next spare order's acceptance; it returns how long it
+// took. A spare order an earlier run finished (a conflict) is skipped.
+func (p *pusher) push() (time.Duration, error) {
+	for {
+		d, err := p.pushOnce()
+		if err != errFinished {
+			return d, err
+		}
+	}
+}
+
+var errFinished = fmt.Errorf("order finished by an earlier run")
+
+func (p *pusher) pushOnce() (time.Duration, error) {
+	techs := p.sh.Units * p.sh.TechsPerUnit
+	perTech := max(1, p.sh.Jobs/techs)
+	k := p.next
+	p.next++
+	spare := k / techs
+	if spare >= spareOrders {
+		return 0, fmt.Errorf("no spare orders left (%d pushes)", k)
+	}
+	t := k % techs
+	u, i := t/p.sh.TechsPerUnit, t%p.sh.TechsPerUnit
+	name := techName(u, i)
+	c := p.cl[name]
+	if c == nil {
+		c = newClient(p.base, name, provincePass)
+		if err := c.login(); err != nil {
+			return 0, err
+		}
+		p.cl[name] = c
+	}
+	sub := sheet(p.tpl, provinceOrder(u, i, perTech+spare), 100, func(n int) []string {
+		out := make([]string, n)
+		for j := range out {
+			out[j] = randomSHA()
+		}
+		return out
+	})
+	var out struct {
+		Results []struct {
+			Status string `json:"status"`
+		} `json:"results"`
+	}
+	t0 := time.Now()
+	status, err := c.do("POST", "/api/v1/sync/push", map[string]any{"device_id": "bench-" + name, "device_time": time.Now().UTC(),
+		"submissions": []any{sub}}, "", &out)
+	took := time.Since(t0)
+	if err == nil && status == 200 && len(out.Results) == 1 && out.Results[0].Status == "conflict" {
+		return took, errFinished
+	}
+	if err != nil || status != 200 || len(out.Results) != 1 || out.Results[0].Status != "accepted" {
+		return took, fmt.Errorf("push %s: %d %v %+v", name, status, err, out)
+	}
+	return took, nil
+}
+
+// pushClaim measures 100 single-sheet pushes, then 100 claims (each lease
+// given back at once so the queue stays as it was).
+func pushClaim(srv *proc, p *pusher, sh provinceBenchShape) (pushes, claims []time.Duration, err error) {
+	for k := 0; k < 100; k++ {
+		d, err := p.push()
+		if err != nil {
+			return nil, nil, err
+		}
+		pushes = append(pushes, d)
+	}
+	agent := newClient(srv.base(), unitCode(0)+"-agent", provincePass)
+	if err := agent.login(); err != nil {
+		return nil, nil, err
+	}
+	for k := 0; k < 100; k++ {
+		var task struct {
+			ID string `json:"id"`
+		}
+		t0 := time.Now()
+		status, err := agent.do("POST", "/api/v1/callbacks/claim", nil, "", &task)
+		claims = append(claims, time.Since(t0))
+		if err != nil && status != http.StatusNotFound && status != http.StatusConflict {
+			return nil, nil, fmt.Errorf("claim: %d %v", status, err)
+		}
+		if task.ID != "" {
+			if _, err := agent.do("POST", "/api/v1/callbacks/"+task.ID+"/release", nil, "", nil); err != nil {
+				return nil, nil, fmt.Errorf("release: %v", err)
+			}
+		}
+	}
+	return pushes, claims, nil
+}
+
+// rssParts splits the resident set as the kernel does: anonymous memory
+// (heap, stacks) and file pages (bbolt's read-only mmap of the store, which
+// the kernel may drop at any time and counts in RSS once read).
+func rssParts(pid int) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		for _, k := range []string{"VmRSS:", "RssAnon:", "RssFile:"} {
+			if strings.HasPrefix(line, k) {
+				out = append(out, strings.Join(strings.Fields(line), " "))
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
