@@ -56,7 +56,7 @@ test('organisation as admin: a unit under its branch, a product name, a store wi
   await page.click('#new-product');
   await page.fill('#product-form [name=code]', code);
   await page.fill('#product-form [name=zh]', '测试宽带');
-  await page.fill('#product-form [name=en]', 'Test broadband');
+  await page.fill('#product-form [name=en]', 'Test fibre plan');
   await page.click('#product-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#cmain')?.textContent.includes('测试宽带'));
 

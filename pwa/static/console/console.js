@@ -42,6 +42,9 @@ export async function render(main, path) {
   clear(main).append(h('div', { class: 'console', 'data-section': section || 'home' }, nav, body));
   document.title = (SECTIONS.find((s) => s.id === section)?.zh || '控制台') + ' · 现场验收';
   const s = SECTIONS.find((x) => x.id === section);
+  if (EXTRA[section]) { // a desk screen of another issue, drawn inside the console
+    try { return await (await import(EXTRA[section])).render(body, path); } catch (err) { clear(body).append(errorBox(err)); return undefined; }
+  }
   if (section && (!s || (s.admin && !isAdmin()))) { ui.navigate('/console', true); return; }
   try {
     if (!s) return await home(body);
@@ -82,7 +85,9 @@ async function home(body) {
       h('b', null, m.zh), h('span', { class: 'en' }, m.en), h('p', null, L(...m.about))))));
 }
 
-// Desk screens of other issues, reached from the console's overview.
+// Desk screens of other issues, reached from the console's overview; those
+// under /console/ are drawn inside the console (EXTRA: section → module).
+const EXTRA = { plans: './plans.js' };
 const MORE = [
   { href: '/console/plans', zh: '巡检计划', en: 'Inspection plans', about: ['应检、逾期与漏检的巡检', 'Due, overdue and missed inspections'] },
   { href: '/fines', zh: '罚款审核', en: 'Fine review', about: ['超时等罚款的确认、调整与免除', 'Confirm, adjust or waive proposed fines'] },

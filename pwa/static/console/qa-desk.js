@@ -53,7 +53,9 @@ const typeWord = (x) => t('type_' + x);
 let dayCache = null;
 
 function errText(e) {
-  if (e instanceof ApiError) return e.body?.error?.message || t('error');
+  // A 404 names what it did not find by its id: say only that it is not
+  // there (or not in the caller's units), never the raw id.
+  if (e instanceof ApiError) return e.status === 404 ? t('not_found') : e.body?.error?.message || t('error');
   return t('server_unreachable');
 }
 
@@ -85,7 +87,7 @@ export async function qaDay(ui) {
     return;
   }
   dayCache = day;
-  const items = day.items.map((it) => h('div', { class: 'card qa-item' + (it.review_id ? ' done' : ''), 'data-task': it.task_id },
+  const items = day.items.map((it) => h('div', { class: 'card qa-item' + (it.review_id ? ' done' : ''), 'data-task': it.task_id, 'data-agent': it.agent },
     h('div', null,
       h('b', null, person(it.agent)), ' · ', typeWord(it.order_type), ' · ', outcome(it.outcome),
       h('div', { class: 'small muted' }, t('qa_finished') + ' ' + fmtTime(it.finished_at))),

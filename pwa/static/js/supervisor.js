@@ -13,10 +13,6 @@ async function supervisorHome() {
   const grid = ui.main.querySelector('.supgrid'); // + its 逾期未检 card
   if (grid) plansJS().then((m) => grid.isConnected && m.overdueCard(grid)).catch(() => {}); // offline: none
 }
-async function plans() { // until the console shell takes /console/plans
-  if (!allowed()) return ui.navigate('/', true);
-  return (await plansJS()).render(ui.main, location.pathname);
-}
 async function supOrders() {
   if (!allowed()) return ui.navigate('/', true);
   return (await import('./sup-wo.js')).supOrders();
@@ -47,6 +43,5 @@ register({
     [/^\/sub\/([^/]+)$/, supSubmission],
     [/^\/rect$/, supRects],
     [/^\/rect\/([^/]+)$/, supRect],
-    [/^\/console\/plans$/, plans],
   ],
 });
