@@ -25,7 +25,7 @@ after(async () => { await browser?.close(); });
 
 const rowOf = (page, name) => page.locator('#people-list tbody tr', { has: page.locator(`a:text-is("${name}")`) });
 
-test('admin: create a technician (password shown once), who logs in on a phone and sees their order', async () => {
+test('admin: create a technician (password shown once), import an order for them, and they log in on a phone and see it', async () => {
   const ctx = await desk(browser);
   const page = await ctx.newPage();
   await adminLogin(page);
@@ -82,14 +82,21 @@ test('admin: create a technician (password shown once), who logs in on a phone a
   assert.match(row, /从未登录/);
   assert.ok(!(await page.textContent('#cmain')).includes(username), 'no login name on the list');
 
-  // An order for them (the import screen is console2's; the API makes it here).
+  // An order for them, imported through the console's 导入 (preview, confirm).
   const oid = `C${u.stamp.toUpperCase()}-1`;
-  const from = new Date(Date.now() + 3600e3);
-  await call(u.tok.admin, 'POST', '/workorders', {
-    id: oid, type: 'install', product: 'broadband', subscribed_mbps: 300, technician: username,
-    customer: { name: '控制台客户', phone: '13912340001', address: '成都市锦江区测试路 9 号', tier: 'standard' },
-    appointment: { from: from.toISOString(), to: new Date(from.getTime() + 3600e3).toISOString() },
-  });
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 86400e3));
+  const csv = 'id,type,product,subscribed_mbps,customer_name,customer_phone,customer_address,customer_tier,technician,appointment_from,appointment_to\n' +
+    `${oid},装机,宽带 300M,300,控制台客户,13912340001,成都市锦江区测试路 9 号,普通,${username},${day} 09:00,${day} 11:00\n`;
+  await page.goto(BASE + '/console/orders/import');
+  await page.waitForSelector('#imp-pick');
+  await page.setInputFiles('#imp-file', { name: '工单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction(() => document.querySelector('#imp-rows')?.dataset.rejected === '0');
+  await page.click('#imp-confirm');
+  await page.waitForSelector('#imp-done');
+  assert.equal((await call(u.tok.admin, 'GET', '/workorders/' + encodeURIComponent(oid))).technician, username);
+  await page.goto(BASE + '/console/people');
+  await page.waitForSelector('#people-list table');
+  await page.fill('form[role=search] [name=q]', '新来的');
 
   // The technician logs in on a phone with the password the console showed.
   const pctx = await phone(browser);

@@ -85,10 +85,21 @@ export async function uiLogin(page, username) {
   await page.click('button[type=submit]');
   await page.waitForSelector('article.order', { timeout: 30000 });
   // The service worker must hold the shell before the network goes away.
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-  });
+  await swControls(page);
+  await page.waitForSelector('article.order', { timeout: 30000 });
+}
+
+// swControls waits until the service worker controls the page. A page whose
+// navigation began while the worker was still installing (the login page
+// registered it, then the test went to '/') is not claimed and never gets
+// a controllerchange: it is reloaded, as a person's next start would be.
+export async function swControls(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const ok = await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 5000 }).then(() => true, () => false);
+  if (!ok) {
+    await page.reload();
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 30000 });
+  }
 }
 
 // fillAcceptance answers every item of the open sheet: checks yes, pass_fail
