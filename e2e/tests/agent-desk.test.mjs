@@ -90,10 +90,13 @@ test('desk size: the last-try warning sits with the one-tap outcomes', async () 
   await ctx.close();
 });
 
-test('due tonight: only call-back times before the deadline are offered, and one is taken', async () => {
+test('due tonight: only call-back times before the deadline are offered, and one is taken', async (t) => {
   const tt = await taskOf(u, o.tonight);
   const deadline = Date.parse(tt.deadline_at);
-  assert.equal(shDay(deadline), shDay(Date.now()), 'the deadline is tonight (Beijing)');
+  assert.equal(shDay(deadline), shDay(Date.parse(tt.finished_at) + 2 * DAY), 'the deadline is the end of the third day (Beijing)');
+  // The job was made at the start of this file to be due tonight; a run that
+  // crosses Beijing midnight meanwhile has nothing left to offer.
+  if (shDay(deadline) !== shDay(Date.now())) { t.skip('Beijing midnight passed since the set-up'); return; }
   const ctx = await phone();
   const page = await agentOn(ctx);
   await openCall(page, tt.id);

@@ -134,7 +134,7 @@ test('setup: orders, sheets, callbacks and a walkthrough through the real API', 
   const tpl = await apiGet(tok.tech, '/templates/install_acceptance');
 
   // Sheet A: a clean install, signed; then edited (version 2).
-  const finishedA = new Date(now - 30 * 60000).toISOString();
+  const finishedA = new Date(now - 5 * 60000).toISOString(); // minutes, not more: near Beijing midnight A would fall on yesterday
   made.subA = `e2e-sup-${stamp}-a`;
   const subA = acceptance(tpl, { id: made.subA, order: made.a, photos: shas.slice(0, 3), signature: sigA, down: 312.4, finishedAt: finishedA });
   await push(tok.tech, subA, new Date().toISOString());
@@ -154,7 +154,9 @@ test('setup: orders, sheets, callbacks and a walkthrough through the real API', 
   // Callbacks: A unreachable once, then unsatisfied (opens a rectification);
   // B very satisfied.
   const day = (await apiGet(tok.sup, '/reports/callbacks?group=day')).items.at(-1).period;
-  const tasks = (await apiGet(tok.sup, `/callbacks?from=${day}&to=${day}&limit=5000`)).items;
+  // B finished an hour ago: near Beijing midnight that is yesterday.
+  const dayBefore = new Date(Date.parse(day + 'T00:00:00+08:00') - 86400e3 + 8 * 3600e3).toISOString().slice(0, 10);
+  const tasks = (await apiGet(tok.sup, `/callbacks?from=${dayBefore}&to=${day}&limit=5000`)).items;
   const ta = tasks.find((x) => x.workorder_id === made.a);
   const tb = tasks.find((x) => x.workorder_id === made.b);
   assert.ok(ta && tb, 'one callback task per order');
