@@ -43,7 +43,7 @@ export async function render(main, path) {
   document.title = (SECTIONS.find((s) => s.id === section)?.zh || '控制台') + ' · 现场验收';
   const s = SECTIONS.find((x) => x.id === section);
   if (EXTRA[section]) { // a desk screen of another issue, drawn inside the console
-    try { return await (await import(EXTRA[section])).render(body, path); } catch (err) { clear(body).append(errorBox(err)); return undefined; }
+    try { const mod = await import(EXTRA[section]); clear(body); return await mod.render(body, path); } catch (err) { clear(body).append(errorBox(err)); return undefined; }
   }
   if (section && (!s || (s.admin && !isAdmin()))) { ui.navigate('/console', true); return; }
   try {
