@@ -630,6 +630,23 @@ func (g *historyGen) storyFor(o *hOrder, d int, special string) {
 		}
 		add(cbStep{at: call, kind: stepResult, satisfaction: sat, reasons: reasons})
 	}
+	if d < -1 {
+		// A job two days old or more was settled by yesterday's last shift,
+		// whatever hour the demo loads: a retry or a busy day's call that
+		// would land this morning is made last night instead, so the agent's
+		// first shift holds the same calls at 00:10 as at 15:00.
+		floor := g.today.Add(-4*time.Hour - 30*time.Minute) // 19:30 yesterday
+		for i := range steps {
+			if steps[i].at.Before(g.today) {
+				continue
+			}
+			if i > 0 && steps[i-1].at.After(floor) {
+				floor = steps[i-1].at
+			}
+			floor = floor.Add(5 * time.Minute)
+			steps[i].at = floor
+		}
+	}
 	for _, s := range steps {
 		if s.at.After(g.now.Add(-time.Minute)) {
 			break // not yet happened: the task waits for the agent
