@@ -19,8 +19,15 @@ export function hasUnsaved(sheet) { return inOutbox(sheet) || sheet.state === 'd
 export async function outbox() { return (await db.all('sheets')).filter(inOutbox); }
 export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved); }
 
+// Other queued records (a technician's appointment entries and unreachable
+// attempts, tech-visit.js) plug in with {count, send}: they ride the same
+// rounds and count in the same badge and logout guard.
+const queues = [];
+export function addQueue(q) { queues.push(q); }
+export async function queuedOther() { let n = 0; for (const q of queues) n += await q.count(); return n; }
+
 export async function refreshCounter() {
-  const n = (await outbox()).length;
+  const n = (await outbox()).length + await queuedOther();
   emit('pending', n);
   return n;
 }
@@ -230,6 +237,7 @@ async function round(reason) {
   try {
     const device = await db.deviceId();
     await push(device);
+    for (const q of queues) pushed += await q.send();
     await completeMissing();
     await pull();
     // changed: the round brought or sent something, so lists drawn from
