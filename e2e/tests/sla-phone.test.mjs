@@ -63,6 +63,13 @@ test('an appointment changed with a reason offline reaches the server once, even
   assert.match(await page.textContent('.aplist'), /改约.*待发送/);
   assert.ok(Number(await page.getAttribute('#pending', 'data-count')) >= 1, 'the badge counts the waiting entry');
   await card(page, 'sla-01-appointment-queued');
+  // The 待发送 page lists it too, and opens its order.
+  await page.click('#pending');
+  await page.waitForSelector('#visit-queue article[data-act=appointments]');
+  assert.match(await page.innerText('#visit-queue'), /预约测试客户[\s\S]*待发送[\s\S]*预约登记：改约/);
+  noCodes(await page.innerText('#visit-queue'), id);
+  await page.click('#visit-queue a.btn');
+  await page.waitForSelector('.aplist li[data-state=queued]');
 
   // The first POST reaches the server but its reply is lost on the way back.
   let posts = 0;
@@ -119,6 +126,19 @@ test('an unreachable repair customer: an attempt with the note photo offline, th
   assert.equal(await page.locator('.urclose button').count(), 0, 'no 申请销障 before 24 hours');
   noCodes(await page.innerText('.urlist'), id);
   await card(page, 'sla-04-unreachable-sent');
+  // A phone whose copy says 24 hours have passed offers 申请销障; the server
+  // decides and its words are shown (here: not yet 24 hours).
+  await page.evaluate(async (oid) => {
+    const o = await window.fieldcheck.db.get('orders', oid);
+    o.unreachable.attempts[0].at = new Date(Date.now() - 25 * 3600e3).toISOString();
+    await window.fieldcheck.db.put('orders', o);
+    window.fieldcheck.emit('acts', []);
+  }, id);
+  await page.waitForSelector('.urclose button[data-close=now]');
+  page.once('dialog', (d) => d.accept());
+  await page.click('.urclose button[data-close=now]');
+  await page.waitForFunction(() => /24 小时后才能申请销障/.test(document.querySelector('.urclose .err')?.textContent || ''));
+  assert.equal((await orderOnServer(id)).status, 'assigned', 'the server did not close it early');
   await ctx.close();
 
   // The supervisor's order view shows the attempt and the photo's presence.

@@ -17,7 +17,7 @@ import './inspector.js';
 import './agent.js';
 import './supervisor.js';
 import './qa.js';
-import { visitPanel, unreachablePill } from './tech-visit.js'; // 预约登记, 联系不上客户 (issue 22)
+import { visitPanel, unreachablePill, queuedList } from './tech-visit.js'; // 预约登记, 联系不上客户 (issue 22)
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
@@ -538,7 +538,9 @@ const tr = (k, v) => h('tr', null, h('th', null, k), h('td', null, v == null ? '
 async function viewOutbox() {
   const list = await sync.unsent();
   main.append(h('h2', null, t('unsent_title')));
-  if (!list.length) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
+  const visits = await queuedList(); // appointment entries, unreachable attempts (tech-visit.js)
+  if (!list.length && !visits) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
+  if (visits) main.append(visits);
   for (const s of list) {
     // Inspections have a store, not an order, as their subject.
     const wo = s.subject?.workorder_id;

@@ -306,11 +306,18 @@ export async function exportOutbox() {
       if (p) photos[sha] = { type: p.type, meta: sh.photo_meta?.[sha] || null, base64: b64(p.bytes) };
     }
   }
+  // The other queues' records (appointment entries, unreachable attempts) and their photos.
+  const other = [];
+  for (const q of queues) if (q.list) other.push(...(await q.list()));
+  for (const sha of other.map((a) => a.body?.photo).filter(Boolean)) {
+    const p = await db.get('photos', sha);
+    if (p && !photos[sha]) photos[sha] = { type: p.type, meta: null, base64: b64(p.bytes) };
+  }
   const s = currentSession();
   const doc = {
     exported_at: new Date().toISOString(), device_id: await db.deviceId(), user: s?.user || null,
     submissions: sheets.map((sh) => ({ state: sh.state, rejection: sh.rejection, conflict: sh.conflict, submission: toSubmission(sh, null) })),
-    photos,
+    other, photos,
   };
   const blob = new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' });
   const a = document.createElement('a');
@@ -318,5 +325,5 @@ export async function exportOutbox() {
   a.download = `fieldcheck-outbox-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   document.body.appendChild(a); a.click(); a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-  return sheets.length;
+  return sheets.length + other.length;
 }

@@ -75,7 +75,23 @@ async function send() {
   }
   return n;
 }
-sync.addQueue({ count: async () => (await acts()).length, send });
+sync.addQueue({ count: async () => (await acts()).length, send, list: acts });
+
+// queuedList is the 待发送 page's part: the entries still on this phone.
+export async function queuedList() {
+  const list = await acts();
+  if (!list.length) return '';
+  const out = h('div', { class: 'cards', id: 'visit-queue' });
+  for (const a of list) {
+    const o = (await db.get('orders', a.order_id)) || { customer: {} };
+    out.append(h('article', { class: 'card', 'data-act': a.path },
+      h('div', { class: 'row between' }, h('b', null, o.customer?.name || ''), h('span', { class: 'state st-' + (a.error ? 'rejected' : 'queued') }, t(a.error ? 'ap_refused' : 'ap_waiting'))),
+      h('div', null, a.path === 'appointments' ? [t('ap_title'), '：', apLine(a.body)] : [t('ur_title'), '：', a.body.note || t('ur_has_photo')]),
+      a.error ? h('div', { class: 'err' }, a.error) : null,
+      h('a', { class: 'btn', href: '/orders/' + enc(a.order_id), 'data-link': '' }, t('open'))));
+  }
+  return out;
+}
 
 // ---------- on the order ----------
 const isOpen = (o) => o.status !== 'completed' && o.status !== 'cancelled';
@@ -100,9 +116,9 @@ export function visitPanel(o) {
   if (repair) forms.append(h('h3', null, t('ur_title')), urList, urForm(o), closeBox);
   el.append(forms);
   const draw = async () => {
-    const order = (await db.get('orders', o.id)) || o;
+    const held = await db.get('orders', o.id), order = held || o; // not held: reassigned away
     const mine = (await acts()).filter((a) => a.order_id === o.id);
-    forms.querySelectorAll('form').forEach((f) => { f.hidden = !isOpen(order); });
+    forms.querySelectorAll('form').forEach((f) => { f.hidden = !held || !isOpen(order); });
     clear(apList).append(records(order.appointments || [], mine.filter((a) => a.path === 'appointments'), apLine, 'ap_none'));
     if (repair) {
       clear(urList).append(records(order.unreachable?.attempts || [], mine.filter((a) => a.path === 'unreachable'), urLine, 'ur_none'));
