@@ -8,7 +8,8 @@
 // waiting worker take over (skipWaiting) only once the old worker has stopped.
 // skipWaiting asks the old worker, once, to stop as soon as its events are
 // done; a request that reaches it while it is stopping (the next screen's
-// files, a sync round, the online check) starts it again, and the restarted
+// files, a sync round, the online check, the favicon the browser asks for
+// after the load event) starts it again, and the restarted
 // worker is only stopped after 30 s without a request (with DevTools
 // attached, never). The app asks the server every 15 s, so the new version
 // waited for Chromium's 5-minute limit and the banner came back on every
