@@ -6,6 +6,7 @@ import { t, tx, setLang, getLang, fmtTime } from './i18n.js';
 import { on, onScreen, leaveScreen, emit } from './bus.js';
 import { login, loadSession, currentSession, logoutServer, NetError, api, isOnline } from './api.js';
 import * as sync from './sync.js';
+import * as updates from './update.js'; // app updates: applied at start or on a navigation
 import { validate, items, sigSha } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { hiddenItems } from './conds.js';
@@ -123,7 +124,7 @@ async function renderOnce() {
   editing = false;
   // A waiting app update is applied on a navigation, once the screen being
   // left has saved what was typed (the page reloads into the new version).
-  if (navigated && waitingSW) applyUpdate();
+  if (navigated && updates.onNavigate()) return;
   navigated = false;
   const path = location.pathname;
   const s = currentSession();
@@ -589,39 +590,11 @@ async function viewSettings() {
     } }, t('logout')), logoutMsg));
 }
 
-// ---------- service worker and updates ----------
-// A new version waits (installed, not active) until the app applies it: at
-// start when no sheet is open for editing, else on the next navigation
-// (after the screen left has saved), or when the person taps the banner.
-// It never reloads a sheet being typed into.
-let waitingSW = null;
-let updating = false;
-function applyUpdate() {
-  if (!waitingSW || updating) return;
-  updating = true;
-  waitingSW.postMessage({ type: 'skipWaiting' });
-}
+// ---------- service worker and updates (js/update.js) ----------
 function registerSW() {
-  if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).then((reg) => {
-    const offer = (w, now) => {
-      waitingSW = w;
-      if (now && !editing && !leaving) { applyUpdate(); return; }
-      banner('update', t('new_version'), h('button', { class: 'btn primary', onclick: applyUpdate }, t('reload')));
-    };
-    if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting, true);
-    reg.addEventListener('updatefound', () => {
-      const w = reg.installing;
-      w?.addEventListener('statechange', () => { if (w.state === 'installed' && navigator.serviceWorker.controller) offer(w, false); });
-    });
-    setInterval(() => reg.update().catch(() => {}), 3600 * 1000);
-  }).catch(() => { /* no SW (private mode): the app still runs while open */ });
-  let reloading = false;
-  navigator.serviceWorker.addEventListener('controllerchange', () => {
-    // Only reload when this page applied the update; the first install's
-    // clients.claim() must not reload.
-    if (reloading || !updating) return;
-    reloading = true; location.reload();
+  updates.register({
+    show: (apply) => banner('update', t('new_version'), h('button', { class: 'btn primary', onclick: apply }, t('reload'))),
+    reloadHere: () => navigate(location.pathname + location.search, true),
   });
 }
 
@@ -634,6 +607,8 @@ function rebuild() {
 Object.assign(roles.ui, { main, navigate, render, setLeaving: (fn) => { leaving = fn; }, setEditing: (v) => { editing = !!v; }, stateLabel, orderCard, fmtAnswer, locate, submitSheet });
 
 async function startApp() {
+  // A version left waiting is applied before anything runs (js/update.js).
+  await updates.atStart();
   setLang(getLang());
   await loadSession();
   await sync.dropEmptyDrafts().catch(() => {});
