@@ -16,8 +16,16 @@ export function inOutbox(sheet) {
 }
 export function hasUnsaved(sheet) { return inOutbox(sheet) || sheet.state === 'draft'; }
 
-export async function outbox() { return (await db.all('sheets')).filter(inOutbox); }
-export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved); }
+export async function outbox() { return (await db.all('sheets')).filter(inOutbox).concat(await extraUnsent()); }
+export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved).concat(await extraUnsent()); }
+
+// Other outboxes (an audit's findings, audit-outbox.js) ride the same
+// rounds, counter, logout lock and export. o = { name, push() → how many
+// left the phone, unsent() → stand-ins shaped like sheets ({id, state,
+// outbox: name, store: {name, address}, rejection}), dump() → {items, photos} }.
+const extras = [];
+export function addOutbox(o) { extras.push(o); }
+async function extraUnsent() { return (await Promise.all(extras.map((o) => o.unsent()))).flat(); }
 
 export async function refreshCounter() {
   const n = (await outbox()).length;
@@ -231,6 +239,7 @@ async function round(reason) {
     const device = await db.deviceId();
     await push(device);
     await completeMissing();
+    for (const o of extras) pushed += await o.push();
     await pull();
     // changed: the round brought or sent something, so lists drawn from
     // IndexedDB may be out of date (a round with nothing new redraws nothing).
@@ -289,8 +298,14 @@ function b64(buf) {
 // exportOutbox downloads every unsent record (drafts too) with its photos as
 // base64, for support: the way out when a phone can never reach the server.
 export async function exportOutbox() {
-  const sheets = await unsent();
+  const sheets = (await unsent()).filter((s) => !s.outbox);
   const photos = {};
+  const others = {};
+  for (const o of extras) {
+    const d = await o.dump();
+    others[o.name] = d.items;
+    for (const sha of d.photos) { const p = await db.get('photos', sha); if (p) photos[sha] = { type: p.type, meta: null, base64: b64(p.bytes) }; }
+  }
   for (const sh of sheets) {
     const tpl = await templateFor(sh);
     for (const sha of referencedPhotos(tpl, sh)) {
@@ -302,7 +317,7 @@ export async function exportOutbox() {
   const doc = {
     exported_at: new Date().toISOString(), device_id: await db.deviceId(), user: s?.user || null,
     submissions: sheets.map((sh) => ({ state: sh.state, rejection: sh.rejection, conflict: sh.conflict, submission: toSubmission(sh, null) })),
-    photos,
+    photos, ...others,
   };
   const blob = new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' });
   const a = document.createElement('a');
