@@ -19,6 +19,7 @@ const LINES = ['带宽型', '专线', '物联网'];
 let browser;
 let u;
 const orders = {}; // line → order id
+let filed = ''; // the audit the phone test filed
 
 before(async () => {
   browser = await launch();
@@ -143,6 +144,7 @@ test('an enterprise audit on a phone: drawn online, judged with a photo offline,
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#au-report button[data-format="xlsx"]')]);
   assert.match(dl.suggestedFilename(), /\.xlsx$/);
   await shot(page, 'audits-03-filed');
+  filed = id;
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -185,6 +187,27 @@ test('a mystery visit on a phone with no signal: says 暗访, kept on the phone 
   assert.equal(list.length, 1);
   assert.equal(list[0].template_id, 'store_mystery_visit');
   assert.equal(list[0].score, 80, 'a forbidden phrase costs its 20 points');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('on a desk the unit’s supervisor finds the filed audit from the console and downloads the zip', async () => {
+  assert.ok(filed, 'the phone test filed an audit');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await uiLoginAs(page, u.people.sup.username, '#supdash');
+  await page.goto(BASE + '/console');
+  await page.click('#cmore a[href="/audits"]');
+  await page.click(`a.au-card[data-audit="${filed}"]`);
+  await page.waitForSelector('#au-head[data-status="filed"]');
+  assert.equal(await page.getAttribute('.au-item[data-item="basic-22"]', 'data-result'), 'fail');
+  assert.match(await page.textContent('#au-head'), /测试政企分公司/);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#au-report button[data-format="zip"]')]);
+  assert.match(dl.suggestedFilename(), /\.zip$/);
+  await noCodes(page, [filed]);
+  await shot(page, 'audits-05-desk');
   assert.deepEqual(errors, []);
   await ctx.close();
 });
