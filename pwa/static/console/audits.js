@@ -60,6 +60,7 @@ const CSS = `.au-item .au-meta{font-size:.85rem;color:#667}.au-item details{marg
 .au-r-pass{background:#dff3e4;color:#176b2c}.au-r-fail{background:#fde2e1;color:#a11}.au-r-short{background:#fff1c7;color:#7a5a00}
 .au-ev{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0}.au-ev figure{margin:0;width:96px}.au-ev img{width:96px;height:72px;object-fit:cover;border-radius:6px}
 .au-ev figcaption{font-size:.7rem;word-break:break-all}.au-stage{margin-top:18px}.au-sum{display:flex;flex-wrap:wrap;gap:8px}
+#au-claims label{display:flex;align-items:center;gap:8px;margin:6px 0}#au-claims input{width:22px;height:22px;min-height:0;flex:none;margin:0}#au-claims h4{margin:12px 0 2px}
 @media(min-width:900px){#au-items{display:grid;grid-template-columns:1fr 1fr;gap:10px}#au-items h3{grid-column:1/-1}}`;
 function style() { if (!document.getElementById('au-css')) document.head.append(h('style', { id: 'au-css' }, CSS)); }
 
