@@ -208,6 +208,21 @@ test('on a desk the unit’s supervisor finds the filed audit from the console a
   assert.match(dl.suggestedFilename(), /\.zip$/);
   await noCodes(page, [filed]);
   await shot(page, 'audits-05-desk');
+
+  // The supervisor audits their own unit at the desk: a verdict is sent at once (no sync rounds on a desk).
+  await page.goto(BASE + '/audits/new');
+  await page.fill('#au-form input[name=auditor_contact]', '13900002222');
+  await page.click('#au-form button[type=submit]');
+  await page.waitForURL(/\/audits\/AU-/);
+  const mine = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  await page.click('.au-item[data-item="basic-1"] button[data-value="false"]');
+  await page.waitForSelector('.au-item[data-item="basic-1"][data-result="fail"]');
+  for (let i = 0; i < 50; i++) {
+    const a = await call(u.tok.sup, 'GET', '/audits/' + encodeURIComponent(mine));
+    if (a.findings['basic-1']) { assert.equal(a.findings['basic-1'].result, 'fail'); break; }
+    assert.ok(i < 49, 'the desk verdict reached the server');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   assert.deepEqual(errors, []);
   await ctx.close();
 });

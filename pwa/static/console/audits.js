@@ -184,6 +184,7 @@ export async function auditView(id) {
   const main = ui.main;
   let v = await db.kvGet('audit:' + id);
   if (isOnline()) {
+    await out.flush();
     try { v = await out.fetchAudit(id); } catch (e) {
       if (e instanceof ApiError && e.status === 404) { main.append(back('/audits'), h('p', null, t('not_found'))); return; }
     }

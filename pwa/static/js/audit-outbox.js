@@ -8,7 +8,7 @@
 // Kept small: it is on the phone's first load; the screens are in
 // console/audits.js, loaded when opened.
 import * as db from './db.js';
-import { api, ApiError, NetError } from './api.js';
+import { api, ApiError, NetError, currentSession } from './api.js';
 import * as sync from './sync.js';
 import { emit } from './bus.js';
 
@@ -35,7 +35,7 @@ export async function queue(op) {
   op.target = [op.audit, op.item, op.kind, op.kind === 'judge' ? op.body.order || '' : op.sha].join('|');
   await change((list) => [...list.filter((x) => x.target !== op.target || x.sending), op]);
   changed();
-  sync.syncNow('audit');
+  send();
   return op;
 }
 
@@ -60,6 +60,26 @@ export async function fetchAudit(id) {
   const v = { at: new Date().toISOString(), results: r };
   await db.kvSet('audit:' + id, v);
   return v;
+}
+
+// send: the field roles' sync rounds carry the ops; a desk role (a
+// supervisor auditing their unit, the admin) has no rounds, so its ops are
+// sent at once, and again whenever an audit is opened online (flush).
+const FIELD = ['technician', 'inspector'];
+function send() {
+  if (FIELD.includes(currentSession()?.user?.role)) sync.syncNow('audit');
+  else flush();
+}
+let flushing = null, again = false;
+export function flush() {
+  if (FIELD.includes(currentSession()?.user?.role)) return Promise.resolve(0);
+  if (flushing) { again = true; return flushing; }
+  flushing = (async () => {
+    let n = 0;
+    do { again = false; n += await push().catch(() => 0); } while (again);
+    return n;
+  })().finally(() => { flushing = null; });
+  return flushing;
 }
 
 const retryLater = (e) => e instanceof NetError || (e instanceof ApiError && (e.status === 401 || e.status === 429 || e.status >= 500));
