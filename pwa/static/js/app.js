@@ -17,6 +17,7 @@ import './inspector.js';
 import './agent.js';
 import './supervisor.js';
 import './qa.js';
+import { visitPanel, unreachablePill, queuedList } from './tech-visit.js'; // 预约登记, 联系不上客户 (issue 22)
 
 const main = document.getElementById('main');
 const banners = document.getElementById('banners');
@@ -257,7 +258,8 @@ function orderCard(o, sheet, full = false) {
       o.product ? h('span', { class: 'product' }, nameEl('product', o.product)) : null, slaEl(o)),
     h('div', { class: 'row' },
       c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, t('call'), full ? ' ' + c.phone : '') : null,
-      full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, openLabel(o, sheet))));
+      full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, openLabel(o, sheet))),
+    full ? visitPanel(o) : unreachablePill(o));
 }
 
 // slaEl: the time left on the order's limit (sla/), paused while on hold.
@@ -536,7 +538,9 @@ const tr = (k, v) => h('tr', null, h('th', null, k), h('td', null, v == null ? '
 async function viewOutbox() {
   const list = await sync.unsent();
   main.append(h('h2', null, t('unsent_title')));
-  if (!list.length) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
+  const visits = await queuedList(); // appointment entries, unreachable attempts (tech-visit.js)
+  if (!list.length && !visits) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
+  if (visits) main.append(visits);
   for (const s of list) {
     // Inspections have a store, not an order, as their subject.
     const wo = s.subject?.workorder_id;
@@ -576,7 +580,7 @@ async function viewSettings() {
       h('button', { class: 'btn', onclick: () => sync.exportOutbox() }, t('export'))),
     h('div', { class: 'card' }, h('button', { class: 'btn danger big', id: 'logout', onclick: async () => {
       // Logging out wipes the phone, so it is refused while anything is unsent.
-      const n = (await sync.unsent()).length;
+      const n = (await sync.unsent()).length + await sync.queuedOther();
       if (n) { logoutMsg.textContent = t('logout_blocked', { n }); logoutMsg.append(' ', h('button', { class: 'btn small', onclick: () => sync.exportOutbox() }, t('export'))); return; }
       await logoutServer();
       sync.stop();

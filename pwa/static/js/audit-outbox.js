@@ -1,6 +1,6 @@
 // An audit's findings made with no signal (issue 20): each verdict and each
 // piece of evidence waits in IndexedDB (kv "audit.ops") and leaves the phone
-// through the sheets' own sync rounds (sync.addOutbox): the photo first
+// through the sheets' own sync rounds (sync.addQueue): the photo first
 // (sync.uploadPhoto, content-addressed), then the request. Both requests are
 // idempotent on the server (a verdict replaces itself, the same file on the
 // same item is kept once), so a send cut off anywhere is simply sent again.
@@ -46,10 +46,9 @@ export async function drop(id) {
   return list;
 }
 
-// changed redraws the outbox list and the counter; an audit's screen is
-// redrawn by the "audit" event once the outbox has sent (or been refused).
+// changed updates the pending badge; an audit's screen is redrawn by the
+// "audit" event once the outbox has sent (or been refused).
 function changed() {
-  emit('sheet', { id: 'audit-ops' });
   sync.refreshCounter();
 }
 
@@ -112,12 +111,10 @@ async function push() {
   return sent;
 }
 
-sync.addOutbox({
-  name: 'audit_ops',
-  push,
-  unsent: async () => (await ops()).map((op) => ({
-    id: op.id, outbox: 'audit', audit: op.audit, state: op.error ? 'rejected' : 'queued',
-    store: { name: op.label || '', address: op.sub || '' }, rejection: op.error || null,
-  })),
-  dump: async () => { const list = await ops(); return { items: list, photos: list.filter((x) => x.sha).map((x) => x.sha) }; },
+// The sheets' rounds send these too; the badge and the logout guard count
+// them, the outbox export carries them (with their photos, as body.photo).
+sync.addQueue({
+  count: async () => (await ops()).length,
+  send: push,
+  list: async () => (await ops()).map((o) => ({ queue: 'audit', ...o, body: o.kind === 'evidence' ? { photo: o.sha, ext: o.ext } : o.body })),
 });

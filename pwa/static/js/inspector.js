@@ -15,7 +15,7 @@ import { api, isOnline, openReport } from './api.js';
 import { items } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { score, gradeLabel } from './score.js';
-import './audit-outbox.js'; // an audit's verdicts and photos ride the outbox from any screen
+import { ops as auditOps } from './audit-outbox.js'; // an audit's verdicts and photos ride the sync rounds from any screen
 // The enterprise audit's screens load on first use (not on the first load).
 const auditsJS = () => import('../console/audits.js');
 
@@ -220,7 +220,9 @@ async function inspectorHome() {
   main.append(h('h2', null, t('insp_spotchecks')),
     h('a', { class: 'btn big', href: '/insp/spotcheck', 'data-link': '', id: 'spotcheck' }, t('insp_spot_open')));
   main.append(...await mysterySection(stores));
-  main.append(h('h2', null, t('insp_audits')), h('a', { class: 'btn big', href: '/audits', 'data-link': '', id: 'audits' }, t('insp_audits_open')));
+  const waiting = (await auditOps()).length;
+  main.append(h('h2', null, t('insp_audits')), h('a', { class: 'btn big', href: '/audits', 'data-link': '', id: 'audits' }, t('insp_audits_open'),
+    waiting ? h('span', { class: 'pill', 'data-waiting': String(waiting) }, ' ' + t('st_queued') + ' ' + waiting) : null));
   // Fetched once online, the service worker keeps it: the audit opens offline.
   if (isOnline()) setTimeout(() => auditsJS().catch(() => {}), 2000);
   const unsent = sheets.filter(({ sheet }) => sync.hasUnsaved(sheet))
@@ -500,7 +502,7 @@ async function inspStore(storeId) {
   }
 }
 
-const walkPath = (s) => (s.outbox === 'audit' ? '/audits/' + enc(s.audit) : s.kind === 'walkthrough' || s.kind === 'spotcheck' || s.subject?.store_id ? '/insp/walk/' + enc(s.id) : null);
+const walkPath = (s) => (s.kind === 'walkthrough' || s.kind === 'spotcheck' || s.subject?.store_id ? '/insp/walk/' + enc(s.id) : null);
 
 register({
   roles: ['inspector'],

@@ -16,19 +16,18 @@ export function inOutbox(sheet) {
 }
 export function hasUnsaved(sheet) { return inOutbox(sheet) || sheet.state === 'draft'; }
 
-export async function outbox() { return (await db.all('sheets')).filter(inOutbox).concat(await extraUnsent()); }
-export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved).concat(await extraUnsent()); }
+export async function outbox() { return (await db.all('sheets')).filter(inOutbox); }
+export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved); }
 
-// Other outboxes (an audit's findings, audit-outbox.js) ride the same
-// rounds, counter, logout lock and export. o = { name, push() → how many
-// left the phone, unsent() → stand-ins shaped like sheets ({id, state,
-// outbox: name, store: {name, address}, rejection}), dump() → {items, photos} }.
-const extras = [];
-export function addOutbox(o) { extras.push(o); }
-async function extraUnsent() { return (await Promise.all(extras.map((o) => o.unsent()))).flat(); }
+// Other queued records (a technician's appointment entries and unreachable
+// attempts, tech-visit.js) plug in with {count, send}: they ride the same
+// rounds and count in the same badge and logout guard.
+const queues = [];
+export function addQueue(q) { queues.push(q); }
+export async function queuedOther() { let n = 0; for (const q of queues) n += await q.count(); return n; }
 
 export async function refreshCounter() {
-  const n = (await outbox()).length;
+  const n = (await outbox()).length + await queuedOther();
   emit('pending', n);
   return n;
 }
@@ -238,8 +237,8 @@ async function round(reason) {
   try {
     const device = await db.deviceId();
     await push(device);
+    for (const q of queues) pushed += await q.send();
     await completeMissing();
-    for (const o of extras) pushed += await o.push();
     await pull();
     // changed: the round brought or sent something, so lists drawn from
     // IndexedDB may be out of date (a round with nothing new redraws nothing).
@@ -298,14 +297,8 @@ function b64(buf) {
 // exportOutbox downloads every unsent record (drafts too) with its photos as
 // base64, for support: the way out when a phone can never reach the server.
 export async function exportOutbox() {
-  const sheets = (await unsent()).filter((s) => !s.outbox);
+  const sheets = await unsent();
   const photos = {};
-  const others = {};
-  for (const o of extras) {
-    const d = await o.dump();
-    others[o.name] = d.items;
-    for (const sha of d.photos) { const p = await db.get('photos', sha); if (p) photos[sha] = { type: p.type, meta: null, base64: b64(p.bytes) }; }
-  }
   for (const sh of sheets) {
     const tpl = await templateFor(sh);
     for (const sha of referencedPhotos(tpl, sh)) {
@@ -313,11 +306,18 @@ export async function exportOutbox() {
       if (p) photos[sha] = { type: p.type, meta: sh.photo_meta?.[sha] || null, base64: b64(p.bytes) };
     }
   }
+  // The other queues' records (appointment entries, unreachable attempts) and their photos.
+  const other = [];
+  for (const q of queues) if (q.list) other.push(...(await q.list()));
+  for (const sha of other.map((a) => a.body?.photo).filter(Boolean)) {
+    const p = await db.get('photos', sha);
+    if (p && !photos[sha]) photos[sha] = { type: p.type, meta: null, base64: b64(p.bytes) };
+  }
   const s = currentSession();
   const doc = {
     exported_at: new Date().toISOString(), device_id: await db.deviceId(), user: s?.user || null,
     submissions: sheets.map((sh) => ({ state: sh.state, rejection: sh.rejection, conflict: sh.conflict, submission: toSubmission(sh, null) })),
-    photos, ...others,
+    other, photos,
   };
   const blob = new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' });
   const a = document.createElement('a');
@@ -325,5 +325,5 @@ export async function exportOutbox() {
   a.download = `fieldcheck-outbox-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   document.body.appendChild(a); a.click(); a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-  return sheets.length;
+  return sheets.length + other.length;
 }
