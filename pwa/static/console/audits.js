@@ -10,7 +10,7 @@ import { h } from '../js/dom.js';
 import { t, addStrings, fmtTime } from '../js/i18n.js';
 import { ui } from '../js/roles.js';
 import { nameEl, nameOf } from '../js/names.js';
-import { api, isOnline, authedFetch, currentSession, ApiError } from '../js/api.js';
+import { api, isOnline, checkOnline, authedFetch, currentSession, ApiError } from '../js/api.js';
 import * as db from '../js/db.js';
 import { onScreen } from '../js/bus.js';
 import { processPhoto, objectURL } from '../js/photo.js';
@@ -68,12 +68,16 @@ const back = (href) => h('div', { class: 'row' }, h('a', { href, 'data-link': ''
 const pill = (text, cls = '') => h('span', { class: 'pill ' + cls }, text);
 const resultPill = (r) => h('span', { class: 'pill au-r-' + r, 'data-result': r }, t('au_r_' + r));
 const fmtN = (n) => String(Math.round(n * 10) / 10);
+// known: whether the server answers, asked once when a screen opens on a
+// fresh page load (before the app's first check has come back).
+const known = async () => isOnline() || checkOnline();
 const errText = (e) => (e instanceof ApiError && e.fields ? Object.values(e.fields).join('；') : '') || e.message;
 
 // ---------- my audits ----------
 
 export async function auditList() {
   style();
+  await known();
   const main = ui.main;
   main.append(back('/'), h('h2', null, t('au_title')), h('p', { class: 'muted small' }, t('au_intro')),
     h('a', { class: 'btn primary big', href: '/audits/new', 'data-link': '', id: 'au-new' }, t('au_new')));
@@ -125,6 +129,7 @@ function groups(items, key) {
 
 export async function auditNew() {
   style();
+  await known();
   const main = ui.main;
   main.append(back('/audits'), h('h2', null, t('au_new')));
   const def = await definition();
@@ -181,6 +186,7 @@ function localResult(ir, finding, waiting) {
 
 export async function auditView(id) {
   style();
+  await known();
   const main = ui.main;
   let v = await db.kvGet('audit:' + id);
   if (isOnline()) {
