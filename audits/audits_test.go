@@ -385,9 +385,16 @@ func TestEvidenceNamesByTheSeedsRule(t *testing.T) {
 	s, _ := newService(t)
 	a := start(t, s)
 	sha := "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	other := "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"
 	var names []string
-	for _, it := range []string{"basic-22", "basic-22", "common-20"} {
-		_, ev, err := s.AddEvidence(insp, a.ID, it, sha, ".JPG")
+	// Two files on basic-22 (the same file sent again is kept once: see
+	// server's TestAuditResendsCountOnce), the first file again on common-20.
+	for i, it := range []string{"basic-22", "basic-22", "common-20"} {
+		file := sha
+		if i == 1 {
+			file = other
+		}
+		_, ev, err := s.AddEvidence(insp, a.ID, it, file, ".JPG")
 		if err != nil {
 			t.Fatal(err)
 		}

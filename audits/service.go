@@ -382,18 +382,33 @@ func (s *Service) AddEvidence(p auth.Principal, id, itemID, sha, ext string) (Au
 	if err := v.Err(); err != nil {
 		return Audit{}, ev, err
 	}
+	sha = strings.ToLower(sha)
 	a, err := s.change(p, id, "audit.evidence", itemID, func(tx *bolt.Tx, a *Audit) error {
 		if !a.claimed(itemID) {
 			return errs.New(errs.Conflict, "not_claimed", "该单位未认领此项（不提供），不适用", "the unit does not claim this item: not applicable")
 		}
 		f := a.Findings[itemID]
-		ev = Evidence{Name: EvidenceName(it, len(f.Evidence)+1), SHA256: strings.ToLower(sha), Ext: ext}
+		for _, have := range f.Evidence {
+			if have.SHA256 == sha {
+				// A phone's outbox sends again when the answer was lost:
+				// the same file on the same item is kept once.
+				ev = have
+				return errSameEvidence
+			}
+		}
+		ev = Evidence{Name: EvidenceName(it, len(f.Evidence)+1), SHA256: sha, Ext: ext}
 		f.Evidence = append(f.Evidence, ev)
 		a.Findings[itemID] = f
 		return nil
 	})
+	if errors.Is(err, errSameEvidence) {
+		a, err = s.Get(p, id)
+	}
 	return a, ev, err
 }
+
+// errSameEvidence rolls back an evidence request that repeats one already kept.
+var errSameEvidence = errors.New("audits: evidence already kept")
 
 // File closes the audit with the auditor's advice (建议); audited as audit.file.
 func (s *Service) File(p auth.Principal, id, advice string) (Audit, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fieldcheck/auth"
+	"fieldcheck/checklists"
 	"fieldcheck/errs"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
@@ -132,6 +133,36 @@ func inScope(by auth.Principal, unit string) bool {
 	return by.Role == auth.RoleAdmin || (by.Unit != "" && by.Unit == unit)
 }
 
+// secret: a plan of mystery visits (暗访 templates, issue 20) is the
+// admin's alone. The store's own unit must not learn who visits or when
+// before a visit is filed, so its supervisor neither makes nor sees one;
+// the inspectors on it see their own windows as with any plan.
+func secret(tx *bolt.Tx, p *Plan) bool {
+	for _, v := range p.Versions {
+		if mysteryTemplate(tx, v.TemplateID) {
+			return true
+		}
+	}
+	return false
+}
+
+func mysteryTemplate(tx *bolt.Tx, id string) bool {
+	tpl, err := checklists.Get(tx, id, 0)
+	return err == nil && tpl.Mystery
+}
+
+// managesPlan: in scope, and a mystery plan only for the admin.
+func managesPlan(tx *bolt.Tx, by auth.Principal, p *Plan) bool {
+	return inScope(by, p.Unit) && (by.Role == auth.RoleAdmin || !secret(tx, p))
+}
+
+// mysteryRefused is a supervisor asking for a plan of mystery visits.
+func mysteryRefused() error {
+	var v errs.Validation
+	v.Add("template_id", "暗访计划只能由管理员制定（被访单位不能知道谁、何时来访）", "only the admin plans mystery visits: the unit visited must not know who comes or when")
+	return v.Err()
+}
+
 // Create adds a plan for a store or unit of the caller's scope.
 func (s *Service) Create(by auth.Principal, in Input) (*Plan, error) {
 	now := s.now()
@@ -143,6 +174,9 @@ func (s *Service) Create(by auth.Principal, in Input) (*Plan, error) {
 		}
 		if !inScope(by, unit) {
 			return errs.ErrForbidden
+		}
+		if by.Role != auth.RoleAdmin && mysteryTemplate(tx, v.TemplateID) {
+			return mysteryRefused()
 		}
 		seq, err := store.NextSeq(tx, store.BucketSchedulePlans)
 		if err != nil {
@@ -173,6 +207,12 @@ func (s *Service) Update(by auth.Principal, id string, in Input) (*Plan, error) 
 		}
 		if !inScope(by, old.Unit) {
 			return errs.ErrForbidden
+		}
+		if !managesPlan(tx, by, old) {
+			return errPlanNotFound
+		}
+		if by.Role != auth.RoleAdmin && mysteryTemplate(tx, strings.TrimSpace(in.TemplateID)) {
+			return mysteryRefused()
 		}
 		if in.StoreID == "" && in.Unit == "" {
 			in.StoreID, in.Unit = old.Subject.StoreID, old.Subject.Unit
@@ -232,7 +272,7 @@ func (s *Service) Get(by auth.Principal, id string) (*Plan, error) {
 		if p, err = Get(tx, id); err != nil {
 			return err
 		}
-		if !inScope(by, p.Unit) {
+		if !managesPlan(tx, by, p) {
 			return errPlanNotFound
 		}
 		return nil
@@ -249,7 +289,7 @@ func (s *Service) List(by auth.Principal) ([]*Plan, error) {
 			if err != nil {
 				return err
 			}
-			if inScope(by, p.Unit) {
+			if managesPlan(tx, by, p) {
 				out = append(out, p)
 			}
 			return nil
@@ -278,7 +318,7 @@ func (s *Service) ListWindows(by auth.Principal, f Filter) ([]Window, error) {
 				return err
 			}
 			mine := by.Role == auth.RoleInspector && slices.ContainsFunc(p.Versions, func(v Version) bool { return slices.Contains(v.Inspectors, by.Username) })
-			if !mine && !inScope(by, p.Unit) {
+			if !mine && !managesPlan(tx, by, p) {
 				return nil
 			}
 			ws, err := Windows(tx, p, f.From, f.To, today)

@@ -92,6 +92,7 @@ const MORE = [
   { href: '/console/plans', zh: '巡检计划', en: 'Inspection plans', about: ['应检、逾期与漏检的巡检', 'Due, overdue and missed inspections'] },
   { href: '/fines', zh: '罚款审核', en: 'Fine review', about: ['超时等罚款的确认、调整与免除', 'Confirm, adjust or waive proposed fines'] },
   { href: '/qa/reports', zh: '监听报告', en: 'Call review reports', about: ['品质保障员的日报、周报、月报', 'QA daily, weekly and monthly reports'] },
+  { href: '/audits', zh: '政企服务稽查', en: 'Enterprise service audits', about: ['稽查结果与报告下载', 'Audit results and report downloads'] },
 ];
 
 // ---------- people (人员) ----------

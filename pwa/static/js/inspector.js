@@ -15,6 +15,9 @@ import { api, isOnline, openReport } from './api.js';
 import { items } from './rules.js';
 import { renderChecklist } from './checklist.js';
 import { score, gradeLabel } from './score.js';
+import { ops as auditOps } from './audit-outbox.js'; // an audit's verdicts and photos ride the sync rounds from any screen
+// The enterprise audit's screens load on first use (not on the first load).
+const auditsJS = () => import('../console/audits.js');
 
 addStrings({
   insp_stores: '我的网点', insp_no_stores: '本机还没有网点，请联网同步一次', insp_start: '开始巡检', insp_continue: '继续巡检',
@@ -28,6 +31,9 @@ addStrings({
   insp_never_fetched: '尚未从服务器获取历史记录', insp_local: '本机', insp_completed: '已完成', insp_open: '未完成',
   insp_walkthrough: '网点巡检', insp_unit: '单位', insp_checked: '已查', insp_progress: '{a}/{n} 项',
   insp_due: '应检任务', insp_due_by: '{d} 前完成', insp_missed: '已漏检', insp_pdf: '汇总表 PDF',
+  insp_audits: '政企服务稽查', insp_audits_open: '我的稽查', insp_mystery: '暗访', insp_mystery_tag: '暗访',
+  insp_mystery_help: '以普通客户身份观察并记录。提交前记录只在本机，被访网点看不到谁、何时来访。', insp_mystery_start: '开始暗访',
+  insp_mystery_store: '选择网点（热线暗访选热线所属网点）',
 }, {
   insp_stores: 'My stores', insp_no_stores: 'No stores on this phone yet; sync once online', insp_start: 'Start walkthrough', insp_continue: 'Continue walkthrough',
   insp_history: 'History', insp_last: 'Last', insp_never: 'Not inspected yet', insp_spotchecks: 'Home-visit spot checks',
@@ -40,6 +46,9 @@ addStrings({
   insp_never_fetched: 'History not fetched from the server yet', insp_local: 'this phone', insp_completed: 'Completed', insp_open: 'Open',
   insp_walkthrough: 'Store walkthrough', insp_unit: 'Unit', insp_checked: 'Checked', insp_progress: '{a} of {n}',
   insp_due: 'Planned inspections', insp_due_by: 'Due {d}', insp_missed: 'Missed', insp_pdf: 'Summary PDF',
+  insp_audits: 'Enterprise service audits', insp_audits_open: 'My audits', insp_mystery: 'Mystery visits', insp_mystery_tag: 'Mystery visit',
+  insp_mystery_help: 'Observe and record as an ordinary customer. Until sent the record is only on this phone: the store cannot see who visited or when.', insp_mystery_start: 'Start mystery visit',
+  insp_mystery_store: "Pick the store (for a hotline call, the hotline's own outlet)",
 });
 
 const WALK = 'store_walkthrough', SPOT = 'home_visit_spotcheck';
@@ -210,12 +219,18 @@ async function inspectorHome() {
 
   main.append(h('h2', null, t('insp_spotchecks')),
     h('a', { class: 'btn big', href: '/insp/spotcheck', 'data-link': '', id: 'spotcheck' }, t('insp_spot_open')));
-  const unsent = sheets.filter(({ sheet }) => sync.hasUnsaved(sheet)).map((x) => x.sheet)
-    .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
+  main.append(...await mysterySection(stores));
+  const waiting = (await auditOps()).length;
+  main.append(h('h2', null, t('insp_audits')), h('a', { class: 'btn big', href: '/audits', 'data-link': '', id: 'audits' }, t('insp_audits_open'),
+    waiting ? h('span', { class: 'pill', 'data-waiting': String(waiting) }, ' ' + t('st_queued') + ' ' + waiting) : null));
+  // Fetched once online, the service worker keeps it: the audit opens offline.
+  if (isOnline()) setTimeout(() => auditsJS().catch(() => {}), 2000);
+  const unsent = sheets.filter(({ sheet }) => sync.hasUnsaved(sheet))
+    .sort((a, b) => (b.sheet.updated_at || '').localeCompare(a.sheet.updated_at || ''));
   if (unsent.length) {
     const names = new Map(stores.map((s) => [s.id, s.name]));
-    main.append(h('h2', null, t('insp_unsent')), h('div', { class: 'cards' }, unsent.map((s) => h('a', { class: 'card row between sheetlink', href: '/insp/walk/' + enc(s.id), 'data-link': '', 'data-sheet': s.id },
-      h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id), ui.stateLabel(s)))));
+    main.append(h('h2', null, t('insp_unsent')), h('div', { class: 'cards' }, unsent.map(({ sheet: s, tpl }) => h('a', { class: 'card row between sheetlink', href: '/insp/walk/' + enc(s.id), 'data-link': '', 'data-sheet': s.id },
+      h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id, tpl?.mystery ? ' ' : null, tpl?.mystery ? h('span', { class: 'pill' }, t('insp_mystery_tag')) : null), ui.stateLabel(s)))));
   }
   redrawOn('inspectorHome');
   // The history is fetched again when stale and the server answers (now,
@@ -230,6 +245,22 @@ async function inspectorHome() {
     if (isOnline()) await refresh();
     else { const off = onScreen('online', (ok) => { if (ok) { off(); refresh(); } }); }
   }
+}
+
+// ---------- 暗访: a walkthrough with a mystery template, at a store or on the hotline's outlet ----------
+
+async function mysterySection(stores) {
+  const all = await db.all('templates');
+  const latest = new Map();
+  for (const x of all) if (x.mystery && x.kind === 'walkthrough' && (!latest.has(x.id) || latest.get(x.id).version < x.version)) latest.set(x.id, x);
+  if (!latest.size || !stores.length) return [];
+  return [h('h2', null, t('insp_mystery')), h('p', { class: 'muted small' }, t('insp_mystery_help')),
+    h('div', { class: 'cards', id: 'mystery' }, [...latest.values()].sort((a, b) => b.id.localeCompare(a.id)).map((tpl) => {
+      const pick = h('select', { 'aria-label': t('insp_mystery_store'), 'data-template': tpl.id }, stores.map((st) => h('option', { value: st.id }, st.name)));
+      return h('article', { class: 'card mystery', 'data-template': tpl.id }, h('b', null, tx(tpl.title)),
+        h('label', { class: 'small muted' }, t('insp_mystery_store'), pick),
+        h('button', { class: 'btn primary', onclick: () => { const st = stores.find((x) => x.id === pick.value); newSheet(tpl, { store_id: st.id }, { store: st }); } }, t('insp_mystery_start')));
+    }))];
 }
 
 // ---------- spot checks: pick a technician's order ----------
@@ -343,6 +374,7 @@ async function inspWalk(id) {
     subjectCard(sheet, store, order));
   if (!tpl) { main.append(h('p', { class: 'warnbox' }, t('insp_no_template'))); return; }
   main.append(h('h2', null, tx(tpl.title)));
+  if (tpl.mystery) main.append(h('p', { class: 'warnbox', id: 'mystery-note' }, h('b', null, t('insp_mystery_tag') + '：'), t('insp_mystery_help')));
   if (sheet.state === 'rejected' && sheet.rejection) {
     const f = sheet.rejection.fields || {};
     main.append(h('div', { class: 'warnbox', id: 'rejection' }, h('b', null, t('server_reasons') + ': '), sheet.rejection.message || sheet.rejection.code,
@@ -481,5 +513,9 @@ register({
     [/^\/insp\/walk\/([^/]+)$/, inspWalk],
     [/^\/insp\/store\/([^/]+)$/, inspStore],
     [/^\/insp\/spotcheck$/, inspSpotcheck],
+    // 政企服务稽查 (issue 20); supervisors and the admin may open them too.
+    [/^\/audits$/, async function auditList() { return (await auditsJS()).auditList(); }],
+    [/^\/audits\/new$/, async function auditNew() { return (await auditsJS()).auditNew(); }],
+    [/^\/audits\/([^/]+)$/, async function auditView(id) { return (await auditsJS()).auditView(id); }],
   ],
 });
