@@ -231,7 +231,9 @@ test('home shows each store’s last grade; history with its trend reads offline
   await inspectorLogin(page);
   const insp = await apiLogin(INSPECTOR);
   const listed = (await apiGet(insp, '/submissions?store_id=' + PROBED)).items;
-  const latest = listed.slice().sort((a, b) => b.finished_at.localeCompare(a.finished_at))[0];
+  // Instants, not strings: the server writes +08:00 and a phone's sheet Z.
+  const at = (s) => Date.parse(s.finished_at);
+  const latest = listed.slice().sort((a, b) => at(b) - at(a))[0];
 
   // The home fetches the inspector's own list and files it by store.
   await page.waitForSelector(`article.store[data-store="${PROBED}"] .last[data-grade="${latest.grade}"]`, { timeout: 30000 });
@@ -248,7 +250,7 @@ test('home shows each store’s last grade; history with its trend reads offline
   const rows = await page.locator('#history .hrow').count();
   assert.equal(rows, listed.length, 'every inspection the server lists for the store');
   const points = (await page.getAttribute('svg.spark', 'data-points')).split(',').map(Number);
-  const want = listed.filter((s) => s.percent != null).sort((a, b) => a.finished_at.localeCompare(b.finished_at)).map((s) => s.percent);
+  const want = listed.filter((s) => s.percent != null).sort((a, b) => at(a) - at(b)).map((s) => s.percent);
   assert.deepEqual(points, want, 'the sparkline is percent over time, oldest first');
   assert.equal(await page.locator('svg.spark polyline').count(), 1);
   await shot(page, 'insp-02-history');
