@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"fieldcheck/auth"
 	"fieldcheck/errs"
+	"fieldcheck/rectifications"
 	"fieldcheck/workorders"
 )
 
@@ -372,13 +374,14 @@ func TestResult(t *testing.T) {
 		t.Fatal(e.Code)
 	}
 
-	rs, _, err := f.svc.ListRectifications(RectFilter{Unit: "chengdu-east"}, 0, "")
+	sup1 := auth.Principal{Username: "sup1", Role: auth.RoleSupervisor, Unit: "chengdu-east"}
+	rs, _, err := rectifications.NewService(f.db, f.clock.Now).List(sup1, "", 0, "")
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("%v %v", rs, err)
 	}
 	r := rs[0]
-	if r.Technician != "tech1" || r.Source != SourceCallback || r.SubjectRef != "callback/"+task.ID ||
-		!r.DueAt.Equal(f.clock.Now().AddDate(0, 0, 15)) || r.Status != RectOpen {
+	if r.Technician != "tech1" || r.Source != rectifications.SourceCallback || r.SubjectRef != "callback/"+task.ID ||
+		!r.DueAt.Equal(f.clock.Now().AddDate(0, 0, 15)) || r.Status != rectifications.StatusOpen {
 		t.Fatalf("%+v", r)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/photos"
+	"fieldcheck/rectifications"
 	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
 	"fieldcheck/workorders"
@@ -677,7 +678,7 @@ func (g *historyGen) resolveAt(t time.Time, key, unit, note string) {
 			return fmt.Errorf("no rectification was opened for %s", key)
 		}
 		g.clock = t
-		if _, err := g.cb.Resolve(supervisorPrincipal(unit), id, note); err != nil {
+		if _, err := rectifications.NewService(g.fc, func() time.Time { return g.clock }).Resolve(supervisorPrincipal(unit), id, note); err != nil {
 			return fmt.Errorf("resolve %s: %w", id, err)
 		}
 		g.sum.Resolved++

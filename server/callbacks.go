@@ -209,12 +209,7 @@ func (s *Server) listRectifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, ok := callbacks.RectFilterFor(principal(c))
-	if !ok {
-		return errs.ErrForbidden
-	}
-	f.Status = c.Query("status")
-	items, next, err := s.Callbacks.ListRectifications(f, limit, after)
+	items, next, err := s.Rectifications.List(principal(c), c.Query("status"), limit, after)
 	if err != nil {
 		return err
 	}
@@ -230,7 +225,7 @@ func (s *Server) resolveRectification(c *fiber.Ctx) error {
 	if err := s.bindJSONLimit(c, &in, 16<<10); err != nil {
 		return err
 	}
-	r, err := s.Callbacks.ResolveSeen(principal(c), utils.CopyString(c.Params("id")), in.Note, in.Photos, in.Version)
+	r, err := s.Rectifications.ResolveSeen(principal(c), utils.CopyString(c.Params("id")), in.Note, in.Photos, in.Version)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/names"
+	"fieldcheck/rectifications"
 	"fieldcheck/reports"
 	"fieldcheck/schedules"
 	"fieldcheck/store"
@@ -226,12 +227,12 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/callbacks/:id/attempts": {Summary: "记录一次呼叫 / record an attempt", Request: attemptIn{}, Response: callbacks.Task{}, Errors: []int{404, 409, 422}},
 	"POST /api/v1/callbacks/:id/result":   {Summary: "回访结果 / the result", Request: callbacks.ResultInput{}, Response: callbacks.Task{}, Errors: []int{404, 409, 422}},
 	"POST /api/v1/callbacks/:id/release":  {Summary: "交还任务 / give a lease back", Response: callbacks.Task{}, Errors: []int{404, 409}},
-	"GET /api/v1/rectifications":          {Summary: "整改 / rectifications", Query: withPageQ("status"), Response: callbacks.Rectification{}, List: true},
-	"POST /api/v1/rectifications/:id/resolve": {Summary: "整改完成 / resolve a rectification", Request: resolveRequest{}, Response: callbacks.Rectification{},
+	"GET /api/v1/rectifications":          {Summary: "整改 / rectifications", Query: withPageQ("status"), Response: rectifications.Rectification{}, List: true},
+	"POST /api/v1/rectifications/:id/resolve": {Summary: "整改完成 / resolve a rectification", Request: resolveRequest{}, Response: rectifications.Rectification{},
 		Errors: []int{404, 409, 422}},
-	"POST /api/v1/rectifications/:id/assign": {Summary: "指定整改责任人 / name who carries a rectification out", Request: assignRequest{}, Response: callbacks.Rectification{},
+	"POST /api/v1/rectifications/:id/assign": {Summary: "指定整改责任人 / name who carries a rectification out", Request: assignRequest{}, Response: rectifications.Rectification{},
 		Errors: []int{404, 409, 422}},
-	"POST /api/v1/rectifications/:id/reopen": {Summary: "重新打开整改（不认可处理结果）/ reopen a resolved rectification", Request: reopenRequest{}, Response: callbacks.Rectification{},
+	"POST /api/v1/rectifications/:id/reopen": {Summary: "重新打开整改（不认可处理结果）/ reopen a resolved rectification", Request: reopenRequest{}, Response: rectifications.Rectification{},
 		Errors: []int{404, 409, 422}},
 	"GET /api/v1/sms/outbox": {Summary: "短信待发 / SMS outbox", Query: pageQ, Response: callbacks.SMS{}, List: true},
 

@@ -131,7 +131,7 @@ var (
 	// SurveyTokens: survey token (the random part of /s/<token>) → task id.
 	BucketSurveyTokens = []byte("survey_tokens")
 
-	// Rectifications (整改): id ("rc-" + 10-digit seq) → callbacks.Rectification.
+	// Rectifications (整改): id ("rc-" + 10-digit seq) → rectifications.Rectification.
 	BucketRectifications = []byte("rectifications")
 
 	// Names (owned by names): kind ("unit" | "product" | "role") 0x00 code →

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"fieldcheck/auth"
-	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
 	"fieldcheck/names"
 	"fieldcheck/photos"
+	"fieldcheck/rectifications"
 	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
 	"fieldcheck/workorders"
@@ -101,7 +101,7 @@ func (s *Service) PDF(ctx context.Context, by auth.Principal, id string, w io.Wr
 			r.Subject, r.Unit = "装维人员 "+book.Person(wo.Technician), book.Unit(wo.Unit)
 		}
 		if v.RectificationID != "" {
-			rc, err := callbacks.RectificationByID(tx, v.RectificationID)
+			rc, err := rectifications.Get(tx, v.RectificationID)
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
 	"fieldcheck/photos"
+	"fieldcheck/rectifications"
 	"fieldcheck/schedules"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
@@ -732,14 +733,14 @@ func (m *merger) rectify(tx *bolt.Tx, h *Head, wo *workorders.WorkOrder, outlet 
 	if len(found) == 0 {
 		return nil
 	}
-	r := callbacks.Rectification{Unit: h.Unit, SubjectRef: "submission/" + h.ID, OpenedAt: m.now,
+	r := rectifications.Rectification{Unit: h.Unit, SubjectRef: "submission/" + h.ID, OpenedAt: m.now,
 		DueAt: m.now.Add(RectificationDue), Reason: strings.Join(found, "；")}
 	if outlet != nil {
-		r.Source, r.StoreID = callbacks.SourceWalkthrough, outlet.ID
+		r.Source, r.StoreID = rectifications.SourceWalkthrough, outlet.ID
 	} else {
-		r.Source, r.WorkOrderID, r.Technician = callbacks.SourceSpotCheck, wo.ID, wo.Technician
+		r.Source, r.WorkOrderID, r.Technician = rectifications.SourceSpotCheck, wo.ID, wo.Technician
 	}
-	opened, err := callbacks.NewRectification(tx, r.By(m.actor()))
+	opened, err := rectifications.Open(tx, r.By(m.actor()))
 	if err != nil {
 		return err
 	}

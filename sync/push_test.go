@@ -13,6 +13,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
+	"fieldcheck/rectifications"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -364,7 +365,7 @@ func TestWalkthroughWithDeductionsOpensOneRectification(t *testing.T) {
 	if n := count(t, db, store.BucketRectifications, ""); n != 1 {
 		t.Fatalf("%d rectifications, want 1", n)
 	}
-	var r callbacks.Rectification
+	var r rectifications.Rectification
 	view(t, db, func(tx *bolt.Tx) error {
 		return tx.Bucket(store.BucketRectifications).ForEach(func(_, v []byte) error { return json.Unmarshal(v, &r) })
 	})

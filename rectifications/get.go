@@ -1,4 +1,4 @@
-package callbacks
+package rectifications
 
 import (
 	"errors"
@@ -9,9 +9,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// RectificationByID reads one rectification (the summary PDF prints its due
-// date); the caller has already decided the reader may see its subject.
-func RectificationByID(tx *bolt.Tx, id string) (*Rectification, error) {
+// Get reads one rectification inside the caller's transaction (the summary
+// PDF prints its due date); the caller has already decided the reader may
+// see its subject.
+func Get(tx *bolt.Tx, id string) (*Rectification, error) {
 	var r Rectification
 	err := store.GetJSON(tx, store.BucketRectifications, []byte(id), &r)
 	if errors.Is(err, store.ErrNotFound) {

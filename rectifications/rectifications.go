@@ -1,4 +1,4 @@
-package callbacks
+package rectifications
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
@@ -24,8 +25,8 @@ const (
 
 // Rectification statuses.
 const (
-	RectOpen     = "open"
-	RectResolved = "resolved"
+	StatusOpen     = "open"
+	StatusResolved = "resolved"
 )
 
 // Rectification (整改) asks a unit to fix what a callback or an inspection
@@ -82,24 +83,26 @@ func (r Rectification) By(who store.Actor) Rectification {
 	return r
 }
 
-// OpenRectification opens a rectification for unit inside the caller's
-// transaction (the sync package calls it for inspections with deductions).
-// It is opened now by the wall clock; use NewRectification to give the open
-// time, the technician or the order.
-func OpenRectification(tx *bolt.Tx, unit, source, subjectRef, reason string, due time.Time) (*Rectification, error) {
-	return NewRectification(tx, Rectification{Unit: unit, Source: source, SubjectRef: subjectRef,
+// OpenNow opens a rectification for unit inside the caller's transaction,
+// now by the wall clock; use Open to give the open time, the technician or
+// the order.
+func OpenNow(tx *bolt.Tx, unit, source, subjectRef, reason string, due time.Time) (*Rectification, error) {
+	return Open(tx, Rectification{Unit: unit, Source: source, SubjectRef: subjectRef,
 		Reason: reason, DueAt: due, OpenedAt: time.Now()})
 }
 
-// NewRectification stores r as a new open rectification and returns it with
-// its id. OpenedAt zero means now (wall clock).
-func NewRectification(tx *bolt.Tx, r Rectification) (*Rectification, error) {
+// Open stores r as a new open rectification and returns it with its id.
+// OpenedAt zero means now (wall clock). It takes the caller's transaction:
+// a rectification is always opened by another domain's write (a callback's
+// 不满意 result, an inspection sheet with deductions) and commits with it,
+// in that write's unit of work.
+func Open(tx *bolt.Tx, r Rectification) (*Rectification, error) {
 	seq, err := store.NextSeq(tx, store.BucketRectifications)
 	if err != nil {
 		return nil, err
 	}
 	r.ID = fmt.Sprintf("rc-%010d", seq)
-	r.Status = RectOpen
+	r.Status = StatusOpen
 	r.Version = 1
 	if r.OpenedAt.IsZero() {
 		r.OpenedAt = time.Now()
@@ -117,41 +120,47 @@ func NewRectification(tx *bolt.Tx, r Rectification) (*Rectification, error) {
 	return &r, nil
 }
 
-// RectFilter narrows ListRectifications; empty fields match everything.
-type RectFilter struct {
+// Filter narrows List; empty fields match everything.
+type Filter struct {
 	Unit       string
 	Technician string
 	Status     string // open | resolved
 }
 
-// RectFilterFor is what p may see: technicians their own, inspectors and
+// scopeOf is what p may see: technicians their own, inspectors and
 // supervisors their unit's, admins all. ok is false for roles that see none.
-func RectFilterFor(p auth.Principal) (f RectFilter, ok bool) {
+func scopeOf(p auth.Principal) (f Filter, ok bool) {
 	switch p.Role {
 	case auth.RoleAdmin:
 		return f, true
 	case auth.RoleTechnician:
-		return RectFilter{Technician: p.Username}, true
+		return Filter{Technician: p.Username}, true
 	case auth.RoleInspector, auth.RoleSupervisor:
-		return RectFilter{Unit: p.Unit}, true
+		return Filter{Unit: p.Unit}, true
 	}
 	return f, false
 }
 
-func (f RectFilter) match(r *Rectification) bool {
+func (f Filter) match(r *Rectification) bool {
 	return (f.Unit == "" || r.Unit == f.Unit) && (f.Technician == "" || r.Technician == f.Technician) &&
 		(f.Status == "" || r.Status == f.Status)
 }
 
-// ListRectifications lists rectifications oldest first (ids follow opening
-// order). There are few of them — one per unsatisfied callback or failed
-// inspection — so a filtered walk is fine.
-func (s *Service) ListRectifications(f RectFilter, limit int, after string) ([]Rectification, string, error) {
-	if f.Status != "" && f.Status != RectOpen && f.Status != RectResolved {
+// List lists the rectifications p may see (scopeOf: the caller's scope is
+// applied here, never by the handler) with the given status ("" any),
+// oldest first (ids follow opening order). There are few of them — one per
+// unsatisfied callback or failed inspection — so a filtered walk is fine.
+func (s *Service) List(p auth.Principal, status string, limit int, after string) ([]Rectification, string, error) {
+	f, ok := scopeOf(p)
+	if !ok {
+		return nil, "", errs.ErrForbidden
+	}
+	if status != "" && status != StatusOpen && status != StatusResolved {
 		var v errs.Validation
 		v.Add("status", "状态须为 open 或 resolved", "status must be open or resolved")
 		return nil, "", v.Err()
 	}
+	f.Status = status
 	limit = clampLimit(limit)
 	out := []Rectification{}
 	var next string
@@ -180,11 +189,45 @@ func (s *Service) ListRectifications(f RectFilter, limit int, after string) ([]R
 	return out, next, err
 }
 
+// Service is the rectification domain: listing, resolving, assigning and
+// reopening, each in its own transaction with its audit entry.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewService builds the service on an open store; clock nil is the wall clock.
+func NewService(db *store.DB, clock func() time.Time) *Service {
+	if clock == nil {
+		clock = store.SystemClock
+	}
+	return &Service{db: db, now: clock}
+}
+
+// maxNote is the characters a note or a reason may have.
+const maxNote = 2000
+
+func checkText(v *errs.Validation, path, s string, max int) {
+	if utf8.RuneCountInString(s) > max {
+		v.Add(path, fmt.Sprintf("不能超过 %d 个字", max), fmt.Sprintf("at most %d characters", max))
+	}
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 200
+	case n > 5000:
+		return 5000
+	}
+	return n
+}
+
 // maxResolvePhotos bounds the photos one resolution carries.
 const maxResolvePhotos = 10
 
 // Resolve closes a rectification with what was done. p must be entitled to
-// see it (RectFilterFor); resolving twice is a conflict.
+// see it (scopeOf); resolving twice is a conflict.
 func (s *Service) Resolve(p auth.Principal, id, note string) (*Rectification, error) {
 	return s.ResolveWith(p, id, note, nil)
 }
@@ -197,7 +240,7 @@ func (s *Service) ResolveWith(p auth.Principal, id, note string, shas []string) 
 }
 
 // ResolveSeen is ResolveWith naming the version the caller saw (0: any): a
-// change since then is ErrRectChanged and nothing is written.
+// change since then is ErrChanged and nothing is written.
 func (s *Service) ResolveSeen(p auth.Principal, id, note string, shas []string, seen int) (*Rectification, error) {
 	var v errs.Validation
 	note = strings.TrimSpace(note)
@@ -224,7 +267,7 @@ func (s *Service) ResolveSeen(p auth.Principal, id, note string, shas []string, 
 	if p.Role == auth.RoleTechnician {
 		return nil, errs.ErrForbidden
 	}
-	f, ok := RectFilterFor(p)
+	f, ok := scopeOf(p)
 	if !ok {
 		return nil, errs.ErrForbidden
 	}
@@ -240,9 +283,9 @@ func (s *Service) ResolveSeen(p auth.Principal, id, note string, shas []string, 
 			return errs.NotFoundf("整改单", id)
 		}
 		if seen > 0 && seen != r.Version {
-			return ErrRectChanged
+			return ErrChanged
 		}
-		if r.Status == RectResolved {
+		if r.Status == StatusResolved {
 			return errs.New(errs.Conflict, "already_resolved", "该整改单已处理", "this rectification is already resolved")
 		}
 		var missing errs.Validation
@@ -255,7 +298,7 @@ func (s *Service) ResolveSeen(p auth.Principal, id, note string, shas []string, 
 			return err
 		}
 		now := s.now()
-		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note, r.Photos = RectResolved, &now, p.Username, note, pics
+		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note, r.Photos = StatusResolved, &now, p.Username, note, pics
 		r.Version++
 		if err := store.PutJSON(tx, store.BucketRectifications, []byte(id), &r); err != nil {
 			return err
@@ -269,8 +312,8 @@ func (s *Service) ResolveSeen(p auth.Principal, id, note string, shas []string, 
 	return &r, nil
 }
 
-// ErrRectChanged: the rectification changed since the caller read it.
-var ErrRectChanged = errs.New(errs.Conflict, "version_conflict", "整改单已被他人修改，请查看最新内容后重试",
+// ErrChanged: the rectification changed since the caller read it.
+var ErrChanged = errs.New(errs.Conflict, "version_conflict", "整改单已被他人修改，请查看最新内容后重试",
 	"the rectification was changed by someone else; check the latest and try again")
 
 // change loads rectification id for a supervisor's or admin's change within
@@ -280,7 +323,7 @@ func (s *Service) change(p auth.Principal, id string, seen int, action string, f
 	if p.Role != auth.RoleSupervisor && p.Role != auth.RoleAdmin {
 		return nil, errs.ErrForbidden
 	}
-	f, _ := RectFilterFor(p)
+	f, _ := scopeOf(p)
 	var r Rectification
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if err := store.GetJSON(tx, store.BucketRectifications, []byte(id), &r); err != nil {
@@ -293,7 +336,7 @@ func (s *Service) change(p auth.Principal, id string, seen int, action string, f
 			return errs.NotFoundf("整改单", id)
 		}
 		if seen > 0 && seen != r.Version {
-			return ErrRectChanged
+			return ErrChanged
 		}
 		now := s.now()
 		detail, err := fn(tx, &r, now)
@@ -322,7 +365,7 @@ func (s *Service) Assign(p auth.Principal, id, assignee string, seen int) (*Rect
 		return nil, v.Err()
 	}
 	return s.change(p, id, seen, "rectification.assign", func(tx *bolt.Tx, r *Rectification, now time.Time) (string, error) {
-		if r.Status != RectOpen {
+		if r.Status != StatusOpen {
 			return "", errs.New(errs.Conflict, "already_resolved", "该整改单已处理", "this rectification is already resolved")
 		}
 		u, err := auth.GetUser(tx, assignee)
@@ -351,11 +394,11 @@ func (s *Service) Reopen(p auth.Principal, id, reason string, seen int) (*Rectif
 		return nil, err
 	}
 	return s.change(p, id, seen, "rectification.reopen", func(tx *bolt.Tx, r *Rectification, now time.Time) (string, error) {
-		if r.Status != RectResolved {
+		if r.Status != StatusResolved {
 			return "", errs.New(errs.Conflict, "not_resolved", "该整改单尚未处理，无需重新打开", "this rectification is still open")
 		}
 		r.Reopened = append(r.Reopened, Reopen{At: now, By: p.Username, Reason: reason, Note: r.Note, ResolvedBy: r.ResolvedBy, Photos: r.Photos})
-		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note, r.Photos = RectOpen, nil, "", "", nil
+		r.Status, r.ResolvedAt, r.ResolvedBy, r.Note, r.Photos = StatusOpen, nil, "", "", nil
 		return reason, nil
 	})
 }
