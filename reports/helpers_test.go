@@ -12,6 +12,7 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
+	"fieldcheck/finish"
 	"fieldcheck/photos"
 	"fieldcheck/store"
 	fcsync "fieldcheck/sync"
@@ -130,7 +131,7 @@ func (f *fixture) finish(t testing.TB, typ, tech string, at time.Time) string {
 	id := f.order(t, typ, tech)
 	var task string
 	update(t, f.db, func(tx *bolt.Tx) error {
-		if _, err := workorders.CompleteManual(tx, id, "", sysActor, at, callbacks.Kickoff); err != nil {
+		if _, err := finish.Job(tx, id, finish.Manual("", at), sysActor); err != nil {
 			return err
 		}
 		cb, err := callbacks.TaskForOrder(tx, id)

@@ -12,6 +12,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/fines"
+	"fieldcheck/finish"
 	"fieldcheck/names"
 	"fieldcheck/photos"
 	"fieldcheck/qa"
@@ -182,7 +183,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 	}
 	s.Accounts = auth.NewAccounts(db, s.Tokens, cfg.Now)
-	s.WorkOrders = workorders.NewService(db, cfg.Now)
+	s.WorkOrders = workorders.NewService(db, cfg.Now).WithFinisher(finish.Job)
 	s.Templates = checklists.NewService(db, cfg.Now)
 	s.Names = names.NewService(db, cfg.Now)
 	s.Schedules = schedules.NewService(db, cfg.Now)

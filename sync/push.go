@@ -12,9 +12,9 @@ import (
 	"unicode/utf8"
 
 	"fieldcheck/auth"
-	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
+	"fieldcheck/finish"
 	"fieldcheck/photos"
 	"fieldcheck/rectifications"
 	"fieldcheck/schedules"
@@ -580,13 +580,10 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 	}
 
 	if pl.completes {
-		done, err := workorders.Complete(tx, cur.wo.ID, s.ID, pl.finished, m.actor())
-		if err != nil {
+		// The order completes and its 回访 starts in this transaction: the
+		// one unit of work every completion path takes (package finish).
+		if _, err := finish.Job(tx, cur.wo.ID, workorders.Completion{By: s.ID, At: pl.finished, Now: m.now}, m.actor()); err != nil {
 			return Result{}, err // checked: only a store failure gets here
-		}
-		// 100% 回访: the callback starts in the same transaction, once per order.
-		if err := callbacks.Kickoff(tx, done, pl.finished, m.now); err != nil {
-			return Result{}, err
 		}
 	}
 
