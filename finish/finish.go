@@ -3,7 +3,7 @@
 // same bbolt transaction, or neither does.
 //
 // Every completion takes this path — a technician's sheet pushed through
-// sync (sync/push.go), a supervisor's manual completion (POST
+// sync (sync/submissions/push.go), a supervisor's manual completion (POST
 // /workorders/:id/complete) and an unreachable repair's close (POST
 // /workorders/:id/unreachable/close) — so no path can complete an order
 // without its 回访, and none starts a second one (callbacks.Kickoff is

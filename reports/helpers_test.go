@@ -15,7 +15,8 @@ import (
 	"fieldcheck/finish"
 	"fieldcheck/photos"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -269,16 +270,16 @@ func (f *fixture) holdPhotos(t testing.TB, by string, s *checklists.Submission) 
 // each is accepted. deviceTime nil means no skew check.
 func (f *fixture) push(t testing.TB, p auth.Principal, now time.Time, deviceTime *time.Time, subs ...*checklists.Submission) {
 	t.Helper()
-	req := fcsync.PushRequest{DeviceID: "phone-" + p.Username, DeviceTime: deviceTime, Lang: "en"}
+	req := protocol.PushRequest{DeviceID: "phone-" + p.Username, DeviceTime: deviceTime, Lang: "en"}
 	for _, s := range subs {
 		req.Submissions = append(req.Submissions, raw(t, s))
 	}
-	res, err := fcsync.Push(f.db, p, req, now)
+	res, err := protocol.Push(f.db, p, req, now)
 	if err != nil {
 		t.Fatalf("push: %v", err)
 	}
 	for _, r := range res.Results {
-		if r.Status != fcsync.StatusAccepted {
+		if r.Status != submissions.StatusAccepted {
 			t.Fatalf("push %s: %s %+v", r.ID, r.Status, r.Error)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/names"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -38,11 +38,11 @@ func eachTask(tx *bolt.Tx, from, to time.Time, fn func(*callbacks.Task)) error {
 // eachHead calls fn for the head (latest version) of every submission of
 // kind finished in [from, to) (BucketSubmissionsByTime, keyed by the head's
 // skew-corrected finish time; sync moves the entry when an edit changes it).
-func eachHead(tx *bolt.Tx, from, to time.Time, kind string, fn func(*fcsync.Head) error) error {
+func eachHead(tx *bolt.Tx, from, to time.Time, kind string, fn func(*submissions.Head) error) error {
 	c := tx.Bucket(store.BucketSubmissionsByTime).Cursor()
 	end := store.TimeKey(to)
 	for k, _ := c.Seek(store.TimeKey(from)); k != nil && len(k) > 8 && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
-		var h fcsync.Head
+		var h submissions.Head
 		err := store.GetJSON(tx, store.BucketSubmissionHeads, []byte(store.SplitLast(k)), &h)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -62,8 +62,8 @@ func eachHead(tx *bolt.Tx, from, to time.Time, kind string, fn func(*fcsync.Head
 
 // latestVersion loads the stored version the head points at
 // (BucketSubmissions: id 0x00 version(u32 BE)), or nil when it is missing.
-func latestVersion(tx *bolt.Tx, h *fcsync.Head) (*fcsync.Version, error) {
-	var v fcsync.Version
+func latestVersion(tx *bolt.Tx, h *submissions.Head) (*submissions.Version, error) {
+	var v submissions.Version
 	err := store.GetJSON(tx, store.BucketSubmissions, store.Key(h.ID, store.U32(uint32(h.Version))), &v)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil

@@ -12,7 +12,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/rollups"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -105,11 +105,11 @@ func Rebuild(ctx context.Context, db *store.DB, progress func(done, total int)) 
 		return err
 	}
 	err = step(store.BucketSubmissionHeads, func(tx *bolt.Tx, k, v []byte) error {
-		var h fcsync.Head
+		var h submissions.Head
 		if err := json.Unmarshal(v, &h); err != nil {
 			return fmt.Errorf("submission %s: %w", k, err)
 		}
-		s, err := fcsync.RollupOf(tx, &h)
+		s, err := submissions.RollupOf(tx, &h)
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,8 @@ import (
 	"fieldcheck/reports"
 	"fieldcheck/schedules"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
@@ -204,11 +205,11 @@ var apiDocs = map[string]apiDoc{
 	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Query: []string{"base_version:the version an edit started from (409 template_changed when a newer one exists)", "dry_run:1 = validate only, store nothing"},
 		Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{409, 422}},
 
-	"GET /api/v1/sync/pull":  {Summary: "离线同步：拉取 / what changed for the caller since the cursor", Query: []string{"cursor"}, Response: fcsync.PullResponse{}},
-	"POST /api/v1/sync/push": {Summary: "离线同步：提交（每项独立结果）/ push submissions; a result per item", Request: fcsync.PushRequest{}, Response: fcsync.PushResponse{}, Errors: []int{422}},
+	"GET /api/v1/sync/pull":  {Summary: "离线同步：拉取 / what changed for the caller since the cursor", Query: []string{"cursor"}, Response: protocol.PullResponse{}},
+	"POST /api/v1/sync/push": {Summary: "离线同步：提交（每项独立结果）/ push submissions; a result per item", Request: protocol.PushRequest{}, Response: protocol.PushResponse{}, Errors: []int{422}},
 	"GET /api/v1/submissions": {Summary: "提交列表 / submissions", Query: withPageQ("workorder_id", "store_id", "flag", "complete", "from", "to"),
-		Response: fcsync.Summary{}, List: true},
-	"GET /api/v1/submissions/:id": {Summary: "一份提交（某版本）/ a submission (or ?version=N)", Query: []string{"version"}, Response: fcsync.View{}, Errors: []int{404}},
+		Response: submissions.Summary{}, List: true},
+	"GET /api/v1/submissions/:id": {Summary: "一份提交（某版本）/ a submission (or ?version=N)", Query: []string{"version"}, Response: submissions.View{}, Errors: []int{404}},
 
 	"PUT /api/v1/photos/:sha256":  {Summary: "上传照片（按内容寻址）/ upload a photo by its sha256", BodyTypes: images, Response: photoAnswer{}, OK: []int{200, 201}, Errors: []int{404, 415, 422, 429, 503}},
 	"HEAD /api/v1/photos/:sha256": {Summary: "是否已持有（按持有人）/ held and uploaded by the caller?", Errors: []int{404}},

@@ -1,4 +1,4 @@
-package sync
+package submissions
 
 import (
 	"encoding/json"
@@ -48,7 +48,7 @@ func TestConcurrentReplaysShareOneAcceptance(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := Push(db, tech1, PushRequest{Submissions: []json.RawMessage{raw(t, a)}}, t0)
+			res, err := Merge(db, tech1, Batch{Submissions: []json.RawMessage{raw(t, a)}}, t0)
 			if err != nil {
 				t.Error(err)
 				return
@@ -252,12 +252,12 @@ func TestClockSkewIsFlaggedAndFinishCorrected(t *testing.T) {
 
 func TestTooManySubmissionsInOnePush(t *testing.T) {
 	db := newDB(t)
-	req := PushRequest{Submissions: make([]json.RawMessage, MaxBatch+1)}
-	_, err := Push(db, tech1, req, t0)
+	req := Batch{Submissions: make([]json.RawMessage, MaxBatch+1)}
+	_, err := Merge(db, tech1, req, t0)
 	if e, ok := errs.As(err); !ok || e.Kind != errs.TooLarge {
 		t.Fatalf("got %v, want a TooLarge error", err)
 	}
-	if _, err := Push(db, agent, PushRequest{}, t0); !errors.Is(err, errs.ErrForbidden) {
+	if _, err := Merge(db, agent, Batch{}, t0); !errors.Is(err, errs.ErrForbidden) {
 		t.Fatalf("an agent's push: %v, want forbidden", err)
 	}
 }

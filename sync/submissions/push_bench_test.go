@@ -1,4 +1,4 @@
-package sync
+package submissions
 
 import (
 	"crypto/rand"
@@ -25,7 +25,7 @@ import (
 // without HTTP. The sheets/s metric is the figure to compare; a CPU profile
 // (-cpuprofile) shows the merge without the server's setup noise:
 //
-//	go test -run '^$' -bench BenchmarkPush -benchtime 3000x ./sync/
+//	go test -run '^$' -bench BenchmarkPush -benchtime 3000x ./sync/submissions/
 func BenchmarkPush(b *testing.B) {
 	for _, devices := range []int{1, 16, 64} {
 		b.Run(fmt.Sprintf("devices=%d", devices), func(b *testing.B) {
@@ -63,7 +63,7 @@ func BenchmarkPush(b *testing.B) {
 					defer wg.Done()
 					dt := t0
 					for _, s := range sheets[d] {
-						res, err := Push(db, techs[d], PushRequest{DeviceID: "bench", DeviceTime: &dt,
+						res, err := Merge(db, techs[d], Batch{DeviceID: "bench", DeviceTime: &dt,
 							Submissions: []json.RawMessage{s}}, t0)
 						if err != nil {
 							b.Error(err)

@@ -1,4 +1,4 @@
-package sync
+package protocol
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 
 	"fieldcheck/checklists"
 	"fieldcheck/schedules"
+	"fieldcheck/sync/submissions"
 )
 
 // An inspector's pull carries the plan's due window; pushing a walkthrough
@@ -35,11 +36,11 @@ func TestPullListsDueInspectionsAndAWalkthroughClosesOne(t *testing.T) {
 	}
 
 	spot := newSubmission(t, db, "sp1", "home_visit_spotcheck", checklists.Subject{WorkOrderID: "wo1"}, nil)
-	expect(t, push(t, db, insp1, spot)[0], StatusAccepted, 1, "")
+	expect(t, push(t, db, insp1, spot)[0], submissions.StatusAccepted, 1, "")
 	if again := pull(t, db, insp1, first.Cursor, 0); again.Due == nil || len(*again.Due) != 1 {
 		t.Fatalf("a spot check closed a walkthrough plan: %v", again.Due)
 	}
-	expect(t, push(t, db, insp1, newWalkthrough(t, db, nil))[0], StatusAccepted, 1, "")
+	expect(t, push(t, db, insp1, newWalkthrough(t, db, nil))[0], submissions.StatusAccepted, 1, "")
 	after := pull(t, db, insp1, first.Cursor, 0)
 	if after.Due == nil || len(*after.Due) != 0 {
 		t.Fatalf("after the walkthrough, due = %v (want an empty list, not absent)", after.Due)

@@ -1,5 +1,8 @@
-// Package sync merges the phones' offline outbox into the store and answers
-// their pulls. It owns the submission buckets (BucketSubmissions,
+// Package submissions is the submissions domain: it merges the sheets of
+// the phones' offline outbox into the store (Merge), keeps each sheet's head,
+// versions, flags and indexes, and answers reads of them (Get, Read, List).
+// The wire protocol around it — the pull cursors and the push envelope — is
+// package protocol (sync/protocol). It owns the submission buckets (BucketSubmissions,
 // BucketSubmissionHeads and the three submission indexes), the submission
 // side of the photo buckets (BucketPhotoRefs, BucketPhotoWaiting), and who
 // may read a submission (CanRead) and a photo through one (PhotoShownTo: only
@@ -20,7 +23,9 @@
 // completes its work order and starts its callback (回访) in the same
 // transaction, so a crash leaves either both or neither.
 //
-// Importers alias it (fcsync "fieldcheck/sync") to keep the standard library's
-// sync usable. It never sees HTTP; it must not be imported by workorders,
-// checklists, callbacks or photos (they are below it).
-package sync
+// It never sees HTTP; it must not be imported by workorders, checklists,
+// callbacks or photos (they are below it). A finished acceptance sheet
+// completes its order through finish.Job, the one unit of work that also
+// starts the callback; a sheet with deductions opens its rectification
+// with rectifications.Open, in the same transaction.
+package submissions

@@ -1,4 +1,4 @@
-package sync
+package protocol
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/errs"
 	"fieldcheck/store"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -64,7 +65,7 @@ func TestFirstPullThenOnlyChanges(t *testing.T) {
 	if fmt.Sprint(next.Removed) != "[wo2]" {
 		t.Fatalf("removed %v, want [wo2]", next.Removed)
 	}
-	if len(next.Submissions) != 1 || next.Submissions[0] != (Ref{ID: "a1", Subject: next.Submissions[0].Subject, Version: 1}) ||
+	if len(next.Submissions) != 1 || next.Submissions[0] != (submissions.Ref{ID: "a1", Subject: next.Submissions[0].Subject, Version: 1}) ||
 		next.Submissions[0].Subject.WorkOrderID != "wo1" {
 		t.Fatalf("submissions %+v, want a1 v1 for wo1", next.Submissions)
 	}

@@ -1,4 +1,4 @@
-package sync
+package protocol
 
 import (
 	"crypto/sha256"
@@ -10,12 +10,15 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/checklists"
-	"fieldcheck/photos"
 	"fieldcheck/store"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
 )
+
+// The fixtures of the submissions package's tests (sync/submissions/helpers_test.go),
+// the part a pull test needs.
 
 // t0 is the fake "now" of every test: Monday 2026-11-23 10:00 in Chengdu.
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, store.Shanghai)
@@ -182,17 +185,14 @@ func newWalkthrough(t testing.TB, db *store.DB, fn func(s *checklists.Submission
 	return newSubmission(t, db, "w1", "store_walkthrough", checklists.Subject{StoreID: "s1"}, fn)
 }
 
-func pushAt(t testing.TB, db *store.DB, p auth.Principal, now time.Time, deviceTime *time.Time, subs ...any) []Result {
+// push sends subs through the protocol's Push, as POST /sync/push does.
+func push(t testing.TB, db *store.DB, p auth.Principal, subs ...any) []submissions.Result {
 	t.Helper()
-	req := PushRequest{DeviceID: "phone-1", DeviceTime: deviceTime, Lang: "en"}
+	req := PushRequest{DeviceID: "phone-1", Lang: "en"}
 	for _, s := range subs {
-		if r, ok := s.(json.RawMessage); ok {
-			req.Submissions = append(req.Submissions, r)
-			continue
-		}
 		req.Submissions = append(req.Submissions, raw(t, s))
 	}
-	res, err := Push(db, p, req, now)
+	res, err := Push(db, p, req, t0)
 	if err != nil {
 		t.Fatalf("push: %v", err)
 	}
@@ -202,13 +202,8 @@ func pushAt(t testing.TB, db *store.DB, p auth.Principal, now time.Time, deviceT
 	return res.Results
 }
 
-func push(t testing.TB, db *store.DB, p auth.Principal, subs ...any) []Result {
-	t.Helper()
-	return pushAt(t, db, p, t0, nil, subs...)
-}
-
 // expect checks one result's status, version and error code ("" for none).
-func expect(t testing.TB, r Result, status string, version int, code string) {
+func expect(t testing.TB, r submissions.Result, status string, version int, code string) {
 	t.Helper()
 	got := ""
 	if r.Error != nil {
@@ -217,19 +212,6 @@ func expect(t testing.TB, r Result, status string, version int, code string) {
 	if r.Status != status || r.Version != version || got != code {
 		t.Fatalf("result %s: got %s v%d %q (%+v), want %s v%d %q", r.ID, r.Status, r.Version, got, r.Error, status, version, code)
 	}
-}
-
-func count(t testing.TB, db *store.DB, bucket []byte, prefix string) int {
-	t.Helper()
-	n := 0
-	view(t, db, func(tx *bolt.Tx) error {
-		var p []byte
-		if prefix != "" {
-			p = store.Prefix(prefix)
-		}
-		return store.ScanPrefix(tx, bucket, p, nil, func(k, v []byte) error { n++; return nil })
-	})
-	return n
 }
 
 func order(t testing.TB, db *store.DB, id string) *workorders.WorkOrder {
@@ -241,35 +223,4 @@ func order(t testing.TB, db *store.DB, id string) *workorders.WorkOrder {
 		return err
 	})
 	return wo
-}
-
-func get(t testing.TB, db *store.DB, p auth.Principal, id string, version int) *View {
-	t.Helper()
-	var v *View
-	view(t, db, func(tx *bolt.Tx) error {
-		var err error
-		v, err = Get(tx, p, id, version, t0)
-		return err
-	})
-	return v
-}
-
-// storePhoto records photo sha as held, uploaded by tech1, the way
-// photos.Put does, and runs the hook photos runs in the same transaction.
-func storePhoto(t testing.TB, db *store.DB, sha string) {
-	t.Helper()
-	storePhotoBy(t, db, sha, tech1.Username)
-}
-
-// storePhotoBy is storePhoto uploaded by username (its possessor through
-// Meta.Uploader, as photos reads it).
-func storePhotoBy(t testing.TB, db *store.DB, sha, username string) {
-	t.Helper()
-	update(t, db, func(tx *bolt.Tx) error {
-		m := photos.Meta{SHA256: sha, Width: 10, Height: 10, Uploader: username}
-		if err := store.PutJSON(tx, store.BucketPhotos, []byte(sha), m); err != nil {
-			return err
-		}
-		return PhotoArrived(tx, sha, t0)
-	})
 }

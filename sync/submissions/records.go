@@ -1,4 +1,4 @@
-package sync
+package submissions
 
 import (
 	"bytes"
@@ -32,6 +32,11 @@ func authorKey(author, id string) []byte { return store.Key(author, id) }
 func timeIndexKey(finished time.Time, id string) []byte {
 	return store.Key(store.TimeKey(finished), id)
 }
+
+// LoadHead returns the head of id inside the caller's transaction, or nil
+// when there is none: what the sync pull reads to send a phone its own
+// sheets' versions.
+func LoadHead(tx *bolt.Tx, id string) (*Head, error) { return loadHead(tx, id) }
 
 // loadHead returns the head of id, or nil when there is none.
 func loadHead(tx *bolt.Tx, id string) (*Head, error) {

@@ -1,4 +1,4 @@
-package sync
+package submissions
 
 import (
 	"bytes"
@@ -24,8 +24,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// PushRequest is POST /sync/push: the phone's outbox.
-type PushRequest struct {
+// Batch is one push of a phone's outbox, as the sync protocol hands it over
+// (protocol.PushRequest is its wire form).
+type Batch struct {
 	DeviceID string `json:"device_id"`
 	// DeviceTime is the phone's clock when it sent the push; without it no
 	// skew check is made.
@@ -55,8 +56,8 @@ type Result struct {
 	err *errs.Error // localized into Error once the batch has committed
 }
 
-// PushResponse answers a push.
-type PushResponse struct {
+// Merged is the outcome of a batch: a result per item, in order.
+type Merged struct {
 	Results []Result `json:"results"`
 }
 
@@ -92,6 +93,10 @@ func validSubmissionID(id string) bool {
 	return id != "" && len(id) <= MaxIDLen && utf8.ValidString(id) &&
 		!strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r == '/' })
 }
+
+// KindsFor lists the template kinds a role submits (the pull sends a
+// role these templates).
+func KindsFor(role string) []string { return kindsFor(role) }
 
 // kindsFor lists the template kinds a role submits.
 func kindsFor(role string) []string {
@@ -147,7 +152,7 @@ func malformed(err error) *errs.Error {
 	return e
 }
 
-// Push merges a phone's outbox. Each item is decided on its own, in two
+// Merge merges a phone's outbox. Each item is decided on its own, in two
 // steps that keep the shared write transaction short:
 //
 //  1. In a read transaction, outside the write lock, every item is decided
@@ -166,13 +171,13 @@ func malformed(err error) *errs.Error {
 // so a duplicate is never reported for a version that is not yet durable.
 // The batch function may run twice: it reads the plans and never changes
 // them, and each run starts its results afresh.
-func Push(db *store.DB, p auth.Principal, req PushRequest, now time.Time) (*PushResponse, error) {
+func Merge(db *store.DB, p auth.Principal, req Batch, now time.Time) (*Merged, error) {
 	return pushBetween(db, p, req, now, nil)
 }
 
 // pushBetween is Push; tests pass between to change the store after the items are
 // decided and before they are written, as another device can.
-func pushBetween(db *store.DB, p auth.Principal, req PushRequest, now time.Time, between func()) (*PushResponse, error) {
+func pushBetween(db *store.DB, p auth.Principal, req Batch, now time.Time, between func()) (*Merged, error) {
 	if kindsFor(p.Role) == nil {
 		return nil, errs.ErrForbidden
 	}
@@ -272,7 +277,7 @@ func pushBetween(db *store.DB, p auth.Principal, req PushRequest, now time.Time,
 			results[i].Error = ie
 		}
 	}
-	return &PushResponse{Results: results}, nil
+	return &Merged{Results: results}, nil
 }
 
 // outcome is one item's result; e is its reason, localized after the commit.

@@ -1,4 +1,4 @@
-package sync
+package submissions
 
 import (
 	"bufio"
@@ -46,7 +46,7 @@ func pushThenStop(t *testing.T, how string, stop func(*server)) {
 	started := time.Now()
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "fieldcheck")
-	root, err := filepath.Abs("..")
+	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,11 +509,20 @@ func (s *server) login(t *testing.T, l login) string {
 	return pair.AccessToken
 }
 
-func (s *server) pull(t *testing.T, tok string) *PullResponse {
-	var all PullResponse
+// pullPage is what the crash test reads of GET /sync/pull (protocol.PullResponse).
+type pullPage struct {
+	Cursor     string                  `json:"cursor"`
+	More       bool                    `json:"more"`
+	WorkOrders []*workorders.WorkOrder `json:"workorders"`
+	Templates  []*checklists.Template  `json:"templates"`
+	Stores     []*workorders.Outlet    `json:"stores"`
+}
+
+func (s *server) pull(t *testing.T, tok string) *pullPage {
+	var all pullPage
 	cursor := ""
 	for {
-		var page PullResponse
+		var page pullPage
 		if status, err := s.do("GET", "/api/v1/sync/pull?cursor="+cursor, tok, nil, &page); err != nil || status != 200 {
 			t.Fatalf("pull: %d %v", status, err)
 		}
@@ -527,7 +536,7 @@ func (s *server) pull(t *testing.T, tok string) *PullResponse {
 }
 
 func (s *server) push(tok string, sub *checklists.Submission) (int, *Result, error) {
-	var res PushResponse
+	var res Merged // the wire form of protocol.PushResponse
 	now := time.Now()
 	status, err := s.do("POST", "/api/v1/sync/push", tok, map[string]any{
 		"device_id": "crash-test", "device_time": now, "submissions": []any{sub}}, &res)

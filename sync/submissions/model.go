@@ -1,4 +1,4 @@
-package sync
+package submissions
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package sync
+package submissions
 
 import (
 	"testing"
@@ -20,7 +20,7 @@ import (
 // decided and before they are written.
 func pushBetweenSteps(t *testing.T, db *store.DB, p auth.Principal, between func(), subs ...*checklists.Submission) []Result {
 	t.Helper()
-	req := PushRequest{DeviceID: "phone-1", Lang: "en"}
+	req := Batch{DeviceID: "phone-1", Lang: "en"}
 	for _, s := range subs {
 		req.Submissions = append(req.Submissions, raw(t, s))
 	}

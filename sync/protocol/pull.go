@@ -1,4 +1,4 @@
-package sync
+package protocol
 
 import (
 	"encoding/base64"
@@ -14,10 +14,13 @@ import (
 	"fieldcheck/names"
 	"fieldcheck/schedules"
 	"fieldcheck/store"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
 )
+
+var errBadCursor = errs.New(errs.BadRequest, "bad_cursor", "分页游标无效", "invalid paging cursor")
 
 // PullResponse is GET /sync/pull: what changed for the caller since the
 // cursor, loaded at pull time (latest state), each record once per page.
@@ -28,7 +31,7 @@ type PullResponse struct {
 	Removed     []string                `json:"removed"`
 	Templates   []*checklists.Template  `json:"templates"`
 	Stores      []*workorders.Outlet    `json:"stores"`
-	Submissions []Ref                   `json:"submissions"`
+	Submissions []submissions.Ref       `json:"submissions"`
 	// Names: the caller's display names (names.For) on the first page of a
 	// pull from an empty cursor, on a page whose changes include a renamed
 	// code, and on any page that brings orders or stores (they may carry
@@ -112,7 +115,7 @@ func Pull(db *store.DB, p auth.Principal, cur string, limit int, now time.Time) 
 	limit = min(limit, MaxPullLimit)
 	pl := &puller{p: p, now: now, seen: map[string]bool{}, res: &PullResponse{
 		WorkOrders: []*workorders.WorkOrder{}, Removed: []string{}, Templates: []*checklists.Template{},
-		Stores: []*workorders.Outlet{}, Submissions: []Ref{}}}
+		Stores: []*workorders.Outlet{}, Submissions: []submissions.Ref{}}}
 	err = db.View(func(tx *bolt.Tx) error {
 		pl.tx = tx
 		if c.format == cursorSnapshot {
@@ -237,7 +240,7 @@ func (pl *puller) add(kind, id string) error {
 		} else if err != nil {
 			return err
 		}
-		if slices.Contains(kindsFor(pl.p.Role), t.Kind) {
+		if slices.Contains(submissions.KindsFor(pl.p.Role), t.Kind) {
 			pl.res.Templates = append(pl.res.Templates, t)
 		}
 	case "store":
@@ -252,12 +255,12 @@ func (pl *puller) add(kind, id string) error {
 		}
 		pl.res.Stores = append(pl.res.Stores, o)
 	case "submission":
-		h, err := loadHead(pl.tx, id)
+		h, err := submissions.LoadHead(pl.tx, id)
 		if err != nil {
 			return err
 		}
 		if h != nil && h.Author == pl.p.Username {
-			pl.res.Submissions = append(pl.res.Submissions, Ref{ID: h.ID, Subject: h.Subject, Version: h.Version})
+			pl.res.Submissions = append(pl.res.Submissions, submissions.Ref{ID: h.ID, Subject: h.Subject, Version: h.Version})
 		}
 	}
 	return nil
@@ -339,7 +342,7 @@ func (pl *puller) stage(stage byte, after string, limit int) (last string, done 
 		}
 		last = after
 		for _, s := range list {
-			if s.ID <= after || !slices.Contains(kindsFor(pl.p.Role), s.Kind) {
+			if s.ID <= after || !slices.Contains(submissions.KindsFor(pl.p.Role), s.Kind) {
 				continue
 			}
 			if full() {
@@ -383,12 +386,12 @@ func (pl *puller) stage(stage byte, after string, limit int) (last string, done 
 		})
 	case stageSubmissions:
 		return pl.walk(store.BucketSubmissionsByAuthor, store.Prefix(pl.p.Username), after, full, func(id string, _ []byte) error {
-			h, err := loadHead(pl.tx, id)
+			h, err := submissions.LoadHead(pl.tx, id)
 			if err != nil || h == nil {
 				return err
 			}
 			if h.UpdatedAt.After(pl.now.AddDate(0, 0, -RecentDays)) {
-				pl.res.Submissions = append(pl.res.Submissions, Ref{ID: h.ID, Subject: h.Subject, Version: h.Version})
+				pl.res.Submissions = append(pl.res.Submissions, submissions.Ref{ID: h.ID, Subject: h.Subject, Version: h.Version})
 			}
 			return nil
 		})
