@@ -67,7 +67,7 @@ func TestKickoffTwiceMakesOneTask(t *testing.T) {
 	if len(list) != 1 {
 		t.Fatalf("%d tasks", len(list))
 	}
-	box, _, _ := f.svc.Outbox("", 0, "")
+	box, _, _ := f.svc.Outbox(Everywhere, 0, "")
 	if len(box) != 1 {
 		t.Fatalf("%d SMS", len(box))
 	}
@@ -86,7 +86,7 @@ func TestKickoffChannels(t *testing.T) {
 	if std.Channel != ChannelSMS || len(std.SurveyURL) != len("/s/")+22 {
 		t.Fatalf("standard: channel %s url %q", std.Channel, std.SurveyURL)
 	}
-	box, _, _ := f.svc.Outbox("", 0, "")
+	box, _, _ := f.svc.Outbox(Everywhere, 0, "")
 	if len(box) != 1 || box[0].To != "13800000001" || box[0].Text != box[0].Body+"https://fc.test"+std.SurveyURL {
 		t.Fatalf("outbox %+v", box)
 	}
@@ -96,7 +96,7 @@ func TestKickoffChannels(t *testing.T) {
 			t.Fatalf("%s: channel %s", tier, task.Channel)
 		}
 	}
-	if box, _, _ = f.svc.Outbox("", 0, ""); len(box) != 1 {
+	if box, _, _ = f.svc.Outbox(Everywhere, 0, ""); len(box) != 1 {
 		t.Fatalf("VIP customers got an SMS: %d", len(box))
 	}
 	// An SMS task is not in the manual queue until its wait is over.

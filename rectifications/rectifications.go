@@ -120,30 +120,25 @@ func Open(tx *bolt.Tx, r Rectification) (*Rectification, error) {
 	return &r, nil
 }
 
-// Filter narrows List; empty fields match everything.
+// Filter is the caller's scope (auth.Scope: technicians their own,
+// inspectors and supervisors their unit's, admins all) and a status ("" any).
 type Filter struct {
-	Unit       string
-	Technician string
-	Status     string // open | resolved
+	Scope  auth.Scope
+	Status string // open | resolved
 }
 
-// scopeOf is what p may see: technicians their own, inspectors and
-// supervisors their unit's, admins all. ok is false for roles that see none.
+// scopeOf is what p may see; ok is false for roles that see none (agents,
+// QA reviewers).
 func scopeOf(p auth.Principal) (f Filter, ok bool) {
 	switch p.Role {
-	case auth.RoleAdmin:
-		return f, true
-	case auth.RoleTechnician:
-		return Filter{Technician: p.Username}, true
-	case auth.RoleInspector, auth.RoleSupervisor:
-		return Filter{Unit: p.Unit}, true
+	case auth.RoleAdmin, auth.RoleTechnician, auth.RoleInspector, auth.RoleSupervisor:
+		return Filter{Scope: p.Scope()}, true
 	}
 	return f, false
 }
 
 func (f Filter) match(r *Rectification) bool {
-	return (f.Unit == "" || r.Unit == f.Unit) && (f.Technician == "" || r.Technician == f.Technician) &&
-		(f.Status == "" || r.Status == f.Status)
+	return f.Scope.Covers(r.Unit, r.Technician) && (f.Status == "" || r.Status == f.Status)
 }
 
 // List lists the rectifications p may see (scopeOf: the caller's scope is

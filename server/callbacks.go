@@ -50,14 +50,6 @@ func (s *Server) taskView(p auth.Principal, t *callbacks.Task) *callbacks.Task {
 	return c
 }
 
-// unitOf is the unit a supervisor is limited to; "" for everyone else.
-func unitOf(p auth.Principal) string {
-	if p.Role == auth.RoleSupervisor {
-		return p.Unit
-	}
-	return ""
-}
-
 // scope is the caller's part of the callback queue; callbacks decides it.
 func scope(c *fiber.Ctx) callbacks.Scope { return callbacks.ScopeOf(principal(c)) }
 
@@ -237,7 +229,7 @@ func (s *Server) smsOutbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.Callbacks.Outbox(unitOf(principal(c)), limit, after)
+	items, next, err := s.Callbacks.Outbox(scope(c), limit, after)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func canRead(tx *bolt.Tx, p auth.Principal, h *Head, now time.Time) (bool, error
 	}
 	switch p.Role {
 	case auth.RoleSupervisor:
-		return p.Unit != "" && h.Unit == p.Unit, nil
+		return p.Scope().CoversUnit(h.Unit), nil
 	case auth.RoleInspector:
 		if h.Subject.StoreID == "" {
 			return false, nil
@@ -267,7 +267,7 @@ func listable(p auth.Principal, h *Head) bool {
 	case auth.RoleAdmin:
 		return true
 	case auth.RoleSupervisor:
-		return p.Unit != "" && h.Unit == p.Unit
+		return p.Scope().CoversUnit(h.Unit)
 	case auth.RoleTechnician, auth.RoleInspector:
 		return h.Author == p.Username
 	}
