@@ -2,8 +2,6 @@ package protocol
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -358,12 +356,14 @@ func (pl *puller) stage(stage byte, after string, limit int) (last string, done 
 		if pl.p.Role != auth.RoleInspector {
 			return "", true, nil
 		}
-		return pl.walk(store.BucketOutlets, nil, after, full, func(id string, v []byte) error {
-			var o workorders.Outlet
-			if err := json.Unmarshal(v, &o); err != nil {
-				return fmt.Errorf("sync: decode store %q: %w", id, err)
+		return pl.walk(store.BucketOutlets, nil, after, full, func(id string, _ []byte) error {
+			o, err := workorders.GetOutlet(pl.tx, id)
+			if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
+				return nil
+			} else if err != nil {
+				return err
 			}
-			pl.res.Stores = append(pl.res.Stores, &o)
+			pl.res.Stores = append(pl.res.Stores, o)
 			return nil
 		})
 	case stageOrders:
