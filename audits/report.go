@@ -79,8 +79,7 @@ func (s *Service) Report(p auth.Principal, id string) (Report, error) {
 			for _, d := range ir.Draws {
 				for _, o := range d.Orders {
 					so := SampledOrder{Item: ir.Item.ID, Line: d.Line, Order: o}
-					var wo workorders.WorkOrder
-					if err := store.GetJSON(tx, store.BucketWorkOrders, []byte(o), &wo); err == nil {
+					if wo, err := workorders.Get(tx, o); err == nil {
 						so.Customer, so.Phone, so.CompletedAt = MaskName(wo.Customer.Name), MaskPhone(wo.Customer.Phone), wo.CompletedAt
 					}
 					if j, ok := f.Orders[o]; ok {

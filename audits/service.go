@@ -286,13 +286,9 @@ func candidates(tx *bolt.Tx, unit, line string, from, to time.Time) ([]string, e
 }
 
 func eachOrder(tx *bolt.Tx, unit string, fn func(workorders.WorkOrder)) error {
-	return store.ScanPrefix(tx, store.BucketWorkOrders, nil, nil, func(k, v []byte) error {
-		var wo workorders.WorkOrder
-		if err := json.Unmarshal(v, &wo); err != nil {
-			return fmt.Errorf("audits: decode order %s: %w", k, err)
-		}
+	return workorders.Each(tx, "", func(wo *workorders.WorkOrder) error {
 		if wo.Unit == unit {
-			fn(wo)
+			fn(*wo)
 		}
 		return nil
 	})

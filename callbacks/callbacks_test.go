@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"fieldcheck/auth"
 	"fieldcheck/errs"
+	"fieldcheck/rectifications"
 	"fieldcheck/workorders"
 )
 
@@ -65,7 +67,7 @@ func TestKickoffTwiceMakesOneTask(t *testing.T) {
 	if len(list) != 1 {
 		t.Fatalf("%d tasks", len(list))
 	}
-	box, _, _ := f.svc.Outbox("", 0, "")
+	box, _, _ := f.svc.Outbox(Everywhere, 0, "")
 	if len(box) != 1 {
 		t.Fatalf("%d SMS", len(box))
 	}
@@ -84,7 +86,7 @@ func TestKickoffChannels(t *testing.T) {
 	if std.Channel != ChannelSMS || len(std.SurveyURL) != len("/s/")+22 {
 		t.Fatalf("standard: channel %s url %q", std.Channel, std.SurveyURL)
 	}
-	box, _, _ := f.svc.Outbox("", 0, "")
+	box, _, _ := f.svc.Outbox(Everywhere, 0, "")
 	if len(box) != 1 || box[0].To != "13800000001" || box[0].Text != box[0].Body+"https://fc.test"+std.SurveyURL {
 		t.Fatalf("outbox %+v", box)
 	}
@@ -94,7 +96,7 @@ func TestKickoffChannels(t *testing.T) {
 			t.Fatalf("%s: channel %s", tier, task.Channel)
 		}
 	}
-	if box, _, _ = f.svc.Outbox("", 0, ""); len(box) != 1 {
+	if box, _, _ = f.svc.Outbox(Everywhere, 0, ""); len(box) != 1 {
 		t.Fatalf("VIP customers got an SMS: %d", len(box))
 	}
 	// An SMS task is not in the manual queue until its wait is over.
@@ -372,13 +374,14 @@ func TestResult(t *testing.T) {
 		t.Fatal(e.Code)
 	}
 
-	rs, _, err := f.svc.ListRectifications(RectFilter{Unit: "chengdu-east"}, 0, "")
+	sup1 := auth.Principal{Username: "sup1", Role: auth.RoleSupervisor, Unit: "chengdu-east"}
+	rs, _, err := rectifications.NewService(f.db, f.clock.Now).List(sup1, "", 0, "")
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("%v %v", rs, err)
 	}
 	r := rs[0]
-	if r.Technician != "tech1" || r.Source != SourceCallback || r.SubjectRef != "callback/"+task.ID ||
-		!r.DueAt.Equal(f.clock.Now().AddDate(0, 0, 15)) || r.Status != RectOpen {
+	if r.Technician != "tech1" || r.Source != rectifications.SourceCallback || r.SubjectRef != "callback/"+task.ID ||
+		!r.DueAt.Equal(f.clock.Now().AddDate(0, 0, 15)) || r.Status != rectifications.StatusOpen {
 		t.Fatalf("%+v", r)
 	}
 }

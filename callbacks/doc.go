@@ -1,13 +1,14 @@
 // Package callbacks owns the 100% callback (客户回访, seed 004 第四章): one task
 // per finished install, move, repair or complaint (never a removal), the SMS
 // survey that ordinary customers get first, the manual queue agents claim
-// from, the SMS outbox, and rectifications (整改) for what went wrong.
+// from, and the SMS outbox. An unsatisfied result opens a rectification (整改,
+// package rectifications) in the same transaction.
 //
 // It owns the buckets Callbacks, CallbackQueue, CallbacksByOrder,
-// CallbacksByTime, SMSOutbox, SurveyTokens and Rectifications (store/layout.go
-// describes the keys). It must not touch work orders or submissions: the sync
+// CallbacksByTime, SMSOutbox and SurveyTokens (store/layout.go describes the
+// keys). It must not touch work orders or submissions: the sync
 // package hands it the finished order through Kickoff, inside its own
-// transaction, and calls OpenRectification for inspections with deductions.
+// transaction.
 // It knows nothing of HTTP.
 //
 // Every read and action takes a Scope (scope.go): an agent works their own

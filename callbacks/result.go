@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"fieldcheck/errs"
+	"fieldcheck/rectifications"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -116,8 +117,8 @@ func (s *Service) Result(who store.Actor, sc Scope, id string, in ResultInput) (
 			Note: in.Note, Channel: ChannelManual, By: who.Username, At: now,
 		})
 		if in.Satisfaction == Unsatisfied {
-			r, err := NewRectification(tx, Rectification{
-				Unit: t.Unit, Technician: t.Technician, Source: SourceCallback,
+			r, err := rectifications.Open(tx, rectifications.Rectification{
+				Unit: t.Unit, Technician: t.Technician, Source: rectifications.SourceCallback,
 				SubjectRef: "callback/" + t.ID, WorkOrderID: t.WorkOrderID,
 				Reason: strings.Join(reasons, "；"), OpenedAt: now,
 				DueAt: now.AddDate(0, 0, RectificationDays),

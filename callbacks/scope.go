@@ -35,23 +35,22 @@ var Everywhere = Scope{}
 // callbacks get a scope that covers nothing.
 func ScopeOf(p auth.Principal) Scope {
 	switch p.Role {
-	case auth.RoleAdmin:
-		return Everywhere
-	case auth.RoleAgent:
-		// No unit: a central call centre that works every unit's calls.
-		return Scope{unit: p.Unit}
-	case auth.RoleQA:
-		// A QA reviewer (品质保障员) reads the calls of their unit, or every
-		// unit's without one; the qa package enforces what they may do.
-		return Scope{unit: p.Unit}
-	case auth.RoleSupervisor:
-		// A supervisor's scope is their unit; one left without a unit (an
-		// admin's edit) sees no unit's customers rather than every unit's.
-		if p.Unit == "" {
+	case auth.RoleAdmin, auth.RoleAgent, auth.RoleQA, auth.RoleSupervisor:
+		// The one rule (auth.Scope): the admin every unit; an agent with no
+		// unit (a central call centre) and a QA reviewer (品质保障员, the qa
+		// package enforces what they may do) without one every unit's; a
+		// supervisor left without a unit (an admin's edit) no unit's
+		// customers rather than every unit's.
+		sc := p.Scope()
+		switch {
+		case sc.AllUnits():
+			return Everywhere
+		case sc.NoUnit():
 			return Scope{none: true}
 		}
-		return Scope{unit: p.Unit}
+		return Scope{unit: sc.Unit()}
 	}
+	// Technicians and inspectors have no business with callbacks.
 	return Scope{none: true}
 }
 

@@ -73,7 +73,7 @@ func (c *Config) defaults() {
 	}
 }
 
-// Service is the callback queue, the SMS survey and rectifications.
+// Service is the callback queue and the SMS survey.
 type Service struct {
 	db  *store.DB
 	cfg Config

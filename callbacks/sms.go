@@ -148,9 +148,9 @@ func (w *WebhookSender) Send(ctx context.Context, to, text string) error {
 	return last
 }
 
-// Outbox lists messages oldest first (supervisors see their unit's; unit ""
-// is all), at most limit, after the cursor a previous page returned.
-func (s *Service) Outbox(unit string, limit int, after string) ([]SMS, string, error) {
+// Outbox lists the messages in sc oldest first (a supervisor's are their
+// unit's), at most limit, after the cursor a previous page returned.
+func (s *Service) Outbox(sc Scope, limit int, after string) ([]SMS, string, error) {
 	limit = clampLimit(limit)
 	start := []byte{obMsg}
 	if after != "" {
@@ -168,7 +168,7 @@ func (s *Service) Outbox(unit string, limit int, after string) ([]SMS, string, e
 			if err := json.Unmarshal(v, &m); err != nil {
 				return err
 			}
-			if unit != "" && m.Unit != unit {
+			if !sc.Covers(m.Unit) {
 				return nil
 			}
 			if len(out) == limit {

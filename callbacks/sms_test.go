@@ -70,7 +70,7 @@ func TestOutboxDrainsAcrossFailures(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Fatalf("first drain: %d %v", n, err)
 	}
-	box, _, _ := f.svc.Outbox("", 0, "")
+	box, _, _ := f.svc.Outbox(Everywhere, 0, "")
 	if box[0].Status != SMSQueued || box[0].Tries != 1 || box[0].LastError == "" || !box[0].NextTryAt.Equal(f.clock.Now().Add(time.Minute)) {
 		t.Fatalf("after a failure: %+v", box[0])
 	}
@@ -89,7 +89,7 @@ func TestOutboxDrainsAcrossFailures(t *testing.T) {
 	if b := <-got; b["text"] != box[0].Body+"https://fc.test"+task.SurveyURL {
 		t.Fatalf("%v", b)
 	}
-	box, _, _ = f.svc.Outbox("", 0, "")
+	box, _, _ = f.svc.Outbox(Everywhere, 0, "")
 	if box[0].Status != SMSSent || box[0].SentAt == nil || box[0].NextTryAt != nil {
 		t.Fatalf("%+v", box[0])
 	}
@@ -100,15 +100,15 @@ func TestOutboxPagesByUnit(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		f.kick(t, nil)
 	}
-	page, next, err := f.svc.Outbox("chengdu-east", 2, "")
+	page, next, err := f.svc.Outbox(Scope{unit: "chengdu-east"}, 2, "")
 	if err != nil || len(page) != 2 || next == "" {
 		t.Fatalf("%d %q %v", len(page), next, err)
 	}
-	page, next, _ = f.svc.Outbox("chengdu-east", 2, next)
+	page, next, _ = f.svc.Outbox(Scope{unit: "chengdu-east"}, 2, next)
 	if len(page) != 1 || next != "" {
 		t.Fatalf("%d %q", len(page), next)
 	}
-	if page, _, _ = f.svc.Outbox("chengdu-west", 0, ""); len(page) != 0 {
+	if page, _, _ = f.svc.Outbox(Scope{unit: "chengdu-west"}, 0, ""); len(page) != 0 {
 		t.Fatal("another unit's SMS")
 	}
 }

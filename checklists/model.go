@@ -165,7 +165,7 @@ type Submission struct {
 	// OrderVersion is the version of the work order the phone judged the
 	// sheet's conditions on, and OrderFacts what that order said (optional:
 	// older phones send neither). A change to the order afterwards never
-	// rejects the sheet (sync.Push).
+	// rejects the sheet (submissions.Merge).
 	OrderVersion int    `json:"order_version,omitempty"`
 	OrderFacts   *Facts `json:"order_facts,omitempty"`
 }
@@ -180,7 +180,7 @@ type Context struct {
 	Facts *Facts
 	// Lenient makes every item under a condition optional: for a sheet
 	// whose order may have changed since the phone judged it, when the
-	// version it was judged on is not known (sync.Push flags it).
+	// version it was judged on is not known (submissions.Merge flags it).
 	Lenient bool
 }
 

@@ -26,8 +26,10 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/photos"
+	"fieldcheck/rectifications"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -677,7 +679,7 @@ func (g *historyGen) resolveAt(t time.Time, key, unit, note string) {
 			return fmt.Errorf("no rectification was opened for %s", key)
 		}
 		g.clock = t
-		if _, err := g.cb.Resolve(supervisorPrincipal(unit), id, note); err != nil {
+		if _, err := rectifications.NewService(g.fc, func() time.Time { return g.clock }).Resolve(supervisorPrincipal(unit), id, note); err != nil {
 			return fmt.Errorf("resolve %s: %w", id, err)
 		}
 		g.sum.Resolved++
@@ -839,7 +841,7 @@ func (g *historyGen) acceptance(o *hOrder, tplVersion int) checklists.Submission
 func (g *historyGen) run(db *store.DB) error {
 	// The photos skip their per-file fsync too; the filesystem is synced
 	// once when the replay is done (LoadHistory).
-	ph, err := photos.New(db, photos.Config{DataDir: db.Dir, OnStored: fcsync.PhotoArrived, CanSee: fcsync.PhotoShownTo, NoSync: true})
+	ph, err := photos.New(db, photos.Config{DataDir: db.Dir, OnStored: submissions.PhotoArrived, CanSee: submissions.PhotoShownTo, NoSync: true})
 	if err != nil {
 		return err
 	}
@@ -974,12 +976,12 @@ func (g *historyGen) push(p auth.Principal, at time.Time, skew time.Duration, su
 		}
 	}
 	device := at.Add(-skew)
-	res, err := fcsync.Push(g.fc, p, fcsync.PushRequest{DeviceID: p.Device, DeviceTime: &device, Submissions: raw, Lang: "en"}, at)
+	res, err := protocol.Push(g.fc, p, protocol.PushRequest{DeviceID: p.Device, DeviceTime: &device, Submissions: raw, Lang: "en"}, at)
 	if err != nil {
 		return err
 	}
 	for _, r := range res.Results {
-		if r.Status != fcsync.StatusAccepted || len(r.MissingPhotos) > 0 {
+		if r.Status != submissions.StatusAccepted || len(r.MissingPhotos) > 0 {
 			return fmt.Errorf("push %s: %s %+v missing %v", r.ID, r.Status, r.Error, r.MissingPhotos)
 		}
 	}
@@ -1252,7 +1254,7 @@ func (g *historyGen) pushInspection(id string, at time.Time, sub func(version in
 	if err := g.push(inspZhao, at, 0, sub(version)); err != nil {
 		return err
 	}
-	v, err := fcsync.Read(g.fc, historyAdmin, id, 0, at)
+	v, err := submissions.Read(g.fc, historyAdmin, id, 0, at)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@
 // for sheets by their skew-corrected finish time) with a cursor seek to the
 // start of the range, so a report costs what falls in its range, not the
 // size of the store. It decodes the records with the owners' exported types
-// (callbacks.Task, sync.Head, sync.Version) and never writes any bucket.
+// (callbacks.Task, submissions.Head, submissions.Version) and never writes any bucket.
 //
 // Days are Asia/Shanghai days (store.Shanghai). A job or a sheet counts on the
 // day it was finished. Rates are fractions 0–1, rounded to four decimals, and

@@ -6,7 +6,7 @@ import (
 
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -147,7 +147,7 @@ func ScanFines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
 		}
 		return r
 	}
-	err = eachHead(tx, from, to, checklists.KindSpotcheck, func(h *fcsync.Head) error {
+	err = eachHead(tx, from, to, checklists.KindSpotcheck, func(h *submissions.Head) error {
 		if !inUnit(unit, h.Unit) {
 			return nil
 		}
@@ -162,7 +162,7 @@ func ScanFines(tx *bolt.Tx, month, unit string) ([]FineRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = eachHead(tx, from, to, checklists.KindWalkthrough, func(h *fcsync.Head) error {
+	err = eachHead(tx, from, to, checklists.KindWalkthrough, func(h *submissions.Head) error {
 		if !inUnit(unit, h.Unit) || h.Subject.StoreID == "" {
 			return nil
 		}

@@ -6,7 +6,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/checklists"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -45,7 +45,7 @@ func TestFlaggedAgreesWithTheReviewList(t *testing.T) {
 
 	sup := auth.Principal{Username: "sup1", Role: auth.RoleSupervisor, Unit: "chengdu-east"}
 	from, to := day0, day0.AddDate(0, 0, 1)
-	list, _, err := fcsync.List(f.db, sup, fcsync.Filter{From: from, To: to}, 5000, "")
+	list, _, err := submissions.List(f.db, sup, submissions.Filter{From: from, To: to}, 5000, "")
 	if err != nil {
 		t.Fatal(err)
 	}

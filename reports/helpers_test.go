@@ -12,9 +12,11 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
+	"fieldcheck/finish"
 	"fieldcheck/photos"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -130,7 +132,7 @@ func (f *fixture) finish(t testing.TB, typ, tech string, at time.Time) string {
 	id := f.order(t, typ, tech)
 	var task string
 	update(t, f.db, func(tx *bolt.Tx) error {
-		if _, err := workorders.CompleteManual(tx, id, "", sysActor, at, callbacks.Kickoff); err != nil {
+		if _, err := finish.Job(tx, id, finish.Manual("", at), sysActor); err != nil {
 			return err
 		}
 		cb, err := callbacks.TaskForOrder(tx, id)
@@ -268,16 +270,16 @@ func (f *fixture) holdPhotos(t testing.TB, by string, s *checklists.Submission) 
 // each is accepted. deviceTime nil means no skew check.
 func (f *fixture) push(t testing.TB, p auth.Principal, now time.Time, deviceTime *time.Time, subs ...*checklists.Submission) {
 	t.Helper()
-	req := fcsync.PushRequest{DeviceID: "phone-" + p.Username, DeviceTime: deviceTime, Lang: "en"}
+	req := protocol.PushRequest{DeviceID: "phone-" + p.Username, DeviceTime: deviceTime, Lang: "en"}
 	for _, s := range subs {
 		req.Submissions = append(req.Submissions, raw(t, s))
 	}
-	res, err := fcsync.Push(f.db, p, req, now)
+	res, err := protocol.Push(f.db, p, req, now)
 	if err != nil {
 		t.Fatalf("push: %v", err)
 	}
 	for _, r := range res.Results {
-		if r.Status != fcsync.StatusAccepted {
+		if r.Status != submissions.StatusAccepted {
 			t.Fatalf("push %s: %s %+v", r.ID, r.Status, r.Error)
 		}
 	}

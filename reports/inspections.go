@@ -10,7 +10,7 @@ import (
 	"fieldcheck/errs"
 	"fieldcheck/rollups"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -113,7 +113,7 @@ type InspectionRow struct {
 // reference `fieldcheck rollups verify` checks Inspections against.
 func ScanInspections(tx *bolt.Tx, from, to time.Time, unit string) ([]InspectionRow, error) {
 	byStore := map[string]*InspectionRow{} // store id 0x00 unit
-	err := eachHead(tx, from, to, checklists.KindWalkthrough, func(h *fcsync.Head) error {
+	err := eachHead(tx, from, to, checklists.KindWalkthrough, func(h *submissions.Head) error {
 		if !inUnit(unit, h.Unit) || h.Subject.StoreID == "" {
 			return nil
 		}

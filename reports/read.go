@@ -1,14 +1,12 @@
 package reports
 
 import (
-	"bytes"
-	"errors"
 	"time"
 
 	"fieldcheck/callbacks"
 	"fieldcheck/names"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -17,61 +15,20 @@ import (
 // of the range and stop at its end; index keys are time(8) 0x00 id.
 
 // eachTask calls fn for every callback task whose job finished in
-// [from, to), oldest first (BucketCallbacksByTime).
+// [from, to), oldest first, through the owner's iterator.
 func eachTask(tx *bolt.Tx, from, to time.Time, fn func(*callbacks.Task)) error {
-	c := tx.Bucket(store.BucketCallbacksByTime).Cursor()
-	end := store.TimeKey(to)
-	for k, _ := c.Seek(store.TimeKey(from)); k != nil && len(k) > 8 && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
-		var t callbacks.Task
-		err := store.GetJSON(tx, store.BucketCallbacks, []byte(store.SplitLast(k)), &t)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // an index entry without its task: nothing to count
-		}
-		if err != nil {
-			return err
-		}
-		fn(&t)
-	}
-	return nil
+	return callbacks.FinishedBetween(tx, from, to, func(t *callbacks.Task) error { fn(t); return nil })
 }
 
 // eachHead calls fn for the head (latest version) of every submission of
-// kind finished in [from, to) (BucketSubmissionsByTime, keyed by the head's
-// skew-corrected finish time; sync moves the entry when an edit changes it).
-func eachHead(tx *bolt.Tx, from, to time.Time, kind string, fn func(*fcsync.Head) error) error {
-	c := tx.Bucket(store.BucketSubmissionsByTime).Cursor()
-	end := store.TimeKey(to)
-	for k, _ := c.Seek(store.TimeKey(from)); k != nil && len(k) > 8 && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
-		var h fcsync.Head
-		err := store.GetJSON(tx, store.BucketSubmissionHeads, []byte(store.SplitLast(k)), &h)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if h.Kind != kind {
-			continue
-		}
-		if err := fn(&h); err != nil {
-			return err
-		}
-	}
-	return nil
+// kind finished in [from, to), through the owner's iterator.
+func eachHead(tx *bolt.Tx, from, to time.Time, kind string, fn func(*submissions.Head) error) error {
+	return submissions.FinishedBetween(tx, from, to, kind, fn)
 }
 
-// latestVersion loads the stored version the head points at
-// (BucketSubmissions: id 0x00 version(u32 BE)), or nil when it is missing.
-func latestVersion(tx *bolt.Tx, h *fcsync.Head) (*fcsync.Version, error) {
-	var v fcsync.Version
-	err := store.GetJSON(tx, store.BucketSubmissions, store.Key(h.ID, store.U32(uint32(h.Version))), &v)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+// latestVersion is the stored version the head points at, or nil.
+func latestVersion(tx *bolt.Tx, h *submissions.Head) (*submissions.Version, error) {
+	return submissions.Latest(tx, h)
 }
 
 // inUnit: "" is every unit (an admin); otherwise the record's unit must match.

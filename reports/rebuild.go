@@ -12,7 +12,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/rollups"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -50,36 +50,32 @@ func checkReady(tx *bolt.Tx) error {
 func Rebuild(ctx context.Context, db *store.DB, progress func(done, total int)) error {
 	var total int
 	err := db.Update(func(tx *bolt.Tx) error {
-		total = tx.Bucket(store.BucketCallbacks).Stats().KeyN + tx.Bucket(store.BucketSubmissionHeads).Stats().KeyN
+		total = callbacks.Count(tx) + submissions.CountHeads(tx)
 		return rollups.Reset(tx)
 	})
 	if err != nil {
 		return err
 	}
 	done := 0
-	step := func(bucket []byte, put func(tx *bolt.Tx, k, v []byte) error) error {
-		var after []byte
+	// step walks one owner's records in batches of their own transactions,
+	// through the owner's Page iterator (reports decodes no other
+	// package's bucket).
+	step := func(page func(tx *bolt.Tx, after string, n int) (string, int, error)) error {
+		after := ""
 		for {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			n := 0
 			err := db.Update(func(tx *bolt.Tx) error {
-				c := tx.Bucket(bucket).Cursor()
-				k, v := c.First()
-				if after != nil {
-					k, v = c.Seek(after)
-					if k != nil && bytes.Equal(k, after) {
-						k, v = c.Next()
-					}
+				last, count, err := page(tx, after, rebuildBatch)
+				if err != nil {
+					return err
 				}
-				for ; k != nil && n < rebuildBatch; k, v = c.Next() {
-					if err := put(tx, k, v); err != nil {
-						return err
-					}
-					after = append(after[:0], k...)
-					n++
+				if count > 0 {
+					after = last
 				}
+				n = count
 				return rollups.SetProgress(tx, fmt.Sprintf("%d/%d", done+n, total))
 			})
 			if err != nil {
@@ -94,26 +90,22 @@ func Rebuild(ctx context.Context, db *store.DB, progress func(done, total int)) 
 			}
 		}
 	}
-	err = step(store.BucketCallbacks, func(tx *bolt.Tx, k, v []byte) error {
-		var t callbacks.Task
-		if err := json.Unmarshal(v, &t); err != nil {
-			return fmt.Errorf("callback %s: %w", k, err)
-		}
-		return rollups.PutTask(tx, t.ID, callbacks.RollupOf(&t))
+	err = step(func(tx *bolt.Tx, after string, n int) (string, int, error) {
+		return callbacks.Page(tx, after, n, func(t *callbacks.Task) error {
+			return rollups.PutTask(tx, t.ID, callbacks.RollupOf(t))
+		})
 	})
 	if err != nil {
 		return err
 	}
-	err = step(store.BucketSubmissionHeads, func(tx *bolt.Tx, k, v []byte) error {
-		var h fcsync.Head
-		if err := json.Unmarshal(v, &h); err != nil {
-			return fmt.Errorf("submission %s: %w", k, err)
-		}
-		s, err := fcsync.RollupOf(tx, &h)
-		if err != nil {
-			return err
-		}
-		return rollups.PutSheet(tx, h.ID, s)
+	err = step(func(tx *bolt.Tx, after string, n int) (string, int, error) {
+		return submissions.PageHeads(tx, after, n, func(h *submissions.Head) error {
+			s, err := submissions.RollupOf(tx, h)
+			if err != nil {
+				return err
+			}
+			return rollups.PutSheet(tx, h.ID, s)
+		})
 	})
 	if err != nil {
 		return err
@@ -150,9 +142,7 @@ func StartRollups(db *store.DB, log func(msg string, args ...any)) (*Rollups, er
 		if ready {
 			return nil
 		}
-		k, _ := tx.Bucket(store.BucketCallbacks).Cursor().First()
-		h, _ := tx.Bucket(store.BucketSubmissionHeads).Cursor().First()
-		if empty = k == nil && h == nil; empty {
+		if empty = !callbacks.Any(tx) && !submissions.AnyHeads(tx); empty {
 			if err := rollups.Reset(tx); err != nil {
 				return err
 			}
@@ -311,17 +301,13 @@ func Verify(db *store.DB, w io.Writer) (int, error) {
 // the last finished job or sheet.
 func recordMonths(tx *bolt.Tx) []string {
 	var first, last time.Time
-	for _, b := range [][]byte{store.BucketCallbacksByTime, store.BucketSubmissionsByTime} {
-		c := tx.Bucket(b).Cursor()
-		if k, _ := c.First(); len(k) >= 8 {
-			if t := store.ParseTimeKey(k[:8]); first.IsZero() || t.Before(first) {
-				first = t
-			}
+	for _, span := range []func(*bolt.Tx) (time.Time, time.Time){callbacks.FinishSpan, submissions.FinishSpan} {
+		f, l := span(tx)
+		if !f.IsZero() && (first.IsZero() || f.Before(first)) {
+			first = f
 		}
-		if k, _ := c.Last(); len(k) >= 8 {
-			if t := store.ParseTimeKey(k[:8]); t.After(last) {
-				last = t
-			}
+		if l.After(last) {
+			last = l
 		}
 	}
 	if first.IsZero() {

@@ -11,7 +11,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -87,7 +87,7 @@ func ScanTechnicians(tx *bolt.Tx, from, to time.Time, unit string) ([]Technician
 		return r
 	}
 	speedItems := map[string][]string{} // template id 0x00 version → its speedtest item ids
-	err := eachHead(tx, from, to, checklists.KindAcceptance, func(h *fcsync.Head) error {
+	err := eachHead(tx, from, to, checklists.KindAcceptance, func(h *submissions.Head) error {
 		if !inUnit(unit, h.Unit) {
 			return nil
 		}
@@ -170,7 +170,7 @@ func sortTechnicians(rows []TechnicianRow) {
 
 // countSheet counts one sheet; shown says which items its conditions
 // showed (nil: all): a hidden item counts in no denominator.
-func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems []string, shown map[string]bool) {
+func (r *TechnicianRow) countSheet(h *submissions.Head, v *submissions.Version, speedItems []string, shown map[string]bool) {
 	r.Sheets++
 	vis := func(id string) bool { return shown == nil || shown[id] }
 	if answered, yes := affirmative(v.Answers[ItemShoeCovers]); answered && vis(ItemShoeCovers) {
@@ -212,7 +212,7 @@ func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems
 		r.PhotosComplete++
 	}
 	flags, _ := h.AllFlags()
-	reused, skew := slices.Contains(flags, fcsync.FlagPhotoReused), slices.Contains(flags, fcsync.FlagClockSkew)
+	reused, skew := slices.Contains(flags, submissions.FlagPhotoReused), slices.Contains(flags, submissions.FlagClockSkew)
 	if reused {
 		r.PhotoReused++
 	}
@@ -222,10 +222,10 @@ func (r *TechnicianRow) countSheet(h *fcsync.Head, v *fcsync.Version, speedItems
 	if NeedsReview(flags) {
 		r.Flagged++
 	}
-	if slices.Contains(flags, fcsync.FlagSpeedBelowSubscribed) {
+	if slices.Contains(flags, submissions.FlagSpeedBelowSubscribed) {
 		r.SpeedBelowSubscribed++
 	}
-	if slices.Contains(flags, fcsync.FlagEditedAfterSignature) {
+	if slices.Contains(flags, submissions.FlagEditedAfterSignature) {
 		r.EditedAfterSignature++
 	}
 }
@@ -260,7 +260,7 @@ func affirmative(raw json.RawMessage) (answered, yes bool) {
 // shownItems says which items of the sheet's template version its
 // conditions showed, judged on what the sheet was judged on
 // (checklists.Visible); nil when the template has no conditions.
-func shownItems(tx *bolt.Tx, h *fcsync.Head, v *fcsync.Version) (map[string]bool, error) {
+func shownItems(tx *bolt.Tx, h *submissions.Head, v *submissions.Version) (map[string]bool, error) {
 	tpl, err := checklists.Shared(tx, h.TemplateID, h.TemplateVersion)
 	if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
 		return nil, nil

@@ -50,14 +50,6 @@ func (s *Server) taskView(p auth.Principal, t *callbacks.Task) *callbacks.Task {
 	return c
 }
 
-// unitOf is the unit a supervisor is limited to; "" for everyone else.
-func unitOf(p auth.Principal) string {
-	if p.Role == auth.RoleSupervisor {
-		return p.Unit
-	}
-	return ""
-}
-
 // scope is the caller's part of the callback queue; callbacks decides it.
 func scope(c *fiber.Ctx) callbacks.Scope { return callbacks.ScopeOf(principal(c)) }
 
@@ -209,12 +201,7 @@ func (s *Server) listRectifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, ok := callbacks.RectFilterFor(principal(c))
-	if !ok {
-		return errs.ErrForbidden
-	}
-	f.Status = c.Query("status")
-	items, next, err := s.Callbacks.ListRectifications(f, limit, after)
+	items, next, err := s.Rectifications.List(principal(c), c.Query("status"), limit, after)
 	if err != nil {
 		return err
 	}
@@ -230,7 +217,7 @@ func (s *Server) resolveRectification(c *fiber.Ctx) error {
 	if err := s.bindJSONLimit(c, &in, 16<<10); err != nil {
 		return err
 	}
-	r, err := s.Callbacks.ResolveSeen(principal(c), utils.CopyString(c.Params("id")), in.Note, in.Photos, in.Version)
+	r, err := s.Rectifications.ResolveSeen(principal(c), utils.CopyString(c.Params("id")), in.Note, in.Photos, in.Version)
 	if err != nil {
 		return err
 	}
@@ -242,7 +229,7 @@ func (s *Server) smsOutbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.Callbacks.Outbox(unitOf(principal(c)), limit, after)
+	items, next, err := s.Callbacks.Outbox(scope(c), limit, after)
 	if err != nil {
 		return err
 	}

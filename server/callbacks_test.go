@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fieldcheck/callbacks"
+	"fieldcheck/rectifications"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -168,7 +169,7 @@ func TestRectificationRoutes(t *testing.T) {
 		}
 	}
 	var list struct {
-		Items []callbacks.Rectification `json:"items"`
+		Items []rectifications.Rectification `json:"items"`
 	}
 	for who, want := range map[string]int{"tech1": 1, "tech2": 0, "tech3": 1, "insp1": 1, "sup1": 1, "sup2": 1, "admin": 2} {
 		env.call(t, "GET", "/api/v1/rectifications", env.token(t, who), nil).Decode(t, &list)

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"fieldcheck/callbacks"
+	"fieldcheck/rectifications"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,10 +15,10 @@ import (
 // nothing; another unit's supervisor finds nothing; a technician cannot.
 func TestRectificationAssignResolveReopen(t *testing.T) {
 	env := newTestEnv(t)
-	var r *callbacks.Rectification
+	var r *rectifications.Rectification
 	if err := env.db.Update(func(tx *bolt.Tx) error {
 		var err error
-		r, err = callbacks.OpenRectification(tx, "chengdu-east", callbacks.SourceWalkthrough, "submission/s1", "厅内环境 −2", testStart.Add(15*24*time.Hour))
+		r, err = rectifications.OpenNow(tx, "chengdu-east", rectifications.SourceWalkthrough, "submission/s1", "厅内环境 −2", testStart.Add(15*24*time.Hour))
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -54,7 +54,9 @@ func TestRectificationAssignResolveReopen(t *testing.T) {
 	if res.Status != 200 || res.JSON()["status"] != "open" || len(res.JSON()["reopened"].([]any)) != 1 {
 		t.Fatalf("reopen: %d %s", res.Status, res.Body)
 	}
-	var list struct{ Items []callbacks.Rectification }
+	var list struct {
+		Items []rectifications.Rectification
+	}
 	env.call(t, "GET", "/api/v1/rectifications?status=open", sup, nil).Decode(t, &list)
 	if len(list.Items) != 1 || list.Items[0].Reopened[0].Note != "已整改" {
 		t.Fatalf("open after reopen: %+v", list.Items)

@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"fieldcheck/auth"
-	"fieldcheck/callbacks"
 	"fieldcheck/errs"
 	"fieldcheck/fines"
 	"fieldcheck/reports"
@@ -291,7 +290,7 @@ func (s *Server) closeUnreachable(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	wo, err := s.WorkOrders.CloseUnreachable(principal(c), id, callbacks.Kickoff)
+	wo, err := s.WorkOrders.CloseUnreachable(principal(c), id)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,8 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/errs"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 )
 
@@ -81,7 +82,7 @@ func FuzzSyncPush(f *testing.F) {
 		if res.Status != 200 {
 			return
 		}
-		var req fcsync.PushRequest
+		var req protocol.PushRequest
 		if err := json.Unmarshal(body, &req); err != nil {
 			t.Fatalf("200 for a body that does not decode (%v): %q", err, body)
 		}
@@ -92,8 +93,8 @@ func FuzzSyncPush(f *testing.F) {
 		}
 		for i, r := range out.Results {
 			switch r.Status {
-			case fcsync.StatusAccepted, fcsync.StatusDuplicate:
-			case fcsync.StatusConflict, fcsync.StatusRejected:
+			case submissions.StatusAccepted, submissions.StatusDuplicate:
+			case submissions.StatusConflict, submissions.StatusRejected:
 				if r.Error == nil || r.Error.Code == "" {
 					t.Fatalf("result %d: %s without an error", i, r.Status)
 				}
@@ -213,7 +214,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	f.Add([]byte(`{"username":"a","password":"b"}`))
 	f.Add([]byte(`{"submissions":[{"id":1}],"device_time":"x"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		targets := []any{&fcsync.PushRequest{}, &loginRequest{}, &auth.NewUser{}, &workorders.WorkOrder{}, &map[string]any{}}
+		targets := []any{&protocol.PushRequest{}, &loginRequest{}, &auth.NewUser{}, &workorders.WorkOrder{}, &map[string]any{}}
 		for _, v := range targets {
 			err := decodeJSON(body, v)
 			if err == nil {

@@ -14,10 +14,12 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/names"
+	"fieldcheck/rectifications"
 	"fieldcheck/reports"
 	"fieldcheck/schedules"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	"github.com/gofiber/fiber/v2"
@@ -203,11 +205,11 @@ var apiDocs = map[string]apiDoc{
 	"PUT /api/v1/templates/:id": {Summary: "新版本检查表 / a new version (201 for a new id)", Query: []string{"base_version:the version an edit started from (409 template_changed when a newer one exists)", "dry_run:1 = validate only, store nothing"},
 		Request: checklists.Template{}, Response: templateVersion{}, OK: []int{200, 201}, Errors: []int{409, 422}},
 
-	"GET /api/v1/sync/pull":  {Summary: "离线同步：拉取 / what changed for the caller since the cursor", Query: []string{"cursor"}, Response: fcsync.PullResponse{}},
-	"POST /api/v1/sync/push": {Summary: "离线同步：提交（每项独立结果）/ push submissions; a result per item", Request: fcsync.PushRequest{}, Response: fcsync.PushResponse{}, Errors: []int{422}},
+	"GET /api/v1/sync/pull":  {Summary: "离线同步：拉取 / what changed for the caller since the cursor", Query: []string{"cursor"}, Response: protocol.PullResponse{}},
+	"POST /api/v1/sync/push": {Summary: "离线同步：提交（每项独立结果）/ push submissions; a result per item", Request: protocol.PushRequest{}, Response: protocol.PushResponse{}, Errors: []int{422}},
 	"GET /api/v1/submissions": {Summary: "提交列表 / submissions", Query: withPageQ("workorder_id", "store_id", "flag", "complete", "from", "to"),
-		Response: fcsync.Summary{}, List: true},
-	"GET /api/v1/submissions/:id": {Summary: "一份提交（某版本）/ a submission (or ?version=N)", Query: []string{"version"}, Response: fcsync.View{}, Errors: []int{404}},
+		Response: submissions.Summary{}, List: true},
+	"GET /api/v1/submissions/:id": {Summary: "一份提交（某版本）/ a submission (or ?version=N)", Query: []string{"version"}, Response: submissions.View{}, Errors: []int{404}},
 
 	"PUT /api/v1/photos/:sha256":  {Summary: "上传照片（按内容寻址）/ upload a photo by its sha256", BodyTypes: images, Response: photoAnswer{}, OK: []int{200, 201}, Errors: []int{404, 415, 422, 429, 503}},
 	"HEAD /api/v1/photos/:sha256": {Summary: "是否已持有（按持有人）/ held and uploaded by the caller?", Errors: []int{404}},
@@ -226,12 +228,12 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/v1/callbacks/:id/attempts": {Summary: "记录一次呼叫 / record an attempt", Request: attemptIn{}, Response: callbacks.Task{}, Errors: []int{404, 409, 422}},
 	"POST /api/v1/callbacks/:id/result":   {Summary: "回访结果 / the result", Request: callbacks.ResultInput{}, Response: callbacks.Task{}, Errors: []int{404, 409, 422}},
 	"POST /api/v1/callbacks/:id/release":  {Summary: "交还任务 / give a lease back", Response: callbacks.Task{}, Errors: []int{404, 409}},
-	"GET /api/v1/rectifications":          {Summary: "整改 / rectifications", Query: withPageQ("status"), Response: callbacks.Rectification{}, List: true},
-	"POST /api/v1/rectifications/:id/resolve": {Summary: "整改完成 / resolve a rectification", Request: resolveRequest{}, Response: callbacks.Rectification{},
+	"GET /api/v1/rectifications":          {Summary: "整改 / rectifications", Query: withPageQ("status"), Response: rectifications.Rectification{}, List: true},
+	"POST /api/v1/rectifications/:id/resolve": {Summary: "整改完成 / resolve a rectification", Request: resolveRequest{}, Response: rectifications.Rectification{},
 		Errors: []int{404, 409, 422}},
-	"POST /api/v1/rectifications/:id/assign": {Summary: "指定整改责任人 / name who carries a rectification out", Request: assignRequest{}, Response: callbacks.Rectification{},
+	"POST /api/v1/rectifications/:id/assign": {Summary: "指定整改责任人 / name who carries a rectification out", Request: assignRequest{}, Response: rectifications.Rectification{},
 		Errors: []int{404, 409, 422}},
-	"POST /api/v1/rectifications/:id/reopen": {Summary: "重新打开整改（不认可处理结果）/ reopen a resolved rectification", Request: reopenRequest{}, Response: callbacks.Rectification{},
+	"POST /api/v1/rectifications/:id/reopen": {Summary: "重新打开整改（不认可处理结果）/ reopen a resolved rectification", Request: reopenRequest{}, Response: rectifications.Rectification{},
 		Errors: []int{404, 409, 422}},
 	"GET /api/v1/sms/outbox": {Summary: "短信待发 / SMS outbox", Query: pageQ, Response: callbacks.SMS{}, List: true},
 

@@ -120,8 +120,10 @@ func (s *Server) audit(c *fiber.Ctx) error {
 			(objectFilter == "" || strings.HasPrefix(e.Object, objectFilter)) &&
 			(deviceFilter == "" || e.Device == deviceFilter)
 	}}
-	if p.Role == auth.RoleSupervisor {
-		f.Unit, f.ByUnit = p.Unit, true
+	if sc := p.Scope(); !sc.AllUnits() {
+		// The one scope rule (auth.Scope): a supervisor reads their unit's
+		// entries; the admin, the only other reader, every unit's.
+		f.Unit, f.ByUnit = sc.Unit(), true
 	}
 	items, next, err := s.DB.AuditPageBy(from, to, f, after, limit)
 	if errors.Is(err, store.ErrBadAuditCursor) {

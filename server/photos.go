@@ -11,7 +11,7 @@ import (
 	"fieldcheck/auth"
 	"fieldcheck/errs"
 	"fieldcheck/photos"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -47,8 +47,8 @@ func (s *Server) newPhotos() (*photos.Service, error) {
 		DataDir:   s.Cfg.DataDir,
 		MaxBytes:  s.Cfg.PhotoMaxBytes,
 		MaxPixels: int64(s.Cfg.PhotoMaxPixels),
-		OnStored:  fcsync.PhotoArrived,
-		CanSee:    fcsync.PhotoShownTo,
+		OnStored:  submissions.PhotoArrived,
+		CanSee:    submissions.PhotoShownTo,
 
 		DecodeBudget:      s.Cfg.PhotoDecodeBudget,
 		MaxDecodeBytes:    s.Cfg.PhotoDecodeMax,

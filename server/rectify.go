@@ -25,7 +25,7 @@ func (s *Server) assignRectification(c *fiber.Ctx) error {
 	if err := s.bindJSON(c, &in); err != nil {
 		return err
 	}
-	r, err := s.Callbacks.Assign(principal(c), utils.CopyString(c.Params("id")), in.Assignee, in.Version)
+	r, err := s.Rectifications.Assign(principal(c), utils.CopyString(c.Params("id")), in.Assignee, in.Version)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *Server) reopenRectification(c *fiber.Ctx) error {
 	if err := s.bindJSON(c, &in); err != nil {
 		return err
 	}
-	r, err := s.Callbacks.Reopen(principal(c), utils.CopyString(c.Params("id")), in.Reason, in.Version)
+	r, err := s.Rectifications.Reopen(principal(c), utils.CopyString(c.Params("id")), in.Reason, in.Version)
 	if err != nil {
 		return err
 	}

@@ -109,21 +109,10 @@ func (s *Server) reportQuery(c *fiber.Ctx) (reportQ, error) {
 	return q, err
 }
 
-var errOtherUnit = errs.New(errs.Forbidden, "other_unit", "只能查看本单位的报表", "you may only see your own unit's reports")
-
-// reportUnit is the unit a report covers: a supervisor's own (asking for
-// another is 403, and a supervisor without a unit sees nothing of anyone's);
-// an admin's ?unit=, or "" for every unit.
+// reportUnit is the unit a report covers (reports.UnitFor: the caller's
+// scope and ?unit=).
 func reportUnit(c *fiber.Ctx) (string, error) {
-	p := principal(c)
-	asked := c.Query("unit")
-	if p.Role == auth.RoleAdmin {
-		return asked, nil
-	}
-	if p.Unit == "" || (asked != "" && asked != p.Unit) {
-		return "", errOtherUnit
-	}
-	return p.Unit, nil
+	return reports.UnitFor(principal(c).Scope(), c.Query("unit"))
 }
 
 // exportFormat reads ?format=: "" (JSON), csv or xlsx; anything else is 400.

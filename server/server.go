@@ -12,9 +12,11 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/fines"
+	"fieldcheck/finish"
 	"fieldcheck/names"
 	"fieldcheck/photos"
 	"fieldcheck/qa"
+	"fieldcheck/rectifications"
 	"fieldcheck/reports"
 	"fieldcheck/schedules"
 	"fieldcheck/sla"
@@ -128,8 +130,10 @@ type Server struct {
 	Tokens  *auth.Tokens
 	Logins  *auth.Throttle
 	metrics *metrics
-	// Callbacks is the callback queue, SMS survey and rectifications.
+	// Callbacks is the callback queue and SMS survey.
 	Callbacks *callbacks.Service
+	// Rectifications is 整改: list, resolve, assign, reopen.
+	Rectifications *rectifications.Service
 	// Photos is the content-addressed photo store.
 	Photos *photos.Service
 	// Checks queues password checks fairly per client address.
@@ -179,7 +183,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 	}
 	s.Accounts = auth.NewAccounts(db, s.Tokens, cfg.Now)
-	s.WorkOrders = workorders.NewService(db, cfg.Now)
+	s.WorkOrders = workorders.NewService(db, cfg.Now).WithFinisher(finish.Job)
 	s.Templates = checklists.NewService(db, cfg.Now)
 	s.Names = names.NewService(db, cfg.Now)
 	s.Schedules = schedules.NewService(db, cfg.Now)
@@ -209,6 +213,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	s.Callbacks = callbacks.New(db, callbacks.Config{SMSWait: cfg.SMSWait, WebhookURL: cfg.SMSWebhookURL,
 		PublicURL: cfg.PublicURL, Clock: cfg.Now, Logger: cfg.Logger})
 	s.Go(s.Callbacks.Run)
+	s.Rectifications = rectifications.NewService(db, cfg.Now)
 	s.QA = qa.New(db, s.Callbacks, qa.Config{Quota: cfg.QADailyQuota, AudioDir: qaAudioDir(cfg.DataDir), Clock: cfg.Now})
 	s.Go(s.Fines.Run)
 	if s.Photos, err = s.newPhotos(); err != nil {

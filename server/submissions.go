@@ -5,7 +5,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -30,7 +30,7 @@ func (s *Server) getSubmission(c *fiber.Ctx) error {
 		}
 		version = n
 	}
-	v, err := fcsync.Read(s.DB, principal(c), utils.CopyString(c.Params("id")), version, s.Now())
+	v, err := submissions.Read(s.DB, principal(c), utils.CopyString(c.Params("id")), version, s.Now())
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) listSubmissions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := fcsync.Filter{WorkOrderID: c.Query("workorder_id"), StoreID: c.Query("store_id"), Flag: c.Query("flag")}
+	f := submissions.Filter{WorkOrderID: c.Query("workorder_id"), StoreID: c.Query("store_id"), Flag: c.Query("flag")}
 	switch c.Query("complete") {
 	case "":
 	case "true":
@@ -64,7 +64,7 @@ func (s *Server) listSubmissions(c *fiber.Ctx) error {
 	if f.To, err = queryTime(c, "to", true); err != nil {
 		return err
 	}
-	items, next, err := fcsync.List(s.DB, principal(c), f, limit, after)
+	items, next, err := submissions.List(s.DB, principal(c), f, limit, after)
 	if err != nil {
 		return err
 	}

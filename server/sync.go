@@ -5,7 +5,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -31,12 +31,12 @@ func (s *Server) syncPull(c *fiber.Ctx) error {
 	limit := 0
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > fcsync.MaxPullLimit {
+		if err != nil || n < 1 || n > protocol.MaxPullLimit {
 			return errBadPullLimit
 		}
 		limit = n
 	}
-	res, err := fcsync.Pull(s.DB, principal(c), c.Query("cursor"), limit, s.Now())
+	res, err := protocol.Pull(s.DB, principal(c), c.Query("cursor"), limit, s.Now())
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) syncPull(c *fiber.Ctx) error {
 }
 
 func (s *Server) syncPush(c *fiber.Ctx) error {
-	var req fcsync.PushRequest
+	var req protocol.PushRequest
 	if err := s.bindJSONLimit(c, &req, pushLimit); err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *Server) syncPush(c *fiber.Ctx) error {
 	if req.DeviceID == "" {
 		req.DeviceID = actor(c).Device
 	}
-	res, err := fcsync.Push(s.DB, principal(c), req, s.Now())
+	res, err := protocol.Push(s.DB, principal(c), req, s.Now())
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fieldcheck/auth"
-	"fieldcheck/callbacks"
 	"fieldcheck/errs"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
@@ -93,7 +92,7 @@ func (s *Server) completeWorkOrder(c *fiber.Ctx) error {
 	if err := s.bindJSON(c, &in); err != nil && err != errEmptyBody {
 		return err
 	}
-	wo, err := s.WorkOrders.Complete(principal(c), id, in.Note, callbacks.Kickoff)
+	wo, err := s.WorkOrders.Complete(principal(c), id, in.Note)
 	if err != nil {
 		return err
 	}

@@ -43,12 +43,12 @@ var (
 	BucketTemplates = []byte("templates")
 
 	// Submissions (owned by sync): submission id 0x00 version(u32 BE) →
-	// sync.Version, one record per accepted version, never rewritten: the
+	// submissions.Version, one record per accepted version, never rewritten: the
 	// submission as pushed (finished_at skew-corrected, the original kept
 	// beside it), author, device, receive time, content hash, score result
 	// and the flags that version raised.
 	BucketSubmissions = []byte("submissions")
-	// SubmissionHeads (owned by sync): submission id → sync.Head, the current
+	// SubmissionHeads (owned by sync/submissions): submission id → submissions.Head, the current
 	// state: latest version, author, subject and its unit, kind, template,
 	// the content hash of every version (replays are duplicates), flags and
 	// flag_details, missing photos, complete, corrected finished_at, score.
@@ -131,7 +131,7 @@ var (
 	// SurveyTokens: survey token (the random part of /s/<token>) → task id.
 	BucketSurveyTokens = []byte("survey_tokens")
 
-	// Rectifications (整改): id ("rc-" + 10-digit seq) → callbacks.Rectification.
+	// Rectifications (整改): id ("rc-" + 10-digit seq) → rectifications.Rectification.
 	BucketRectifications = []byte("rectifications")
 
 	// Names (owned by names): kind ("unit" | "product" | "role") 0x00 code →

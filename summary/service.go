@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"fieldcheck/auth"
-	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/errs"
 	"fieldcheck/names"
 	"fieldcheck/photos"
+	"fieldcheck/rectifications"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -56,7 +56,7 @@ func (s *Service) PDF(ctx context.Context, by auth.Principal, id string, w io.Wr
 	r := Report{Generated: now}
 	var pics, sigs []picRef
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v, err := fcsync.Get(tx, by, id, 0, now)
+		v, err := submissions.Get(tx, by, id, 0, now)
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (s *Service) PDF(ctx context.Context, by auth.Principal, id string, w io.Wr
 			r.Subject, r.Unit = "装维人员 "+book.Person(wo.Technician), book.Unit(wo.Unit)
 		}
 		if v.RectificationID != "" {
-			rc, err := callbacks.RectificationByID(tx, v.RectificationID)
+			rc, err := rectifications.Get(tx, v.RectificationID)
 			if err != nil {
 				return err
 			}
@@ -155,7 +155,7 @@ func (s *Service) load(ctx context.Context, refs []picRef, limit int) []Picture 
 
 // rows turns the template and answers into table rows, with the figures of
 // the stored score result, and lists the photos and signatures.
-func rows(tpl *checklists.Template, v *fcsync.View) (out []Row, pics, sigs []picRef) {
+func rows(tpl *checklists.Template, v *submissions.View) (out []Row, pics, sigs []picRef) {
 	ded := map[string]checklists.Deduction{}
 	for _, d := range v.Deductions {
 		ded[d.ItemID] = d

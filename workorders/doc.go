@@ -5,6 +5,7 @@
 //
 // It reads users only to check that a technician exists and is active; it
 // must not import callbacks or sync (both import this package). Completing an
-// order starts its callback (回访) in the caller, which passes callbacks.Kickoff
-// in as a Hook.
+// order starts its callback (回访): every completion — a sheet's push, a
+// manual completion, an unreachable repair's close — goes through one unit
+// of work, finish.Job, which the server wires in with Service.WithFinisher.
 package workorders

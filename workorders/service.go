@@ -19,8 +19,9 @@ import (
 // action for a caller — its scope check, its transaction and its audit
 // entries — so the server only parses, calls and answers.
 type Service struct {
-	db  *store.DB
-	now store.Clock
+	db     *store.DB
+	now    store.Clock
+	finish Finisher
 }
 
 // NewService makes the work-order service on the store, first building the
@@ -31,6 +32,22 @@ func NewService(db *store.DB, now store.Clock) *Service {
 		slog.Error("workorders: building the list indexes", "error", err)
 	}
 	return &Service{db: db, now: now}
+}
+
+// WithFinisher sets the unit of work that completes an order (finish.Job:
+// the order and its 回访 in one commit) and returns s. Without one, an order
+// completes with nothing after it (this package's own tests).
+func (s *Service) WithFinisher(f Finisher) *Service {
+	s.finish = f
+	return s
+}
+
+// finisher is the unit of work completing an order.
+func (s *Service) finisher() Finisher {
+	if s.finish == nil {
+		return CompleteWith
+	}
+	return s.finish
 }
 
 // noUnit matches no unit: ids and units never contain 0x00.
@@ -183,19 +200,24 @@ func atIndex(err error, path string) error {
 	return &c
 }
 
-// Complete marks an order of the caller's unit done by hand; then (the
-// callback kick-off) runs in the same commit.
-func (s *Service) Complete(by auth.Principal, id, note string, then Hook) (*WorkOrder, error) {
+// Complete marks an order of the caller's unit done by hand (one with no
+// acceptance sheet: a complaint resolved by another department); the
+// finisher starts its 回访 in the same commit.
+func (s *Service) Complete(by auth.Principal, id, note string) (*WorkOrder, error) {
 	unit := ManagedUnit(by)
 	now := s.now()
+	note, err := checkCompletionNote(note)
+	if err != nil {
+		return nil, err
+	}
 	var wo *WorkOrder
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		err := getInUnit(tx, unit, id)
 		if err != nil {
 			return err
 		}
 		// The job is finished now, so its 回访 starts now, in the same commit.
-		wo, err = CompleteManual(tx, id, note, by.Actor(), now, then)
+		wo, err = s.finisher()(tx, id, Completion{By: CompletedManually, Note: note, At: now, Now: now}, by.Actor())
 		return err
 	})
 	return wo, err

@@ -129,9 +129,9 @@ func (s *Service) RecordUnreachable(by auth.Principal, id string, in Unreachable
 
 // CloseUnreachable closes a repair whose customer has been unreachable for
 // UnreachableWait with a note left: the order completes (CompletedBy
-// "unreachable") and then — the callback kick-off — runs in the same commit,
-// so the 回访 confirms it.
-func (s *Service) CloseUnreachable(by auth.Principal, id string, then Hook) (*WorkOrder, error) {
+// "unreachable") through the finisher, which starts its 回访 in the same
+// commit, so the callback confirms it.
+func (s *Service) CloseUnreachable(by auth.Principal, id string) (*WorkOrder, error) {
 	now := s.now()
 	var wo *WorkOrder
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -146,13 +146,8 @@ func (s *Service) CloseUnreachable(by auth.Principal, id string, then Hook) (*Wo
 		case now.Sub(u.Attempts[0].At) < UnreachableWait:
 			return ErrUnreachableSoon
 		}
-		if wo, err = complete(tx, id, CompletedUnreachable, "联系不上客户，已贴留言条，申请销障", now, by.Actor()); err != nil {
-			return err
-		}
-		if then != nil {
-			return then(tx, wo, now, now)
-		}
-		return nil
+		wo, err = s.finisher()(tx, id, Completion{By: CompletedUnreachable, Note: "联系不上客户，已贴留言条，申请销障", At: now, Now: now}, by.Actor())
+		return err
 	})
 	return wo, err
 }

@@ -21,9 +21,19 @@ var (
 	ErrCancelled = errs.New(errs.Conflict, "workorder_cancelled", "工单已撤销，不能再修改", "the work order is cancelled")
 )
 
-// Hook runs inside the transaction that completed an order; the server passes
-// callbacks.Kickoff (回访) so this package need not import callbacks.
-type Hook func(tx *bolt.Tx, wo *WorkOrder, finishedAt, now time.Time) error
+// Completion says how an order was finished.
+type Completion struct {
+	By   string    // a submission id, CompletedManually or CompletedUnreachable
+	Note string    // the supervisor's or technician's note, if any
+	At   time.Time // when the job was finished (skew-corrected for a sheet)
+	Now  time.Time // when it is written
+}
+
+// Finisher completes order id inside tx and starts what follows a finished
+// job. Production wires finish.Job (the order and its 回访 in one unit of
+// work) with Service.WithFinisher; this package cannot import callbacks,
+// which imports it.
+type Finisher func(tx *bolt.Tx, id string, c Completion, who store.Actor) (*WorkOrder, error)
 
 // notFound names the missing order.
 func notFound(id string) error {
@@ -382,9 +392,16 @@ func save(tx *bolt.Tx, old, wo *WorkOrder) error {
 
 // Complete marks order id completed at `at` by `by` (a submission id or
 // "manual"), bumps its version and publishes the change. Completing an order
-// that is already completed (or cancelled) is an errs Conflict.
+// that is already completed (or cancelled) is an errs Conflict. It is the
+// order's half only: a finished job goes through finish.Job, which also
+// starts its 回访.
 func Complete(tx *bolt.Tx, id, by string, at time.Time, who store.Actor) (*WorkOrder, error) {
 	return complete(tx, id, by, "", at, who)
+}
+
+// CompleteWith is Complete with the whole Completion (its note too).
+func CompleteWith(tx *bolt.Tx, id string, c Completion, who store.Actor) (*WorkOrder, error) {
+	return complete(tx, id, c.By, c.Note, c.At, who)
 }
 
 func complete(tx *bolt.Tx, id, by, note string, at time.Time, who store.Actor) (*WorkOrder, error) {
@@ -417,26 +434,15 @@ func complete(tx *bolt.Tx, id, by, note string, at time.Time, who store.Actor) (
 	return &wo, nil
 }
 
-// CompleteManual completes an order that has no acceptance sheet (a complaint
-// resolved by another department) and runs then — the callback kick-off —
-// in the same transaction, so a completed job always gets its 回访.
-func CompleteManual(tx *bolt.Tx, id, note string, who store.Actor, now time.Time, then Hook) (*WorkOrder, error) {
+// checkCompletionNote trims a manual completion's note and checks its length.
+func checkCompletionNote(note string) (string, error) {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > MaxTextLen {
 		var v errs.Validation
 		v.Add("note", fmt.Sprintf("不能超过 %d 个字", MaxTextLen), fmt.Sprintf("must be at most %d characters", MaxTextLen))
-		return nil, v.Err()
+		return "", v.Err()
 	}
-	wo, err := complete(tx, id, CompletedManually, note, now, who)
-	if err != nil {
-		return nil, err
-	}
-	if then != nil {
-		if err := then(tx, wo, now, now); err != nil {
-			return nil, err
-		}
-	}
-	return wo, nil
+	return note, nil
 }
 
 // CompletedManually is CompletedBy for POST /workorders/:id/complete.

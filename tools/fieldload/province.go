@@ -23,7 +23,8 @@ import (
 	"fieldcheck/checklists"
 	"fieldcheck/reports"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/protocol"
+	"fieldcheck/sync/submissions"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -244,7 +245,7 @@ func loadTechnician(db *store.DB, svc *callbacks.Service, now *time.Time, rng *r
 		var subs, spots []json.RawMessage
 		var orders []string
 		var last time.Time
-		for ; n < perTech && from.AddDate(0, 0, n*days/(perTech+spareOrders)).Equal(day) && len(subs) < fcsync.MaxBatch; n++ {
+		for ; n < perTech && from.AddDate(0, 0, n*days/(perTech+spareOrders)).Equal(day) && len(subs) < submissions.MaxBatch; n++ {
 			at := day.Add(time.Duration(9*60+len(subs)*25+rng.Intn(20)) * time.Minute)
 			last = at
 			s := fill(acceptance, checklists.Subject{WorkOrderID: ids[n]}, at, rng, 0.05)
@@ -294,13 +295,13 @@ func loadTechnician(db *store.DB, svc *callbacks.Service, now *time.Time, rng *r
 // unless each is accepted.
 func pushAll(db *store.DB, p auth.Principal, subs []json.RawMessage, now time.Time) error {
 	for len(subs) > 0 {
-		n := min(len(subs), fcsync.MaxBatch)
-		res, err := fcsync.Push(db, p, fcsync.PushRequest{DeviceID: "load-" + p.Username, Submissions: subs[:n], Lang: "en"}, now)
+		n := min(len(subs), submissions.MaxBatch)
+		res, err := protocol.Push(db, p, protocol.PushRequest{DeviceID: "load-" + p.Username, Submissions: subs[:n], Lang: "en"}, now)
 		if err != nil {
 			return err
 		}
 		for _, r := range res.Results {
-			if r.Status != fcsync.StatusAccepted && r.Status != fcsync.StatusDuplicate {
+			if r.Status != submissions.StatusAccepted && r.Status != submissions.StatusDuplicate {
 				return fmt.Errorf("push %s: %s %+v", r.ID, r.Status, r.Error)
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 )
 
 // audit collects the verdicts printed under the summary.
@@ -184,7 +184,7 @@ func auditAPI(admin *client, a *audit, devs []*device, agents []*agent, o *org, 
 	var content []string
 	parallel(len(jobs), 6, func(i int) {
 		j := jobs[i]
-		var v fcsync.View
+		var v submissions.View
 		_, err := admin.retry(time.Now().Add(time.Minute), func() (int, error) {
 			return admin.do("GET", fmt.Sprintf("/api/v1/submissions/%s?version=%d", url.PathEscape(j.l.id), j.v), nil, "", &v)
 		})
@@ -199,7 +199,7 @@ func auditAPI(admin *client, a *audit, devs []*device, agents []*agent, o *org, 
 			if v.FinishedAtOriginal != nil {
 				sub.FinishedAt = v.FinishedAtOriginal
 			}
-			if h, err := fcsync.ContentHash(&sub); err != nil || h != j.l.chain[j.v-1].hash {
+			if h, err := submissions.ContentHash(&sub); err != nil || h != j.l.chain[j.v-1].hash {
 				problem = fmt.Sprintf("%s v%d holds content %.12s, was sent %.12s", j.l.id, j.v, h, j.l.chain[j.v-1].hash)
 			}
 		}

@@ -15,7 +15,7 @@ import (
 
 	"fieldcheck/photos"
 	"fieldcheck/store"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -38,7 +38,7 @@ func auditBolt(dataDir string, a *audit, devs []*device, agents []*agent) error 
 				return fmt.Errorf("submissions: malformed key %q", k)
 			}
 			id, ver := string(k[:len(k)-5]), int(binary.BigEndian.Uint32(k[len(k)-4:]))
-			var rec fcsync.Version
+			var rec submissions.Version
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("submissions %s v%d: %w", id, ver, err)
 			}
@@ -76,7 +76,7 @@ func auditBolt(dataDir string, a *audit, devs []*device, agents []*agent) error 
 		for _, d := range devs {
 			for _, l := range d.subs {
 				got := versions[l.id]
-				var head fcsync.Head
+				var head submissions.Head
 				raw := tx.Bucket(store.BucketSubmissionHeads).Get([]byte(l.id))
 				if raw == nil {
 					if l.acked() > 0 {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"fieldcheck/checklists"
-	fcsync "fieldcheck/sync"
+	"fieldcheck/sync/submissions"
 )
 
 // chainVersion is one content a device sent as a new sheet or an edit: it
@@ -171,7 +171,7 @@ func contentHash(body map[string]any) string {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		panic(err)
 	}
-	h, err := fcsync.ContentHash(&s)
+	h, err := submissions.ContentHash(&s)
 	if err != nil {
 		panic(err)
 	}
@@ -250,7 +250,7 @@ func (d *device) sendVersion(l *subLedger, body map[string]any) {
 		return
 	}
 	switch {
-	case res.Status == fcsync.StatusAccepted && res.Version == want:
+	case res.Status == submissions.StatusAccepted && res.Version == want:
 		v.acked = true
 		var missing []string
 		for _, sha := range v.photos {
@@ -267,7 +267,7 @@ func (d *device) sendVersion(l *subLedger, body map[string]any) {
 		if len(missing) > 0 {
 			d.st.add("versions pushed before their photos", 1)
 		}
-	case res.Status == fcsync.StatusDuplicate && res.Version == want && unsure:
+	case res.Status == submissions.StatusDuplicate && res.Version == want && unsure:
 		v.acked = true // the attempt that got no answer had landed
 		d.st.add("lost replies resolved as duplicate", 1)
 	default:
@@ -430,7 +430,7 @@ func (d *device) replay() {
 		d.st.fail("%s: replay %s v%d: %v", d.c.user, l.id, k, err)
 		return
 	}
-	if res.Status != fcsync.StatusDuplicate || res.Version != k {
+	if res.Status != submissions.StatusDuplicate || res.Version != k {
 		d.st.fail("%s: replay of %s v%d answered %s v%d %+v, want duplicate v%d", d.c.user, l.id, k, res.Status, res.Version, res.Error, k)
 		return
 	}
@@ -454,7 +454,7 @@ func (d *device) staleEdit() {
 		d.st.fail("%s: stale edit of %s: %v", d.c.user, l.id, err)
 		return
 	}
-	if res.Status != fcsync.StatusConflict || res.Version != v {
+	if res.Status != submissions.StatusConflict || res.Version != v {
 		d.st.fail("%s: stale edit of %s (base %d, latest %d) answered %s v%d, want conflict v%d", d.c.user, l.id, v-1, v, res.Status, res.Version, v)
 		return
 	}
@@ -479,7 +479,7 @@ func (d *device) secondSheet() {
 		d.st.fail("%s: second sheet for %s: %v", d.c.user, r.order, err)
 		return
 	}
-	if res.Status != fcsync.StatusConflict {
+	if res.Status != submissions.StatusConflict {
 		d.st.fail("%s: second acceptance for completed order %s answered %s v%d, want conflict", d.c.user, r.order, res.Status, res.Version)
 		return
 	}
