@@ -7,6 +7,7 @@ import { h, clear, toast } from '/js/dom.js';
 import { t, tx, addStrings } from '/js/i18n.js';
 import { api, ApiError, openReport } from '/js/api.js';
 import { nameEl, nameOf } from '/js/names.js';
+import { isAdmin } from './kit.js';
 
 addStrings({
   pl_title: '巡检计划', pl_overdue: '逾期未检', pl_due: '待检', pl_done: '已检', pl_none_overdue: '没有逾期未检的计划',
@@ -88,7 +89,9 @@ function edit(el, data, p) {
   const target = h('select', { name: 'target', disabled: !!p },
     opt('', '—'), [...data.stores.values()].map((s) => opt('s:' + s.id, t('pl_store') + '：' + s.name, p?.subject.store_id === s.id)),
     units.map((u) => opt('u:' + u, t('pl_unit') + '：' + nameOf('unit', u), p?.subject.unit === u)));
-  const tpl = h('select', { name: 'template' }, data.tpls.filter((x) => x.kind === 'walkthrough' || x.kind === 'spotcheck').map((x) => opt(x.id, tx(x.title), x.id === v.template_id)));
+  const tpl = h('select', { name: 'template' }, // Mystery visits are planned by the admin alone: the visited unit's supervisor
+  // must not know who comes or when (the server refuses it with a 422).
+  data.tpls.filter((x) => (x.kind === 'walkthrough' || x.kind === 'spotcheck') && (isAdmin() || !x.mystery)).map((x) => opt(x.id, tx(x.title), x.id === v.template_id)));
   // A store is walked through, a unit's home visits are spot-checked: the template follows the target.
   target.addEventListener('change', () => {
     const kind = target.value.startsWith('u:') ? 'spotcheck' : 'walkthrough';
