@@ -8,7 +8,8 @@
 // unreachable server is said plainly instead of pretending. Only the script's
 // answers are kept on the device while a call is open, so a reload mid-call
 // does not lose what the customer already said.
-import { register, ui } from './roles.js';
+import { register } from './roles.js';
+import { main, navigate, render, setLeaving } from './nav.js';
 import { h } from './dom.js';
 import { addStrings, t, tx, fmtTime } from './i18n.js';
 import { api, ApiError, NetError, currentSession } from './api.js';
@@ -178,13 +179,12 @@ const names = () => Promise.race([namesP ??= refreshNames(), new Promise((r) => 
 // ---------- home ----------
 async function agentHome() {
   await names();
-  const main = ui.main;
   const counters = h('div', { class: 'cb-counters' });
   const msg = h('div', { class: 'cb-msg', id: 'cb-msg', role: 'status' });
   const next = h('button', { class: 'btn primary big cb-next', id: 'cb-next', type: 'button', disabled: true }, t('cb_next'));
   const lists = h('div', { class: 'cb-lists' });
   main.append(h('div', { class: 'row between cb-head' }, h('h2', null, t('cb_title')),
-    h('button', { type: 'button', class: 'btn small', id: 'cb-refresh', onclick: () => ui.render() }, t('cb_refresh'))));
+    h('button', { type: 'button', class: 'btn small', id: 'cb-refresh', onclick: () => render() }, t('cb_refresh'))));
   if (flash) { main.append(h('p', { class: 'okbox', id: 'cb-flash' }, flash)); flash = null; }
   main.append(counters, next, msg, lists);
   main.append(h('p', null, h('a', { href: '/my/reviews', 'data-link': '', class: 'btn small', id: 'cb-my-reviews' }, t('cb_my_reviews'))));
@@ -201,7 +201,7 @@ async function agentHome() {
       const task = await api('POST', '/callbacks/claim');
       if (!task) { msg.textContent = t('cb_empty'); return; }
       tasks.set(task.id, task);
-      ui.navigate('/agent/call/' + encodeURIComponent(task.id));
+      navigate('/agent/call/' + encodeURIComponent(task.id));
     } catch (e) {
       msg.textContent = errorText(e, true);
       msg.classList.add('err');
@@ -215,7 +215,7 @@ async function agentHome() {
     try {
       const task = await claimTask(x.id);
       tasks.set(task.id, task);
-      ui.navigate('/agent/call/' + encodeURIComponent(task.id));
+      navigate('/agent/call/' + encodeURIComponent(task.id));
     } catch (e) {
       say.textContent = errorText(e, true);
       btn.disabled = false;
@@ -231,7 +231,7 @@ async function agentHome() {
     msg.textContent = errorText(e);
     msg.classList.add(e instanceof NetError ? 'warnbox' : 'err');
     if (e instanceof NetError) {
-      const off = on('online', (ok) => { if (!ok) return; off(); if (document.body.dataset.view === 'agentHome') ui.render(); });
+      const off = on('online', (ok) => { if (!ok) return; off(); if (document.body.dataset.view === 'agentHome') render(); });
     }
     return;
   }
@@ -265,7 +265,6 @@ const outcomeLine = (a) => `${fmtWhen(a.at)} ${t('cb_out_' + a.outcome)}${a.call
 
 // ---------- the call ----------
 async function agentCall(id) {
-  const main = ui.main;
   let task = tasks.get(id);
   tasks.delete(id);
   let refused = null; // the 409 that said this task is not ours to work
@@ -313,7 +312,7 @@ async function agentCall(id) {
     fetch(`/api/v1/callbacks/${encodeURIComponent(id)}/release`, { method: 'POST', keepalive: true, headers: { Authorization: 'Bearer ' + s.access_token } }).catch(() => {});
   };
   addEventListener('pagehide', onHide);
-  ui.setLeaving(async () => { removeEventListener('pagehide', onHide); stopRenewing(); await release(); });
+  setLeaving(async () => { removeEventListener('pagehide', onHide); stopRenewing(); await release(); });
 
   // gone: the server says the task is no longer this agent's to work (the
   // lease ran out and someone else took it, or it was closed meanwhile).
@@ -323,14 +322,14 @@ async function agentCall(id) {
     finished = true;
     leaseLine.className = 'warnbox small';
     leaseLine.textContent = errorText(e);
-    for (const b of ui.main.querySelectorAll('.cb-outcomes button, .cb-result button, .cb-result input, .cb-result textarea')) b.disabled = true;
+    for (const b of main.querySelectorAll('.cb-outcomes button, .cb-result button, .cb-result input, .cb-result textarea')) b.disabled = true;
     return true;
   };
   const done = async (text) => {
     finished = true;
     await db.del('kv', scriptKey).catch(() => {});
     flash = text;
-    ui.navigate('/');
+    navigate('/');
   };
 
   // --- the customer card ---
@@ -469,7 +468,7 @@ async function agentCall(id) {
         h('button', { type: 'button', class: 'btn danger', id: 'cb-refused', onclick: closing('refused') }, t('cb_refused')))),
     outMsg,
     holdsLease() ? h('button', { type: 'button', class: 'btn small', id: 'cb-release', onclick: async () => {
-      await release(); flash = t('cb_released'); ui.navigate('/');
+      await release(); flash = t('cb_released'); navigate('/');
     } }, t('cb_release')) : null);
   function openLater() { laterBox.hidden = false; laterInput.focus(); laterBox.scrollIntoView({ block: 'nearest' }); }
 

@@ -1,7 +1,8 @@
 // The operator's console (/console…) for admins and supervisors: this
 // loader is all a phone precaches; the screens (../console/*.js) load on
 // first use and only online (they are not in the service worker's cache).
-import { register, ui } from './roles.js';
+import { register } from './roles.js';
+import * as ui from './nav.js';
 import { currentSession } from './api.js';
 import { h, clear } from './dom.js';
 
