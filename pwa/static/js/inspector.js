@@ -6,7 +6,8 @@
 import { register } from './roles.js';
 import { main, navigate, render, setLeaving, setEditing } from './nav.js';
 import { stateLabel, submitSheet } from './sheet-ui.js';
-import { h } from './dom.js';
+import { h, svg } from './dom.js';
+import { shDay } from './shtime.js';
 import { t, tx, addStrings, fmtTime } from './i18n.js';
 import { onScreen } from './bus.js';
 import { nameEl } from './names.js';
@@ -166,10 +167,9 @@ const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percen
 
 // ---------- 巡检计划: due and missed windows from the last pull; one finished on this phone in its window drops off ----------
 
-const cnDay = (x) => new Date(Date.parse(x) + 288e5).toISOString().slice(0, 10);
 async function dueCards(byId, sheets) {
   const list = ((await db.kvGet('due')) || []).filter((w) => !sheets.some(({ sheet: s }) => s.state !== 'draft' && s.template_id === w.template_id
-    && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id) && cnDay(s.finished_at || s.updated_at) >= w.start && cnDay(s.finished_at || s.updated_at) <= w.due));
+    && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id) && shDay(s.finished_at || s.updated_at) >= w.start && shDay(s.finished_at || s.updated_at) <= w.due));
   return list.length ? [h('h2', null, t('insp_due')), h('div', { class: 'cards', id: 'due' }, list.map((w) => {
     const st = byId.get(w.subject.store_id), missed = w.status === 'missed';
     return h('article', { class: 'card due', 'data-status': w.status },
@@ -409,14 +409,6 @@ async function inspWalk(id) {
 }
 
 // ---------- a store's history ----------
-
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs, ...kids) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  el.append(...kids);
-  return el;
-}
 
 // sparkline: percent (0–100) over time, oldest left, with the fail line at 75
 // and the excellent line at 90 (seed 001's bands).

@@ -14,11 +14,11 @@ import { hiddenItems } from './conds.js';
 import { objectURL } from './photo.js';
 import { register, sheetPathOf } from './roles.js';
 import { nameEl } from './names.js';
+import { shDay } from './shtime.js';
 import { main, navigate, render, setLeaving, setEditing } from './nav.js';
 import { stateLabel, shownState, fmtAnswer, submitSheet } from './sheet-ui.js';
 
-const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-const dayOf = (iso) => (iso ? SH.format(new Date(iso)) : '');
+const dayOf = (iso) => (iso ? shDay(iso) : ''); // the Beijing day
 
 async function sheetsByOrder() {
   const m = new Map();
