@@ -63,7 +63,9 @@ async function viewOrders() {
 
 function mapLink(addr) { return 'https://uri.amap.com/search?keyword=' + encodeURIComponent(addr || ''); }
 
-function orderCard(o, sheet, full = false) {
+// orderCard: an order as a card; full (on the sheet) adds the phone number
+// and drops the open button. Exported for the technician's other modules.
+export function orderCard(o, sheet, full = false) {
   const c = o.customer || {};
   const ap = o.appointment || {};
   return h('article', { class: 'card order', 'data-order': o.id },
