@@ -39,9 +39,9 @@ e2e:
 lighthouse:
 	bash e2e/run.sh lighthouse
 
-## e2e-update: the app-update browser test (flaky here: see e2e/extra/update.test.mjs)
+## e2e-update: only the app-update browser test (part of make e2e)
 e2e-update:
-	bash e2e/run.sh extra/update.test.mjs
+	bash e2e/run.sh tests/update.test.mjs
 
 ## screenshots: the browser tests, writing each role's screenshots to docs/screenshots
 screenshots:

@@ -49,6 +49,9 @@ func Kickoff(tx *bolt.Tx, wo *workorders.WorkOrder, finishedAt, now time.Time) e
 		Status:      StatusPending,
 		Attempts:    []Attempt{},
 	}
+	if wo.CompletedBy == workorders.CompletedUnreachable {
+		t.CompletedBy = wo.CompletedBy
+	}
 	if t.Tier == "" {
 		t.Tier = workorders.TierStandard
 	}

@@ -65,6 +65,10 @@ type Task struct {
 	// shows them (agents do not read work orders).
 	Appointment *workorders.Window `json:"appointment,omitempty"`
 	Product     string             `json:"product,omitempty"`
+	// CompletedBy is copied from the order when it says how the job ended
+	// other than by a sheet: "unreachable" (第二十四条) is a repair closed
+	// because the customer could not be reached, which the 回访 confirms.
+	CompletedBy string `json:"completed_by,omitempty"`
 	// FinishedAt is the job's (skew-corrected) finish time; the day it falls
 	// on decides due_at and deadline_at, and reports count the task on it.
 	FinishedAt time.Time `json:"finished_at"`

@@ -9,7 +9,9 @@ const file = process.argv[2];
 const passwords = (process.env.FC_LOGINS || '').split(';').filter(Boolean).map((l) => l.trim().split(/\s+/)[2]).filter(Boolean);
 const checks = [
   ['a JWT', /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/],
-  ['a full mobile number', /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/],
+  // Not inside a longer token: a photo's sha256 in hex may hold eleven digits
+  // in a row that read like a mobile number.
+  ['a full mobile number', /(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])/],
   ['a password field', /"password"\s*:/i],
   ['an Authorization header', /bearer\s+[A-Za-z0-9._-]{16,}/i],
 ];

@@ -1,11 +1,12 @@
 package photos
 
 import (
-	"errors"
-	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+
+	"fieldcheck/store"
 )
 
 // On disk, under the data directory:
@@ -93,32 +94,12 @@ func writeFileAtomic(path string, data []byte, durable bool) error {
 // a backup needs only the originals. Restoring a backup means writing each
 // file back at dataDir/relPath.
 func WalkFiles(dataDir string, fn func(relPath string, f *os.File) error) error {
-	root := filepath.Join(dataDir, OriginalsDir)
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !d.Type().IsRegular() || !ValidSHA(d.Name()) {
+	return store.WalkFiles(dataDir, OriginalsDir, func(rel string, f *os.File) error {
+		if !ValidSHA(path.Base(rel)) {
 			return nil
 		}
-		rel, err := filepath.Rel(dataDir, path)
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		defer f.Close()
-		return fn(filepath.ToSlash(rel), f)
+		return fn(rel, f)
 	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
 }
 
 // IsPhotoFile reports whether a relative path from a backup names an

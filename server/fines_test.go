@@ -326,7 +326,11 @@ func TestUnreachableRepairCustomer(t *testing.T) {
 	if res := e.call(t, "POST", p+"/close", tech, nil); res.Status != 409 || res.ErrorCode() != "no_note_photo" {
 		t.Fatalf("close without a note photo: %d %s", res.Status, res.Body)
 	}
-	sha := strings.Repeat("ab", 32)
+	note := phoneJPEG(t, 24)
+	if res := e.putPhoto(t, "tech1", note, "image/jpeg"); res.Status != 201 {
+		t.Fatalf("the note's photo: %d %s", res.Status, res.Body)
+	}
+	sha := hexSHA(note)
 	if res := e.call(t, "POST", p, tech, map[string]any{"note": "上门无人，已贴留言条", "photo": sha}); res.Status != 200 || res.JSON()["unreachable"].(map[string]any)["note_photo"] != sha {
 		t.Fatalf("attempt with the note: %d %s", res.Status, res.Body)
 	}
@@ -341,12 +345,95 @@ func TestUnreachableRepairCustomer(t *testing.T) {
 	}
 	var cbs struct{ Items []map[string]any }
 	e.call(t, "GET", "/api/v1/callbacks?workorder_id=UR-1", e.fresh(t, "sup1"), nil).Decode(t, &cbs)
-	if len(cbs.Items) != 1 {
-		t.Fatalf("no callback to confirm the closure: %+v", cbs.Items)
+	if len(cbs.Items) != 1 || cbs.Items[0]["completed_by"] != "unreachable" {
+		t.Fatalf("no callback to confirm the closure, or it does not say so: %+v", cbs.Items)
 	}
 	var list struct{ Items []map[string]any }
 	e.call(t, "GET", "/api/v1/fines?month=2026-11", e.token(t, "sup1"), nil).Decode(t, &list)
 	if len(list.Items) != 0 {
 		t.Fatalf("a fine for a customer who could not be reached: %+v", list.Items)
+	}
+}
+
+// 第二十四条's note photo must be one the caller uploaded: a hash alone (a
+// photo never uploaded, or a colleague's) proves no note was left.
+func TestUnreachableNotePhotoIsTheCallers(t *testing.T) {
+	e := newTestEnv(t)
+	e.createOrder(t, "sup1", orderBody("UR-2", func(m map[string]any) { m["type"] = "repair" }))
+	tech := e.token(t, "tech1")
+	p := "/api/v1/workorders/UR-2/unreachable"
+	mine, theirs := phoneJPEG(t, 31), phoneJPEG(t, 32)
+	if res := e.putPhoto(t, "tech2", theirs, "image/jpeg"); res.Status != 201 {
+		t.Fatalf("tech2's photo: %d %s", res.Status, res.Body)
+	}
+	for name, sha := range map[string]string{"never uploaded": hexSHA(mine), "uploaded by another technician": hexSHA(theirs)} {
+		res := e.call(t, "POST", p, tech, map[string]any{"note": "已贴留言条", "photo": sha})
+		if res.Status != 422 || res.ErrorCode() != "photo_not_uploaded" || !strings.Contains(string(res.Body), "留言条照片") {
+			t.Fatalf("%s: %d %s", name, res.Status, res.Body)
+		}
+	}
+	if res := e.call(t, "POST", p, tech, map[string]any{"note": "已贴留言条", "photo": hexSHA(mine)}, "Accept-Language", "en"); !strings.Contains(string(res.Body), "not been uploaded by you") {
+		t.Fatalf("the English message: %d %s", res.Status, res.Body)
+	}
+	var wo workorders.WorkOrder
+	e.call(t, "GET", "/api/v1/workorders/UR-2", tech, nil).Decode(t, &wo)
+	if wo.Unreachable != nil {
+		t.Fatalf("a refused attempt was recorded: %+v", wo.Unreachable)
+	}
+	if res := e.putPhoto(t, "tech1", mine, "image/jpeg"); res.Status != 201 {
+		t.Fatalf("tech1's photo: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", p, tech, map[string]any{"note": "已贴留言条", "photo": hexSHA(mine)}); res.Status != 200 {
+		t.Fatalf("own uploaded photo: %d %s", res.Status, res.Body)
+	}
+	// The other technician's bytes, once tech1 uploads them too, are tech1's.
+	if res := e.putPhoto(t, "tech1", theirs, "image/jpeg"); res.Status != 200 && res.Status != 201 {
+		t.Fatalf("re-upload: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", p, tech, map[string]any{"photo": hexSHA(theirs)}); res.Status != 200 {
+		t.Fatalf("bytes re-uploaded by the caller: %d %s", res.Status, res.Body)
+	}
+}
+
+// A phone's outbox retries a request whose reply it never saw: with the
+// same key the server records the appointment or the attempt once.
+func TestAppointmentAndUnreachableRetriesRecordOnce(t *testing.T) {
+	e := newTestEnv(t)
+	e.createOrder(t, "sup1", orderBody("IDEM-1", func(m map[string]any) { m["type"] = "repair" }))
+	tech := e.token(t, "tech1")
+	from := testStart.Add(30 * time.Hour)
+	w := map[string]any{"from": from.Format(time.RFC3339), "to": from.Add(2 * time.Hour).Format(time.RFC3339)}
+	change := map[string]any{"event": "changed", "window": w, "reason": "客户改约", "key": "3f1c-change-1"}
+	for i := 0; i < 3; i++ {
+		if res := e.call(t, "POST", "/api/v1/workorders/IDEM-1/appointments", tech, change); res.Status != 200 {
+			t.Fatalf("send %d: %d %s", i, res.Status, res.Body)
+		}
+	}
+	if res := e.call(t, "POST", "/api/v1/workorders/IDEM-1/appointments", tech, map[string]any{"event": "kept", "key": "3f1c-change-1"}); res.Status != 409 || res.ErrorCode() != "key_reused" {
+		t.Fatalf("a key reused for another event: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", "/api/v1/workorders/IDEM-1/appointments", tech, map[string]any{"event": "kept", "key": strings.Repeat("k", 65)}); res.Status != 422 {
+		t.Fatalf("an overlong key: %d %s", res.Status, res.Body)
+	}
+	for i := 0; i < 2; i++ {
+		if res := e.call(t, "POST", "/api/v1/workorders/IDEM-1/unreachable", tech, map[string]any{"note": "无人接听", "key": "attempt-1"}); res.Status != 200 {
+			t.Fatalf("attempt send %d: %d %s", i, res.Status, res.Body)
+		}
+	}
+	var wo workorders.WorkOrder
+	e.call(t, "GET", "/api/v1/workorders/IDEM-1", tech, nil).Decode(t, &wo)
+	if len(wo.Appointments) != 1 || wo.Appointments[0].Reason != "客户改约" || wo.Unreachable == nil || len(wo.Unreachable.Attempts) != 1 {
+		t.Fatalf("after retries: appointments %+v, unreachable %+v", wo.Appointments, wo.Unreachable)
+	}
+	// A retry after the order was completed still answers 200 (it was
+	// recorded before), while a new entry is refused.
+	if res := e.call(t, "POST", "/api/v1/workorders/IDEM-1/complete", e.token(t, "sup1"), map[string]any{"note": "已修复"}); res.Status != 200 {
+		t.Fatalf("complete: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", "/api/v1/workorders/IDEM-1/appointments", tech, change); res.Status != 200 {
+		t.Fatalf("retry after completion: %d %s", res.Status, res.Body)
+	}
+	if res := e.call(t, "POST", "/api/v1/workorders/IDEM-1/appointments", tech, map[string]any{"event": "kept", "key": "new"}); res.Status != 409 {
+		t.Fatalf("a new entry on a completed order: %d %s", res.Status, res.Body)
 	}
 }

@@ -19,7 +19,8 @@ import (
 const PhotoDir = "photos"
 
 // WriteBackup writes a tar of the store: first fieldcheck.db as a consistent
-// snapshot from one read transaction (tx.WriteTo), then every photo file.
+// snapshot from one read transaction (tx.WriteTo), then every file of
+// backupDirs (photos, call recordings).
 // Photo files are written before their metadata is committed, so every photo
 // the snapshot knows of is on disk by the time the walk reaches it.
 func (db *DB) WriteBackup(w io.Writer) error {
@@ -36,44 +37,10 @@ func (db *DB) WriteBackup(w io.Writer) error {
 	}); err != nil {
 		return fmt.Errorf("store: backup snapshot: %w", err)
 	}
-	root := filepath.Join(db.Dir, PhotoDir)
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
+	for _, sub := range backupDirs {
+		if err := writeFiles(tw, db.Dir, sub); err != nil {
+			return fmt.Errorf("store: backup %s: %w", sub, err)
 		}
-		if d.IsDir() || strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(d.Name(), ".tmp") {
-			return nil
-		}
-		rel, err := filepath.Rel(db.Dir, path)
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			return err
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o600, Size: st.Size(), ModTime: st.ModTime(), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = io.CopyN(tw, f, st.Size())
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: backup photos: %w", err)
-	}
-	if err := writeFiles(tw, db.Dir, AudioDir); err != nil {
-		return fmt.Errorf("store: backup call recordings: %w", err)
 	}
 	return tw.Close()
 }

@@ -28,9 +28,26 @@ func inBackupDir(name string) bool {
 	return false
 }
 
-// writeFiles adds every finished file under dataDir/sub to tw (temporary
-// files, dot files and a missing tree are skipped).
+// writeFiles adds every finished file under dataDir/sub to tw.
 func writeFiles(tw *tar.Writer, dataDir, sub string) error {
+	return WalkFiles(dataDir, sub, func(rel string, f *os.File) error {
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: rel, Mode: 0o600, Size: st.Size(), ModTime: st.ModTime(), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		_, err = io.CopyN(tw, f, st.Size())
+		return err
+	})
+}
+
+// WalkFiles calls fn for every finished regular file under dataDir/sub, with
+// its path relative to dataDir in slash form and the open file (closed after
+// fn returns). Temporary files (*.tmp), dot files and a missing tree are
+// skipped, and so is a file removed while the walk runs.
+func WalkFiles(dataDir, sub string, fn func(rel string, f *os.File) error) error {
 	return filepath.WalkDir(filepath.Join(dataDir, sub), func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -38,7 +55,7 @@ func writeFiles(tw *tar.Writer, dataDir, sub string) error {
 			}
 			return err
 		}
-		if d.IsDir() || strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(d.Name(), ".tmp") {
+		if d.IsDir() || !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(d.Name(), ".tmp") {
 			return nil
 		}
 		rel, err := filepath.Rel(dataDir, path)
@@ -53,14 +70,6 @@ func writeFiles(tw *tar.Writer, dataDir, sub string) error {
 			return err
 		}
 		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			return err
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o600, Size: st.Size(), ModTime: st.ModTime(), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = io.CopyN(tw, f, st.Size())
-		return err
+		return fn(filepath.ToSlash(rel), f)
 	})
 }

@@ -30,6 +30,9 @@ type ApptRecord struct {
 	Window *Window   `json:"window,omitempty"`
 	Reason string    `json:"reason,omitempty"`
 	By     string    `json:"by"`
+	// Key is the client's idempotency key (a phone's queued entry): a retry
+	// with the same key records nothing twice.
+	Key string `json:"key,omitempty"`
 }
 
 // ApptInput is the body of POST /workorders/:id/appointments. At defaults to
@@ -40,7 +43,30 @@ type ApptInput struct {
 	At     *time.Time `json:"at"`
 	Window *Window    `json:"window"`
 	Reason string     `json:"reason"`
+	// Key (optional) makes a retry safe: an entry with the same key already
+	// on the order answers the order as it is (a phone's outbox sends it).
+	Key string `json:"key,omitempty"`
 }
+
+// MaxKeyLen bounds an idempotency key (a client uuid is 36).
+const MaxKeyLen = 64
+
+// validKey checks an idempotency key's form: printable ASCII, bounded.
+func validKey(v *errs.Validation, key string) {
+	if len(key) > MaxKeyLen {
+		v.Add("key", fmt.Sprintf("key 不能超过 %d 个字符", MaxKeyLen), fmt.Sprintf("key must be at most %d characters", MaxKeyLen))
+		return
+	}
+	for _, r := range key {
+		if r <= ' ' || r > '~' {
+			v.Add("key", "key 只能含可见的 ASCII 字符", "key must be printable ASCII")
+			return
+		}
+	}
+}
+
+// ErrKeyReused: an idempotency key already names another entry.
+var ErrKeyReused = errs.New(errs.Conflict, "key_reused", "该登记编号已用于另一条记录", "this key already names another entry")
 
 // MaxAppointments bounds an order's record.
 const MaxAppointments = 50
@@ -52,6 +78,7 @@ func (s *Service) Record(by auth.Principal, id string, in ApptInput) (*WorkOrder
 	in.Reason = strings.TrimSpace(in.Reason)
 	now := s.now()
 	var v errs.Validation
+	validKey(&v, in.Key)
 	switch in.Event {
 	case ApptMade, ApptKept:
 	case ApptChanged, ApptMissed:
@@ -86,6 +113,19 @@ func (s *Service) Record(by auth.Principal, id string, in ApptInput) (*WorkOrder
 		if err := canRead(by, old); err != nil {
 			return err
 		}
+		// A retry of an entry already recorded (the reply was lost) answers
+		// the order as it is, whatever happened to it since.
+		if in.Key != "" {
+			for _, r := range old.Appointments {
+				if r.Key == in.Key {
+					if r.Event != in.Event {
+						return ErrKeyReused
+					}
+					out = old
+					return nil
+				}
+			}
+		}
 		switch old.Status {
 		case StatusCompleted:
 			return ErrCompleted
@@ -96,7 +136,7 @@ func (s *Service) Record(by auth.Principal, id string, in ApptInput) (*WorkOrder
 			return errs.New(errs.Conflict, "too_many_records", "预约登记条数已达上限", "this order's appointment record is full")
 		}
 		next := *old
-		rec := ApptRecord{Event: in.Event, At: at, Reason: in.Reason, By: by.Username}
+		rec := ApptRecord{Event: in.Event, At: at, Reason: in.Reason, By: by.Username, Key: in.Key}
 		if in.Window != nil {
 			w := *in.Window
 			probe := next

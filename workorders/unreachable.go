@@ -8,6 +8,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
+	"fieldcheck/photos"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -35,6 +36,7 @@ type UnreachableAttempt struct {
 	Note  string    `json:"note,omitempty"`
 	Photo string    `json:"photo,omitempty"`
 	By    string    `json:"by"`
+	Key   string    `json:"key,omitempty"` // the client's idempotency key
 }
 
 // UnreachableInput is the body of POST /workorders/:id/unreachable: what was
@@ -42,7 +44,17 @@ type UnreachableAttempt struct {
 type UnreachableInput struct {
 	Note  string `json:"note"`
 	Photo string `json:"photo"`
+	// Key (optional): a retry with the key of an attempt already recorded
+	// answers the order as it is.
+	Key string `json:"key,omitempty"`
 }
+
+// ErrNotePhotoNotUploaded: the note photo named is not one the caller has
+// uploaded (its bytes are not on the server, or someone else uploaded them;
+// knowing a hash proves nothing, API.md v1.1 Photos).
+var ErrNotePhotoNotUploaded = &errs.Error{Kind: errs.Invalid, Code: "photo_not_uploaded",
+	Message: errs.Msg{Zh: "留言条照片尚未上传，或不是您本人上传的：请先上传照片再登记", En: "the note photo has not been uploaded by you: upload it, then record the attempt"},
+	Fields:  map[string]errs.Msg{"photo": {Zh: "照片须由您本人先上传", En: "the photo must be uploaded by you first"}}}
 
 // Errors a client can act on.
 var (
@@ -62,15 +74,33 @@ func (s *Service) RecordUnreachable(by auth.Principal, id string, in Unreachable
 	if in.Photo != "" && !store.ValidSHA256(in.Photo) {
 		v.Add("photo", "照片须为已上传照片的 sha256", "photo must be the sha256 of an uploaded photo")
 	}
+	validKey(&v, in.Key)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	var out *WorkOrder
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		old, err := openRepair(tx, by, id)
+		old, err := Get(tx, id)
 		if err != nil {
 			return err
+		}
+		if err := canRead(by, old); err != nil {
+			return err
+		}
+		if in.Key != "" && old.Unreachable != nil {
+			for _, a := range old.Unreachable.Attempts {
+				if a.Key == in.Key {
+					out = old // a retry of an attempt already recorded
+					return nil
+				}
+			}
+		}
+		if old, err = openRepair(tx, by, id); err != nil {
+			return err
+		}
+		if in.Photo != "" && !photos.Possesses(tx, in.Photo, by.Username) {
+			return ErrNotePhotoNotUploaded
 		}
 		next := *old
 		u := Unreachable{}
@@ -81,7 +111,7 @@ func (s *Service) RecordUnreachable(by auth.Principal, id string, in Unreachable
 		if len(u.Attempts) >= MaxAppointments {
 			return errs.New(errs.Conflict, "too_many_records", "登记条数已达上限", "this order's record is full")
 		}
-		u.Attempts = append(u.Attempts, UnreachableAttempt{At: now, Note: in.Note, Photo: in.Photo, By: by.Username})
+		u.Attempts = append(u.Attempts, UnreachableAttempt{At: now, Note: in.Note, Photo: in.Photo, By: by.Username, Key: in.Key})
 		if u.NotePhoto == "" {
 			u.NotePhoto = in.Photo
 		}

@@ -16,8 +16,9 @@ self.addEventListener('install', (event) => {
       if (!res.ok) throw new Error(url + ': ' + res.status);
       await cache.put(url, res);
     }));
-    // The first install takes over at once; an update waits for the person
-    // to tap "reload" (app.js shows the prompt).
+    // The first install takes over at once; an update waits until the app
+    // applies it (js/update.js: at the next start, before the app draws or
+    // syncs, so no request restarts this old worker while it stops).
     if (!self.registration.active) await self.skipWaiting();
   })());
 });

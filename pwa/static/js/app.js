@@ -8,9 +8,10 @@ import { t, setLang, getLang, fmtTime } from './i18n.js';
 import { on, onScreen, emit } from './bus.js';
 import { login, loadSession, currentSession, logoutServer, NetError, isOnline } from './api.js';
 import * as sync from './sync.js';
+import * as updates from './update.js'; // app updates: applied at start or on a navigation
 import * as roles from './roles.js';
 import { nameOf } from './names.js';
-import { main, navigate, render, busy, onNavigation } from './nav.js';
+import { main, navigate, render, onNavigation } from './nav.js';
 import { stateLabel } from './sheet-ui.js';
 
 const banners = document.getElementById('banners');
@@ -126,7 +127,11 @@ function viewHome() {
 async function viewOutbox() {
   const list = await sync.unsent();
   main.append(h('h2', null, t('unsent_title')));
-  if (!list.length) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
+  // Appointment entries and unreachable attempts (the technician's
+  // tech-visit.js, precached: it loads with no signal too).
+  const visits = await (await import('./tech-visit.js')).queuedList();
+  if (!list.length && !visits) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
+  if (visits) main.append(visits);
   for (const s of list) {
     // Inspections have a store, not an order, as their subject.
     const wo = s.subject?.workorder_id;
@@ -166,7 +171,7 @@ async function viewSettings() {
       h('button', { class: 'btn', onclick: () => sync.exportOutbox() }, t('export'))),
     h('div', { class: 'card' }, h('button', { class: 'btn danger big', id: 'logout', onclick: async () => {
       // Logging out wipes the phone, so it is refused while anything is unsent.
-      const n = (await sync.unsent()).length;
+      const n = (await sync.unsent()).length + await sync.queuedOther();
       if (n) { logoutMsg.textContent = t('logout_blocked', { n }); logoutMsg.append(' ', h('button', { class: 'btn small', onclick: () => sync.exportOutbox() }, t('export'))); return; }
       await logoutServer();
       sync.stop();
@@ -175,39 +180,11 @@ async function viewSettings() {
     } }, t('logout')), logoutMsg));
 }
 
-// ---------- service worker and updates ----------
-// A new version waits (installed, not active) until the app applies it: at
-// start when no sheet is open for editing, else on the next navigation
-// (after the screen left has saved), or when the person taps the banner.
-// It never reloads a sheet being typed into.
-let waitingSW = null;
-let updating = false;
-function applyUpdate() {
-  if (!waitingSW || updating) return;
-  updating = true;
-  waitingSW.postMessage({ type: 'skipWaiting' });
-}
+// ---------- service worker and updates (js/update.js) ----------
 function registerSW() {
-  if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).then((reg) => {
-    const offer = (w, now) => {
-      waitingSW = w;
-      if (now && !busy()) { applyUpdate(); return; }
-      banner('update', t('new_version'), h('button', { class: 'btn primary', onclick: applyUpdate }, t('reload')));
-    };
-    if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting, true);
-    reg.addEventListener('updatefound', () => {
-      const w = reg.installing;
-      w?.addEventListener('statechange', () => { if (w.state === 'installed' && navigator.serviceWorker.controller) offer(w, false); });
-    });
-    setInterval(() => reg.update().catch(() => {}), 3600 * 1000);
-  }).catch(() => { /* no SW (private mode): the app still runs while open */ });
-  let reloading = false;
-  navigator.serviceWorker.addEventListener('controllerchange', () => {
-    // Only reload when this page applied the update; the first install's
-    // clients.claim() must not reload.
-    if (reloading || !updating) return;
-    reloading = true; location.reload();
+  updates.register({
+    show: (apply) => banner('update', t('new_version'), h('button', { class: 'btn primary', onclick: apply }, t('reload'))),
+    reloadHere: () => navigate(location.pathname + location.search, true),
   });
 }
 
@@ -217,9 +194,11 @@ function rebuild() {
   render();
 }
 
-onNavigation(() => { if (waitingSW) applyUpdate(); });
+onNavigation(() => updates.onNavigate());
 
 async function startApp() {
+  // A version left waiting is applied before anything runs (js/update.js).
+  await updates.atStart();
   setLang(getLang());
   await loadSession();
   await sync.dropEmptyDrafts().catch(() => {});

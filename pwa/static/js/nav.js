@@ -13,17 +13,16 @@ export const main = document.getElementById('main');
 let leaving = null; // flush hook of the current view (autosave)
 let editing = false; // the screen on show is an editable sheet
 let navigated = false; // the next render follows a navigation (not an event)
-let beforeNavigation = null; // the shell's hook run on a navigation (apply a waiting update)
+let beforeNavigation = null; // the shell's hook run on a navigation: true when the page reloads (an app update)
 
 // setLeaving sets what runs before the screen on show is left (a sheet's
 // autosave flush, an agent's lease release).
 export function setLeaving(fn) { leaving = fn; }
 // setEditing says an editable sheet is on show: no app update reloads it now.
 export function setEditing(v) { editing = !!v; }
-// busy: a sheet is being typed into, or the screen has something to save.
-export const busy = () => editing || !!leaving;
 // onNavigation sets the shell's hook, run on a navigation once the screen
-// being left has saved.
+// being left has saved; it returns true when the page is reloading into a
+// new version (nothing more is drawn).
 export function onNavigation(fn) { beforeNavigation = fn; }
 
 export function navigate(path, replace = false) {
@@ -66,7 +65,7 @@ async function renderOnce() {
   editing = false;
   // A waiting app update is applied on a navigation, once the screen being
   // left has saved what was typed (the page reloads into the new version).
-  if (navigated && beforeNavigation) beforeNavigation();
+  if (navigated && beforeNavigation?.()) return undefined;
   navigated = false;
   const path = location.pathname;
   const s = currentSession();

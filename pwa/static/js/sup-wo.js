@@ -9,6 +9,7 @@ import { fmtAnswer } from './sheet-ui.js';
 import { speedJudge, sigSha } from './rules.js';
 import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
 import { nameOf, nameEl } from './names.js';
+import { visitRecord } from './sup-visit.js'; // 预约登记, 联系不上客户 (issue 22)
 
 const LIST_DAYS = 30; // "recent": appointments in the last 30 days and ahead
 const LIST_SHOW = 100;
@@ -85,6 +86,7 @@ export async function supWorkOrder(id) {
       kv(t('appointment'), order.appointment?.from ? fmtTime(order.appointment.from) + '–' + fmtTime(order.appointment.to, false) : ''),
       kv(t('speed'), order.subscribed_mbps ? order.subscribed_mbps + ' Mbps' : ''), kv(t('wo_tech'), nameOf('person', order.technician) + (order.unit ? ' · ' + nameOf('unit', order.unit) : '')),
       kv(t('wo_completed_at'), order.completed_at ? fmtTime(order.completed_at) : '—')))));
+  root.append(visitRecord(order) || '');
   const sheets = subs.items.filter((x) => x.kind === 'acceptance');
   const spot = subs.items.filter((x) => x.kind !== 'acceptance');
   if (!sheets.length) root.append(h('p', { class: 'muted', id: 'nosheet' }, t('wo_no_sheet')));

@@ -19,8 +19,15 @@ export function hasUnsaved(sheet) { return inOutbox(sheet) || sheet.state === 'd
 export async function outbox() { return (await db.all('sheets')).filter(inOutbox); }
 export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved); }
 
+// Other queued records (a technician's appointment entries and unreachable
+// attempts, tech-visit.js) plug in with {count, send}: they ride the same
+// rounds and count in the same badge and logout guard.
+const queues = [];
+export function addQueue(q) { queues.push(q); }
+export async function queuedOther() { let n = 0; for (const q of queues) n += await q.count(); return n; }
+
 export async function refreshCounter() {
-  const n = (await outbox()).length;
+  const n = (await outbox()).length + await queuedOther();
   emit('pending', n);
   return n;
 }
@@ -230,6 +237,7 @@ async function round(reason) {
   try {
     const device = await db.deviceId();
     await push(device);
+    for (const q of queues) pushed += await q.send();
     await completeMissing();
     await pull();
     // changed: the round brought or sent something, so lists drawn from
@@ -298,11 +306,18 @@ export async function exportOutbox() {
       if (p) photos[sha] = { type: p.type, meta: sh.photo_meta?.[sha] || null, base64: b64(p.bytes) };
     }
   }
+  // The other queues' records (appointment entries, unreachable attempts) and their photos.
+  const other = [];
+  for (const q of queues) if (q.list) other.push(...(await q.list()));
+  for (const sha of other.map((a) => a.body?.photo).filter(Boolean)) {
+    const p = await db.get('photos', sha);
+    if (p && !photos[sha]) photos[sha] = { type: p.type, meta: null, base64: b64(p.bytes) };
+  }
   const s = currentSession();
   const doc = {
     exported_at: new Date().toISOString(), device_id: await db.deviceId(), user: s?.user || null,
     submissions: sheets.map((sh) => ({ state: sh.state, rejection: sh.rejection, conflict: sh.conflict, submission: toSubmission(sh, null) })),
-    photos,
+    other, photos,
   };
   const blob = new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' });
   const a = document.createElement('a');
@@ -310,5 +325,5 @@ export async function exportOutbox() {
   a.download = `fieldcheck-outbox-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   document.body.appendChild(a); a.click(); a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-  return sheets.length;
+  return sheets.length + other.length;
 }

@@ -15,6 +15,7 @@ import { objectURL } from './photo.js';
 import { register, sheetPathOf } from './roles.js';
 import { nameEl } from './names.js';
 import { shDay } from './shtime.js';
+import { visitPanel, unreachablePill } from './tech-visit.js'; // 预约登记, 联系不上客户 (issue 22)
 import { main, navigate, render, setLeaving, setEditing } from './nav.js';
 import { stateLabel, shownState, fmtAnswer, submitSheet } from './sheet-ui.js';
 
@@ -80,7 +81,8 @@ export function orderCard(o, sheet, full = false) {
       o.product ? h('span', { class: 'product' }, nameEl('product', o.product)) : null, slaEl(o)),
     h('div', { class: 'row' },
       c.phone ? h('a', { class: 'btn', href: 'tel:' + c.phone }, t('call'), full ? ' ' + c.phone : '') : null,
-      full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, openLabel(o, sheet))));
+      full ? null : h('a', { class: 'btn primary', href: '/orders/' + encodeURIComponent(o.id), 'data-link': '' }, openLabel(o, sheet))),
+    full ? visitPanel(o) : unreachablePill(o));
 }
 
 // slaEl: the time left on the order's limit (sla/), paused while on hold.
