@@ -18,7 +18,9 @@ let beforeNavigation = null; // the shell's hook run on a navigation: true when 
 // setLeaving sets what runs before the screen on show is left (a sheet's
 // autosave flush, an agent's lease release).
 export function setLeaving(fn) { leaving = fn; }
-// setEditing says an editable sheet is on show: no app update reloads it now.
+// setEditing says an editable sheet is on show. Nothing reads it since
+// update.js applies a new version only at start or on a navigation (after
+// setLeaving's flush); the sheet screens still say it.
 export function setEditing(v) { editing = !!v; }
 // onNavigation sets the shell's hook, run on a navigation once the screen
 // being left has saved; it returns true when the page is reloading into a
