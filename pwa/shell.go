@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"mime"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -114,15 +115,32 @@ func build(fsys fs.FS) shell {
 		}
 	}
 	importMap, _ := json.Marshal(map[string]any{"imports": imports})
-	// Every module is fetched on the first load anyway (app.js imports them
-	// all); listing them in index.html fetches them in one round instead of
-	// one round per depth of the import graph.
+	// The page preloads the shell (js/app.js and what it imports), fetched
+	// in one round instead of one round per depth of the import graph. A
+	// role's modules are not preloaded by the page (the login page would
+	// pay for every role's code): roles.js is given, per module the shell
+	// imports lazily, the files it needs beyond the shell, and preloads
+	// those once it knows who signed in.
+	graph := importGraph(raw)
+	shellMods := closure(graph, "js/app.js")
 	var preload bytes.Buffer
 	for _, n := range names {
-		if strings.HasSuffix(n, ".js") && n != "sw.js" && !DeskOnly(n) {
+		if shellMods[n] {
 			fmt.Fprintf(&preload, "<link rel=\"modulepreload\" href=\"/%s?v=%s\">\n", n, version)
 		}
 	}
+	modules := map[string][]string{}
+	for _, root := range lazyRoots(names, graph, shellMods) {
+		var urls []string
+		for n := range closure(graph, root) {
+			if !shellMods[n] && !DeskOnly(n) {
+				urls = append(urls, "/"+n+"?v="+version)
+			}
+		}
+		sort.Strings(urls)
+		modules["/"+root] = urls
+	}
+	modulesJSON, _ := json.Marshal(modules)
 	precacheJSON, _ := json.Marshal(precache)
 
 	s := shell{version: version, files: map[string]*File{}}
@@ -139,6 +157,8 @@ func build(fsys fs.FS) shell {
 			entry = true
 			body = bytes.ReplaceAll(body, []byte(`"__PRECACHE__"`), precacheJSON)
 			body = bytes.ReplaceAll(body, []byte("__VERSION__"), []byte(version))
+		case "js/roles.js":
+			body = bytes.ReplaceAll(body, []byte(`"__MODULES__"`), modulesJSON)
 		case "manifest.webmanifest":
 			// linked with ?v=, so it is cached like any other asset
 			body = bytes.ReplaceAll(body, []byte("__VERSION__"), []byte(version))
@@ -159,6 +179,75 @@ func build(fsys fs.FS) shell {
 		}
 	}
 	return s
+}
+
+// staticImport matches a module's static imports and re-exports (import x
+// from './a.js', import './b.js', export { y } from './c.js'); import()
+// calls are lazy and not followed.
+var staticImport = regexp.MustCompile(`\b(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?['"]([^'"]+)['"]`)
+
+// importGraph maps each .js file to the files it imports statically.
+func importGraph(raw map[string][]byte) map[string][]string {
+	g := map[string][]string{}
+	for n, b := range raw {
+		if !strings.HasSuffix(n, ".js") || n == "sw.js" {
+			continue
+		}
+		for _, m := range staticImport.FindAllSubmatch(b, -1) {
+			spec := string(m[1])
+			var dep string
+			switch {
+			case strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../"):
+				dep = path.Join(path.Dir(n), spec)
+			case strings.HasPrefix(spec, "/"):
+				dep = strings.TrimPrefix(spec, "/")
+			default:
+				continue
+			}
+			if _, ok := raw[dep]; ok {
+				g[n] = append(g[n], dep)
+			}
+		}
+	}
+	return g
+}
+
+// closure is root and every file it imports, directly or not.
+func closure(g map[string][]string, root string) map[string]bool {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, d := range g[n] {
+			walk(d)
+		}
+	}
+	walk(root)
+	return seen
+}
+
+// lazyRoots are the field modules outside the shell that no module imports
+// statically: the role modules the shell imports by role (roles.js).
+func lazyRoots(names []string, g map[string][]string, shellMods map[string]bool) []string {
+	imported := map[string]bool{}
+	for n, deps := range g {
+		if DeskOnly(n) {
+			continue
+		}
+		for _, d := range deps {
+			imported[d] = true
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "js/") && strings.HasSuffix(n, ".js") && !shellMods[n] && !imported[n] && !DeskOnly(n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // DeskOnly reports whether a file is for the desk roles only: the

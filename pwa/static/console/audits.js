@@ -8,7 +8,7 @@
 // worker keeps it once fetched, so it opens with no signal afterwards.
 import { h } from '../js/dom.js';
 import { t, addStrings, fmtTime } from '../js/i18n.js';
-import { ui } from '../js/roles.js';
+import * as ui from '../js/nav.js';
 import { nameEl, nameOf } from '../js/names.js';
 import { api, isOnline, checkOnline, authedFetch, currentSession, ApiError } from '../js/api.js';
 import * as db from '../js/db.js';

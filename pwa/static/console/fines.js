@@ -7,7 +7,7 @@
 import { h, clear } from '../js/dom.js';
 import { t, tx, fmtTime, addStrings } from '../js/i18n.js';
 import { api, currentSession, NetError } from '../js/api.js';
-import { ui } from '../js/roles.js';
+import * as ui from '../js/nav.js';
 import { dlButtons } from '../js/sup-common.js';
 import { nameOf, refreshNames } from '../js/names.js';
 

@@ -7,7 +7,7 @@
 //   h, clear, toast              – re-exported from ../js/dom.js
 //   nameOf, nameEl               – display names (../js/names.js): never show a code
 //   fmtTime                      – Asia/Shanghai time (../js/i18n.js)
-//   ui                           – ../js/roles.js ui ({main, navigate, render…})
+//   ui                           – the router, ../js/nav.js ({main, navigate, render…})
 //   L(zh, en)                    – the text in the current language (zh default)
 //   both(zh, en)                 – "zh · en" for headings and nav (zh first, en alongside)
 //   isEn()                       – true when the person chose English
@@ -56,7 +56,7 @@ import { h, clear, toast } from '../js/dom.js';
 import { getLang, fmtTime } from '../js/i18n.js';
 import { api, ApiError, NetError, currentSession, refresh } from '../js/api.js';
 import { nameOf, nameEl } from '../js/names.js';
-import { ui } from '../js/roles.js';
+import * as ui from '../js/nav.js';
 
 export { h, clear, toast, nameOf, nameEl, fmtTime, ui, ApiError, NetError };
 

@@ -8,10 +8,14 @@
 // unreachable server is said plainly instead of pretending. Only the script's
 // answers are kept on the device while a call is open, so a reload mid-call
 // does not lose what the customer already said.
-import { register, ui } from './roles.js';
+import { register } from './roles.js';
+import { main, navigate, render, setLeaving } from './nav.js';
 import { h } from './dom.js';
 import { addStrings, t, tx, fmtTime } from './i18n.js';
 import { api, ApiError, NetError, currentSession } from './api.js';
+import { Lease, claimTask } from './agent-lease.js';
+// 回访 deadlines and agreed times are Beijing time, whatever the desk's clock says.
+import { shLocal, shDay, fromShLocal, dayPlus } from './shtime.js';
 import { renderChecklist } from './checklist.js';
 import { on } from './bus.js';
 import * as db from './db.js';
@@ -95,24 +99,7 @@ addStrings({
 });
 
 const SATISFACTION = ['very_satisfied', 'satisfied', 'unsatisfied'];
-const TZ = 'Asia/Shanghai'; // 回访 deadlines and agreed times are Beijing time, whatever the desk's clock says
 const SMS_WAIT_LABEL = { zh: '4 小时', en: '4 hours' }; // server default FIELDCHECK_SMS_WAIT
-const RENEW_EVERY_MS = 10 * 60000; // the server's lease is 15 minutes; renew well before it lapses
-
-// ---------- Beijing time helpers ----------
-const partsFmt = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-function shParts(d) {
-  const p = {};
-  for (const x of partsFmt.formatToParts(d)) p[x.type] = x.value;
-  if (p.hour === '24') p.hour = '00';
-  return p;
-}
-// shLocal is the value a datetime-local input shows for d in Beijing time.
-const shLocal = (d) => { const p = shParts(d); return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`; };
-const shDay = (d) => shLocal(d).slice(0, 10);
-// fromShLocal reads a datetime-local value as Beijing wall time (UTC+8, no DST).
-const fromShLocal = (v) => (v ? new Date(v + ':00+08:00') : null);
-const dayPlus = (n) => shDay(new Date(Date.now() + n * 86400000));
 
 // ---------- server helpers ----------
 const me = () => currentSession()?.user?.username || '';
@@ -167,9 +154,6 @@ function errorText(e, claiming = false) {
   return e.message || String(e);
 }
 
-// claimTask leases one task picked from a list to this agent, or renews the
-// lease the agent already holds on it (API.md: POST /callbacks/:id/claim).
-const claimTask = (id, opts) => api('POST', `/callbacks/${encodeURIComponent(id)}/claim`, opts);
 const fmtWhen = (iso) => (iso && shDay(new Date(iso)) === shDay(new Date()) ? fmtTime(iso, false) : fmtTime(iso));
 
 // names: the display names of products and people, asked once a session
@@ -180,13 +164,12 @@ const names = () => Promise.race([namesP ??= refreshNames(), new Promise((r) => 
 // ---------- home ----------
 async function agentHome() {
   await names();
-  const main = ui.main;
   const counters = h('div', { class: 'cb-counters' });
   const msg = h('div', { class: 'cb-msg', id: 'cb-msg', role: 'status' });
   const next = h('button', { class: 'btn primary big cb-next', id: 'cb-next', type: 'button', disabled: true }, t('cb_next'));
   const lists = h('div', { class: 'cb-lists' });
   main.append(h('div', { class: 'row between cb-head' }, h('h2', null, t('cb_title')),
-    h('button', { type: 'button', class: 'btn small', id: 'cb-refresh', onclick: () => ui.render() }, t('cb_refresh'))));
+    h('button', { type: 'button', class: 'btn small', id: 'cb-refresh', onclick: () => render() }, t('cb_refresh'))));
   if (flash) { main.append(h('p', { class: 'okbox', id: 'cb-flash' }, flash)); flash = null; }
   main.append(counters, next, msg, lists);
   main.append(h('p', null, h('a', { href: '/my/reviews', 'data-link': '', class: 'btn small', id: 'cb-my-reviews' }, t('cb_my_reviews'))));
@@ -203,7 +186,7 @@ async function agentHome() {
       const task = await api('POST', '/callbacks/claim');
       if (!task) { msg.textContent = t('cb_empty'); return; }
       tasks.set(task.id, task);
-      ui.navigate('/agent/call/' + encodeURIComponent(task.id));
+      navigate('/agent/call/' + encodeURIComponent(task.id));
     } catch (e) {
       msg.textContent = errorText(e, true);
       msg.classList.add('err');
@@ -217,7 +200,7 @@ async function agentHome() {
     try {
       const task = await claimTask(x.id);
       tasks.set(task.id, task);
-      ui.navigate('/agent/call/' + encodeURIComponent(task.id));
+      navigate('/agent/call/' + encodeURIComponent(task.id));
     } catch (e) {
       say.textContent = errorText(e, true);
       btn.disabled = false;
@@ -233,7 +216,7 @@ async function agentHome() {
     msg.textContent = errorText(e);
     msg.classList.add(e instanceof NetError ? 'warnbox' : 'err');
     if (e instanceof NetError) {
-      const off = on('online', (ok) => { if (!ok) return; off(); if (document.body.dataset.view === 'agentHome') ui.render(); });
+      const off = on('online', (ok) => { if (!ok) return; off(); if (document.body.dataset.view === 'agentHome') render(); });
     }
     return;
   }
@@ -266,15 +249,61 @@ const tierPill = (tier) => (tier ? h('span', { class: 'pill tier-' + tier }, t('
 const outcomeLine = (a) => `${fmtWhen(a.at)} ${t('cb_out_' + a.outcome)}${a.call_at ? ' → ' + fmtWhen(a.call_at) : ''}`;
 
 // ---------- the call ----------
+// agentCall opens one task: the customer card with the lease's state, the
+// one-tap outcomes, the script and the result form. The lease is kept by a
+// Lease (agent-lease.js); each part below is drawn by its own view.
 async function agentCall(id) {
-  const main = ui.main;
+  const opened = await openTask(id);
+  if (!opened) return;
+  const { task, refused } = opened;
+  const [tpl, reasonList] = await Promise.all([script().catch(() => null), reasons().catch(() => []), names()]);
+  const scriptKey = 'cb_script:' + id;
+  const sheet = { answers: (await db.kvGet(scriptKey).catch(() => null)) || {} };
+  const lease = new Lease(task, me());
+  setLeaving(() => lease.leave());
+
+  // done: an outcome was recorded; the home says so once.
+  const call = {
+    id, task, lease, tpl, sheet, reasonList,
+    done: async (text) => {
+      lease.finish();
+      await db.del('kv', scriptKey).catch(() => {});
+      flash = text;
+      navigate('/');
+    },
+  };
+  const card = callCard(task, lease, refused);
+  lease.start({
+    isOpen: () => card.leaseLine.isConnected,
+    paint: card.paint,
+    // Nothing more can be recorded here.
+    lost: (e) => {
+      card.say(errorText(e));
+      for (const b of main.querySelectorAll('.cb-outcomes button, .cb-result button, .cb-result input, .cb-result textarea')) b.disabled = true;
+    },
+    failed: (e) => card.say(errorText(e)),
+  });
+  const outcomes = outcomesView(call);
+  const scriptBox = scriptView(call, scriptKey, () => {
+    if (sheet.answers.good_time === 'call_later' && lease.canAttempt && outcomes.laterHidden()) outcomes.openLater();
+  });
+  main.append(h('div', { class: 'cb-call' },
+    h('div', { class: 'cb-top' }, backRow()),
+    card.el,
+    lease.canAttempt ? outcomes.el : null,
+    scriptBox,
+    task.result ? resultView(task.result) : lease.canResult ? resultForm(call) : null));
+}
+
+// openTask: the task handed over by the home's claim, or — opened by its
+// address (a reload, a second window) — claimed as a pick from a list would
+// be; our own lease is just renewed. A refusal still shows the task,
+// read-only, with the server's reason. null: nothing to show but the error.
+async function openTask(id) {
   let task = tasks.get(id);
   tasks.delete(id);
   let refused = null; // the 409 that said this task is not ours to work
   try {
-    // Opened by its address (a reload, a second window): claim it as a pick
-    // from a list would; our own lease is just renewed. A refusal still shows
-    // the task, read-only, with the server's reason.
     if (!task) {
       try {
         task = await claimTask(id);
@@ -286,97 +315,31 @@ async function agentCall(id) {
     }
   } catch (e) {
     main.append(backRow(), h('p', { class: e instanceof NetError ? 'warnbox' : 'err', id: 'cb-error' }, errorText(e)));
-    return;
+    return null;
   }
-  const [tpl, reasonList] = await Promise.all([script().catch(() => null), reasons().catch(() => []), names()]);
-  const scriptKey = 'cb_script:' + id;
-  const sheet = { answers: (await db.kvGet(scriptKey).catch(() => null)) || {} };
+  return { task, refused };
+}
+
+// callCard: the customer card with tap-to-call and the lease's line.
+// paint redraws the lease line; say puts a problem on it instead.
+function callCard(task, lease, refused) {
   const c = task.customer || {};
-
-  const holdsLease = () => task.status === 'claimed' && task.lease_holder === me();
-  const heldByOther = task.status === 'claimed' && task.lease_holder && task.lease_holder !== me();
-  // Calls are recorded under this agent's lease only. A task closed as
-  // unreachable cannot be leased but still takes a result (the customer
-  // called in), as the server allows.
-  const canAttempt = holdsLease();
-  const canResult = holdsLease() || task.status === 'unreachable';
-  let finished = false; // an outcome was recorded: leaving must not release
-
-  // Leaving without an outcome gives the task back to the queue: through the
-  // app's router, or by closing the tab (a keepalive request outlives the page).
-  const release = async () => {
-    if (finished || !holdsLease()) return;
-    finished = true;
-    try { await api('POST', `/callbacks/${encodeURIComponent(id)}/release`, { timeout: 5000 }); } catch { /* the lease runs out by itself in 15 minutes */ }
-  };
-  const onHide = () => {
-    const s = currentSession();
-    if (finished || !holdsLease() || !s?.access_token) return;
-    fetch(`/api/v1/callbacks/${encodeURIComponent(id)}/release`, { method: 'POST', keepalive: true, headers: { Authorization: 'Bearer ' + s.access_token } }).catch(() => {});
-  };
-  addEventListener('pagehide', onHide);
-  ui.setLeaving(async () => { removeEventListener('pagehide', onHide); stopRenewing(); await release(); });
-
-  // gone: the server says the task is no longer this agent's to work (the
-  // lease ran out and someone else took it, or it was closed meanwhile).
-  // Nothing more can be recorded here, and leaving must not release it.
-  const gone = (e) => {
-    if (!(e instanceof ApiError) || e.status !== 409) return false;
-    finished = true;
-    leaseLine.className = 'warnbox small';
-    leaseLine.textContent = errorText(e);
-    for (const b of ui.main.querySelectorAll('.cb-outcomes button, .cb-result button, .cb-result input, .cb-result textarea')) b.disabled = true;
-    return true;
-  };
-  const done = async (text) => {
-    finished = true;
-    await db.del('kv', scriptKey).catch(() => {});
-    flash = text;
-    ui.navigate('/');
-  };
-
-  // --- the customer card ---
   const status = h('span', { class: 'state cb-status', 'data-status': task.status }, t('cb_status_' + task.status));
   const leaseLine = h('p', { class: 'small', id: 'cb-lease', 'data-lease-until': task.lease_until || '' });
-  let renewOffline = false;
-  const paintLease = () => {
-    if (finished) return;
-    const text = renewOffline ? t('cb_renew_offline')
-      : heldByOther ? t('cb_held_by', { u: nameOf('person', task.lease_holder) })
-        : holdsLease() ? t('cb_lease_until', { t: fmtTime(task.lease_until, false) })
+  const paint = () => {
+    if (lease.finished) return;
+    const text = lease.offline ? t('cb_renew_offline')
+      : lease.heldByOther ? t('cb_held_by', { u: nameOf('person', task.lease_holder) })
+        : lease.holds() ? t('cb_lease_until', { t: fmtTime(task.lease_until, false) })
           : refused && task.status !== 'done' && task.status !== 'unreachable' ? errorText(refused, true) : '';
-    leaseLine.className = renewOffline || heldByOther || (refused && !holdsLease() && text) ? 'warnbox small' : 'small muted';
+    leaseLine.className = lease.offline || lease.heldByOther || (refused && !lease.holds() && text) ? 'warnbox small' : 'small muted';
     leaseLine.textContent = text;
-    leaseLine.dataset.leaseUntil = holdsLease() ? task.lease_until || '' : '';
+    leaseLine.dataset.leaseUntil = lease.holds() ? task.lease_until || '' : '';
   };
-  paintLease();
-
-  // A call can outlast the 15-minute lease: while this screen is open the
-  // same claim renews it every 10 minutes, again as soon as the network is
-  // back after a failed renewal, and when a phone wakes with little left.
-  // Someone else taking it meanwhile is a 409 like any other (gone).
-  const renew = async () => {
-    if (finished || !holdsLease() || !leaseLine.isConnected) return;
-    try {
-      const r = await claimTask(id, { timeout: 15000 });
-      Object.assign(task, { status: r.status, lease_holder: r.lease_holder, lease_until: r.lease_until });
-      renewOffline = false;
-    } catch (e) {
-      if (gone(e)) return;
-      renewOffline = e instanceof NetError;
-      if (!renewOffline) { leaseLine.className = 'warnbox small'; leaseLine.textContent = errorText(e); return; }
-    }
-    paintLease();
-  };
-  const renewTimer = setInterval(() => (leaseLine.isConnected ? renew() : stopRenewing()), RENEW_EVERY_MS);
-  const offOnline = on('online', (ok) => { if (ok && renewOffline) renew(); });
-  const onVisible = () => {
-    if (document.visibilityState === 'visible' && holdsLease() && Date.parse(task.lease_until) - Date.now() < RENEW_EVERY_MS / 2) renew();
-  };
-  document.addEventListener('visibilitychange', onVisible);
-  function stopRenewing() { clearInterval(renewTimer); offOnline(); document.removeEventListener('visibilitychange', onVisible); }
+  const say = (text) => { leaseLine.className = 'warnbox small'; leaseLine.textContent = text; };
+  paint();
   const phone = (c.phone || '').replace(/[^\d+]/g, '');
-  const card = h('article', { class: 'card cb-card', 'data-task': task.id, 'data-workorder': task.workorder_id },
+  const el = h('article', { class: 'card cb-card', 'data-task': task.id, 'data-workorder': task.workorder_id },
     h('div', { class: 'row between' }, h('div', { class: 'row' }, h('span', { class: 'cb-name' }, c.name || '—'), tierPill(task.tier)), status),
     h('div', { class: 'meta' },
       h('span', null, t('cb_order') + ' ', h('b', null, task.workorder_id)), h('span', { class: 'pill' }, t('type_' + task.order_type)),
@@ -397,8 +360,13 @@ async function agentCall(id) {
     task.attempts?.length ? h('div', { class: 'cb-attempts' }, h('div', { class: 'small muted' }, t('cb_attempts')),
       h('ol', null, task.attempts.map((a) => h('li', { 'data-outcome': a.outcome }, outcomeLine(a), a.note ? ' · ' + a.note : '')))) : null,
     leaseLine);
+  return { el, leaseLine, paint, say };
+}
 
-  // --- one-tap outcomes ---
+// outcomesView: the one-tap outcomes of a call that did not get through,
+// the agreed call-back time, and giving the task back.
+function outcomesView({ id, task, lease, done }) {
+  const c = task.customer || {};
   const outMsg = h('div', { class: 'err', id: 'cb-out-msg', role: 'alert' });
   const busy = (on) => { for (const b of outcomes.querySelectorAll('button')) b.disabled = on; };
   const attempt = async (outcome, extra = {}) => {
@@ -413,8 +381,8 @@ async function agentCall(id) {
     } catch (e) {
       const f = e instanceof ApiError ? e.fields : null;
       if (f?.at) laterErr.textContent = f.at; else outMsg.textContent = errorText(e);
-      if (gone(e)) return;
-    } finally { if (!finished) busy(false); }
+      if (lease.gone(e)) return;
+    } finally { if (!lease.finished) busy(false); }
   };
   const laterInput = h('input', { type: 'datetime-local', name: 'call_at', id: 'cb-later-at', step: 300 });
   const laterErr = h('div', { class: 'err', id: 'cb-later-err', role: 'alert' });
@@ -471,34 +439,44 @@ async function agentCall(id) {
         h('button', { type: 'button', class: 'btn danger', id: 'cb-wrong-number', onclick: closing('wrong_number') }, t('cb_wrong_number')),
         h('button', { type: 'button', class: 'btn danger', id: 'cb-refused', onclick: closing('refused') }, t('cb_refused')))),
     outMsg,
-    holdsLease() ? h('button', { type: 'button', class: 'btn small', id: 'cb-release', onclick: async () => {
-      await release(); flash = t('cb_released'); ui.navigate('/');
+    lease.holds() ? h('button', { type: 'button', class: 'btn small', id: 'cb-release', onclick: async () => {
+      await lease.release(); flash = t('cb_released'); navigate('/');
     } }, t('cb_release')) : null);
   function openLater() { laterBox.hidden = false; laterInput.focus(); laterBox.scrollIntoView({ block: 'nearest' }); }
+  return { el: outcomes, openLater, laterHidden: () => laterBox.hidden };
+}
 
-  // --- the script ---
+// scriptView: the 回访话术, its answers kept on the device while the call is
+// open (a reload does not lose what the customer said). onChange runs after
+// each answer.
+function scriptView({ tpl, sheet, lease }, scriptKey, onChange) {
   const scriptBox = h('section', { class: 'cb-script' });
-  if (tpl) {
-    scriptBox.append(h('h2', null, tx(tpl.title) || t('cb_script')));
-    const holder = h('div', { class: 'checklist' });
-    scriptBox.append(holder);
-    let timer = null;
-    renderChecklist(holder, {
-      template: tpl, sheet, readOnly: !canResult,
-      onChange: () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => db.kvSet(scriptKey, sheet.answers).catch(() => {}), 250);
-        if (sheet.answers.good_time === 'call_later' && canAttempt && laterBox.hidden) openLater();
-      },
-    });
-    // Section help is what the agent says (the opening line); renderChecklist shows item help only.
-    holder.querySelectorAll('section.sec').forEach((el, i) => {
-      const say = tpl.sections?.[i]?.help;
-      if (say) el.querySelector('h3')?.after(h('p', { class: 'cb-say' }, tx(say)));
-    });
-  } else scriptBox.append(h('p', { class: 'warnbox' }, t('cb_script_missing')));
+  if (!tpl) { scriptBox.append(h('p', { class: 'warnbox' }, t('cb_script_missing'))); return scriptBox; }
+  scriptBox.append(h('h2', null, tx(tpl.title) || t('cb_script')));
+  const holder = h('div', { class: 'checklist' });
+  scriptBox.append(holder);
+  let timer = null;
+  renderChecklist(holder, {
+    template: tpl, sheet, readOnly: !lease.canResult,
+    onChange: () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => db.kvSet(scriptKey, sheet.answers).catch(() => {}), 250);
+      onChange();
+    },
+  });
+  // Section help is what the agent says (the opening line); renderChecklist shows item help only.
+  holder.querySelectorAll('section.sec').forEach((el, i) => {
+    const say = tpl.sections?.[i]?.help;
+    if (say) el.querySelector('h3')?.after(h('p', { class: 'cb-say' }, tx(say)));
+  });
+  return scriptBox;
+}
 
-  // --- the result form ---
+// resultForm: satisfaction, reasons (required when unsatisfied), the 0–5
+// score and a note, sent with the script's answers.
+function resultForm({ id, task, lease, tpl, sheet, reasonList, done }) {
+  const c = task.customer || {};
+  const canResult = lease.canResult;
   let satisfaction = null;
   let score = null;
   // The 0–5 score is asked once: by the script's own question when the
@@ -560,7 +538,7 @@ async function agentCall(id) {
       for (const [k, v] of Object.entries(f)) (slot[k.replace(/\[\d+\]$/, '')] || formMsg).append(v + ' ');
       formMsg.textContent = Object.keys(f).length ? t('cb_check_fields') : errorText(err);
       submit.textContent = t('cb_submit');
-      submit.disabled = gone(err);
+      submit.disabled = lease.gone(err);
     }
   } },
   h('h3', null, t('cb_result')),
@@ -570,24 +548,17 @@ async function agentCall(id) {
     : h('p', { class: 'small muted', id: 'cb-score-note' }, t('cb_score_from_script'), scoreErr),
   h('label', { class: 'field' }, h('span', null, t('cb_note')), note, noteErr),
   formMsg, submit);
+  return form;
+}
 
-  let resultView = null;
-  if (task.result) {
-    const r = task.result;
-    resultView = h('section', { class: 'card cb-result okbox', id: 'cb-done' },
-      h('h3', null, t('cb_result')),
-      h('p', null, h('b', null, t('cb_' + r.satisfaction)), r.score_0_5 != null ? ` · ${t('cb_score')} ${r.score_0_5}` : ''),
-      r.reasons?.length ? h('p', null, t('cb_reasons') + ': ' + r.reasons.join('、')) : null,
-      r.note ? h('p', null, r.note) : null,
-      h('p', { class: 'small' }, t('cb_result_by', { u: nameOf('person', r.by), t: fmtTime(r.at) })));
-  }
-
-  main.append(h('div', { class: 'cb-call' },
-    h('div', { class: 'cb-top' }, backRow()),
-    card,
-    canAttempt ? outcomes : null,
-    scriptBox,
-    resultView || (canResult ? form : null)));
+// resultView: a result already recorded, read-only.
+function resultView(r) {
+  return h('section', { class: 'card cb-result okbox', id: 'cb-done' },
+    h('h3', null, t('cb_result')),
+    h('p', null, h('b', null, t('cb_' + r.satisfaction)), r.score_0_5 != null ? ` · ${t('cb_score')} ${r.score_0_5}` : ''),
+    r.reasons?.length ? h('p', null, t('cb_reasons') + ': ' + r.reasons.join('、')) : null,
+    r.note ? h('p', null, r.note) : null,
+    h('p', { class: 'small' }, t('cb_result_by', { u: nameOf('person', r.by), t: fmtTime(r.at) })));
 }
 
 // appointmentText: "11-23 09:00–11:00", the date again only when the window crosses midnight.

@@ -1,7 +1,8 @@
 // The operator's console (/console…) for admins and supervisors: this
 // loader is all a phone precaches; the screens (../console/*.js) load on
 // first use and only online (they are not in the service worker's cache).
-import { register, ui } from './roles.js';
+import { register } from './roles.js';
+import * as ui from './nav.js';
 import { currentSession } from './api.js';
 import { h, clear } from './dom.js';
 
@@ -39,4 +40,10 @@ async function fines(month) {
   return mod.fineReview(ui.main, month);
 }
 
-register({ roles: ['admin', 'supervisor'], routes: [[/^\/console(?:\/.*)?$/, consoleView], [/^\/fines$/, fines], [/^\/fines\/(\d{4}-\d{2})$/, fines]] });
+// 政企服务稽查 (issue 20): the inspector's screens, which the unit's
+// supervisor and the admin open from the console (the inspector's module
+// registers the same paths for the inspector).
+const audits = (name) => async function audit(id) { return (await import('../console/audits.js'))[name](id); };
+
+register({ roles: ['admin', 'supervisor'], routes: [[/^\/console(?:\/.*)?$/, consoleView], [/^\/fines$/, fines], [/^\/fines\/(\d{4}-\d{2})$/, fines],
+  [/^\/audits$/, audits('auditList')], [/^\/audits\/new$/, audits('auditNew')], [/^\/audits\/([^/]+)$/, audits('auditView')]] });

@@ -20,6 +20,14 @@ function add(el, kids) {
     else el.append(k instanceof Node ? k : document.createTextNode(String(k)));
   }
 }
+// svg builds SVG nodes as h builds HTML ones (attributes always set as
+// attributes; text as text).
+export function svg(tag, attrs, ...kids) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v != null && v !== false) el.setAttribute(k, v);
+  for (const k of kids.flat()) if (k != null && k !== false) el.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  return el;
+}
 export function clear(el) { while (el.firstChild) el.firstChild.remove(); return el; }
 export function toast(text, ms = 2500) {
   const el = h('div', { class: 'toast', role: 'status' }, text);

@@ -3,8 +3,11 @@
 // walked offline with a live tally (score.js, the server's scorer), sent
 // through the same outbox as the technician's sheets, and each store's past
 // inspections with a trend, readable offline from what was last fetched.
-import { register, ui } from './roles.js';
-import { h } from './dom.js';
+import { register } from './roles.js';
+import { main, navigate, render, setLeaving, setEditing } from './nav.js';
+import { stateLabel, submitSheet } from './sheet-ui.js';
+import { h, svg } from './dom.js';
+import { shDay } from './shtime.js';
 import { t, tx, addStrings, fmtTime } from './i18n.js';
 import { onScreen } from './bus.js';
 import { nameEl } from './names.js';
@@ -90,7 +93,7 @@ async function newSheet(tpl, subject, extra) {
   };
   unsaved.clear();
   unsaved.set(sheet.id, sheet);
-  ui.navigate('/insp/walk/' + enc(sheet.id));
+  navigate('/insp/walk/' + enc(sheet.id));
 }
 async function keep(sheet) {
   unsaved.delete(sheet.id);
@@ -100,7 +103,7 @@ async function keep(sheet) {
 // redrawOn re-renders the current view once when a sheet changes or a sync
 // round ends, if the person is still looking at it.
 function redrawOn(view) {
-  const again = () => { off(); off2(); if (document.body.dataset.view === view) ui.render(); };
+  const again = () => { off(); off2(); if (document.body.dataset.view === view) render(); };
   const off = onScreen('sheet', again);
   const off2 = onScreen('sync', (s) => { if (s.state === 'done' && s.changed !== false) again(); });
 }
@@ -173,10 +176,9 @@ const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percen
 
 // ---------- 巡检计划: due and missed windows from the last pull; one finished on this phone in its window drops off ----------
 
-const cnDay = (x) => new Date(Date.parse(x) + 288e5).toISOString().slice(0, 10);
 async function dueCards(byId, sheets) {
   const list = ((await db.kvGet('due')) || []).filter((w) => !sheets.some(({ sheet: s }) => s.state !== 'draft' && s.template_id === w.template_id
-    && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id) && cnDay(s.finished_at || s.updated_at) >= w.start && cnDay(s.finished_at || s.updated_at) <= w.due));
+    && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id) && shDay(s.finished_at || s.updated_at) >= w.start && shDay(s.finished_at || s.updated_at) <= w.due));
   return list.length ? [h('h2', null, t('insp_due')), h('div', { class: 'cards', id: 'due' }, list.map((w) => {
     const st = byId.get(w.subject.store_id), missed = w.status === 'missed';
     return h('article', { class: 'card due', 'data-status': w.status },
@@ -189,7 +191,6 @@ async function dueCards(byId, sheets) {
 // ---------- home ----------
 
 async function inspectorHome() {
-  const main = ui.main;
   const stores = (await db.all('stores')).sort((a, b) => a.id.localeCompare(b.id));
   const sheets = await mySheets();
   const walkTpl = await latestTemplate(WALK, 'walkthrough');
@@ -202,7 +203,7 @@ async function inspectorHome() {
     const latestSheet = open.map((x) => x.sheet).reduce((a, b) => (a ? newest(a, b) : b), null);
     const last = (await entries(st.id, await cached(st.id), sheets))[0];
     cards.append(h('article', { class: 'card store', 'data-store': st.id },
-      h('div', { class: 'row between' }, h('b', { class: 'sname' }, st.name), latestSheet ? ui.stateLabel(latestSheet) : null),
+      h('div', { class: 'row between' }, h('b', { class: 'sname' }, st.name), latestSheet ? stateLabel(latestSheet) : null),
       h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' : '', st.unit ? nameEl('unit', st.unit) : null),
       st.address ? h('div', { class: 'addr' }, st.address) : null,
       last ? h('div', { class: 'last', 'data-grade': last.grade || '', 'data-percent': last.percent ?? '' },
@@ -230,7 +231,7 @@ async function inspectorHome() {
   if (unsent.length) {
     const names = new Map(stores.map((s) => [s.id, s.name]));
     main.append(h('h2', null, t('insp_unsent')), h('div', { class: 'cards' }, unsent.map(({ sheet: s, tpl }) => h('a', { class: 'card row between sheetlink', href: '/insp/walk/' + enc(s.id), 'data-link': '', 'data-sheet': s.id },
-      h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id, tpl?.mystery ? ' ' : null, tpl?.mystery ? h('span', { class: 'pill' }, t('insp_mystery_tag')) : null), ui.stateLabel(s)))));
+      h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id, tpl?.mystery ? ' ' : null, tpl?.mystery ? h('span', { class: 'pill' }, t('insp_mystery_tag')) : null), stateLabel(s)))));
   }
   redrawOn('inspectorHome');
   // The history is fetched again when stale and the server answers (now,
@@ -238,7 +239,7 @@ async function inspectorHome() {
   const refresh = async () => {
     const at = await db.kvGet(HIST + '*');
     if (!at || Date.now() - Date.parse(at) > STALE_MS) {
-      refreshAll(stores).then((changed) => { if (changed && document.body.dataset.view === 'inspectorHome') ui.render(); }, () => { /* offline or refused: the cache stays */ });
+      refreshAll(stores).then((changed) => { if (changed && document.body.dataset.view === 'inspectorHome') render(); }, () => { /* offline or refused: the cache stays */ });
     }
   };
   if (stores.length) {
@@ -266,7 +267,6 @@ async function mysterySection(stores) {
 // ---------- spot checks: pick a technician's order ----------
 
 async function inspSpotcheck() {
-  const main = ui.main;
   const orders = (await db.all('orders')).sort((a, b) => (a.appointment?.from || '').localeCompare(b.appointment?.from || ''));
   const sheets = await mySheets();
   const tpl = await latestTemplate(SPOT, 'spotcheck');
@@ -279,7 +279,7 @@ async function inspSpotcheck() {
     const c = o.customer || {};
     return h('article', { class: 'card spot', 'data-order': o.id },
       h('div', { class: 'row between' }, h('b', null, o.id), h('span', { class: 'pill' }, t('type_' + o.type)),
-        h('span', { class: 'pill' }, o.status === 'completed' ? t('insp_completed') : t('insp_open')), mine ? ui.stateLabel(mine) : null),
+        h('span', { class: 'pill' }, o.status === 'completed' ? t('insp_completed') : t('insp_open')), mine ? stateLabel(mine) : null),
       h('div', null, t('insp_technician') + ': ', o.technician ? nameEl('person', o.technician) : '—'),
       h('div', { class: 'cust' }, c.name || ''), c.address ? h('div', { class: 'addr' }, c.address) : null,
       o.appointment?.from ? h('div', { class: 'meta' }, t('appointment') + ' ' + fmtTime(o.appointment.from)) : null,
@@ -362,15 +362,14 @@ function findingPhotos(root, tpl, sheet, r) {
 }
 
 async function inspWalk(id) {
-  const main = ui.main;
   const sheet = (await db.get('sheets', id)) || unsaved.get(id);
   if (!sheet) { main.append(h('p', null, t('not_found'))); return; }
   const tpl = await sync.templateFor(sheet);
   const store = sheet.subject.store_id ? (await db.get('stores', sheet.subject.store_id)) || sheet.store : null;
   const order = sheet.subject.workorder_id ? (await db.get('orders', sheet.subject.workorder_id)) || sheet.order : null;
   const editable = ['draft', 'rejected'].includes(sheet.state);
-  ui.setEditing(editable);
-  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back')), ui.stateLabel(sheet)),
+  setEditing(editable);
+  main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back')), stateLabel(sheet)),
     subjectCard(sheet, store, order));
   if (!tpl) { main.append(h('p', { class: 'warnbox' }, t('insp_no_template'))); return; }
   main.append(h('h2', null, tx(tpl.title)));
@@ -386,7 +385,7 @@ async function inspWalk(id) {
       h('p', null, t('conflict_help')), c ? h('button', { class: 'btn primary', onclick: async () => {
         sheet.base_version = c.version; sheet.state = 'queued';
         delete sheet.conflict; delete sheet.server_copy;
-        await sync.saveSheet(sheet); sync.syncNow('rebase'); ui.render();
+        await sync.saveSheet(sheet); sync.syncNow('rebase'); render();
       } }, t('rebase')) : null));
   }
   if (sheet.state === 'sent' && sheet.last_result?.version) {
@@ -404,7 +403,7 @@ async function inspWalk(id) {
   main.append(holder, tallyEl);
   let timer = null;
   const flush = async () => { if (timer) { clearTimeout(timer); timer = null; await keep(sheet); } };
-  ui.setLeaving(flush);
+  setLeaving(flush);
   const view = renderChecklist(holder, {
     template: tpl, sheet, order, store, readOnly: !editable,
     serverFields: sheet.state === 'rejected' ? sheet.rejection?.fields : null,
@@ -415,19 +414,19 @@ async function inspWalk(id) {
   const actions = h('div', { class: 'actions' });
   if (editable) {
     actions.append(h('button', { class: 'btn primary big', id: 'submit', onclick: async () => {
-      if (await ui.submitSheet(sheet, tpl, view, holder, () => { clearTimeout(timer); timer = null; })) ui.render();
+      if (await submitSheet(sheet, tpl, view, holder, () => { clearTimeout(timer); timer = null; })) render();
     } }, sheet.state === 'rejected' ? t('resend') : t('insp_submit')));
   } else if (sheet.state === 'sent' || sheet.state === 'queued') {
-    actions.append(h('button', { class: 'btn', onclick: async () => { sheet.state = 'draft'; await sync.saveSheet(sheet); ui.render(); } }, t('edit')));
+    actions.append(h('button', { class: 'btn', onclick: async () => { sheet.state = 'draft'; await sync.saveSheet(sheet); render(); } }, t('edit')));
   }
   if (sheet.subject.store_id) actions.append(h('a', { class: 'btn', href: '/insp/store/' + enc(sheet.subject.store_id), 'data-link': '' }, t('insp_history')));
   if (sheet.state !== 'sent') {
     actions.append(h('button', { class: 'btn danger', onclick: async () => {
-      if (unsaved.has(sheet.id)) { unsaved.delete(sheet.id); ui.navigate('/', true); return; }
+      if (unsaved.has(sheet.id)) { unsaved.delete(sheet.id); navigate('/', true); return; }
       if (!confirm(t('discard_confirm'))) return;
       await db.del('sheets', sheet.id);
       await sync.refreshCounter();
-      ui.navigate('/', true);
+      navigate('/', true);
     } }, t('discard')));
   }
   main.append(actions);
@@ -436,20 +435,12 @@ async function inspWalk(id) {
     // A sheet in the outbox changes under our eyes (sent, rejected, conflict).
     const off = onScreen('sheet', (s) => {
       if (location.pathname !== '/insp/walk/' + enc(id)) { off(); return; }
-      if (s.id === id && shown(s) !== shown(sheet)) { off(); ui.render(); }
+      if (s.id === id && shown(s) !== shown(sheet)) { off(); render(); }
     });
   }
 }
 
 // ---------- a store's history ----------
-
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs, ...kids) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  el.append(...kids);
-  return el;
-}
 
 // sparkline: percent (0–100) over time, oldest left, with the fail line at 75
 // and the excellent line at 90 (seed 001's bands).
@@ -468,7 +459,6 @@ export function sparkline(points) {
 }
 
 async function inspStore(storeId) {
-  const main = ui.main;
   const st = (await db.get('stores', storeId)) || { id: storeId, name: storeId };
   const walkTpl = await latestTemplate(WALK, 'walkthrough');
   main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back'))),
@@ -485,7 +475,7 @@ async function inspStore(storeId) {
       h('p', { class: 'muted small', id: 'fetched' }, note),
       trend.length ? h('figure', { class: 'trend' }, sparkline(trend), h('figcaption', { class: 'small muted' }, t('insp_trend'))) : null,
       list.length ? h('div', { class: 'cards' }, list.map((e) => h('div', { class: 'card hrow', 'data-id': e.id, 'data-percent': e.percent ?? '', 'data-grade': e.grade || '' },
-        h('div', { class: 'row between' }, h('span', null, fmtTime(e.at)), e.sheet ? ui.stateLabel(e.sheet) : null),
+        h('div', { class: 'row between' }, h('span', null, fmtTime(e.at)), e.sheet ? stateLabel(e.sheet) : null),
         h('div', { class: 'row between' }, h('b', null, pct(e.percent)), h('span', { class: 'ig ig-' + (e.grade || 'none') }, gradeText(e.tpl || walkTpl, e.grade)),
           h('span', null, t('insp_score') + ' ' + fmtN(e.score) + '/' + fmtN(e.max_score)), h('span', null, yuan(e.fines))),
         h('div', { class: 'row' }, e.sheet ? h('a', { class: 'btn small', href: '/insp/walk/' + enc(e.sheet.id), 'data-link': '' }, t('open')) : null, e.srv ? h('button', { class: 'btn small pdf', onclick: () => openReport(e.id).catch(() => {}) }, t('insp_pdf')) : null))))
@@ -513,7 +503,7 @@ register({
     [/^\/insp\/walk\/([^/]+)$/, inspWalk],
     [/^\/insp\/store\/([^/]+)$/, inspStore],
     [/^\/insp\/spotcheck$/, inspSpotcheck],
-    // 政企服务稽查 (issue 20); supervisors and the admin may open them too.
+    // 政企服务稽查 (issue 20); desk.js opens the same screens for supervisors and the admin.
     [/^\/audits$/, async function auditList() { return (await auditsJS()).auditList(); }],
     [/^\/audits\/new$/, async function auditNew() { return (await auditsJS()).auditNew(); }],
     [/^\/audits\/([^/]+)$/, async function auditView(id) { return (await auditsJS()).auditView(id); }],

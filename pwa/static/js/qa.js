@@ -1,6 +1,7 @@
 // The QA reviewer's (品质保障员) screens: desk-first, online only, so their
 // code lives under /console/ and loads on first use (never on a field phone).
-import { register, ui } from './roles.js';
+import { register } from './roles.js';
+import * as ui from './nav.js'; // the router, handed to the desk screens
 
 const desk = () => import('../console/qa-desk.js');
 register({

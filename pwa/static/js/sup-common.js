@@ -5,6 +5,8 @@ import { h, toast } from './dom.js';
 import { addStrings, t, getLang } from './i18n.js';
 import { api, authedFetch, ApiError } from './api.js';
 import './cb-words.js';
+import { shDay, today } from './shtime.js';
+import { svg as s } from './dom.js';
 
 addStrings({
   sup_title: '主管看板', sup_online_only: '看板需要联网：报表由服务器计算。',
@@ -92,10 +94,8 @@ addStrings({
 // from an older app, with its conditional items optional).
 addStrings({ fl_order_changed: '填单后工单有变动' }, { fl_order_changed: 'Order changed after the sheet was filled' });
 
-// ---------- Asia/Shanghai days as YYYY-MM-DD ----------
-const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-export const shDay = (d) => SH.format(d instanceof Date ? d : new Date(d));
-export const today = () => shDay(new Date());
+// ---------- Asia/Shanghai days as YYYY-MM-DD (shtime.js) ----------
+export { shDay, today };
 const utc = (s) => new Date(s + 'T00:00:00Z');
 const iso = (d) => d.toISOString().slice(0, 10);
 export function addDays(day, n) { const d = utc(day); d.setUTCDate(d.getUTCDate() + n); return iso(d); }
@@ -122,14 +122,8 @@ export const pct = (x) => (x == null ? '—' : (Math.round(x * 1000) / 10) + '%'
 export const num = (x) => (x == null ? '—' : String(Math.round(x * 100) / 100));
 export const dv = (x) => (x == null ? 'null' : String(x)); // a data-value attribute
 
-// ---------- SVG ----------
-const NS = 'http://www.w3.org/2000/svg';
-export function s(tag, attrs, ...kids) {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) if (v != null && v !== false) el.setAttribute(k, v);
-  for (const k of kids.flat()) if (k != null && k !== false) el.append(k instanceof Node ? k : document.createTextNode(String(k)));
-  return el;
-}
+// ---------- SVG (dom.js) ----------
+export { s };
 
 // barChart draws rate bars (0–1) per period. points: [{key, label, value}];
 // width is the box it is drawn for, so text keeps its size (one user unit = 1 px).

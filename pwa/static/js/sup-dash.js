@@ -7,7 +7,7 @@ import { h, clear } from './dom.js';
 import { t, fmtTime } from './i18n.js';
 import { api, currentSession, NetError } from './api.js';
 import * as db from './db.js';
-import { ui } from './roles.js';
+import * as ui from './nav.js';
 import {
   rangeFor, periodLabel, pct, num, dv, barChart, lineChart, hbars, photo, dlButtons, today, otherRecord,
 } from './sup-common.js';

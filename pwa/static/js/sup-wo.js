@@ -4,7 +4,8 @@
 import { h, clear } from './dom.js';
 import { t, tx, fmtTime } from './i18n.js';
 import { api, NetError, openReport } from './api.js';
-import { ui } from './roles.js';
+import * as ui from './nav.js';
+import { fmtAnswer } from './sheet-ui.js';
 import { speedJudge, sigSha } from './rules.js';
 import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
 import { nameOf, nameEl } from './names.js';
@@ -180,10 +181,10 @@ function renderSheet(v, tpl, order, prev, go) {
       } else if (it.type === 'speedtest') {
         const a = v.answers?.[it.id];
         const j = order ? speedJudge(it, a, order.subscribed_mbps) : null;
-        cell = h('div', null, ui.fmtAnswer(it, a), j ? h('div', { class: 'speedcmp judge ' + (j.pass ? 'ok' : 'bad'), 'data-pass': String(j.pass), 'data-down': a.down_mbps, 'data-subscribed': j.subscribed },
+        cell = h('div', null, fmtAnswer(it, a), j ? h('div', { class: 'speedcmp judge ' + (j.pass ? 'ok' : 'bad'), 'data-pass': String(j.pass), 'data-down': a.down_mbps, 'data-subscribed': j.subscribed },
           (j.pass ? t('speed_pass') : t('speed_fail')) + ' · ' + t('wo_speed_cmp', { d: a.down_mbps, s: j.subscribed, th: j.threshold })) : null);
       } else {
-        cell = h('span', { class: 'ans' }, ui.fmtAnswer(it, v.answers?.[it.id]));
+        cell = h('span', { class: 'ans' }, fmtAnswer(it, v.answers?.[it.id]));
       }
       rows.push(h('tr', attrs, h('th', null, tx(it.label)), h('td', null, cell)));
     }

@@ -3,7 +3,8 @@
 // first use, so a technician's phone never parses nor downloads it: they are
 // desk-only (pwa/shell.go), and the service worker keeps each once fetched,
 // so a supervisor who opened them online opens them offline too.
-import { register, ui } from './roles.js';
+import { register } from './roles.js';
+import * as ui from './nav.js';
 import { currentSession } from './api.js';
 
 const allowed = () => ['supervisor', 'admin'].includes(currentSession()?.user?.role);
