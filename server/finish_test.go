@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
@@ -77,7 +76,11 @@ func TestEveryCompletionPathStartsExactlyOneCallback(t *testing.T) {
 		env.createOrder(t, "sup1", orderBody("FIN-UR", func(m map[string]any) { m["type"] = "repair" }))
 		tech := env.token(t, "tech1")
 		p := "/api/v1/workorders/FIN-UR/unreachable"
-		if res := env.call(t, "POST", p, tech, map[string]any{"note": "上门无人，已贴留言条", "photo": strings.Repeat("cd", 32)}); res.Status != 200 {
+		note := phoneJPEG(t, 24)
+		if res := env.putPhoto(t, "tech1", note, "image/jpeg"); res.Status != 201 {
+			t.Fatalf("the note's photo: %d %s", res.Status, res.Body)
+		}
+		if res := env.call(t, "POST", p, tech, map[string]any{"note": "上门无人，已贴留言条", "photo": hexSHA(note)}); res.Status != 200 {
 			t.Fatalf("attempt: %d %s", res.Status, res.Body)
 		}
 		env.clock.Advance(25 * time.Hour)
