@@ -13,6 +13,7 @@ import (
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
 	"fieldcheck/finish"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/photos"
 	"fieldcheck/store"
 	"fieldcheck/sync/protocol"
@@ -39,6 +40,14 @@ var (
 )
 
 var sysActor = store.Actor{Username: "admin"}
+
+// The shared fixtures (internal/fixtures) under the names these tests use.
+var (
+	update   = fixtures.Update
+	view     = fixtures.View
+	raw      = fixtures.Raw
+	template = fixtures.Template
+)
 
 type clock struct {
 	mu  gosync.Mutex
@@ -93,20 +102,6 @@ func newFixture(t testing.TB) *fixture {
 	})
 	c := &clock{now: day0}
 	return &fixture{db: db, svc: callbacks.New(db, callbacks.Config{Clock: c.Now}), clock: c}
-}
-
-func update(t testing.TB, db *store.DB, fn func(tx *bolt.Tx) error) {
-	t.Helper()
-	if err := db.Update(fn); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func view(t testing.TB, db *store.DB, fn func(tx *bolt.Tx) error) {
-	t.Helper()
-	if err := db.View(fn); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // order creates an assigned order of typ for tech and returns its id.
@@ -168,26 +163,6 @@ func taskFor(t testing.TB, db *store.DB, workorder string) *callbacks.Task {
 	return task
 }
 
-func raw(t testing.TB, v any) json.RawMessage {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func template(t testing.TB, db *store.DB, id string) *checklists.Template {
-	t.Helper()
-	var tpl *checklists.Template
-	view(t, db, func(tx *bolt.Tx) error {
-		var err error
-		tpl, err = checklists.Get(tx, id, 0)
-		return err
-	})
-	return tpl
-}
-
 // sheet is a valid submission of the built-in template with every required
 // item answered well (check true, pass, count 0, speed 95.5 of 100), photos
 // named after the id; edit changes what differs.
@@ -196,37 +171,7 @@ func (f *fixture) sheet(t testing.TB, id, tplID string, subject checklists.Subje
 	tpl := template(t, f.db, tplID)
 	s := &checklists.Submission{ID: id, TemplateID: tpl.ID, TemplateVersion: tpl.Version, Subject: subject,
 		FinishedAt: &finished, Answers: map[string]json.RawMessage{}, Photos: map[string][]string{}}
-	for _, sec := range tpl.Sections {
-		for _, it := range sec.Items {
-			if !it.Required {
-				continue
-			}
-			switch it.Type {
-			case checklists.TypeCheck:
-				s.Answers[it.ID] = raw(t, true)
-			case checklists.TypePassFail:
-				s.Answers[it.ID] = raw(t, checklists.Pass)
-			case checklists.TypeCount, checklists.TypeNumber, checklists.TypeRating:
-				s.Answers[it.ID] = raw(t, 0)
-			case checklists.TypeChoice:
-				s.Answers[it.ID] = raw(t, it.Choices[0].ID)
-			case checklists.TypeText:
-				s.Answers[it.ID] = raw(t, "客厅电视柜旁")
-			case checklists.TypeSignature:
-				s.Answers[it.ID] = raw(t, shaOf(id, "sig"))
-			case checklists.TypeSpeedtest:
-				s.Answers[it.ID] = raw(t, map[string]any{"down_mbps": 95.5, "up_mbps": 30, "ping_ms": 12, "jitter_ms": 2, "method": "browser"})
-			case checklists.TypePhoto:
-				min := 1
-				if it.Photos != nil && it.Photos.Min > 0 {
-					min = it.Photos.Min
-				}
-				for i := 0; i < min; i++ {
-					s.Photos[it.ID] = append(s.Photos[it.ID], shaOf(id, fmt.Sprintf("%s-%d", it.ID, i)))
-				}
-			}
-		}
-	}
+	fixtures.Fill(t, tpl, s, func(item string, i int) string { return shaOf(id, fmt.Sprintf("%s-%d", item, i)) })
 	if edit != nil {
 		edit(s)
 	}
