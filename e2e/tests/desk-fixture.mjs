@@ -144,7 +144,12 @@ export async function uiLoginAs(page, username, ready) {
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit]');
-  await page.waitForSelector(ready, { timeout: 60000 });
+  try {
+    await page.waitForSelector(ready, { timeout: 60000 });
+  } catch (e) {
+    const state = await page.evaluate(async () => { const r = await navigator.serviceWorker.getRegistration(); return JSON.stringify({ url: location.href, ctl: !!navigator.serviceWorker.controller, active: r?.active?.state, waiting: !!r?.waiting, installing: !!r?.installing, text: document.body.innerText.slice(0, 400) }); }).catch((x) => String(x));
+    throw new Error(e.message + '\npage: ' + state);
+  }
 }
 
 // Beijing wall time pieces, as the agent's screen reads them.

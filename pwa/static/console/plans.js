@@ -5,9 +5,8 @@
 // is the supervisor home's "逾期未检" card.
 import { h, clear, toast } from '/js/dom.js';
 import { t, tx, addStrings } from '/js/i18n.js';
-import { api, ApiError, openReport } from '/js/api.js';
+import { api, ApiError, openReport, currentSession } from '/js/api.js';
 import { nameEl, nameOf } from '/js/names.js';
-import { isAdmin } from './kit.js';
 
 addStrings({
   pl_title: '巡检计划', pl_overdue: '逾期未检', pl_due: '待检', pl_done: '已检', pl_none_overdue: '没有逾期未检的计划',
@@ -91,7 +90,7 @@ function edit(el, data, p) {
     units.map((u) => opt('u:' + u, t('pl_unit') + '：' + nameOf('unit', u), p?.subject.unit === u)));
   const tpl = h('select', { name: 'template' }, // Mystery visits are planned by the admin alone: the visited unit's supervisor
   // must not know who comes or when (the server refuses it with a 422).
-  data.tpls.filter((x) => (x.kind === 'walkthrough' || x.kind === 'spotcheck') && (isAdmin() || !x.mystery)).map((x) => opt(x.id, tx(x.title), x.id === v.template_id)));
+  data.tpls.filter((x) => (x.kind === 'walkthrough' || x.kind === 'spotcheck') && (currentSession()?.user?.role === 'admin' || !x.mystery)).map((x) => opt(x.id, tx(x.title), x.id === v.template_id)));
   // A store is walked through, a unit's home visits are spot-checked: the template follows the target.
   target.addEventListener('change', () => {
     const kind = target.value.startsWith('u:') ? 'spotcheck' : 'walkthrough';

@@ -191,6 +191,9 @@ async function dueCards(byId, sheets) {
 // ---------- home ----------
 
 async function inspectorHome() {
+  // Listen before reading: a sync round that ends while the home is being
+  // drawn (the first one after sign-in brings the stores) redraws it.
+  redrawOn('inspectorHome');
   const stores = (await db.all('stores')).sort((a, b) => a.id.localeCompare(b.id));
   const sheets = await mySheets();
   const walkTpl = await latestTemplate(WALK, 'walkthrough');
@@ -233,7 +236,6 @@ async function inspectorHome() {
     main.append(h('h2', null, t('insp_unsent')), h('div', { class: 'cards' }, unsent.map(({ sheet: s, tpl }) => h('a', { class: 'card row between sheetlink', href: '/insp/walk/' + enc(s.id), 'data-link': '', 'data-sheet': s.id },
       h('span', null, s.subject.store_id ? names.get(s.subject.store_id) || s.subject.store_id : s.subject.workorder_id, tpl?.mystery ? ' ' : null, tpl?.mystery ? h('span', { class: 'pill' }, t('insp_mystery_tag')) : null), stateLabel(s)))));
   }
-  redrawOn('inspectorHome');
   // The history is fetched again when stale and the server answers (now,
   // or once it is known to answer); the home is redrawn only if it changed.
   const refresh = async () => {
@@ -459,6 +461,7 @@ export function sparkline(points) {
 }
 
 async function inspStore(storeId) {
+  redrawOn('inspStore'); // before reading, as on the home
   const st = (await db.get('stores', storeId)) || { id: storeId, name: storeId };
   const walkTpl = await latestTemplate(WALK, 'walkthrough');
   main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back'))),
@@ -484,7 +487,6 @@ async function inspStore(storeId) {
   const hist = await cached(storeId);
   const note = (x) => (x ? t(isOnline() ? 'insp_fetched' : 'insp_cached', { t: fmtTime(x.at) }) : t('insp_never_fetched'));
   await draw(hist, note(hist));
-  redrawOn('inspStore');
   if (isOnline() && (!hist || Date.now() - Date.parse(hist.at) > STALE_MS / 6)) {
     refreshStore(storeId).then((fresh) => {
       if (location.pathname === '/insp/store/' + enc(storeId)) draw(fresh, t('insp_fetched', { t: fmtTime(fresh.at) }));

@@ -31,6 +31,11 @@ async function sheetsByOrder() {
 }
 
 async function viewOrders() {
+  // Listen before reading: a sync round that ends while the list is being
+  // drawn (the first one after sign-in brings the orders) redraws it.
+  const again = () => { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); };
+  const off = onScreen('sheet', again);
+  const off2 = onScreen('sync', (s) => { if (s.state === 'done' && s.changed !== false) again(); });
   const orders = await db.all('orders');
   const sheets = await sheetsByOrder();
   const today = dayOf(new Date().toISOString());
@@ -57,9 +62,6 @@ async function viewOrders() {
     more.addEventListener('toggle', () => { if (more.open && !list.firstChild) list.append(...earlier.map((o) => orderCard(o, sheets.get(o.id)))); });
     main.append(more);
   }
-  const again = () => { off(); off2(); if (document.body.dataset.view === 'viewOrders') render(); };
-  const off = onScreen('sheet', again);
-  const off2 = onScreen('sync', (s) => { if (s.state === 'done' && s.changed !== false) again(); });
 }
 
 function mapLink(addr) { return 'https://uri.amap.com/search?keyword=' + encodeURIComponent(addr || ''); }
