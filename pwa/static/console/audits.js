@@ -99,7 +99,7 @@ export async function auditList() {
   if (!isOnline()) return;
   try {
     const r = await api('GET', '/audits?limit=200');
-    const v = { at: new Date().toISOString(), items: (r.items || []).sort((a, b) => (b.created_at || '').localeCompare(a.created_at || '')) };
+    const v = { at: new Date().toISOString(), items: (r.items || []).sort((a, b) => Date.parse(b.created_at || 0) - Date.parse(a.created_at || 0)) };
     await db.kvSet('audit.list', v);
     if (location.pathname === '/audits') await draw(v, '');
     // Audits in progress are kept on the phone for the day out.

@@ -227,7 +227,7 @@ async function agentHome() {
   const mine = claimed.filter((x) => x.lease_holder === me());
   if (mine.length) lists.append(h('h3', null, t('cb_mine')), h('div', { class: 'cards' }, mine.map((x) => taskRow(x, t('cb_continue'), open))));
   const later = pending.filter((x) => x.channel === 'manual' && x.next_attempt_at)
-    .sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at));
+    .sort((a, b) => Date.parse(a.next_attempt_at) - Date.parse(b.next_attempt_at));
   if (later.length) lists.append(h('h3', null, t('cb_scheduled')), h('div', { class: 'cards' }, later.map((x) => taskRow(x, t('cb_call_now'), open))));
 }
 

@@ -310,7 +310,7 @@ function rectsCard(list) {
     h('a', { class: 'btn small', href: '/rect', 'data-link': '', id: 'rects-all' }, t('rc_all'))));
   if (!list.length) { el.append(h('p', { class: 'muted' }, t('rc_none'))); return el; }
   const now = Date.now();
-  const sorted = [...list].sort((a, b) => (a.due_at || '').localeCompare(b.due_at || '')); // most urgent first
+  const sorted = [...list].sort((a, b) => Date.parse(a.due_at || 0) - Date.parse(b.due_at || 0)); // most urgent first
   el.append(h('ul', { class: 'rects' }, sorted.map((r) => {
     const late = r.due_at && new Date(r.due_at).getTime() < now;
     return h('li', { 'data-rect': r.id, class: late ? 'late' : '' },

@@ -120,9 +120,11 @@ export async function rectListView(el, opts = {}) {
     // the latest resolved first.
     const units = [...new Set(list.map((r) => r.unit))].sort((a, b) => nameOf('unit', a).localeCompare(nameOf('unit', b), 'zh'));
     for (const u of units) {
+      // By instant: the server may write a time with +08:00 or with Z.
+      const at = (x) => (x ? Date.parse(x) : 0);
       const mine = list.filter((r) => r.unit === u).sort(status === 'open'
-        ? (a, b) => (a.due_at || '').localeCompare(b.due_at || '')
-        : (a, b) => (b.resolved_at || '').localeCompare(a.resolved_at || ''));
+        ? (a, b) => at(a.due_at) - at(b.due_at)
+        : (a, b) => at(b.resolved_at) - at(a.resolved_at));
       const late = mine.filter((r) => rectState(r).late).length;
       body.append(h('section', { class: 'rxunit', 'data-unit': u },
         h('h3', null, nameEl('unit', u), ' ', h('span', { class: 'pill' }, t('rx_count', { n: mine.length })),

@@ -46,7 +46,7 @@ async function viewOrders() {
   // Today's finished jobs are listed; a month of earlier ones waits behind
   // a tap (drawn only when opened: a cheap phone need not lay out 300 cards).
   const finished = orders.filter((o) => o.status === 'completed')
-    .sort((a, b) => (b.completed_at || '').localeCompare(a.completed_at || ''));
+    .sort((a, b) => Date.parse(b.completed_at || 0) - Date.parse(a.completed_at || 0));
   const done = finished.filter((o) => dayOf(o.completed_at || o.appointment?.from) === today);
   const earlier = finished.filter((o) => !done.includes(o));
   // Sheets whose order left this phone (reassigned) stay listed: never hide a record.
