@@ -378,34 +378,40 @@ func (s *Service) lease(t *Task, agent string, now time.Time) {
 func (s *Service) act(id string, who store.Actor, sc Scope, result bool, fn func(tx *bolt.Tx, t *Task, now time.Time) error) (*Task, error) {
 	var out *Task
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		now := s.now()
-		t, err := loadTask(tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.covers(t) {
-			return errNotFound(id)
-		}
-		old := t.clone()
-		t.advance(now, s.cfg.SMSWait)
-		if t.Status == StatusClaimed && t.LeaseHolder != who.Username {
-			return errLeased(t.LeaseHolder)
-		}
-		switch {
-		case t.Status == StatusDone && result:
-			return ErrAlreadyDone
-		case t.Status == StatusDone, t.Status == StatusUnreachable && !result:
-			// A customer who could not be reached may still call in and
-			// give a result; nothing else reopens a closed task.
-			return errClosed(t.Status)
-		}
-		if err := fn(tx, t, now); err != nil {
-			return err
-		}
-		out = t
-		return save(tx, old, t)
+		var err error
+		out, err = s.actTx(tx, id, who, sc, result, fn)
+		return err
 	})
 	return out, err
+}
+
+// actTx is act inside the caller's write transaction.
+func (s *Service) actTx(tx *bolt.Tx, id string, who store.Actor, sc Scope, result bool, fn func(tx *bolt.Tx, t *Task, now time.Time) error) (*Task, error) {
+	now := s.now()
+	t, err := loadTask(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.covers(t) {
+		return nil, errNotFound(id)
+	}
+	old := t.clone()
+	t.advance(now, s.cfg.SMSWait)
+	if t.Status == StatusClaimed && t.LeaseHolder != who.Username {
+		return nil, errLeased(t.LeaseHolder)
+	}
+	switch {
+	case t.Status == StatusDone && result:
+		return nil, ErrAlreadyDone
+	case t.Status == StatusDone, t.Status == StatusUnreachable && !result:
+		// A customer who could not be reached may still call in and
+		// give a result; nothing else reopens a closed task.
+		return nil, errClosed(t.Status)
+	}
+	if err := fn(tx, t, now); err != nil {
+		return nil, err
+	}
+	return t, save(tx, old, t)
 }
 
 // Release gives a task back to the queue.
