@@ -38,6 +38,10 @@ var (
 	// absent.
 	BucketWorkOrdersByTime   = []byte("workorders_by_time")
 	BucketWorkOrdersByStatus = []byte("workorders_by_status")
+	// WorkOrdersByType: scope 0x00 type 0x00 list time(8) 0x00 order id → nil,
+	// the type filter's index (workorders/typeindex.go); built on start when
+	// Meta "workorders_type_index" is absent.
+	BucketWorkOrdersByType = []byte("workorders_by_type")
 
 	// Templates: template id 0x00 version(u32 BE) → checklists.Template JSON.
 	BucketTemplates = []byte("templates")
@@ -227,4 +231,5 @@ var allBuckets = [][]byte{
 	BucketAuditBy,
 	BucketSubmissionsByFlag, BucketSubmissionFlagKeys,
 	BucketAudits,
+	BucketWorkOrdersByType,
 }

@@ -145,8 +145,11 @@ func listIndexed(tx *bolt.Tx, f Filter, limit int, after string) ([]WorkOrder, s
 		scope = "u:" + f.Unit
 	}
 	bucket, prefix := store.BucketWorkOrdersByTime, store.Prefix(scope)
-	if f.Status != "" {
+	switch {
+	case f.Status != "":
 		bucket, prefix = store.BucketWorkOrdersByStatus, store.Prefix(scope, f.Status)
+	case f.Type != "" && typeIndexOn(tx): // typeindex.go
+		bucket, prefix = store.BucketWorkOrdersByType, store.Prefix(scope, f.Type)
 	}
 	start := prefix
 	if !f.From.IsZero() {

@@ -15,13 +15,16 @@ package main
 // no one uploads, so the sheets wait for them (as province-load's do).
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"syscall"
 	"time"
 
 	"fieldcheck/auth"
@@ -91,25 +94,47 @@ func provinceGen(data string, sh provinceShape, batch int) (*genCounts, error) {
 	perDay := max(1, perTech/pv.days)
 	techsPerChunk := max(1, batch/perDay)
 
+	// SIGINT or SIGTERM ends the month early but cleanly: the chunk being
+	// written commits, then the spare orders and the walkthroughs are added
+	// as at the end of a full run. A run started again on the same data dir
+	// (same --jobs and shape) goes on where the last one stopped: the chunks
+	// whose orders are there are skipped (each chunk is one transaction).
+	stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
 	chunks := make(chan *genChunk, 2)
 	go func() {
 		defer close(chunks)
 		g := &generator{sh: sh, pv: pv, perTech: perTech, rng: rand.New(rand.NewSource(15)), cutoff: time.Now().Add(-time.Hour)}
+		skipped := 0
+	days:
 		for d := 0; d < pv.days; d++ {
 			for t0 := 0; t0 < techs; t0 += techsPerChunk {
+				if stop.Err() != nil {
+					fmt.Printf("stopped on day %d: finishing with the spare orders and the walkthroughs\n", d+1)
+					break days
+				}
 				c := &genChunk{}
 				for t := t0; t < min(techs, t0+techsPerChunk); t++ {
 					g.techDay(c, t/sh.TechsPerUnit, t%sh.TechsPerUnit, d)
+				}
+				if len(c.orders) > 0 && orderExists(db, c.orders[0].wo.ID) {
+					skipped += c.jobs
+					continue
 				}
 				sortResults(c.results)
 				chunks <- c
 			}
 		}
+		if skipped > 0 {
+			fmt.Printf("%d jobs were there from an earlier run\n", skipped)
+		}
 		c := &genChunk{} // the spare orders province-bench pushes
 		for t := 0; t < techs; t++ {
 			g.spares(c, t/sh.TechsPerUnit, t%sh.TechsPerUnit)
 		}
-		chunks <- c
+		if !orderExists(db, c.orders[0].wo.ID) {
+			chunks <- c
+		}
 	}()
 
 	var now time.Time
@@ -301,4 +326,13 @@ func dirSize(dir string) string {
 		return nil
 	})
 	return fmt.Sprintf("%.2f GB", float64(total)/1e9)
+}
+
+func orderExists(db *store.DB, id string) bool {
+	var ok bool
+	db.View(func(tx *bolt.Tx) error {
+		ok = store.Has(tx, store.BucketWorkOrders, []byte(id))
+		return nil
+	})
+	return ok
 }

@@ -27,6 +27,7 @@ type proc struct {
 	mu         sync.Mutex
 	maxRSS     int64
 	stopSample chan struct{}
+	readyWait  time.Duration // how long start waits for /readyz; 20 s when zero
 }
 
 func freeAddr() string {
@@ -86,7 +87,11 @@ func (p *proc) start() error {
 	}
 	go io.Copy(io.Discard, out)
 	probe := &http.Client{Timeout: 2 * time.Second}
-	for i := 0; i < 400; i++ {
+	wait := p.readyWait
+	if wait == 0 {
+		wait = 20 * time.Second
+	}
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); {
 		if res, err := probe.Get(p.base() + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -98,7 +103,7 @@ func (p *proc) start() error {
 	}
 	p.cmd.Process.Kill()
 	p.cmd.Wait()
-	return fmt.Errorf("server did not become ready within 20 s")
+	return fmt.Errorf("server did not become ready within %s", wait)
 }
 
 // sample records the server's resident set size every 200 ms.
