@@ -1,6 +1,7 @@
 package callbacks
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"log/slog"
@@ -98,6 +99,9 @@ func New(db *store.DB, cfg Config) *Service {
 		cfg.Logger.Error("callbacks: building the queue counters", "error", err)
 	} else if built && time.Since(start) > time.Second {
 		cfg.Logger.Info("callbacks: built the queue counters", "took", time.Since(start).Round(time.Millisecond))
+	}
+	if err := db.Update(buildStatusIndex); err != nil {
+		cfg.Logger.Error("callbacks: building the list's status index", "error", err)
 	}
 	return s
 }
@@ -619,14 +623,21 @@ func (s *Service) List(sc Scope, f Filter, limit int, after string) ([]Task, str
 	err := s.db.View(func(tx *bolt.Tx) error {
 		now := s.now()
 		var lastKey []byte
+		// A status or one unit's scope reads its run of the status index
+		// (statusindex.go); its keys past the prefix are the time index's.
 		c := tx.Bucket(store.BucketCallbacksByTime).Cursor()
+		var prefix []byte
+		if p, ok := statusIndexPrefix(sc, f.Status); ok && statusIndexOn(tx) {
+			c, prefix = tx.Bucket(store.BucketCallbacksByStatus).Cursor(), p
+		}
 		var k []byte
-		if start == nil {
+		if start == nil && prefix == nil {
 			k, _ = c.First()
 		} else {
-			k, _ = c.Seek(start)
+			k, _ = c.Seek(append(prefix[:len(prefix):len(prefix)], start...))
 		}
-		for ; k != nil; k, _ = c.Next() {
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			k = k[len(prefix):]
 			if end != nil && string(k[:8]) >= string(end) {
 				break
 			}

@@ -342,7 +342,7 @@ func loadAvg() string {
 
 // atOpenBuilds are the Meta marks of what a server builds from the records
 // at open when the mark is absent (a data dir from before the structure).
-var atOpenBuilds = []string{"callbacks_counts", "workorders_index", "workorders_type_index", "callbacks_status_index", "submissions_unit_index"}
+var atOpenBuilds = []string{"callbacks_counts", "workorders_index", "workorders_type_index", "callbacks_status_index"}
 
 // startWithBuilds times a start that builds every at-open structure from
 // the records (their marks removed first, as in a data dir from before
