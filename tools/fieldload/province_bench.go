@@ -27,6 +27,14 @@ type provinceBenchShape struct {
 	Month                     string
 	Requests                  int
 	SmallJobs                 int // the jobs the --small store was loaded with
+	Finished                  int // the jobs really there, when a load was stopped early (its spare orders follow --jobs)
+}
+
+func (sh provinceBenchShape) finished() int {
+	if sh.Finished > 0 {
+		return sh.Finished
+	}
+	return sh.Jobs
 }
 
 func provinceBench(bin, data, small string, sh provinceBenchShape) error {
@@ -63,7 +71,7 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 	pusher := newPusher(srv.base(), sh, tpl, rng)
 
 	fmt.Printf("province-bench on %s: %d jobs in %s, %d units (%d requests per report and scope, a push every 5)\n",
-		data, sh.Jobs, sh.Month, sh.Units, sh.Requests)
+		data, sh.finished(), sh.Month, sh.Units, sh.Requests)
 	srv.resetRSS()
 	reportsList := []struct{ name, path string }{
 		{"callbacks month+techs", "/api/v1/reports/callbacks?group=month"}, // the pair: then technicians, same range
@@ -172,7 +180,7 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\n%-28s %8s %8s\n", "at "+fmt.Sprint(sh.Jobs)+" jobs", "p50", "p99")
+	fmt.Printf("\n%-28s %8s %8s\n", "at "+fmt.Sprint(sh.finished())+" jobs", "p50", "p99")
 	fmt.Printf("%-28s %8s %8s\n", "push (1 sheet)", msf(pct(bigPush, 0.5)), msf(pct(bigPush, 0.99)))
 	fmt.Printf("%-28s %8s %8s  (%s)\n", "claim", msf(pct(bigClaim, 0.5)), msf(pct(bigClaim, 0.99)), loadAvg())
 	srv.stop()

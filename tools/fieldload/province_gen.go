@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -102,6 +103,7 @@ func provinceGen(data string, sh provinceShape, batch int) (*genCounts, error) {
 	stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	chunks := make(chan *genChunk, 2)
+	var finished atomic.Bool
 	go func() {
 		defer close(chunks)
 		g := &generator{sh: sh, pv: pv, perTech: perTech, rng: rand.New(rand.NewSource(15)), cutoff: time.Now().Add(-time.Hour)}
@@ -132,9 +134,11 @@ func provinceGen(data string, sh provinceShape, batch int) (*genCounts, error) {
 		for t := 0; t < techs; t++ {
 			g.spares(c, t/sh.TechsPerUnit, t%sh.TechsPerUnit)
 		}
-		if !orderExists(db, c.orders[0].wo.ID) {
-			chunks <- c
+		if orderExists(db, c.orders[0].wo.ID) {
+			finished.Store(true) // an earlier run got to the end
+			return
 		}
+		chunks <- c
 	}()
 
 	var now time.Time
@@ -196,6 +200,10 @@ func provinceGen(data string, sh provinceShape, batch int) (*genCounts, error) {
 	}
 	fmt.Printf("jobs: %d finished, %d callback results (%d 不满意), %d spot checks (%s)\n", n.jobs, n.results, n.unsatisfied, n.spots,
 		time.Since(started).Round(time.Millisecond))
+	if finished.Load() {
+		fmt.Println("the month was complete already (spare orders there): nothing more to write")
+		return &n, nil
+	}
 	if n.walks, err = provinceWalks(db, sh, pv); err != nil {
 		return nil, err
 	}

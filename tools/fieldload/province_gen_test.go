@@ -27,6 +27,10 @@ func TestProvinceGenSmall(t *testing.T) {
 	if n.jobs != 360 || n.results < 300 || n.results >= 360 || n.unsatisfied == 0 || n.walks != 8 {
 		t.Fatalf("wrote %+v", *n)
 	}
+	// Run again on the same data dir: everything is there, nothing is added.
+	if again, err := provinceGen(dir, sh, 50); err != nil || again.jobs != 0 || again.walks != 0 || again.results != 0 {
+		t.Fatalf("second run: %+v, %v", again, err)
+	}
 	db, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)

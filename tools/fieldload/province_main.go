@@ -27,6 +27,7 @@ func provinceMain(mode string, args []string) int {
 	small := fs.String("small", "", "province-bench: a smaller data dir for the growth ratios (push, claim)")
 	reqs := fs.Int("requests", 200, "province-bench: report requests per report and scope")
 	smallJobs := fs.Int("small-jobs", 10_000, "province-bench: the jobs --small was loaded with (same units and technicians)")
+	finished := fs.Int("finished", 0, "province-bench: the finished jobs really there when province-gen was stopped early (labels only; --jobs numbers the spare orders)")
 	batch := fs.Int("batch", 2000, "province-gen: jobs per write transaction")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.Parse(args)
@@ -56,7 +57,7 @@ func provinceMain(mode string, args []string) int {
 			Month: *month}, *batch)
 	case "province-bench":
 		err = provinceBench(*bin, *data, *small, provinceBenchShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs,
-			Month: *month, Requests: *reqs, SmallJobs: *smallJobs})
+			Month: *month, Requests: *reqs, SmallJobs: *smallJobs, Finished: *finished})
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
