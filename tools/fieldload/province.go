@@ -58,6 +58,12 @@ func provinceLoad(data string, sh provinceShape) error {
 	db.Bolt.NoSync = true // one fsync at the end (below), not one per commit
 	db.Bolt.MaxBatchDelay = time.Millisecond
 	defer db.Bolt.Sync()
+	// A new data dir records the current layout version, as the server's
+	// first start does (otherwise that start takes the month for an old
+	// release's and snapshots it to backups/ before stamping it).
+	if err := stampNew(db); err != nil {
+		return err
+	}
 	// On an empty store the rollups start complete (as the server's first
 	// start does); from here every write counts into them.
 	if r, err := reports.StartRollups(db, nil); err != nil {

@@ -81,6 +81,12 @@ func provinceGen(data string, sh provinceShape, batch int) (*genCounts, error) {
 	defer db.Close()
 	db.Bolt.NoSync = true // one fsync at the end, not one per commit
 	defer db.Bolt.Sync()
+	// A new data dir records the current layout version, as the server's
+	// first start does (otherwise that start takes the month for an old
+	// release's and snapshots it to backups/ before stamping it).
+	if err := stampNew(db); err != nil {
+		return nil, err
+	}
 	if r, err := reports.StartRollups(db, nil); err != nil {
 		return nil, err
 	} else if err := r.Wait(); err != nil {
@@ -343,4 +349,14 @@ func orderExists(db *store.DB, id string) bool {
 		return nil
 	})
 	return ok
+}
+
+// stampNew records the schema version in a brand-new store (store.Migrate
+// only stamps one that is new); a store with data is left alone.
+func stampNew(db *store.DB) error {
+	if v, err := db.Schema(); err != nil || v != 0 {
+		return err
+	}
+	_, err := db.Migrate(nil, time.Now())
+	return err
 }

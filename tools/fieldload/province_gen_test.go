@@ -36,6 +36,9 @@ func TestProvinceGenSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if v, err := db.Schema(); err != nil || v != store.SchemaVersion {
+		t.Fatalf("schema %d, %v: the server's first start would take it for an old release's", v, err)
+	}
 	var buf bytes.Buffer
 	if diffs, err := reports.Verify(db, &buf); err != nil || diffs != 0 {
 		t.Fatalf("rollups verify: %d differences, %v\n%s", diffs, err, buf.String())
