@@ -121,6 +121,7 @@ func buildStatusIndex(tx *bolt.Tx) error {
 		return err
 	}
 	n := 0
+	var keys [][]byte
 	c := tx.Bucket(store.BucketCallbacks).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if v == nil {
@@ -137,12 +138,11 @@ func buildStatusIndex(tx *bolt.Tx) error {
 			return fmt.Errorf("callbacks: status index: task %s: %w", k, err)
 		}
 		t.ID, t.Unit, t.Status, t.FinishedAt = slim.ID, slim.Unit, slim.Status, slim.FinishedAt
-		for _, key := range t.statusKeys() {
-			if err := b.Put(key, []byte{}); err != nil {
-				return err
-			}
-		}
+		keys = append(keys, t.statusKeys()...)
 		n++
+	}
+	if err := store.PutSorted(b, keys); err != nil {
+		return err
 	}
 	if n > 0 {
 		slog.Info("callbacks: built the list's status index", "tasks", n, "took", time.Since(start).Round(time.Millisecond))

@@ -77,6 +77,7 @@ func buildUnitIndex(tx *bolt.Tx) error {
 		return err
 	}
 	n := 0
+	var keys [][]byte
 	c := tx.Bucket(store.BucketSubmissionHeads).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if v == nil {
@@ -90,10 +91,11 @@ func buildUnitIndex(tx *bolt.Tx) error {
 		if err := json.Unmarshal(v, &h); err != nil {
 			return err
 		}
-		if err := b.Put(unitEntry(h.Unit, h.FinishedAt, h.ID), []byte{}); err != nil {
-			return err
-		}
+		keys = append(keys, unitEntry(h.Unit, h.FinishedAt, h.ID))
 		n++
+	}
+	if err := store.PutSorted(b, keys); err != nil {
+		return err
 	}
 	if n > 0 {
 		slog.Info("sync: built the supervisors' list index", "sheets", n, "took", time.Since(start).Round(time.Millisecond))

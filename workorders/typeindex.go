@@ -77,18 +77,18 @@ func buildTypeIndex(tx *bolt.Tx) error {
 		return err
 	}
 	n := 0
+	var keys [][]byte
 	c := tx.Bucket(store.BucketWorkOrders).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		wo, err := decode(k, v)
 		if err != nil {
 			return err
 		}
-		for _, key := range typeKeys(wo) {
-			if err := b.Put(key, []byte{}); err != nil {
-				return err
-			}
-		}
+		keys = append(keys, typeKeys(wo)...)
 		n++
+	}
+	if err := store.PutSorted(b, keys); err != nil {
+		return err
 	}
 	if n > 0 {
 		slog.Info("workorders: built the type index", "orders", n, "took", time.Since(start).Round(time.Millisecond))
