@@ -28,6 +28,9 @@ type proc struct {
 	maxRSS     int64
 	stopSample chan struct{}
 	readyWait  time.Duration // how long start waits for /readyz; 20 s when zero
+	// noDemo starts without --demo: a province's data dir has its own users,
+	// and the demo's history would send every SMS its outbox holds.
+	noDemo bool
 }
 
 func freeAddr() string {
@@ -52,7 +55,11 @@ func newProc(bin, data string, env []string) *proc {
 func (p *proc) base() string { return "http://" + p.addr }
 
 func (p *proc) start() error {
-	p.cmd = exec.Command(p.bin, "serve", "--addr", p.addr, "--data", p.data, "--demo")
+	args := []string{"serve", "--addr", p.addr, "--data", p.data, "--demo"}
+	if p.noDemo {
+		args = args[:len(args)-1]
+	}
+	p.cmd = exec.Command(p.bin, args...)
 	p.cmd.Env = append(os.Environ(), p.env...)
 	if prof := os.Getenv("FIELDLOAD_CPUPROFILE"); prof != "" {
 		p.cmd.Env = append(p.cmd.Env, "FIELDCHECK_CPUPROFILE="+prof)
