@@ -92,6 +92,14 @@ func provinceGen(data string, sh provinceShape, batch int) (*genCounts, error) {
 	} else if err := r.Wait(); err != nil {
 		return nil, err
 	}
+	// The lists' indexes start complete on the empty store, as at the
+	// server's first start, and are kept from here: the work orders' (built
+	// by the service), the supervisors' submission list (built by its first
+	// list); the callbacks' are built by callbacks.New below.
+	workorders.NewService(db, time.Now)
+	if _, _, err := fcsync.List(db, auth.Principal{Username: "pv-sup", Role: auth.RoleSupervisor, Unit: unitCode(0)}, fcsync.Filter{}, 1, ""); err != nil {
+		return nil, err
+	}
 	pv, err := provinceSetup(db, sh, started)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,16 @@ func TestProvinceGenSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// The lists' indexes were kept while loading: a server starting on it
+	// has nothing to build.
+	db.View(func(tx *bolt.Tx) error {
+		for _, k := range []string{"workorders_index", "workorders_type_index", "callbacks_status_index", "submissions_unit_index", "callbacks_counts"} {
+			if tx.Bucket(store.BucketMeta).Get([]byte(k)) == nil {
+				t.Errorf("meta %s missing after the load", k)
+			}
+		}
+		return nil
+	})
 	if v, err := db.Schema(); err != nil || v != store.SchemaVersion {
 		t.Fatalf("schema %d, %v: the server's first start would take it for an old release's", v, err)
 	}
