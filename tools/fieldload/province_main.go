@@ -28,7 +28,7 @@ func provinceMain(mode string, args []string) int {
 	reqs := fs.Int("requests", 200, "province-bench: report requests per report and scope")
 	smallJobs := fs.Int("small-jobs", 10_000, "province-bench: the jobs --small was loaded with (same units and technicians)")
 	finished := fs.Int("finished", 0, "province-bench: the finished jobs really there when province-gen was stopped early (labels only; --jobs numbers the spare orders)")
-	batch := fs.Int("batch", 2000, "province-gen: jobs per write transaction")
+	batch := fs.Int("batch", 4000, "province-gen: jobs per write transaction")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.Parse(args)
 	if *cpuprofile != "" {
