@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 FUZZTIME ?= 5s
 
-.PHONY: run build test deps gotest fuzz e2e e2e-update bench soak screenshots race vet fmt clean lighthouse
+.PHONY: run build test deps gotest fuzz e2e e2e-update bench soak screenshots race vet fmt clean lighthouse province-bench
 
 ## run: start the server with demo data on :8080 (FIELDCHECK_ADDR, FIELDCHECK_DATA honoured) and print the logins
 run:
@@ -62,6 +62,19 @@ soak:
 	$(GO) build -o bin/fieldcheck .
 	$(GO) build -o bin/fieldload ./tools/fieldload
 	./bin/fieldload soak --bin ./bin/fieldcheck --duration $(SOAK)
+
+## province-bench: a province's month of PROVINCE_JOBS finished jobs (default 1,000,000) written in bulk by fieldload province-gen into PROVINCE_DIR (kept: a second run reuses it, an interrupted one resumes), then every report, callbacks/summary, push, claim, RSS and start-up on the real server on 127.0.0.1
+PROVINCE_JOBS ?= 1000000
+PROVINCE_SMALL_JOBS ?= 10000
+PROVINCE_DIR ?= /tmp/fieldcheck-province
+province-bench:
+	mkdir -p bin
+	$(GO) build -o bin/fieldcheck .
+	$(GO) build -o bin/fieldload ./tools/fieldload
+	./bin/fieldload province-gen --data $(PROVINCE_DIR)/big --jobs $(PROVINCE_JOBS)
+	./bin/fieldload province-gen --data $(PROVINCE_DIR)/small --jobs $(PROVINCE_SMALL_JOBS)
+	./bin/fieldload province-bench --bin ./bin/fieldcheck --data $(PROVINCE_DIR)/big --jobs $(PROVINCE_JOBS) \
+		--small $(PROVINCE_DIR)/small --small-jobs $(PROVINCE_SMALL_JOBS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

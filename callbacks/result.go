@@ -106,7 +106,22 @@ func (s *Service) Result(who store.Actor, sc Scope, id string, in ResultInput) (
 	if err != nil {
 		return nil, err
 	}
-	return s.act(id, who, sc, true, func(tx *bolt.Tx, t *Task, now time.Time) error {
+	return s.act(id, who, sc, true, resultFn(who, in, reasons))
+}
+
+// ResultTx is Result inside the caller's write transaction, for bulk
+// loaders that close thousands of tasks in one commit (fieldload
+// province-gen); the same checks and writes as Result.
+func (s *Service) ResultTx(tx *bolt.Tx, who store.Actor, sc Scope, id string, in ResultInput) (*Task, error) {
+	reasons, err := in.validate()
+	if err != nil {
+		return nil, err
+	}
+	return s.actTx(tx, id, who, sc, true, resultFn(who, in, reasons))
+}
+
+func resultFn(who store.Actor, in ResultInput, reasons []string) func(tx *bolt.Tx, t *Task, now time.Time) error {
+	return func(tx *bolt.Tx, t *Task, now time.Time) error {
 		if t.Status == StatusPending && t.Channel == ChannelSMS {
 			// An agent got there before the SMS answer: the link dies now.
 			t.Channel = ChannelManual
@@ -129,7 +144,7 @@ func (s *Service) Result(who store.Actor, sc Scope, id string, in ResultInput) (
 			t.RectificationID = r.ID
 		}
 		return store.Audit(tx, now, who, "callback.result", "callback/"+t.ID, in.Satisfaction)
-	})
+	}
 }
 
 func closeTask(t *Task, now time.Time, r *Result) {

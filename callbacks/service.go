@@ -1,6 +1,7 @@
 package callbacks
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"log/slog"
@@ -98,6 +99,9 @@ func New(db *store.DB, cfg Config) *Service {
 		cfg.Logger.Error("callbacks: building the queue counters", "error", err)
 	} else if built && time.Since(start) > time.Second {
 		cfg.Logger.Info("callbacks: built the queue counters", "took", time.Since(start).Round(time.Millisecond))
+	}
+	if err := db.Update(buildStatusIndex); err != nil {
+		cfg.Logger.Error("callbacks: building the list's status index", "error", err)
 	}
 	return s
 }
@@ -378,34 +382,40 @@ func (s *Service) lease(t *Task, agent string, now time.Time) {
 func (s *Service) act(id string, who store.Actor, sc Scope, result bool, fn func(tx *bolt.Tx, t *Task, now time.Time) error) (*Task, error) {
 	var out *Task
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		now := s.now()
-		t, err := loadTask(tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.covers(t) {
-			return errNotFound(id)
-		}
-		old := t.clone()
-		t.advance(now, s.cfg.SMSWait)
-		if t.Status == StatusClaimed && t.LeaseHolder != who.Username {
-			return errLeased(t.LeaseHolder)
-		}
-		switch {
-		case t.Status == StatusDone && result:
-			return ErrAlreadyDone
-		case t.Status == StatusDone, t.Status == StatusUnreachable && !result:
-			// A customer who could not be reached may still call in and
-			// give a result; nothing else reopens a closed task.
-			return errClosed(t.Status)
-		}
-		if err := fn(tx, t, now); err != nil {
-			return err
-		}
-		out = t
-		return save(tx, old, t)
+		var err error
+		out, err = s.actTx(tx, id, who, sc, result, fn)
+		return err
 	})
 	return out, err
+}
+
+// actTx is act inside the caller's write transaction.
+func (s *Service) actTx(tx *bolt.Tx, id string, who store.Actor, sc Scope, result bool, fn func(tx *bolt.Tx, t *Task, now time.Time) error) (*Task, error) {
+	now := s.now()
+	t, err := loadTask(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.covers(t) {
+		return nil, errNotFound(id)
+	}
+	old := t.clone()
+	t.advance(now, s.cfg.SMSWait)
+	if t.Status == StatusClaimed && t.LeaseHolder != who.Username {
+		return nil, errLeased(t.LeaseHolder)
+	}
+	switch {
+	case t.Status == StatusDone && result:
+		return nil, ErrAlreadyDone
+	case t.Status == StatusDone, t.Status == StatusUnreachable && !result:
+		// A customer who could not be reached may still call in and
+		// give a result; nothing else reopens a closed task.
+		return nil, errClosed(t.Status)
+	}
+	if err := fn(tx, t, now); err != nil {
+		return nil, err
+	}
+	return t, save(tx, old, t)
 }
 
 // Release gives a task back to the queue.
@@ -613,14 +623,21 @@ func (s *Service) List(sc Scope, f Filter, limit int, after string) ([]Task, str
 	err := s.db.View(func(tx *bolt.Tx) error {
 		now := s.now()
 		var lastKey []byte
+		// A status or one unit's scope reads its run of the status index
+		// (statusindex.go); its keys past the prefix are the time index's.
 		c := tx.Bucket(store.BucketCallbacksByTime).Cursor()
+		var prefix []byte
+		if p, ok := statusIndexPrefix(sc, f.Status); ok && statusIndexOn(tx) {
+			c, prefix = tx.Bucket(store.BucketCallbacksByStatus).Cursor(), p
+		}
 		var k []byte
-		if start == nil {
+		if start == nil && prefix == nil {
 			k, _ = c.First()
 		} else {
-			k, _ = c.Seek(start)
+			k, _ = c.Seek(append(prefix[:len(prefix):len(prefix)], start...))
 		}
-		for ; k != nil; k, _ = c.Next() {
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			k = k[len(prefix):]
 			if end != nil && string(k[:8]) >= string(end) {
 				break
 			}

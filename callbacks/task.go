@@ -250,6 +250,9 @@ func save(tx *bolt.Tx, old, t *Task) error {
 	if err := saveUnitEntry(tx, old, t); err != nil {
 		return err
 	}
+	if err := moveStatusEntries(tx, old, t); err != nil { // the list's index (statusindex.go)
+		return err
+	}
 	if err := moveCounts(tx, old, t); err != nil { // the summary's counters, in this commit
 		return err
 	}

@@ -8,9 +8,9 @@
 #   3. one callback claim with a million pending tasks (BenchmarkClaim1M);
 #   4. the server's peak RSS on a normal day of photo uploads next to a mix
 #      of decompression bombs and big bodies (fieldload memmix, bound 512 MB).
-#   5. a province's month (fieldload province-load: BENCH_JOBS finished jobs
-#      with callbacks and results, walkthroughs, spot checks, through the
-#      domain code) and, on the real server, every report for a unit and the
+#   5. a province's month (fieldload province-gen: BENCH_JOBS finished jobs
+#      with callbacks and results, walkthroughs, spot checks, written in bulk
+#      through the domains' write functions) and, on the real server, every report for a unit and the
 #      province, the month's XLSX exports, push and claim latency against a
 #      BENCH_SMALL_JOBS store, RSS while serving reports (province-bench);
 #      then `fieldcheck rollups verify` and `rollups rebuild` on it, timed.
@@ -23,8 +23,8 @@
 #   BENCH_DEVICES=1,16,64
 #   BENCH_PHOTOS=7     photobench iterations
 #   BENCH_CLAIMS=2000  BenchmarkClaim1M iterations
-#   BENCH_JOBS=1000000 province-load size (the load runs ~100–200 jobs/s on a
-#                      busy 2-core box: use a smaller size there)
+#   BENCH_JOBS=1000000 province-gen size (~600 jobs/s on a quiet 2-core box,
+#                      ~100 when it is shared: use a smaller size there)
 #   BENCH_SMALL_JOBS=10000
 #   BENCH_PROVINCE_DIR   reuse loaded data dirs ($DIR/big, $DIR/small) when set
 set -euo pipefail
@@ -63,14 +63,14 @@ timeout 1200 $GO test ./callbacks -run '^$' -bench Claim1M -benchtime "${CLAIMS}
 section "peak RSS: a normal day of photos vs decompression bombs and 20 MB bodies (fieldload memmix)"
 timeout 900 ./bin/fieldload memmix --bin ./bin/fieldcheck --rss-mb 512
 
-section "a province's month: $JOBS jobs (fieldload province-load, province-bench)"
+section "a province's month: $JOBS jobs (fieldload province-gen, province-bench)"
 PV=${BENCH_PROVINCE_DIR:-}
 if [ -z "$PV" ]; then
 	PV=$(mktemp -d)
 	trap 'rm -rf "$PV"' EXIT
 fi
-[ -e "$PV/big/fieldcheck.db" ] || ./bin/fieldload province-load --data "$PV/big" --jobs "$JOBS"
-[ -e "$PV/small/fieldcheck.db" ] || ./bin/fieldload province-load --data "$PV/small" --jobs "$SMALL_JOBS"
+./bin/fieldload province-gen --data "$PV/big" --jobs "$JOBS"          # resumes or reuses a data dir already there
+./bin/fieldload province-gen --data "$PV/small" --jobs "$SMALL_JOBS"
 ls -l "$PV/big/fieldcheck.db" "$PV/small/fieldcheck.db"
 timeout 3600 ./bin/fieldload province-bench --bin ./bin/fieldcheck --data "$PV/big" --jobs "$JOBS" --small "$PV/small" --small-jobs "$SMALL_JOBS"
 echo

@@ -38,6 +38,10 @@ var (
 	// absent.
 	BucketWorkOrdersByTime   = []byte("workorders_by_time")
 	BucketWorkOrdersByStatus = []byte("workorders_by_status")
+	// WorkOrdersByType: scope 0x00 type 0x00 list time(8) 0x00 order id → nil,
+	// the type filter's index (workorders/typeindex.go); built on start when
+	// Meta "workorders_type_index" is absent.
+	BucketWorkOrdersByType = []byte("workorders_by_type")
 
 	// Templates: template id 0x00 version(u32 BE) → checklists.Template JSON.
 	BucketTemplates = []byte("templates")
@@ -118,6 +122,16 @@ var (
 	// CallbacksByTime: finished_at(time key) 0x00 task id → nil — the job's
 	// finish time, the day reports count it on and list ranges filter by.
 	BucketCallbacksByTime = []byte("callbacks_by_time")
+	// CallbacksByStatus: scope 0x00 class 0x00 finished_at(time key) 0x00 task
+	// id → nil, scope "*" or "u:"unit, class the stored status's ("open",
+	// "done", "unreachable") or "all" (unit scope only): the callback list's
+	// status and unit filters page through it (callbacks/statusindex.go).
+	// Built on start when Meta "callbacks_status_index" is absent.
+	BucketCallbacksByStatus = []byte("callbacks_by_status")
+	// SubmissionsByUnit: unit 0x00 finished_at(time key) 0x00 submission id →
+	// nil, a supervisor's list (sync/unitindex.go); built on the first
+	// supervisor's list when Meta "submissions_unit_index" is absent.
+	BucketSubmissionsByUnit = []byte("submissions_by_unit")
 	// CallbackCounts: the queue counters of GET /callbacks/summary, moved in
 	// the task's own transaction: per scope (every unit, one unit) and count,
 	// step deltas per one-minute bucket, the step index that resolves the
@@ -227,4 +241,7 @@ var allBuckets = [][]byte{
 	BucketAuditBy,
 	BucketSubmissionsByFlag, BucketSubmissionFlagKeys,
 	BucketAudits,
+	BucketWorkOrdersByType,
+	BucketCallbacksByStatus,
+	BucketSubmissionsByUnit,
 }

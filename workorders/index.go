@@ -3,6 +3,7 @@ package workorders
 import (
 	"bytes"
 	"encoding/base64"
+	"log/slog"
 	"time"
 
 	"fieldcheck/errs"
@@ -104,6 +105,7 @@ func buildIndex(tx *bolt.Tx) error {
 	if indexOn(tx) {
 		return nil
 	}
+	start := time.Now()
 	for _, name := range [][]byte{store.BucketWorkOrdersByTime, store.BucketWorkOrdersByStatus} {
 		if err := tx.DeleteBucket(name); err != nil && err != bolt.ErrBucketNotFound {
 			return err
@@ -113,21 +115,25 @@ func buildIndex(tx *bolt.Tx) error {
 		}
 	}
 	c := tx.Bucket(store.BucketWorkOrders).Cursor()
-	bt, bs := tx.Bucket(store.BucketWorkOrdersByTime), tx.Bucket(store.BucketWorkOrdersByStatus)
+	var allT, allS [][]byte
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		wo, err := decode(k, v)
 		if err != nil {
 			return err
 		}
 		byTime, byStatus := indexKeys(wo)
-		for i := range byTime {
-			if err := bt.Put(byTime[i], []byte{}); err != nil {
-				return err
-			}
-			if err := bs.Put(byStatus[i], []byte{}); err != nil {
-				return err
-			}
-		}
+		allT, allS = append(allT, byTime...), append(allS, byStatus...)
+	}
+	// In key order (store.PutSorted): in the orders' id order the build
+	// took minutes at half a million orders.
+	if err := store.PutSorted(tx.Bucket(store.BucketWorkOrdersByTime), allT); err != nil {
+		return err
+	}
+	if err := store.PutSorted(tx.Bucket(store.BucketWorkOrdersByStatus), allS); err != nil {
+		return err
+	}
+	if len(allT) > 0 {
+		slog.Info("workorders: built the list indexes", "entries", len(allT)+len(allS), "took", time.Since(start).Round(time.Millisecond))
 	}
 	return tx.Bucket(store.BucketMeta).Put(metaIndex, []byte{1})
 }
@@ -145,8 +151,11 @@ func listIndexed(tx *bolt.Tx, f Filter, limit int, after string) ([]WorkOrder, s
 		scope = "u:" + f.Unit
 	}
 	bucket, prefix := store.BucketWorkOrdersByTime, store.Prefix(scope)
-	if f.Status != "" {
+	switch {
+	case f.Status != "":
 		bucket, prefix = store.BucketWorkOrdersByStatus, store.Prefix(scope, f.Status)
+	case f.Type != "" && typeIndexOn(tx): // typeindex.go
+		bucket, prefix = store.BucketWorkOrdersByType, store.Prefix(scope, f.Type)
 	}
 	start := prefix
 	if !f.From.IsZero() {

@@ -44,6 +44,9 @@ func List(tx *bolt.Tx, f Filter, limit int, after string) ([]WorkOrder, string, 
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
+	if f.Type != "" && f.Status == "" && typeIndexOn(tx) {
+		return listIndexed(tx, f, limit, after)
+	}
 	if (f.Status != "" || !f.From.IsZero() || !f.To.IsZero()) && indexOn(tx) {
 		return listIndexed(tx, f, limit, after)
 	}

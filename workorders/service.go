@@ -31,6 +31,9 @@ func NewService(db *store.DB, now store.Clock) *Service {
 	if err := db.Update(buildIndex); err != nil {
 		slog.Error("workorders: building the list indexes", "error", err)
 	}
+	if err := db.Update(buildTypeIndex); err != nil {
+		slog.Error("workorders: building the type index", "error", err)
+	}
 	return &Service{db: db, now: now}
 }
 

@@ -373,6 +373,9 @@ func save(tx *bolt.Tx, old, wo *WorkOrder) error {
 	if err := moveIndex(tx, old, wo); err != nil {
 		return err
 	}
+	if err := moveTypeIndex(tx, old, wo); err != nil {
+		return err
+	}
 	if err := store.PutJSON(tx, store.BucketWorkOrders, id, wo); err != nil {
 		return err
 	}

@@ -608,6 +608,7 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 			return Result{}, err
 		}
 	}
+	was := placeOf(head) // the supervisors' list entry (unitindex.go), before h changes
 	if err := writeIndexes(tx, head, h, pl.finished); err != nil {
 		return Result{}, err
 	}
@@ -637,6 +638,9 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 		if err := schedules.Visited(tx, in); err != nil {
 			return Result{}, err
 		}
+	}
+	if err := moveUnitEntry(tx, was, h); err != nil {
+		return Result{}, err
 	}
 	if err := saveHead(tx, h); err != nil {
 		return Result{}, err

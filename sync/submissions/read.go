@@ -210,6 +210,18 @@ func List(db *store.DB, p auth.Principal, f Filter, limit int, after string) ([]
 		bucket, prefix = store.BucketSubmissionsBySubject, store.Prefix("store:"+f.StoreID)
 	case p.Role == auth.RoleTechnician || p.Role == auth.RoleInspector:
 		bucket, prefix = store.BucketSubmissionsByAuthor, store.Prefix(p.Username)
+	case p.Role == auth.RoleSupervisor && p.Unit != "":
+		// Their unit's sheets by finish time (unitindex.go).
+		if err := ensureUnitIndex(db); err != nil {
+			return nil, "", err
+		}
+		bucket, prefix = store.BucketSubmissionsByUnit, store.Prefix(p.Unit)
+		if !f.From.IsZero() {
+			start = append(prefix[:len(prefix):len(prefix)], store.TimeKey(f.From)...)
+		}
+		if !f.To.IsZero() {
+			end = append(prefix[:len(prefix):len(prefix)], store.TimeKey(f.To)...)
+		}
 	case p.Role == auth.RoleSupervisor || p.Role == auth.RoleAdmin:
 		bucket = store.BucketSubmissionsByTime
 		if !f.From.IsZero() {

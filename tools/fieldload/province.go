@@ -59,6 +59,12 @@ func provinceLoad(data string, sh provinceShape) error {
 	db.Bolt.NoSync = true // one fsync at the end (below), not one per commit
 	db.Bolt.MaxBatchDelay = time.Millisecond
 	defer db.Bolt.Sync()
+	// A new data dir records the current layout version, as the server's
+	// first start does (otherwise that start takes the month for an old
+	// release's and snapshots it to backups/ before stamping it).
+	if err := stampNew(db); err != nil {
+		return err
+	}
 	// On an empty store the rollups start complete (as the server's first
 	// start does); from here every write counts into them.
 	if r, err := reports.StartRollups(db, nil); err != nil {
@@ -66,68 +72,11 @@ func provinceLoad(data string, sh provinceShape) error {
 	} else if err := r.Wait(); err != nil {
 		return err
 	}
-	from, err := time.ParseInLocation("2006-01", sh.Month, store.Shanghai)
+	pv, err := provinceSetup(db, sh, started)
 	if err != nil {
-		return fmt.Errorf("--month: %w", err)
-	}
-	to := from.AddDate(0, 1, 0)
-	days := int(to.Sub(from).Hours() / 24)
-	setupAt := from.AddDate(0, 0, -7)
-	if err := checklists.EnsureBuiltins(db, setupAt); err != nil {
 		return err
 	}
-	auth.BcryptCost = bcrypt.MinCost
-	actor := store.Actor{Username: "pv-admin"}
-	var acceptance, walk, spot *checklists.Template
-	err = db.Update(func(tx *bolt.Tx) error {
-		var err error
-		if acceptance, err = checklists.Get(tx, "install_acceptance", 0); err != nil {
-			return err
-		}
-		if walk, err = checklists.Get(tx, "store_walkthrough", 0); err != nil {
-			return err
-		}
-		if spot, err = checklists.Get(tx, "home_visit_spotcheck", 0); err != nil {
-			return err
-		}
-		mk := func(name, role, unit string) error {
-			if store.Has(tx, store.BucketUsers, []byte(name)) {
-				return nil
-			}
-			_, err := auth.CreateUser(tx, auth.NewUser{Username: name, Password: provincePass, Name: name, Role: role, Unit: unit}, nil, setupAt)
-			return err
-		}
-		if err := mk("pv-admin", auth.RoleAdmin, ""); err != nil {
-			return err
-		}
-		for u := 0; u < sh.Units; u++ {
-			unit := unitCode(u)
-			for _, r := range [][2]string{{"sup", auth.RoleSupervisor}, {"insp", auth.RoleInspector}, {"agent", auth.RoleAgent}} {
-				if err := mk(unit+"-"+r[0], r[1], unit); err != nil {
-					return err
-				}
-			}
-			for i := 0; i < sh.TechsPerUnit; i++ {
-				if err := mk(techName(u, i), auth.RoleTechnician, unit); err != nil {
-					return err
-				}
-			}
-			for i := 0; i < sh.StoresPerUnit; i++ {
-				id := provinceStore(u, i)
-				if store.Has(tx, store.BucketOutlets, []byte(id)) {
-					continue
-				}
-				if _, err := workorders.CreateOutlet(tx, workorders.Outlet{ID: id, Name: "营业厅 " + id, Unit: unit}, actor, setupAt); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("users and stores: %w", err)
-	}
-	fmt.Printf("users and stores: %d units × %d technicians, %d stores each (%s)\n", sh.Units, sh.TechsPerUnit, sh.StoresPerUnit, time.Since(started).Round(time.Millisecond))
+	from, days, acceptance, spot := pv.from, pv.days, pv.acceptance, pv.spot
 
 	// Jobs per technician, spread over the month's days.
 	techs := sh.Units * sh.TechsPerUnit
@@ -183,23 +132,9 @@ func provinceLoad(data string, sh provinceShape) error {
 	}
 	fmt.Printf("jobs: %d finished by pushed acceptance sheets, %d callback results (%s)\n", pushed.Load(), results.Load(), time.Since(started).Round(time.Millisecond))
 
-	// Walkthroughs: every store twice in the month, by its unit's inspector.
-	rng := rand.New(rand.NewSource(99))
-	walks := 0
-	for u := 0; u < sh.Units; u++ {
-		p := auth.Principal{Username: unitCode(u) + "-insp", Role: auth.RoleInspector, Unit: unitCode(u)}
-		for round := 0; round < 2; round++ {
-			at := from.AddDate(0, 0, rng.Intn(days)).Add(time.Duration(9+rng.Intn(9)) * time.Hour)
-			var subs []json.RawMessage
-			for i := 0; i < sh.StoresPerUnit; i++ {
-				s := fill(walk, checklists.Subject{StoreID: provinceStore(u, i)}, at, rng, 0.15)
-				subs = append(subs, mustJSON(s))
-				walks++
-			}
-			if err := pushAll(db, p, subs, at.Add(10*time.Minute)); err != nil {
-				return fmt.Errorf("walkthroughs: %w", err)
-			}
-		}
+	walks, err := provinceWalks(db, sh, pv)
+	if err != nil {
+		return err
 	}
 	fmt.Printf("walkthroughs: %d (%s)\n", walks, time.Since(started).Round(time.Millisecond))
 	return nil
@@ -376,4 +311,104 @@ func mustJSON(v any) json.RawMessage {
 		panic(err)
 	}
 	return b
+}
+
+// province is what provinceSetup made: the month and the templates.
+type province struct {
+	from                   time.Time
+	days                   int
+	acceptance, walk, spot *checklists.Template
+}
+
+// provinceSetup creates the province's users and stores (province-load and
+// province-gen build the same ones).
+func provinceSetup(db *store.DB, sh provinceShape, started time.Time) (*province, error) {
+	from, err := time.ParseInLocation("2006-01", sh.Month, store.Shanghai)
+	if err != nil {
+		return nil, fmt.Errorf("--month: %w", err)
+	}
+	to := from.AddDate(0, 1, 0)
+	days := int(to.Sub(from).Hours() / 24)
+	setupAt := from.AddDate(0, 0, -7)
+	if err := checklists.EnsureBuiltins(db, setupAt); err != nil {
+		return nil, err
+	}
+	auth.BcryptCost = bcrypt.MinCost
+	actor := store.Actor{Username: "pv-admin"}
+	var acceptance, walk, spot *checklists.Template
+	err = db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if acceptance, err = checklists.Get(tx, "install_acceptance", 0); err != nil {
+			return err
+		}
+		if walk, err = checklists.Get(tx, "store_walkthrough", 0); err != nil {
+			return err
+		}
+		if spot, err = checklists.Get(tx, "home_visit_spotcheck", 0); err != nil {
+			return err
+		}
+		mk := func(name, role, unit string) error {
+			if store.Has(tx, store.BucketUsers, []byte(name)) {
+				return nil
+			}
+			_, err := auth.CreateUser(tx, auth.NewUser{Username: name, Password: provincePass, Name: name, Role: role, Unit: unit}, nil, setupAt)
+			return err
+		}
+		if err := mk("pv-admin", auth.RoleAdmin, ""); err != nil {
+			return err
+		}
+		for u := 0; u < sh.Units; u++ {
+			unit := unitCode(u)
+			for _, r := range [][2]string{{"sup", auth.RoleSupervisor}, {"insp", auth.RoleInspector}, {"agent", auth.RoleAgent}} {
+				if err := mk(unit+"-"+r[0], r[1], unit); err != nil {
+					return err
+				}
+			}
+			for i := 0; i < sh.TechsPerUnit; i++ {
+				if err := mk(techName(u, i), auth.RoleTechnician, unit); err != nil {
+					return err
+				}
+			}
+			for i := 0; i < sh.StoresPerUnit; i++ {
+				id := provinceStore(u, i)
+				if store.Has(tx, store.BucketOutlets, []byte(id)) {
+					continue
+				}
+				if _, err := workorders.CreateOutlet(tx, workorders.Outlet{ID: id, Name: "营业厅 " + id, Unit: unit}, actor, setupAt); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("users and stores: %w", err)
+	}
+	fmt.Printf("users and stores: %d units × %d technicians, %d stores each (%s)\n", sh.Units, sh.TechsPerUnit, sh.StoresPerUnit, time.Since(started).Round(time.Millisecond))
+	return &province{from: from, days: days, acceptance: acceptance, walk: walk, spot: spot}, nil
+}
+
+// provinceWalks has every store walked through twice in the month by its
+// unit's inspector, pushed through sync.Push.
+func provinceWalks(db *store.DB, sh provinceShape, pv *province) (int, error) {
+	from, days, walk := pv.from, pv.days, pv.walk
+	// Walkthroughs: every store twice in the month, by its unit's inspector.
+	rng := rand.New(rand.NewSource(99))
+	walks := 0
+	for u := 0; u < sh.Units; u++ {
+		p := auth.Principal{Username: unitCode(u) + "-insp", Role: auth.RoleInspector, Unit: unitCode(u)}
+		for round := 0; round < 2; round++ {
+			at := from.AddDate(0, 0, rng.Intn(days)).Add(time.Duration(9+rng.Intn(9)) * time.Hour)
+			var subs []json.RawMessage
+			for i := 0; i < sh.StoresPerUnit; i++ {
+				s := fill(walk, checklists.Subject{StoreID: provinceStore(u, i)}, at, rng, 0.15)
+				subs = append(subs, mustJSON(s))
+				walks++
+			}
+			if err := pushAll(db, p, subs, at.Add(10*time.Minute)); err != nil {
+				return walks, fmt.Errorf("walkthroughs: %w", err)
+			}
+		}
+	}
+	return walks, nil
 }

@@ -13,8 +13,13 @@ import (
 	"math/rand"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 type provinceBenchShape struct {
@@ -22,13 +27,29 @@ type provinceBenchShape struct {
 	Month                     string
 	Requests                  int
 	SmallJobs                 int // the jobs the --small store was loaded with
+	Finished                  int // the jobs really there, when a load was stopped early (its spare orders follow --jobs)
+}
+
+func (sh provinceBenchShape) finished() int {
+	if sh.Finished > 0 {
+		return sh.Finished
+	}
+	return sh.Jobs
 }
 
 func provinceBench(bin, data, small string, sh provinceBenchShape) error {
-	srv, err := startProc(bin, data, nil)
-	if err != nil {
+	fmt.Printf("data dir %s: %s (%s)\n", data, dirSize(data), loadAvg())
+	t0 := time.Now()
+	srv := newProc(bin, data, nil)
+	srv.readyWait = 30 * time.Minute // the open's page check reads the whole file
+	srv.noDemo = true
+	srv.logPath = filepath.Join(os.TempDir(), fmt.Sprintf("province-bench-%d-first.log", os.Getpid()))
+	defer os.Remove(srv.logPath)
+	if err := srv.start(); err != nil {
 		return err
 	}
+	fmt.Printf("start-up to /readyz: %.1f s (%s)\n", time.Since(t0).Seconds(), loadAvg())
+	printBuilds(srv.logPath)
 	defer srv.stop()
 	rng := rand.New(rand.NewSource(15))
 	from, err := time.ParseInLocation("2006-01", sh.Month, shanghai())
@@ -54,9 +75,10 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 	pusher := newPusher(srv.base(), sh, tpl, rng)
 
 	fmt.Printf("province-bench on %s: %d jobs in %s, %d units (%d requests per report and scope, a push every 5)\n",
-		data, sh.Jobs, sh.Month, sh.Units, sh.Requests)
+		data, sh.finished(), sh.Month, sh.Units, sh.Requests)
 	srv.resetRSS()
 	reportsList := []struct{ name, path string }{
+		{"callbacks month+techs", "/api/v1/reports/callbacks?group=month"}, // the pair: then technicians, same range
 		{"callbacks by day", "/api/v1/reports/callbacks?group=day"},
 		{"callbacks by week", "/api/v1/reports/callbacks?group=week"},
 		{"callbacks by month", "/api/v1/reports/callbacks?group=month"},
@@ -88,6 +110,10 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 				}
 				t0 := time.Now()
 				status, body, err := c.getRaw(path)
+				if err == nil && status == 200 && r.name == "callbacks month+techs" {
+					path = strings.Replace(path, "callbacks?group=month", "technicians?", 1)
+					status, body, err = c.getRaw(path)
+				}
 				took = append(took, time.Since(t0))
 				if err != nil || status != 200 {
 					return fmt.Errorf("%s: %d %v %.200s", path, status, err, body)
@@ -98,8 +124,38 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 					}
 				}
 			}
-			fmt.Printf("%-20s %-9s %8s %8s %8s\n", r.name, scope, msf(pct(took, 0.5)), msf(pct(took, 0.99)), msf(pct(took, 1)))
+			fmt.Printf("%-20s %-9s %8s %8s %8s  (%s)\n", r.name, scope, msf(pct(took, 0.5)), msf(pct(took, 0.99)), msf(pct(took, 1)), loadAvg())
 		}
+	}
+	// The agents' counters, polled: each unit's agent and the admin (the
+	// whole province), pushes in between as above.
+	agents := make([]*client, sh.Units)
+	for u := range agents {
+		agents[u] = newClient(srv.base(), unitCode(u)+"-agent", provincePass)
+		if err := agents[u].login(); err != nil {
+			return err
+		}
+	}
+	for _, scope := range []string{"unit", "province"} {
+		var took []time.Duration
+		for k := 0; k < sh.Requests; k++ {
+			c := admin
+			if scope == "unit" {
+				c = agents[rng.Intn(len(agents))]
+			}
+			t0 := time.Now()
+			status, body, err := c.getRaw("/api/v1/callbacks/summary")
+			took = append(took, time.Since(t0))
+			if err != nil || status != 200 {
+				return fmt.Errorf("callbacks/summary: %d %v %.200s", status, err, body)
+			}
+			if n++; n%5 == 0 {
+				if _, err := pusher.push(); err != nil {
+					return err
+				}
+			}
+		}
+		fmt.Printf("%-20s %-9s %8s %8s %8s  (%s)\n", "callbacks/summary", scope, msf(pct(took, 0.5)), msf(pct(took, 0.99)), msf(pct(took, 1)), loadAvg())
 	}
 	fmt.Printf("\nexports (province, whole month, 3 runs each, slowest shown):\n")
 	for _, x := range []struct{ name, path string }{
@@ -122,21 +178,33 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 		}
 		fmt.Printf("  %-24s %8s  (%d bytes)\n", x.name, msf(worst), size)
 	}
-	fmt.Printf("\npeak RSS while serving the reports: %d MB; now %s\n", srv.peakRSS()>>20, rssParts(srv.cmd.Process.Pid))
+	fmt.Printf("\npeak RSS while serving the reports: %d MB; now %s (%s)\n", srv.peakRSS()>>20, rssParts(srv.cmd.Process.Pid), loadAvg())
 
 	bigPush, bigClaim, err := pushClaim(srv, pusher, sh)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\n%-28s %8s %8s\n", "at "+fmt.Sprint(sh.Jobs)+" jobs", "p50", "p99")
+	fmt.Printf("\n%-28s %8s %8s\n", "at "+fmt.Sprint(sh.finished())+" jobs", "p50", "p99")
 	fmt.Printf("%-28s %8s %8s\n", "push (1 sheet)", msf(pct(bigPush, 0.5)), msf(pct(bigPush, 0.99)))
-	fmt.Printf("%-28s %8s %8s\n", "claim", msf(pct(bigClaim, 0.5)), msf(pct(bigClaim, 0.99)))
+	fmt.Printf("%-28s %8s %8s  (%s)\n", "claim", msf(pct(bigClaim, 0.5)), msf(pct(bigClaim, 0.99)), loadAvg())
+	srv.stop()
+	t0 = time.Now()
+	again := newProc(bin, data, nil)
+	again.readyWait, again.noDemo = 30*time.Minute, true
+	if err := again.start(); err != nil {
+		return err
+	}
+	fmt.Printf("\nrestart to /readyz (nothing to build): %.1f s (%s)\n", time.Since(t0).Seconds(), loadAvg())
+	again.stop()
+	if err := startWithBuilds(bin, data); err != nil {
+		return err
+	}
 	if small == "" {
 		return nil
 	}
-	srv.stop()
-	ssrv, err := startProc(bin, small, nil)
-	if err != nil {
+	ssrv := newProc(bin, small, nil)
+	ssrv.noDemo = true
+	if err := ssrv.start(); err != nil {
 		return err
 	}
 	defer ssrv.stop()
@@ -149,8 +217,8 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 	}
 	fmt.Printf("%-28s %8s %8s\n", fmt.Sprintf("push (1 sheet), %d jobs", sh.SmallJobs), msf(pct(smallPush, 0.5)), msf(pct(smallPush, 0.99)))
 	fmt.Printf("%-28s %8s %8s\n", fmt.Sprintf("claim, %d jobs", sh.SmallJobs), msf(pct(smallClaim, 0.5)), msf(pct(smallClaim, 0.99)))
-	fmt.Printf("growth (big ÷ small, p50): push %.2f×, claim %.2f×\n",
-		float64(pct(bigPush, 0.5))/float64(pct(smallPush, 0.5)), float64(pct(bigClaim, 0.5))/float64(pct(smallClaim, 0.5)))
+	fmt.Printf("growth (big ÷ small, p50): push %.2f×, claim %.2f× (%s)\n",
+		float64(pct(bigPush, 0.5))/float64(pct(smallPush, 0.5)), float64(pct(bigClaim, 0.5))/float64(pct(smallClaim, 0.5)), loadAvg())
 	return nil
 }
 
@@ -280,4 +348,64 @@ func rssParts(pid int) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// loadAvg is the machine's load average now (1, 5, 15 min), printed beside
+// each figure: this box is shared.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if err != nil || len(f) < 3 {
+		return "load ?"
+	}
+	return "load " + strings.Join(f[:3], " ")
+}
+
+// atOpenBuilds are the Meta marks of what a server builds from the records
+// at open when the mark is absent (a data dir from before the structure).
+var atOpenBuilds = []string{"callbacks_counts", "workorders_index", "workorders_type_index", "callbacks_status_index"}
+
+// startWithBuilds times a start that builds every at-open structure from
+// the records (their marks removed first, as in a data dir from before
+// them), then prints what the server logged about each build.
+func startWithBuilds(bin, data string) error {
+	db, err := store.Open(data)
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, k := range atOpenBuilds {
+			if err := tx.Bucket(store.BucketMeta).Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		return err
+	}
+	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("province-bench-%d.log", os.Getpid()))
+	defer os.Remove(logPath)
+	srv := newProc(bin, data, nil)
+	srv.readyWait, srv.logPath, srv.noDemo = 30*time.Minute, logPath, true
+	t0 := time.Now()
+	if err := srv.start(); err != nil {
+		return err
+	}
+	took := time.Since(t0)
+	srv.stop()
+	fmt.Printf("\nstart-up with every at-open build (%s): %.1f s (%s)\n", strings.Join(atOpenBuilds, ", "), took.Seconds(), loadAvg())
+	printBuilds(logPath)
+	return nil
+}
+
+// printBuilds prints the server log's lines about what it built at open.
+func printBuilds(logPath string) {
+	log, _ := os.ReadFile(logPath)
+	for _, line := range strings.Split(string(log), "\n") {
+		if strings.Contains(line, "built") || strings.Contains(line, "building") || strings.Contains(line, "rollups") {
+			fmt.Println("  " + line)
+		}
+	}
 }

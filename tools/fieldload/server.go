@@ -27,6 +27,10 @@ type proc struct {
 	mu         sync.Mutex
 	maxRSS     int64
 	stopSample chan struct{}
+	readyWait  time.Duration // how long start waits for /readyz; 20 s when zero
+	// noDemo starts without --demo: a province's data dir has its own users,
+	// and the demo's history would send every SMS its outbox holds.
+	noDemo bool
 }
 
 func freeAddr() string {
@@ -51,7 +55,11 @@ func newProc(bin, data string, env []string) *proc {
 func (p *proc) base() string { return "http://" + p.addr }
 
 func (p *proc) start() error {
-	p.cmd = exec.Command(p.bin, "serve", "--addr", p.addr, "--data", p.data, "--demo")
+	args := []string{"serve", "--addr", p.addr, "--data", p.data, "--demo"}
+	if p.noDemo {
+		args = args[:len(args)-1]
+	}
+	p.cmd = exec.Command(p.bin, args...)
 	p.cmd.Env = append(os.Environ(), p.env...)
 	if prof := os.Getenv("FIELDLOAD_CPUPROFILE"); prof != "" {
 		p.cmd.Env = append(p.cmd.Env, "FIELDCHECK_CPUPROFILE="+prof)
@@ -86,7 +94,11 @@ func (p *proc) start() error {
 	}
 	go io.Copy(io.Discard, out)
 	probe := &http.Client{Timeout: 2 * time.Second}
-	for i := 0; i < 400; i++ {
+	wait := p.readyWait
+	if wait == 0 {
+		wait = 20 * time.Second
+	}
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); {
 		if res, err := probe.Get(p.base() + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -98,7 +110,7 @@ func (p *proc) start() error {
 	}
 	p.cmd.Process.Kill()
 	p.cmd.Wait()
-	return fmt.Errorf("server did not become ready within 20 s")
+	return fmt.Errorf("server did not become ready within %s", wait)
 }
 
 // sample records the server's resident set size every 200 ms.

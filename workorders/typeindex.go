@@ -1,0 +1,97 @@
+package workorders
+
+import (
+	"log/slog"
+	"time"
+
+	"fieldcheck/store"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The type index (issue 15: a list filtered by type alone walked every
+// order and skipped the others). Each order has, for each scope of
+// indexScopes, one entry in
+//
+//	BucketWorkOrdersByType: scope 0x00 type 0x00 when(8) 0x00 id → nil
+//
+// so a list with a type and no status pages through it in list-time order,
+// with a date range as a run of it, like the status index. Meta
+// "workorders_type_index" says it is complete: a data dir from before it
+// gets it built from the orders when the service starts; until then save
+// leaves it alone and a type-only list scans as before.
+var metaTypeIndex = []byte("workorders_type_index")
+
+func typeIndexOn(tx *bolt.Tx) bool { return tx.Bucket(store.BucketMeta).Get(metaTypeIndex) != nil }
+
+func typeKeys(wo *WorkOrder) [][]byte {
+	when := store.TimeKey(listTime(wo))
+	var out [][]byte
+	for _, sc := range indexScopes(wo) {
+		out = append(out, store.Key(sc, wo.Type, when, wo.ID))
+	}
+	return out
+}
+
+// moveTypeIndex takes old's entries out and puts wo's in (only those that
+// changed: completing an order moves none).
+func moveTypeIndex(tx *bolt.Tx, old, wo *WorkOrder) error {
+	if !typeIndexOn(tx) {
+		return nil
+	}
+	b := tx.Bucket(store.BucketWorkOrdersByType)
+	var oldK [][]byte
+	if old != nil {
+		oldK = typeKeys(old)
+	}
+	newK := typeKeys(wo)
+	for _, k := range oldK {
+		if !containsKey(newK, k) {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range newK {
+		if !containsKey(oldK, k) {
+			if err := b.Put(k, []byte{}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// buildTypeIndex fills the type index from the orders when it is not
+// complete yet (a data dir from before it).
+func buildTypeIndex(tx *bolt.Tx) error {
+	if typeIndexOn(tx) {
+		return nil
+	}
+	start := time.Now()
+	if err := tx.DeleteBucket(store.BucketWorkOrdersByType); err != nil && err != bolt.ErrBucketNotFound {
+		return err
+	}
+	b, err := tx.CreateBucket(store.BucketWorkOrdersByType)
+	if err != nil {
+		return err
+	}
+	n := 0
+	var keys [][]byte
+	c := tx.Bucket(store.BucketWorkOrders).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		wo, err := decode(k, v)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, typeKeys(wo)...)
+		n++
+	}
+	if err := store.PutSorted(b, keys); err != nil {
+		return err
+	}
+	if n > 0 {
+		slog.Info("workorders: built the type index", "orders", n, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return tx.Bucket(store.BucketMeta).Put(metaTypeIndex, []byte{1})
+}
