@@ -68,16 +68,17 @@ func ManagedUnit(p auth.Principal) string {
 	return p.Unit
 }
 
-// canRead: technicians see their own orders, everyone else their unit's
-// (admins all).
+// canRead applies the caller's scope (auth.Scope, the one rule) to one
+// order: a technician their own, everyone else their unit's (admins all).
 func canRead(p auth.Principal, wo *WorkOrder) error {
-	if p.Role == auth.RoleTechnician {
-		if wo.Technician != p.Username {
-			return errs.ErrForbidden
-		}
+	sc := p.Scope()
+	switch {
+	case sc.Covers(wo.Unit, wo.Technician):
 		return nil
+	case sc.Own():
+		return errs.ErrForbidden
 	}
-	return InUnit(ManagedUnit(p), wo)
+	return errOtherUnit
 }
 
 // Create adds an order in the caller's unit (any unit for an admin).
@@ -335,18 +336,20 @@ func importDigest(res []ImportResult) string {
 // an admin any, everyone else their unit's. A filter naming someone else's
 // orders is refused rather than narrowed.
 func (s *Service) List(by auth.Principal, f Filter, limit int, after string) ([]WorkOrder, string, error) {
-	switch by.Role {
-	case auth.RoleTechnician:
+	switch sc := by.Scope(); {
+	case sc.Own():
 		if f.Technician != "" && f.Technician != by.Username {
 			return nil, "", errs.ErrForbidden
 		}
 		f.Technician = by.Username
-	case auth.RoleAdmin:
+	case sc.AllUnits(): // a unit named narrows the list
+	case sc.NoUnit():
+		f.Unit = noUnit
 	default:
-		if f.Unit != "" && f.Unit != by.Unit {
+		if f.Unit != "" && f.Unit != sc.Unit() {
 			return nil, "", errs.ErrForbidden
 		}
-		f.Unit = ManagedUnit(by)
+		f.Unit = sc.Unit()
 	}
 	var items []WorkOrder
 	var next string

@@ -75,10 +75,12 @@ func (wo *WorkOrder) fill() {
 // unit; otherwise Forbidden. Supervisors act only within their unit.
 func InUnit(unit string, wo *WorkOrder) error {
 	if unit != "" && wo.Unit != unit {
-		return errs.New(errs.Forbidden, "other_unit", "只能管理本单位的工单", "you may only manage work orders of your own unit")
+		return errOtherUnit
 	}
 	return nil
 }
+
+var errOtherUnit = errs.New(errs.Forbidden, "other_unit", "只能管理本单位的工单", "you may only manage work orders of your own unit")
 
 // Create validates in and stores it as a new assigned order, version 1. The
 // order's unit is its technician's unit.
