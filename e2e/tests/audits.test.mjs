@@ -114,6 +114,13 @@ test('an enterprise audit on a phone: drawn online, judged with a photo offline,
   // Nothing reached the server yet.
   const before = await call(u.tok.insp, 'GET', '/audits/' + encodeURIComponent(id));
   assert.deepEqual(before.findings, {});
+  // The 待发送 page lists them, by the item and the order they judge.
+  await page.click('#pending');
+  await page.waitForSelector('article[data-audit-op]');
+  assert.equal(await page.locator('article[data-audit-op]').count(), 5, 'the outbox page lists what the audit has waiting');
+  await noCodes(page, [id]);
+  await page.goBack();
+  await page.waitForSelector('.au-item[data-item="basic-22"] .au-order');
 
   // Back online: the outbox sends it all by itself.
   await ctx.setOffline(false);

@@ -130,8 +130,17 @@ async function viewOutbox() {
   // Appointment entries and unreachable attempts (the technician's
   // tech-visit.js, precached: it loads with no signal too).
   const visits = await (await import('./tech-visit.js')).queuedList();
-  if (!list.length && !visits) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
+  // An audit's verdicts and evidence (audit-outbox.js, precached too).
+  const audits = await (await import('./audit-outbox.js')).ops();
+  if (!list.length && !visits && !audits.length) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
   if (visits) main.append(visits);
+  for (const o of audits) {
+    main.append(h('article', { class: 'card', 'data-audit-op': o.id },
+      h('div', { class: 'row between' }, h('b', null, o.label || ''), h('span', { class: 'state st-' + (o.error ? 'rejected' : 'queued') }, t(o.error ? 'st_rejected' : 'st_queued'))),
+      o.sub ? h('div', null, o.sub) : null,
+      o.error ? h('div', { class: 'err' }, o.error.message || '') : null,
+      h('a', { class: 'btn', href: '/audits/' + encodeURIComponent(o.audit), 'data-link': '' }, t('open'))));
+  }
   for (const s of list) {
     // Inspections have a store, not an order, as their subject.
     const wo = s.subject?.workorder_id;
