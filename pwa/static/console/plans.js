@@ -88,14 +88,15 @@ function edit(el, data, p) {
   const target = h('select', { name: 'target', disabled: !!p },
     opt('', '—'), [...data.stores.values()].map((s) => opt('s:' + s.id, t('pl_store') + '：' + s.name, p?.subject.store_id === s.id)),
     units.map((u) => opt('u:' + u, t('pl_unit') + '：' + nameOf('unit', u), p?.subject.unit === u)));
-  const tpl = h('select', { name: 'template' }, // Mystery visits are planned by the admin alone: the visited unit's supervisor
-  // must not know who comes or when (the server refuses it with a 422).
-  data.tpls.filter((x) => (x.kind === 'walkthrough' || x.kind === 'spotcheck') && (currentSession()?.user?.role === 'admin' || !x.mystery)).map((x) => opt(x.id, tx(x.title), x.id === v.template_id)));
+  // Mystery visits are planned by the admin alone: the visited unit's
+  // supervisor must not know who comes or when (the server refuses it, 422).
+  const offered = data.tpls.filter((x) => (x.kind === 'walkthrough' || x.kind === 'spotcheck') && (currentSession()?.user?.role === 'admin' || !x.mystery));
+  const tpl = h('select', { name: 'template' }, offered.map((x) => opt(x.id, tx(x.title), x.id === v.template_id)));
   // A store is walked through, a unit's home visits are spot-checked: the template follows the target.
   target.addEventListener('change', () => {
     const kind = target.value.startsWith('u:') ? 'spotcheck' : 'walkthrough';
-    const first = data.tpls.find((x) => x.kind === kind);
-    if (first && data.tpls.find((x) => x.id === tpl.value)?.kind !== kind) tpl.value = first.id;
+    const first = offered.find((x) => x.kind === kind);
+    if (first && offered.find((x) => x.id === tpl.value)?.kind !== kind) tpl.value = first.id;
   });
   const freq = h('select', { name: 'frequency' }, ['weekly', 'monthly', 'quarterly', 'days'].map((f) => opt(f, t('freq_' + f, { n: 'N' }), f === v.frequency)));
   const every = h('input', { name: 'every_days', type: 'number', min: 1, max: 366, value: v.every_days || 7 });
