@@ -32,9 +32,9 @@ func (s *Server) bindFines() {
 	s.route(fiber.MethodGet, "/api/v1/fines", managers, s.listFines)
 	s.route(fiber.MethodPost, "/api/v1/fines", managers, s.raiseFine)
 	s.route(fiber.MethodGet, "/api/v1/fines/:id", managers, s.getFine)
-	s.route(fiber.MethodPost, "/api/v1/fines/:id/review", managers, s.reviewFine)
-	s.route(fiber.MethodPost, "/api/v1/workorders/:id/appointments", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), s.recordAppointment)
-	s.route(fiber.MethodPost, "/api/v1/workorders/:id/unreachable", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), s.recordUnreachable)
+	s.route(fiber.MethodPost, "/api/v1/fines/:id/review", managers, withIDBody(s, s.Fines.Review))
+	s.route(fiber.MethodPost, "/api/v1/workorders/:id/appointments", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), withIDBody(s, s.WorkOrders.Record))
+	s.route(fiber.MethodPost, "/api/v1/workorders/:id/unreachable", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), withIDBody(s, s.WorkOrders.RecordUnreachable))
 	s.route(fiber.MethodPost, "/api/v1/workorders/:id/unreachable/close", Roles(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleAdmin), s.closeUnreachable)
 	s.route(fiber.MethodGet, "/api/v1/reports/agency-fines", managers, s.reportAgencyFines)
 	s.route(fiber.MethodGet, "/api/v1/reports/agency-score", managers, s.reportAgencyScore)
@@ -237,54 +237,6 @@ func (s *Server) getFine(c *fiber.Ctx) error {
 	return c.JSON(f)
 }
 
-func (s *Server) reviewFine(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in fines.Review
-	if err := s.bindJSON(c, &in); err != nil {
-		return err
-	}
-	f, err := s.Fines.Review(principal(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(f)
-}
-
-func (s *Server) recordAppointment(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in workorders.ApptInput
-	if err := s.bindJSON(c, &in); err != nil {
-		return err
-	}
-	wo, err := s.WorkOrders.Record(principal(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(wo)
-}
-
-func (s *Server) recordUnreachable(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in workorders.UnreachableInput
-	if err := s.bindJSON(c, &in); err != nil {
-		return err
-	}
-	wo, err := s.WorkOrders.RecordUnreachable(principal(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(wo)
-}
-
 func (s *Server) closeUnreachable(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -327,4 +279,25 @@ func (s *Server) reportAgencyScore(c *fiber.Ctx) error {
 		return err
 	}
 	return sendReport(c, format, "agency-score-"+m, rows, func() *reports.Table { return fines.ScoreTable(rows) })
+}
+
+// withIDBody is the handler of a write on one record: the :id, a JSON body
+// of In, the domain's call as the caller, its answer as JSON (errors go to
+// the error handler like any other).
+func withIDBody[In, Out any](s *Server, call func(auth.Principal, string, In) (Out, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := s.bindJSON(c, &in); err != nil {
+			return err
+		}
+		out, err := call(principal(c), id, in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
 }
