@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fieldcheck/store"
+	"log/slog"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -16,7 +17,13 @@ type Accounts struct {
 }
 
 // NewAccounts makes the accounts service on the store and the token signer.
+// NewAccounts makes the accounts service on the store, first indexing the
+// users when the store has no user index yet (a data dir from before it);
+// should that fail, the readers decode the records instead.
 func NewAccounts(db *store.DB, tokens *Tokens, now store.Clock) *Accounts {
+	if err := db.Update(BuildUserIndex); err != nil {
+		slog.Error("auth: building the user index", "error", err)
+	}
 	return &Accounts{db: db, tokens: tokens, now: now}
 }
 
@@ -47,7 +54,7 @@ func (a *Accounts) LoginOn(user *User, device, platform string) (Pair, error) {
 		}
 		at := a.now()
 		now.LastLoginAt, now.LastDevice = &at, platform
-		if err := store.PutJSON(tx, store.BucketUsers, []byte(now.Username), now); err != nil {
+		if err := PutUser(tx, now); err != nil {
 			return err
 		}
 		return store.Audit(tx, a.now(), store.Actor{Username: user.Username, Unit: user.Unit, Device: device}, "auth.login", "user/"+user.Username, "")

@@ -230,7 +230,7 @@ func CreateUser(tx *bolt.Tx, in NewUser, by *Principal, now time.Time) (*User, e
 	if u.Name == "" {
 		u.Name = u.Username
 	}
-	if err := store.PutJSON(tx, store.BucketUsers, []byte(u.Username), u); err != nil {
+	if err := PutUser(tx, u); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -308,7 +308,7 @@ func PatchUser(tx *bolt.Tx, username string, p UserPatch, by Principal, now time
 		}
 	}
 	u.UpdatedAt = now
-	if err := store.PutJSON(tx, store.BucketUsers, []byte(u.Username), u); err != nil {
+	if err := PutUser(tx, u); err != nil {
 		return nil, err
 	}
 	return u, nil

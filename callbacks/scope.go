@@ -150,24 +150,12 @@ func (s *Service) UncoveredUnits(sc Scope) ([]string, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		covered := map[string]bool{}
 		all := false
-		for after := ""; ; {
-			users, next, err := auth.ListUsers(tx, auth.Principal{Role: auth.RoleAdmin}, 1000, after)
-			if err != nil {
-				return err
-			}
-			for _, u := range users {
-				if u.Role != auth.RoleAgent || u.Disabled {
-					continue
-				}
-				if u.Unit == "" {
-					all = true
-				}
-				covered[u.Unit] = true
-			}
-			if next == "" {
-				break
-			}
-			after = next
+		if err := auth.ActiveUnits(tx, auth.RoleAgent, func(unit string) bool {
+			covered[unit] = true
+			all = unit == ""
+			return !all // an agent without a unit sees every unit
+		}); err != nil {
+			return err
 		}
 		if all {
 			return nil

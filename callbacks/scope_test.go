@@ -95,7 +95,7 @@ func TestUnitClaimOnADataDirWrittenTheOldWay(t *testing.T) {
 func TestTaskUnitIsTheTechniciansWhenFinished(t *testing.T) {
 	f := newFixture(t, Config{})
 	if err := f.db.Update(func(tx *bolt.Tx) error {
-		return store.PutJSON(tx, store.BucketUsers, []byte("tech1"), auth.User{ID: "tech1", Username: "tech1",
+		return auth.PutUser(tx, &auth.User{ID: "tech1", Username: "tech1",
 			Role: auth.RoleTechnician, Unit: "chengdu-west"})
 	}); err != nil {
 		t.Fatal(err)

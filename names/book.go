@@ -88,16 +88,17 @@ func For(tx *bolt.Tx, p auth.Principal) (*Book, error) {
 			code = l.Parent
 		}
 	}
-	err = eachUser(tx, func(u *auth.User) {
+	err = auth.EachCard(tx, func(u auth.Card) error {
 		if u.Name != "" && sees(p, u, units) {
 			b.People[u.Username] = Label{Zh: u.Name, En: u.Name}
 		}
+		return nil
 	})
 	return b, err
 }
 
 // sees says whether p gets u's name (see For).
-func sees(p auth.Principal, u *auth.User, units map[string]Label) bool {
+func sees(p auth.Principal, u auth.Card, units map[string]Label) bool {
 	if u.Username == p.Username {
 		return true
 	}
@@ -130,23 +131,4 @@ func within(unit, top string, units map[string]Label) bool {
 		unit = units[unit].Parent
 	}
 	return false
-}
-
-// eachUser visits every user through auth's own listing, a page at a time.
-func eachUser(tx *bolt.Tx, fn func(*auth.User)) error {
-	admin := auth.Principal{Role: auth.RoleAdmin}
-	after := ""
-	for {
-		users, next, err := auth.ListUsers(tx, admin, 500, after)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			fn(u)
-		}
-		if next == "" {
-			return nil
-		}
-		after = next
-	}
 }

@@ -88,7 +88,7 @@ func newFixture(t testing.TB) *fixture {
 		for _, p := range []auth.Principal{tech1, tech2, tech3, insp1, insp2} {
 			// Stored as auth stores them; bcrypt would only slow the test.
 			u := auth.User{ID: p.Username, Username: p.Username, Name: p.Name, Role: p.Role, Unit: p.Unit, CreatedAt: created}
-			if err := store.PutJSON(tx, store.BucketUsers, []byte(p.Username), &u); err != nil {
+			if err := auth.PutUser(tx, &u); err != nil {
 				return err
 			}
 		}

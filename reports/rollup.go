@@ -115,6 +115,7 @@ func techniciansWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 	})
 	rows := make([]TechnicianRow, 0, len(acc))
 	units := map[string]string{}
+	people := auth.NamesIn(tx)
 	for key, v := range acc {
 		v = sumInto(v, make([]int64, rollups.TSpeedHidden+1), 1)
 		if v[rollups.TSheets] == 0 && v[rollups.TCallbacks] == 0 {
@@ -134,9 +135,8 @@ func techniciansWith(tx *bolt.Tx, from, to time.Time, unit string, spans spansFu
 			Callbacks: n(rollups.TCallbacks), CallbacksDone: n(rollups.TCallbacksDone),
 			VerySatisfied: n(rollups.TVery), Satisfied: n(rollups.TSatisfied), Unsatisfied: n(rollups.TUnsatisfied),
 			shoeAnswered: n(rollups.TShoeAnswered), clothAnswered: n(rollups.TClothAnswered), speedJudged: n(rollups.TSpeedJudged)}
-		if u, err := auth.GetUser(tx, r.Technician); err == nil {
-			r.Name = u.Name
-		} else if e, ok := errs.As(err); !ok || e.Kind != errs.NotFound {
+		var err error
+		if r.Name, _, err = people.Name(r.Technician); err != nil {
 			return nil, err
 		}
 		name, ok := units[r.Unit]

@@ -114,7 +114,7 @@ func newEnv(t *testing.T) *env {
 			{Username: "insp2", Role: auth.RoleInspector, Unit: "chengdu-east"},
 			{Username: "insp9", Role: auth.RoleInspector, Disabled: true},
 			{Username: "tech1", Role: auth.RoleTechnician, Unit: "chengdu-east"}} {
-			if err := store.PutJSON(tx, store.BucketUsers, []byte(u.Username), &u); err != nil {
+			if err := auth.PutUser(tx, &u); err != nil {
 				return err
 			}
 		}

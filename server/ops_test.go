@@ -72,7 +72,7 @@ func TestBackupUnderConcurrentWritesHoldsEveryCommittedRecord(t *testing.T) {
 				}
 				name := fmt.Sprintf("load%05d", n.Add(1))
 				err := env.db.Batch(func(tx *bolt.Tx) error {
-					return store.PutJSON(tx, store.BucketUsers, []byte(name), auth.User{Username: name, Role: auth.RoleTechnician, Unit: "chengdu-east"})
+					return auth.PutUser(tx, &auth.User{Username: name, Role: auth.RoleTechnician, Unit: "chengdu-east"})
 				})
 				if err != nil {
 					t.Error(err)

@@ -12,6 +12,12 @@ var (
 
 	// Users: username → auth.User. Usernames are the stable user ids.
 	BucketUsers = []byte("users")
+	// UserIndex (written by auth with every user write): 'n' username →
+	// display name; 'a' role 0x00 unit 0x00 username → nil for each enabled
+	// user. Reports name technicians and the agents' counters find the
+	// units without an agent from it, a key read each instead of decoding
+	// every user. Built on open when Meta "users_index" is absent.
+	BucketUserIndex = []byte("users_index")
 	// RefreshTokens: sha256(token) → auth.RefreshToken.
 	BucketRefreshTokens = []byte("refresh_tokens")
 	// TokenFamilies: family id → auth.Family (one per login on a device).
@@ -222,7 +228,7 @@ var (
 )
 
 var allBuckets = [][]byte{
-	BucketMeta, BucketUsers, BucketRefreshTokens, BucketTokenFamilies, BucketUserFamilies,
+	BucketMeta, BucketUsers, BucketUserIndex, BucketRefreshTokens, BucketTokenFamilies, BucketUserFamilies,
 	BucketOutlets, BucketWorkOrders, BucketWorkOrdersByTech, BucketWorkOrdersByUnit,
 	BucketTemplates, BucketSubmissions, BucketSubmissionHeads, BucketSubmissionsBySubject,
 	BucketSubmissionsByAuthor, BucketSubmissionsByTime,

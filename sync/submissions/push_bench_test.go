@@ -190,7 +190,7 @@ func benchTechs(b *testing.B, db *store.DB, n int) []auth.Principal {
 			p := auth.Principal{Username: fmt.Sprintf("btech%03d", i), Role: auth.RoleTechnician, Unit: "bench-unit"}
 			u := auth.User{ID: p.Username, Username: p.Username, Name: p.Username, Role: p.Role, Unit: p.Unit,
 				CreatedAt: t0.Add(-48 * time.Hour)}
-			if err := store.PutJSON(tx, store.BucketUsers, []byte(p.Username), &u); err != nil {
+			if err := auth.PutUser(tx, &u); err != nil {
 				return err
 			}
 			out[i] = p
