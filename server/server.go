@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	gojson "github.com/goccy/go-json"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -208,6 +209,10 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ReadBufferSize:    16 << 10,
+		// go-json writes what encoding/json writes (sorted map keys, HTML
+		// escaped) in about half the time; the province's technicians report
+		// (2,100 rows) spent more in encoding/json than in reading its cells.
+		JSONEncoder: gojson.Marshal,
 		// Prefork stays off: every child would open the same bbolt file.
 	})
 	s.Callbacks = callbacks.New(db, callbacks.Config{SMSWait: cfg.SMSWait, WebhookURL: cfg.SMSWebhookURL,
