@@ -303,6 +303,10 @@ func openForServe(dir string, logger *slog.Logger, now time.Time) (*store.DB, er
 	if err != nil {
 		return nil, err
 	}
+	if db.PagesChecked {
+		logger.Info("store: every page checked at open: the last run did not stop cleanly (or the release before wrote the file)",
+			"took", db.PageCheckTook.Round(time.Millisecond).String())
+	}
 	rep, err := db.Migrate(migrations(), now)
 	if err != nil {
 		db.Close()

@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"fieldcheck/store"
 )
@@ -27,25 +29,8 @@ func TestUpgradeFromThePreviousReleaseSnapshotsMigratesAndServes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the previous release")
 	}
-	root, _ := filepath.Abs("..")
-	if err := exec.Command("git", "-C", root, "cat-file", "-e", previousRelease+"^{commit}").Run(); err != nil {
-		t.Skipf("the previous release %s is not in this clone (shallow?): %v", previousRelease[:12], err)
-	}
+	old := buildRelease(t, previousRelease)
 	tmp := t.TempDir()
-	src := filepath.Join(tmp, "src")
-	os.MkdirAll(src, 0o755)
-	archive := exec.Command("sh", "-c", "git -C \"$ROOT\" archive \"$REV\" | tar -x -C \"$SRC\"")
-	archive.Env = append(os.Environ(), "ROOT="+root, "REV="+previousRelease, "SRC="+src)
-	if out, err := archive.CombinedOutput(); err != nil {
-		t.Fatalf("git archive: %v\n%s", err, out)
-	}
-	old := filepath.Join(tmp, "fieldcheck-old")
-	build := exec.Command("go", "build", "-o", old, ".")
-	build.Dir = src
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the previous release: %v\n%s", err, out)
-	}
-
 	data := filepath.Join(tmp, "data")
 	prev := startBinary(t, old, data, "--demo")
 	tech := prev.login(t, "technician")
@@ -89,6 +74,113 @@ func TestUpgradeFromThePreviousReleaseSnapshotsMigratesAndServes(t *testing.T) {
 	again := startServer(t, data)
 	if strings.Contains(again.err.String(), "data dir upgraded") {
 		t.Fatal("upgraded twice")
+	}
+}
+
+// buildRelease builds the fieldcheck of commit rev from this clone's git
+// history, skipping the test when the clone does not hold it (shallow).
+func buildRelease(t *testing.T, rev string) string {
+	t.Helper()
+	root, _ := filepath.Abs("..")
+	if err := exec.Command("git", "-C", root, "cat-file", "-e", rev+"^{commit}").Run(); err != nil {
+		t.Skipf("the release %s is not in this clone (shallow?): %v", rev[:12], err)
+	}
+	tmp := t.TempDir()
+	src := filepath.Join(tmp, "src")
+	os.MkdirAll(src, 0o755)
+	archive := exec.Command("sh", "-c", "git -C \"$ROOT\" archive \"$REV\" | tar -x -C \"$SRC\"")
+	archive.Env = append(os.Environ(), "ROOT="+root, "REV="+rev, "SRC="+src)
+	if out, err := archive.CombinedOutput(); err != nil {
+		t.Fatalf("git archive: %v\n%s", err, out)
+	}
+	bin := filepath.Join(tmp, "fieldcheck-"+rev[:12])
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the release %s: %v\n%s", rev[:12], err, out)
+	}
+	return bin
+}
+
+var lastLogin = regexp.MustCompile(`"last_login_at":"[^"]*"`)
+
+// lastRelease is the last commit that landed (passed CI): the release a
+// server runs today. Bump it with each landing that changes what is on disk.
+const lastRelease = "08e6adebf9fb9837cdce105f0e753183772fd402"
+
+// TestUpgradeFromTheLastReleaseShowsEveryRoleTheSame lets the last landed
+// release make a demo data dir and stop, then starts this build on it: what
+// the screens read — the names book, the supervisor's technicians report,
+// the agent's queue, the technician's orders — answers byte for byte the
+// same, the structures this build adds on disk are built once, and a clean
+// stop of this build lets the next start skip the page walk.
+func TestUpgradeFromTheLastReleaseShowsEveryRoleTheSame(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the last release")
+	}
+	old := buildRelease(t, lastRelease)
+	data := filepath.Join(t.TempDir(), "data")
+	prev := startBinary(t, old, data, "--demo")
+	logins := prev.logins
+	today := time.Now().In(store.Shanghai)
+	reads := []struct{ role, path string }{
+		{"technician", "/api/v1/workorders?limit=500"},
+		{"technician", "/api/v1/names"},
+		{"supervisor", "/api/v1/names"},
+		{"supervisor", "/api/v1/reports/technicians?from=" + today.AddDate(0, 0, -30).Format("2006-01-02") + "&to=" + today.Format("2006-01-02")},
+		{"agent", "/api/v1/names"},
+		{"agent", "/api/v1/callbacks?limit=200"},
+		{"admin", "/api/v1/users?limit=500"},
+	}
+	read := func(r *running) []string {
+		t.Helper()
+		var out []string
+		for _, rd := range reads {
+			tok := r.login(t, rd.role)
+			req, _ := http.NewRequest("GET", "http://"+r.addr+rd.path, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			b.ReadFrom(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				t.Fatalf("%s %s: %d %s", rd.role, rd.path, res.StatusCode, b.String())
+			}
+			// Each read logs in, so the login times move; nothing else may.
+			out = append(out, lastLogin.ReplaceAllString(b.String(), `"last_login_at":…`))
+		}
+		return out
+	}
+	before := read(prev)
+	prev.cmd.Process.Signal(syscall.SIGTERM)
+	prev.cmd.Wait()
+
+	cur := startServer(t, data)
+	cur.logins = logins
+	after := read(cur)
+	for i := range reads {
+		if before[i] != after[i] {
+			t.Errorf("%s %s after the upgrade:\n%.600s\nbefore:\n%.600s", reads[i].role, reads[i].path, after[i], before[i])
+		}
+	}
+	log := cur.err.String()
+	for _, want := range []string{"auth: built the user index", "every page checked at open"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("first start on the last release's data dir: no %q in\n%s", want, log)
+		}
+	}
+	cur.cmd.Process.Signal(syscall.SIGTERM)
+	cur.cmd.Wait()
+	again := startServer(t, data)
+	again.logins = logins
+	if log := again.err.String(); strings.Contains(log, "every page checked") || strings.Contains(log, "built the user index") {
+		t.Errorf("a start after a clean stop checked pages or rebuilt the user index:\n%s", log)
+	}
+	if got := read(again); strings.Join(got, "\n") != strings.Join(after, "\n") {
+		t.Error("a restart changed what the roles read")
 	}
 }
 

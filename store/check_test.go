@@ -12,8 +12,9 @@ import (
 )
 
 // writeSampleDB makes a real store file with a few hundred pages: users with
-// long values, an index, a nested bucket. It returns the file's bytes and
-// the ids of its branch and leaf pages.
+// long values, an index, a nested bucket. It returns the file's bytes as a
+// crash leaves them (read while the store is open, after its last commit),
+// and the ids of its branch and leaf pages.
 func writeSampleDB(t *testing.T) ([]byte, []int, int) {
 	t.Helper()
 	dir := t.TempDir()
@@ -59,11 +60,11 @@ func writeSampleDB(t *testing.T) ([]byte, []int, int) {
 		}
 		return nil
 	})
-	db.Close()
 	data, err := os.ReadFile(filepath.Join(dir, FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
+	db.Close()
 	if len(pages) < 20 {
 		t.Fatalf("sample has only %d data pages", len(pages))
 	}
@@ -182,4 +183,117 @@ func TestOpenSurvivesRandomByteFlips(t *testing.T) {
 	if damagedN == 0 {
 		t.Fatal("no flip was found damaging")
 	}
+}
+
+// A clean stop lets the next open skip the page walk; a crash — or any write
+// after the clean open, then a crash — brings it back.
+func TestOnlyAnOpenAfterACrashChecksEveryPage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	write := func(db *DB, n int) {
+		t.Helper()
+		if err := db.Update(func(tx *bolt.Tx) error {
+			for i := range n {
+				if err := tx.Bucket(BucketUsers).Put([]byte(fmt.Sprintf("u%05d", i)), make([]byte, 200)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func(want bool, why string) *DB {
+		t.Helper()
+		db, err := Open(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", why, err)
+		}
+		if db.PagesChecked != want {
+			t.Fatalf("%s: pages checked %v, want %v", why, db.PagesChecked, want)
+		}
+		return db
+	}
+	db := open(false, "a new file")
+	write(db, 2000)
+	crashed, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = open(false, "after a clean stop")
+	write(db, 10)
+	// A kill now: the file as the last commit left it.
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for name, data := range map[string][]byte{"a crash before the clean stop": crashed, "a crash after a write on a clean open": after} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		db = open(true, name)
+		var n int
+		db.View(func(tx *bolt.Tx) error { n = tx.Bucket(BucketUsers).Stats().KeyN; return nil })
+		if n != 2000 {
+			t.Fatalf("%s: %d users", name, n)
+		}
+		db.Close()
+		db = open(false, name+", then a clean stop")
+		db.Close()
+	}
+}
+
+// After a clean stop the pages the open reads first are still checked: a
+// damaged freelist or root page, or both meta pages gone, is ErrDamaged,
+// not a panic.
+func TestACleanFileWithADamagedFreelistOrRootIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for i := range 500 {
+			if err := tx.Bucket(BucketUsers).Put([]byte(fmt.Sprintf("u%05d", i)), make([]byte, 100)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(path)
+	c := &pageChecker{f: f, size: int64(len(orig))}
+	if err := c.readMeta(); err != nil || c.freelist == noFreelist {
+		t.Fatalf("after Close: meta %v, freelist %d", err, c.freelist)
+	}
+	f.Close()
+	ps := int(c.ps)
+	for name, id := range map[string]int{"freelist page": int(c.freelist), "root page": int(c.root)} {
+		b := append([]byte(nil), orig...)
+		clear(b[id*ps : (id+1)*ps])
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if db, err := Open(dir); !errors.Is(err, ErrDamaged) {
+			if err == nil {
+				db.Close()
+			}
+			t.Errorf("%s zeroed: %v, want ErrDamaged", name, err)
+		}
+	}
+	os.WriteFile(path, orig, 0o600)
+	db, err = Open(dir)
+	if err != nil {
+		t.Fatalf("undamaged: %v", err)
+	}
+	db.Close()
 }

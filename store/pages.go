@@ -49,7 +49,48 @@ func checkPages(path string) error {
 	return c.bucket(c.root, 0)
 }
 
+// closedCleanly reads the bbolt file's meta pages and the pages they point
+// at: clean is true when the file's last commit wrote its freelist — the
+// last commit Close makes (store.go) — so no write happened after a clean
+// stop. Then bbolt reads the freelist instead of walking the whole file at
+// open, and Open checks only what it reads first (the meta pages, the
+// freelist page and the root page) instead of every page. Any problem
+// found is ErrDamaged.
+func closedCleanly(path string) (clean bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	c := &pageChecker{f: f, size: st.Size()}
+	if err := c.readMeta(); err != nil {
+		return false, err
+	}
+	if c.freelist == noFreelist {
+		return false, nil
+	}
+	h, err := c.header(c.freelist)
+	if err != nil {
+		return false, err
+	}
+	if h.flags&flagFreelistPage == 0 {
+		return false, damaged("page %d: the freelist page is not one", c.freelist)
+	}
+	if h, err = c.header(c.root); err != nil {
+		return false, err
+	}
+	if h.flags&(flagBranch|flagLeaf) == 0 {
+		return false, damaged("page %d: the root is neither a branch nor a leaf", c.root)
+	}
+	return true, nil
+}
+
 const (
+	flagFreelistPage = 0x10
 	metaMagic        = 0xED0CDAED
 	metaVersion      = 2
 	noFreelist       = ^uint64(0)
