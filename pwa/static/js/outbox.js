@@ -1,32 +1,22 @@
-// The outbox of single requests: records made with no signal that leave the
-// phone as one API call each — a technician's appointment entries and
-// unreachable attempts (tech-visit.js), an audit's verdicts and evidence
-// (audit-outbox.js). Sheets have their own push (sync.js); these ride the same
-// sync rounds, count in the same badge and logout guard, and show on the same
-// 待发送 page.
-//
-// An entry is {id, kind, key, method, path, body, photo?, target?, at,
-// error?} plus whatever its module needs to draw it (order_id, label…). The
-// list lives in IndexedDB (kv "outbox") and is sent in order: the photo's
-// bytes first (uploadPhoto, content-addressed), then the request. Every
-// request is idempotent on the server — the body carries the entry's `key`
-// where the route takes one, and a retry after a lost reply is answered 200
-// with the record as it is, recording nothing twice — so:
-//   - 2xx: sent (or already held), removed;
-//   - no answer, 401, 429 or 5xx: kept as it is, the round stops and is tried
-//     again later;
-//   - any other 4xx: kept with the server's words (error) for the 待发送 page
-//     and its module's screen, until the person discards it (drop). That
-//     includes 409 key_reused: the key names another entry on the server, so
-//     this one was not recorded, and dropping it unseen would lose it.
+// The outbox of single requests made offline, one API call each: a
+// technician's appointment entries and unreachable attempts (kind 'visit',
+// tech-visit.js), an audit's verdicts and evidence ('audit', audit-outbox.js).
+// They ride the sheets' sync rounds (sync.js), badge, logout guard and 待发送
+// page. An entry: {id, kind, key, method, path, body, photo?, target?, at,
+// error?} plus what its module draws it with. Kept in kv "outbox", sent in
+// order, the photo's bytes first. Each request is idempotent on the server
+// (the body carries `key` where the route takes one; a retry is answered 200
+// and records nothing twice), so: 2xx — sent, removed; no answer, 401, 429,
+// 5xx — kept, the round stops, tried later; any other 4xx — kept with the
+// server's words until the person drops it. 409 key_reused is one of those:
+// the key names another entry, so this one was not recorded.
 import * as db from './db.js';
-import { api, ApiError, NetError } from './api.js';
+import { api, ApiError } from './api.js';
 import { emit } from './bus.js';
 import { t } from './i18n.js';
 
 const KEY = 'outbox';
-// The lists each module kept before there was one outbox (up to issue 13):
-// moved in once, on the first read, so a phone that upgrades loses nothing.
+// The lists kept before there was one outbox: moved in on the first read.
 const OLD_VISITS = 'acts', OLD_AUDITS = 'audit.ops';
 
 // uploadPhoto makes sure the server holds sha: HEAD first, PUT the raw bytes
@@ -65,8 +55,8 @@ function fromAudit(o) {
   };
 }
 
-// change rewrites the list in one transaction (read, fn, write); the old
-// lists are folded in by the first change (see migrate).
+// change rewrites the list in one transaction (read, fn, write); its
+// callers have run migrate first.
 function change(fn) {
   return db.tx('kv', 'readwrite', (s) => new Promise((res, rej) => {
     const r = s.kv.get(KEY);
