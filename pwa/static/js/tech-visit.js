@@ -14,6 +14,7 @@ import { nameOf } from './names.js';
 import { processPhoto, objectURL } from './photo.js';
 import * as sync from './sync.js';
 import * as outbox from './outbox.js';
+import { fromShLocal } from './shtime.js';
 
 addStrings({
   ap_title: '预约登记', ap_made: '预约', ap_changed: '改约', ap_kept: '履约', ap_missed: '未履约', ap_none: '尚无预约登记',
@@ -75,7 +76,8 @@ export async function queuedList() {
 const isOpen = (o) => o.status !== 'completed' && o.status !== 'cancelled';
 const closedUnreachable = (o) => o.status === 'completed' && o.completed_by === 'unreachable';
 const win = (w) => (w && w.from ? fmtTime(w.from) + '–' + fmtTime(w.to, false) : '');
-const iso = (v) => (v ? new Date(v).toISOString() : '');
+// A datetime-local value is Beijing wall time, whatever zone the phone is set to.
+const iso = (v) => (v ? fromShLocal(v).toISOString() : '');
 
 // unreachablePill marks a repair closed as unreachable on the order list.
 export function unreachablePill(o) {
@@ -144,7 +146,7 @@ function apForm(o) {
     const event = ev.value, body = { event, at: new Date().toISOString() };
     if (!times.hidden && (from.value || to.value || event === 'changed')) {
       if (!from.value || !to.value) { msg.textContent = t('ap_need_window'); return; }
-      if (iso(to.value) <= iso(from.value)) { msg.textContent = t('ap_bad_window'); return; }
+      if (fromShLocal(to.value) <= fromShLocal(from.value)) { msg.textContent = t('ap_bad_window'); return; }
       body.window = { from: iso(from.value), to: iso(to.value) };
     }
     if (!why.hidden) {
