@@ -14,7 +14,7 @@ import { hiddenItems } from './conds.js';
 import { objectURL } from './photo.js';
 import { register, sheetPathOf } from './roles.js';
 import { nameEl } from './names.js';
-import { shDay, byTime } from './shtime.js';
+import { shDay, byTime, at } from './shtime.js';
 import { visitPanel, unreachablePill } from './tech-visit.js'; // 预约登记, 联系不上客户 (issue 22)
 import { main, navigate, render, setLeaving, setEditing } from './nav.js';
 import { stateLabel, shownState, fmtAnswer, submitSheet } from './sheet-ui.js';
@@ -25,7 +25,7 @@ async function sheetsByOrder() {
   const m = new Map();
   for (const s of await db.all('sheets')) {
     const k = s.subject?.workorder_id;
-    if (k && (!m.has(k) || (m.get(k).updated_at || '') < (s.updated_at || ''))) m.set(k, s);
+    if (k && (!m.has(k) || at(m.get(k).updated_at) < at(s.updated_at))) m.set(k, s);
   }
   return m;
 }
