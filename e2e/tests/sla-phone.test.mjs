@@ -132,7 +132,7 @@ test('an unreachable repair customer: an attempt with the note photo offline, th
     const o = await window.fieldcheck.db.get('orders', oid);
     o.unreachable.attempts[0].at = new Date(Date.now() - 25 * 3600e3).toISOString();
     await window.fieldcheck.db.put('orders', o);
-    window.fieldcheck.emit('acts', []);
+    window.fieldcheck.emit('outbox', []);
   }, id);
   await page.waitForSelector('.urclose button[data-close=now]');
   page.once('dialog', (d) => d.accept());

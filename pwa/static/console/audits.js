@@ -2,7 +2,7 @@
 // seed 000; issue 20): my audits, a new audit of a unit with its claims
 // (认领目标), the items grouped by 服务环节 / 服务标准, 工单抽查 samples drawn by
 // the server (online, before going out) and kept on the phone, verdicts and
-// photo evidence made offline and sent by the outbox (js/audit-outbox.js),
+// photo evidence made offline and sent by the outbox (js/audit-outbox.js, js/outbox.js),
 // the 方案 time-limit rate as computed, filing and the report.
 // Loaded when first opened (not on the phone's first load); the service
 // worker keeps it once fetched, so it opens with no signal afterwards.
@@ -171,7 +171,7 @@ export async function auditNew() {
 // applied over the server's (the server's rule: one bad order fails it).
 function localResult(ir, finding, waiting) {
   const it = ir.item;
-  const mine = waiting.filter((o) => o.item === it.id && o.kind === 'judge' && !o.error);
+  const mine = waiting.filter((o) => o.item === it.id && o.op === 'judge' && !o.error);
   if (!mine.length || ir.result === 'not_applicable') return ir.result;
   if (it.method === 'sample') {
     const v = { ...(finding.orders || {}) };
@@ -279,7 +279,7 @@ function itemCard(a, ir, allWaiting, editable) {
     note.value = cur.note;
     const send = async () => {
       if (cur.ok == null) return;
-      await out.queue({ audit: a.id, item: it.id, kind: 'judge', body: { ...(order ? { order } : {}), ok: cur.ok, note: cur.note }, label, sub: order || '' });
+      await out.queue({ audit: a.id, item: it.id, op: 'judge', body: { ...(order ? { order } : {}), ok: cur.ok, note: cur.note }, label, sub: order || '' });
       const now = localResult(ir, finding, (await out.ops()).filter((o) => o.audit === a.id && o.item === it.id));
       card.dataset.result = now;
       card.querySelector('.row.between > span').replaceChildren(resultPill(now), ' ', pill(t('au_unsent'), 'au-r-short'));
@@ -295,7 +295,7 @@ function itemCard(a, ir, allWaiting, editable) {
     body.append(seg, note);
     return body;
   };
-  const lastOp = (order) => waiting.filter((o) => o.kind === 'judge' && (o.body.order || '') === (order || '')).pop()?.body;
+  const lastOp = (order) => waiting.filter((o) => o.op === 'judge' && (o.body.order || '') === (order || '')).pop()?.body;
 
   if (it.time_limit) {
     const tm = ir.timeliness;
@@ -345,7 +345,7 @@ function evidence(a, it, finding, waiting, editable, label) {
     return h('figure', { 'data-sha': sha, 'data-unsent': String(!!unsent) }, img, h('figcaption', null, caption));
   };
   for (const e of finding.evidence || []) box.append(fig(e.sha256, e.name));
-  for (const o of waiting.filter((x) => x.kind === 'evidence' && !shown.has(x.sha))) box.append(fig(o.sha, t('au_unsent'), true));
+  for (const o of waiting.filter((x) => x.op === 'evidence' && !shown.has(x.sha))) box.append(fig(o.sha, t('au_unsent'), true));
   const status = h('div', { class: 'muted small' });
   const onFiles = async (input) => {
     const files = [...input.files];
@@ -355,7 +355,7 @@ function evidence(a, it, finding, waiting, editable, label) {
       for (const f of files) {
         const { sha } = await processPhoto(f);
         if (shown.has(sha)) continue;
-        await out.queue({ audit: a.id, item: it.id, kind: 'evidence', sha, ext: 'jpg', label, sub: t('au_evidence') });
+        await out.queue({ audit: a.id, item: it.id, op: 'evidence', sha, ext: 'jpg', label, sub: t('au_evidence') });
         box.append(fig(sha, t('au_unsent'), true));
       }
       status.textContent = '';

@@ -9,6 +9,7 @@ import {
   table, pager, download, errorBox, loading, me, isAdmin, NetError,
 } from './kit.js';
 import { setNames } from '../js/names.js';
+import { today, dayPlus } from '../js/shtime.js';
 
 // ---------- shell ----------
 const SECTIONS = [
@@ -450,9 +451,6 @@ function objectLabel(o) {
 // filters the log to that device when tapped.
 const deviceTag = (d, pick) => (d ? h('button', { type: 'button', class: 'btn small', title: d, 'data-device': d, onclick: () => pick(d) }, L('终端 ', 'Device ') + d.slice(-4)) : '');
 
-const SH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-const day = (d) => SH.format(d);
-
 async function audit(body) {
   // "Who" offers the people the caller manages (a supervisor: their unit's),
   // not every name the names book carries.
@@ -460,8 +458,8 @@ async function audit(body) {
   const people = (users.items || []).map((x) => x.username).sort((a, c) => nameOf('person', a).localeCompare(nameOf('person', c), 'zh'));
   const who = select('actor', [['', L('所有人', 'Everyone')], ...people.map((u) => [u, nameOf('person', u)])], '');
   const what = select('action', [['', L('全部操作', 'Every action')], ...ACTIONS.map(([k, zh, en]) => [k, L(zh, en)])], '');
-  const from = input({ type: 'date', value: day(new Date(Date.now() - 6 * 864e5)) });
-  const to = input({ type: 'date', value: day(new Date()) });
+  const from = input({ type: 'date', value: dayPlus(-6) });
+  const to = input({ type: 'date', value: today() });
   const device = input({ placeholder: L('终端编号', 'Device id') });
   const filters = h('form', { class: 'cfilters', id: 'audit-filters' },
     field('actor', both('谁', 'Who'), who), field('action', both('做了什么', 'What'), what),

@@ -10,6 +10,7 @@ import { api, currentSession, NetError } from '../js/api.js';
 import * as ui from '../js/nav.js';
 import { dlButtons } from '../js/sup-common.js';
 import { nameOf, refreshNames } from '../js/names.js';
+import { shMonth } from '../js/shtime.js';
 
 addStrings({
   fn_title: '罚款审核', fn_month: '考核月份', fn_open: '未关账', fn_closed: '已关账', fn_closes: '{t} 自动关账',
@@ -53,10 +54,7 @@ const enc = encodeURIComponent;
 const FILTERS = ['proposed', 'confirmed', 'waived', ''];
 let filter = 'proposed';
 
-function thisMonth() {
-  const d = new Date(Date.now() + 8 * 3600e3); // Asia/Shanghai
-  return d.toISOString().slice(0, 7);
-}
+const thisMonth = () => shMonth(new Date()); // Asia/Shanghai
 const monthLabel = (m) => m.slice(0, 4) + ' 年 ' + Number(m.slice(5)) + ' 月';
 const yuan = (a) => String(Math.round(a * 100) / 100);
 

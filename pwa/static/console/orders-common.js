@@ -2,6 +2,7 @@
 // (orders.js, orders-import.js): the order types, states and tiers in zh/en,
 // the technicians a caller may assign, the units they may filter by.
 import { h, L, call, nameOf, isAdmin, me } from './kit.js';
+import { shLocal, shISO } from '../js/shtime.js';
 
 export const TYPES = [
   ['install', '装机', 'Install'], ['move', '移机', 'Move'], ['repair', '修障', 'Repair'],
@@ -59,11 +60,10 @@ export async function unitOptions(any) {
 
 // Asia/Shanghai wall time for <input type=datetime-local> and back.
 export function toLocalInput(iso) {
-  if (!iso || iso.startsWith('0001')) return '';
-  const d = new Date(Date.parse(iso) + 8 * 3600000);
-  return d.toISOString().slice(0, 16);
+  if (!iso || iso.startsWith('0001') || isNaN(Date.parse(iso))) return '';
+  return shLocal(iso);
 }
-export function fromLocalInput(v) { return v ? v + ':00+08:00' : undefined; }
+export const fromLocalInput = shISO;
 
 // windowText: "12-04 09:00–11:00" in Asia/Shanghai.
 export function windowText(w) {

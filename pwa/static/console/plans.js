@@ -7,20 +7,21 @@ import { h, clear, toast } from '/js/dom.js';
 import { t, tx, addStrings } from '/js/i18n.js';
 import { api, ApiError, openReport, currentSession } from '/js/api.js';
 import { nameEl, nameOf } from '/js/names.js';
+import { today } from '/js/shtime.js';
 
 addStrings({
   pl_title: '巡检计划', pl_overdue: '逾期未检', pl_due: '待检', pl_done: '已检', pl_none_overdue: '没有逾期未检的计划',
   pl_list: '全部计划', pl_new: '新建计划', pl_edit: '修改', pl_save: '保存', pl_cancel: '取消', pl_store: '网点', pl_unit: '单位（入户抽查）',
   pl_template: '检查表', pl_freq: '频次', pl_every: '间隔天数', pl_insp: '稽查员（可多选，组成轮值池）', pl_start: '开始日期', pl_active: '启用',
   pl_paused: '已暂停', pl_due_by: '截止 {d}', pl_window: '{a} 至 {b}', pl_saved: '已保存', pl_history: '修改计划只影响今天以后，历史周期的结果保持不变。',
-  pl_pdf: '汇总表 PDF', pl_all: '查看全部计划', pl_none: '还没有巡检计划', pl_online: '巡检计划需要联网',
+  pl_pdf: '汇总表 PDF', pl_all: '查看全部计划', pl_none: '还没有巡检计划', pl_none_due: '目前没有待检的计划', pl_online: '巡检计划需要联网',
   freq_weekly: '每周', freq_monthly: '每月', freq_quarterly: '每季度', freq_days: '每 {n} 天',
 }, {
   pl_title: 'Inspection plans', pl_overdue: 'Overdue', pl_due: 'Due', pl_done: 'Done', pl_none_overdue: 'No overdue inspections',
   pl_list: 'All plans', pl_new: 'New plan', pl_edit: 'Edit', pl_save: 'Save', pl_cancel: 'Cancel', pl_store: 'Store', pl_unit: 'Unit (home-visit spot checks)',
   pl_template: 'Checklist', pl_freq: 'Frequency', pl_every: 'Every N days', pl_insp: 'Inspectors (several make a pool)', pl_start: 'Start date', pl_active: 'Active',
   pl_paused: 'Paused', pl_due_by: 'Due {d}', pl_window: '{a} to {b}', pl_saved: 'Saved', pl_history: 'An edit applies from today on; past windows keep their outcome.',
-  pl_pdf: 'Summary PDF', pl_all: 'All plans', pl_none: 'No inspection plans yet', pl_online: 'Plans need a connection',
+  pl_pdf: 'Summary PDF', pl_all: 'All plans', pl_none: 'No inspection plans yet', pl_none_due: 'No inspections due', pl_online: 'Plans need a connection',
   freq_weekly: 'Weekly', freq_monthly: 'Monthly', freq_quarterly: 'Quarterly', freq_days: 'Every {n} days',
 });
 
@@ -63,7 +64,7 @@ export async function render(main, path) {
   const missed = data.wins.filter((w) => w.status === 'missed'), due = data.wins.filter((w) => w.status === 'due');
   root.append(h('h2', null, t('pl_title')),
     h('section', { class: 'card', id: 'overdue' }, h('h3', null, t('pl_overdue')), missed.length ? h('ul', null, missed.map((w) => windowRow(w, data.stores))) : h('p', { class: 'muted' }, t('pl_none_overdue'))),
-    h('section', { class: 'card', id: 'duewins' }, h('h3', null, t('pl_due')), h('ul', null, due.map((w) => windowRow(w, data.stores)))),
+    h('section', { class: 'card', id: 'duewins' }, h('h3', null, t('pl_due')), due.length ? h('ul', null, due.map((w) => windowRow(w, data.stores))) : h('p', { class: 'muted' }, t('pl_none_due'))),
     h('div', { class: 'row between' }, h('h3', null, t('pl_list')), h('button', { class: 'btn primary', id: 'newplan', onclick: () => edit(form, data, null) }, t('pl_new'))),
     form,
     data.plans.length ? h('table', { class: 'tbl', id: 'planlist', style: 'width:100%;border-collapse:collapse' },
@@ -101,7 +102,7 @@ function edit(el, data, p) {
   const freq = h('select', { name: 'frequency' }, ['weekly', 'monthly', 'quarterly', 'days'].map((f) => opt(f, t('freq_' + f, { n: 'N' }), f === v.frequency)));
   const every = h('input', { name: 'every_days', type: 'number', min: 1, max: 366, value: v.every_days || 7 });
   const insp = h('div', { class: 'checks' }, data.inspectors.map((u) => h('label', null, h('input', { type: 'checkbox', value: u.username, checked: v.inspectors.includes(u.username) }), ' ', u.name || nameOf('person', u.username))));
-  const start = h('input', { name: 'start', type: 'date', value: new Date(Date.now() + 288e5).toISOString().slice(0, 10) });
+  const start = h('input', { name: 'start', type: 'date', value: today() });
   const active = h('input', { name: 'active', type: 'checkbox', checked: v.active });
   const f = h('form', { class: 'card planform' },
     field(t('pl_store') + ' / ' + t('pl_unit'), target, 'store_id'), field(t('pl_template'), tpl, 'template_id'),

@@ -5,6 +5,7 @@ import { h, toast } from '../js/dom.js';
 import { addStrings, t, tx, fmtTime } from '../js/i18n.js';
 import { api, authedFetch, ApiError } from '../js/api.js';
 import { MODES, person, pct, style } from './qa-words.js';
+import { today } from '../js/shtime.js';
 
 addStrings({
   qa_day: '今日监听', qa_done_of: '已完成 {d} / {q}', qa_start: '开始监听', qa_reviewed: '已监听',
@@ -247,15 +248,11 @@ function table(head, rows, id) {
     h('tbody', null, rows.map((r) => h('tr', null, r.map((c) => h('td', null, c)))))));
 }
 
-function isoDay(d = new Date()) {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(d);
-}
-
 export async function qaReports(ui) {
   style();
   const main = ui.main;
   let period = 'daily';
-  const date = h('input', { type: 'date', id: 'qa-rep-date', value: isoDay() });
+  const date = h('input', { type: 'date', id: 'qa-rep-date', value: today() });
   const out = h('div', { id: 'qa-report' });
   const seg = h('div', { class: 'seg', id: 'qa-period' }, ['daily', 'weekly', 'monthly'].map((p) => h('button', { type: 'button', class: 'segbtn' + (p === period ? ' on' : ''), 'data-v': p,
     onclick: (ev) => { period = p; for (const b of seg.children) b.classList.toggle('on', b === ev.currentTarget); load(); } }, t('qa_' + p))));

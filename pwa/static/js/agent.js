@@ -15,7 +15,7 @@ import { addStrings, t, tx, fmtTime } from './i18n.js';
 import { api, ApiError, NetError, currentSession } from './api.js';
 import { Lease, claimTask } from './agent-lease.js';
 // 回访 deadlines and agreed times are Beijing time, whatever the desk's clock says.
-import { shLocal, shDay, fromShLocal, dayPlus } from './shtime.js';
+import { shLocal, shDay, fromShLocal, dayPlus, shISO } from './shtime.js';
 import { renderChecklist } from './checklist.js';
 import { on } from './bus.js';
 import * as db from './db.js';
@@ -229,6 +229,8 @@ async function agentHome() {
   const later = pending.filter((x) => x.channel === 'manual' && x.next_attempt_at)
     .sort((a, b) => Date.parse(a.next_attempt_at) - Date.parse(b.next_attempt_at));
   if (later.length) lists.append(h('h3', null, t('cb_scheduled')), h('div', { class: 'cards' }, later.map((x) => taskRow(x, t('cb_call_now'), open))));
+  // Nothing to call, none held, none agreed for later: say so.
+  if (!sum.ready && !sum.overdue && !mine.length && !later.length) lists.append(h('p', { class: 'muted', id: 'cb-none' }, t('cb_empty')));
 }
 
 function taskRow(x, action, open) {
@@ -409,7 +411,7 @@ function outcomesView({ id, task, lease, done }) {
     const d = fromShLocal(laterInput.value);
     if (!d || isNaN(d)) { laterErr.textContent = t('cb_later_need'); return; }
     if (deadline && d > deadline) { laterErr.textContent = t('cb_later_past', { t: deadlineText }); return; }
-    attempt('call_later', { at: laterInput.value + ':00+08:00' });
+    attempt('call_later', { at: shISO(laterInput.value) });
   } },
   anyLeft ? null : h('p', { class: 'warnbox', id: 'cb-later-none' }, t('cb_later_none', { t: deadlineText })),
   anyLeft ? h('label', { class: 'field' }, h('span', null, t('cb_later_at')), laterInput,

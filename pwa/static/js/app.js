@@ -8,6 +8,7 @@ import { t, setLang, getLang, fmtTime } from './i18n.js';
 import { on, onScreen, emit } from './bus.js';
 import { login, loadSession, currentSession, logoutServer, NetError, isOnline } from './api.js';
 import * as sync from './sync.js';
+import * as outbox from './outbox.js'; // the single requests waiting (visits, audits)
 import * as updates from './update.js'; // app updates: applied at start or on a navigation
 import * as roles from './roles.js';
 import { nameOf } from './names.js';
@@ -130,8 +131,8 @@ async function viewOutbox() {
   // Appointment entries and unreachable attempts (the technician's
   // tech-visit.js, precached: it loads with no signal too).
   const visits = await (await import('./tech-visit.js')).queuedList();
-  // An audit's verdicts and evidence (audit-outbox.js, precached too).
-  const audits = await (await import('./audit-outbox.js')).ops();
+  // An audit's verdicts and evidence (kind 'audit' in the outbox).
+  const audits = await outbox.entries('audit');
   if (!list.length && !visits && !audits.length) main.append(h('p', { class: 'muted' }, t('nothing_unsent')));
   if (visits) main.append(visits);
   for (const o of audits) {
@@ -155,7 +156,8 @@ async function viewOutbox() {
   main.append(h('div', { class: 'row' },
     h('button', { class: 'btn primary', onclick: () => sync.syncNow('manual') }, t('sync_now')),
     h('button', { class: 'btn', onclick: () => sync.exportOutbox() }, t('export'))));
-  const off = onScreen('sheet', () => { off(); if (document.body.dataset.view === 'viewOutbox') render(); });
+  const again = () => { offs.forEach((f) => f()); if (document.body.dataset.view === 'viewOutbox') render(); };
+  const offs = [onScreen('sheet', again), onScreen('outbox', again)];
 }
 
 // ---------- settings ----------

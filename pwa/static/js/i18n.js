@@ -1,5 +1,6 @@
 // A small dictionary: zh-CN first, English second. The choice lives in
 // localStorage (read synchronously at start; losing it only resets to zh).
+import { shFormat } from './shtime.js';
 const dict = {
   zh: {
     app: '现场验收', login: '登录', username: '用户名', password: '密码', logout: '退出登录',
@@ -108,15 +109,5 @@ export function tx(label) {
   return (lang === 'en' ? label.en || label.zh : label.zh || label.en) || '';
 }
 export function acceptLanguage() { return lang === 'en' ? 'en' : 'zh-CN'; }
-const fmtCache = {};
-export function fmtTime(iso, withDate = true) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (isNaN(d)) return String(iso);
-  const key = lang + withDate;
-  fmtCache[key] ??= new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false,
-    ...(withDate ? { month: '2-digit', day: '2-digit' } : {}),
-  });
-  return fmtCache[key].format(d);
-}
+// fmtTime: a time in Beijing for a person, in the language chosen (shtime.js).
+export const fmtTime = (iso, withDate = true) => shFormat(iso, withDate, lang === 'zh' ? 'zh-CN' : 'en-GB');

@@ -7,7 +7,7 @@ import { register } from './roles.js';
 import { main, navigate, render, setLeaving, setEditing } from './nav.js';
 import { stateLabel, submitSheet } from './sheet-ui.js';
 import { h, svg } from './dom.js';
-import { shDay } from './shtime.js';
+import { shDay, dayPlus, at, byTime } from './shtime.js';
 import { t, tx, addStrings, fmtTime } from './i18n.js';
 import { onScreen } from './bus.js';
 import { nameEl } from './names.js';
@@ -33,7 +33,7 @@ addStrings({
   insp_past: '历史巡检', insp_trend: '得分率趋势', insp_fetched: '更新于 {t}', insp_cached: '离线：显示 {t} 获取的记录',
   insp_never_fetched: '尚未从服务器获取历史记录', insp_local: '本机', insp_completed: '已完成', insp_open: '未完成',
   insp_walkthrough: '网点巡检', insp_unit: '单位', insp_checked: '已查', insp_progress: '{a}/{n} 项',
-  insp_due: '应检任务', insp_due_by: '{d} 前完成', insp_missed: '已漏检', insp_pdf: '汇总表 PDF',
+  insp_due: '应检任务', insp_none_due: '目前没有应检任务', insp_due_by: '{d} 前完成', insp_missed: '已漏检', insp_pdf: '汇总表 PDF',
   insp_audits: '政企服务稽查', insp_audits_open: '我的稽查', insp_mystery: '暗访', insp_mystery_tag: '暗访',
   insp_mystery_help: '以普通客户身份观察并记录。提交前记录只在本机，被访网点看不到谁、何时来访。', insp_mystery_start: '开始暗访',
   insp_mystery_store: '选择网点（热线暗访选热线所属网点）',
@@ -48,7 +48,7 @@ addStrings({
   insp_past: 'Past inspections', insp_trend: 'Percent over time', insp_fetched: 'Updated {t}', insp_cached: 'Offline: showing what was fetched {t}',
   insp_never_fetched: 'History not fetched from the server yet', insp_local: 'this phone', insp_completed: 'Completed', insp_open: 'Open',
   insp_walkthrough: 'Store walkthrough', insp_unit: 'Unit', insp_checked: 'Checked', insp_progress: '{a} of {n}',
-  insp_due: 'Planned inspections', insp_due_by: 'Due {d}', insp_missed: 'Missed', insp_pdf: 'Summary PDF',
+  insp_due: 'Planned inspections', insp_none_due: 'No planned inspections due', insp_due_by: 'Due {d}', insp_missed: 'Missed', insp_pdf: 'Summary PDF',
   insp_audits: 'Enterprise service audits', insp_audits_open: 'My audits', insp_mystery: 'Mystery visits', insp_mystery_tag: 'Mystery visit',
   insp_mystery_help: 'Observe and record as an ordinary customer. Until sent the record is only on this phone: the store cannot see who visited or when.', insp_mystery_start: 'Start mystery visit',
   insp_mystery_store: "Pick the store (for a hotline call, the hotline's own outlet)",
@@ -60,7 +60,7 @@ const STALE_MS = 60000; // history is fetched again at most once a minute
 const enc = encodeURIComponent;
 const shown = (s) => (s.state === 'sent' && (s.missing || []).length ? 'incomplete' : s.state);
 const isOpen = (s) => ['draft', 'rejected', 'conflict'].includes(s.state);
-const newest = (a, b) => ((a.updated_at || '') < (b.updated_at || '') ? b : a);
+const newest = (a, b) => (at(a.updated_at) < at(b.updated_at) ? b : a);
 
 // latestTemplate: the newest version of template id, or else of any template of kind.
 async function latestTemplate(id, kind) {
@@ -140,7 +140,7 @@ async function refreshStore(storeId) {
 
 // refreshAll fetches the inspector's own list once and files it by store.
 async function refreshAll(stores) {
-  const from = new Date(Date.now() - 366 * 864e5).toISOString().slice(0, 10);
+  const from = dayPlus(-366);
   const { items: list, full } = await pages('/submissions?limit=1000&from=' + from);
   const at = new Date().toISOString();
   const by = new Map();
@@ -169,8 +169,7 @@ async function entries(storeId, hist, sheets) {
     out.set(sheet.id, { id: sheet.id, at: sheet.finished_at || sheet.updated_at, ...pick(r), sheet, tpl });
   }
   // Times come with different offsets (the phone's Z, the server's +08:00): compare instants.
-  const when = (e) => Date.parse(e.at) || 0;
-  return [...out.values()].sort((a, b) => when(b) - when(a));
+  return [...out.values()].sort(byTime((e) => e.at, -1));
 }
 const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percent, grade: r.grade, fines: r.fines });
 
@@ -179,13 +178,14 @@ const pick = (r) => ({ score: r.score, max_score: r.max_score, percent: r.percen
 async function dueCards(byId, sheets) {
   const list = ((await db.kvGet('due')) || []).filter((w) => !sheets.some(({ sheet: s }) => s.state !== 'draft' && s.template_id === w.template_id
     && (!w.subject.store_id || s.subject?.store_id === w.subject.store_id) && shDay(s.finished_at || s.updated_at) >= w.start && shDay(s.finished_at || s.updated_at) <= w.due));
-  return list.length ? [h('h2', null, t('insp_due')), h('div', { class: 'cards', id: 'due' }, list.map((w) => {
+  if (!list.length) return [h('h2', null, t('insp_due')), h('p', { class: 'muted', id: 'due-none' }, t('insp_none_due'))];
+  return [h('h2', null, t('insp_due')), h('div', { class: 'cards', id: 'due' }, list.map((w) => {
     const st = byId.get(w.subject.store_id), missed = w.status === 'missed';
     return h('article', { class: 'card due', 'data-status': w.status },
       h('div', { class: 'row between' }, h('b', null, st?.name || nameEl('unit', w.unit)), h('span', { class: missed ? 'pill bad' : 'pill' }, missed ? t('insp_missed') : t('insp_due_by', { d: w.due.slice(5) }))),
       missed ? null : st ? h('button', { class: 'btn primary', onclick: async () => newSheet(await latestTemplate(w.template_id, 'walkthrough'), { store_id: st.id }, { store: st }) }, t('insp_start'))
         : h('a', { class: 'btn', href: '/insp/spotcheck', 'data-link': '' }, t('insp_spot_open')));
-  }))] : [];
+  }))];
 }
 
 // ---------- home ----------
@@ -230,7 +230,7 @@ async function inspectorHome() {
   // Fetched once online, the service worker keeps it: the audit opens offline.
   if (isOnline()) setTimeout(() => auditsJS().catch(() => {}), 2000);
   const unsent = sheets.filter(({ sheet }) => sync.hasUnsaved(sheet))
-    .sort((a, b) => (b.sheet.updated_at || '').localeCompare(a.sheet.updated_at || ''));
+    .sort(byTime((x) => x.sheet.updated_at, -1));
   if (unsent.length) {
     const names = new Map(stores.map((s) => [s.id, s.name]));
     main.append(h('h2', null, t('insp_unsent')), h('div', { class: 'cards' }, unsent.map(({ sheet: s, tpl }) => h('a', { class: 'card row between sheetlink', href: '/insp/walk/' + enc(s.id), 'data-link': '', 'data-sheet': s.id },
@@ -269,7 +269,7 @@ async function mysterySection(stores) {
 // ---------- spot checks: pick a technician's order ----------
 
 async function inspSpotcheck() {
-  const orders = (await db.all('orders')).sort((a, b) => (a.appointment?.from || '').localeCompare(b.appointment?.from || ''));
+  const orders = (await db.all('orders')).sort(byTime((o) => o.appointment?.from));
   const sheets = await mySheets();
   const tpl = await latestTemplate(SPOT, 'spotcheck');
   main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back'))),

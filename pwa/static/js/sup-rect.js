@@ -16,6 +16,7 @@ import { processPhoto, objectURL } from './photo.js';
 import * as db from './db.js';
 import { nameOf, nameEl } from './names.js';
 import { photo, shDay } from './sup-common.js';
+import { byTime } from './shtime.js';
 
 addStrings({
   rx_title: '整改单', rx_open: '未完成', rx_resolved: '已处理', rx_none_open: '没有未完成的整改', rx_none_resolved: '还没有已处理的整改',
@@ -121,10 +122,7 @@ export async function rectListView(el, opts = {}) {
     const units = [...new Set(list.map((r) => r.unit))].sort((a, b) => nameOf('unit', a).localeCompare(nameOf('unit', b), 'zh'));
     for (const u of units) {
       // By instant: the server may write a time with +08:00 or with Z.
-      const at = (x) => (x ? Date.parse(x) : 0);
-      const mine = list.filter((r) => r.unit === u).sort(status === 'open'
-        ? (a, b) => at(a.due_at) - at(b.due_at)
-        : (a, b) => at(b.resolved_at) - at(a.resolved_at));
+      const mine = list.filter((r) => r.unit === u).sort(status === 'open' ? byTime((r) => r.due_at) : byTime((r) => r.resolved_at, -1));
       const late = mine.filter((r) => rectState(r).late).length;
       body.append(h('section', { class: 'rxunit', 'data-unit': u },
         h('h3', null, nameEl('unit', u), ' ', h('span', { class: 'pill' }, t('rx_count', { n: mine.length })),

@@ -8,6 +8,7 @@ import * as ui from './nav.js';
 import { fmtAnswer } from './sheet-ui.js';
 import { speedJudge, sigSha } from './rules.js';
 import { addDays, today, shDay, photo, pct, otherRecord } from './sup-common.js';
+import { at } from './shtime.js';
 import { nameOf, nameEl } from './names.js';
 import { visitRecord } from './sup-visit.js'; // 预约登记, 联系不上客户 (issue 22)
 
@@ -30,10 +31,10 @@ export async function supOrders() {
   try {
     orders = (await api('GET', `/workorders?from=${addDays(today(), -LIST_DAYS)}&limit=5000`)).items;
   } catch (e) { main.append(offlineNote(e)); return; }
-  const key = (o) => o.appointment?.from || o.created_at || '';
+  const key = (o) => at(o.appointment?.from || o.created_at); // an instant: +08:00 and Z both come
   // Overdue open orders first, the latest due the longest overdue.
   const now = Date.now(), late = (o) => (o.status === 'assigned' && o.sla && Date.parse(o.sla.due_at) < now ? Date.parse(o.sla.due_at) : 0);
-  orders.sort((a, b) => (late(a) && late(b) ? late(a) - late(b) : !!late(b) - !!late(a)) || key(b).localeCompare(key(a)));
+  orders.sort((a, b) => (late(a) && late(b) ? late(a) - late(b) : !!late(b) - !!late(a)) || key(b) - key(a));
   const list = h('div', { class: 'cards wolist' });
   const input = h('input', { type: 'search', id: 'wosearch', placeholder: t('wo_search'), 'aria-label': t('wo_search'), autocomplete: 'off' });
   const paint = () => {

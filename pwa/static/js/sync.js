@@ -1,13 +1,16 @@
-// The outbox. Sheets leave the phone only through here: photos first (HEAD,
-// then PUT the bytes), then POST /sync/push, then whatever the server still
-// reports missing. Every step is idempotent on the server (submission ids are
-// client uuids, photos are content-addressed), so a push cut off anywhere is
-// simply tried again: nothing is lost and nothing is doubled.
+// Sync rounds, and the sheets' outbox. Sheets leave the phone only through
+// here: photos first (HEAD, then PUT the bytes), then POST /sync/push, then
+// whatever the server still reports missing; then the single requests
+// waiting (outbox.js), then the pull. Every step is idempotent on the server
+// (submission ids are client uuids, photos are content-addressed), so a push
+// cut off anywhere is simply tried again: nothing is lost and nothing is
+// doubled.
 import * as db from './db.js';
 import { api, ApiError, NetError, checkOnline, currentSession } from './api.js';
-import { emit } from './bus.js';
+import { emit, on } from './bus.js';
 import { referencedPhotos } from './rules.js';
 import { setNames } from './names.js';
+import * as requests from './outbox.js'; // the single requests waiting
 
 export const OUTBOX_STATES = ['queued', 'sending', 'conflict', 'rejected'];
 
@@ -19,12 +22,11 @@ export function hasUnsaved(sheet) { return inOutbox(sheet) || sheet.state === 'd
 export async function outbox() { return (await db.all('sheets')).filter(inOutbox); }
 export async function unsent() { return (await db.all('sheets')).filter(hasUnsaved); }
 
-// Other queued records (a technician's appointment entries and unreachable
-// attempts, tech-visit.js) plug in with {count, send}: they ride the same
-// rounds and count in the same badge and logout guard.
-const queues = [];
-export function addQueue(q) { queues.push(q); }
-export async function queuedOther() { let n = 0; for (const q of queues) n += await q.count(); return n; }
+// The other records waiting (appointment entries, unreachable attempts, an
+// audit's verdicts and evidence) are single requests in outbox.js: they ride
+// the same rounds and count in the same badge and logout guard.
+export const queuedOther = () => requests.count();
+on('outbox', () => { refreshCounter(); });
 
 export async function refreshCounter() {
   const n = (await outbox()).length + await queuedOther();
@@ -92,28 +94,11 @@ async function patchSheet(id, rev, fn) {
   })).then((cur) => { if (cur) emit('sheet', cur); return cur; });
 }
 
-// uploadPhoto makes sure the server holds sha: HEAD first, PUT the raw bytes
-// only when it does not. Returns false when the bytes are not on this phone.
-export async function uploadPhoto(sha) {
-  const p = await db.get('photos', sha);
-  if (!p) return false;
-  if (p.uploaded) return true;
-  const head = await api('HEAD', '/photos/' + sha, { timeout: 15000 });
-  if (head.status !== 200) {
-    await api('PUT', '/photos/' + sha, {
-      raw: new Blob([p.bytes], { type: p.type }), headers: { 'Content-Type': p.type }, timeout: 180000,
-    });
-  }
-  p.uploaded = true;
-  await db.put('photos', p);
-  return true;
-}
-
 async function uploadAll(shas, sheetId) {
   const failed = [];
   for (const sha of shas) {
     try {
-      if (!(await uploadPhoto(sha))) failed.push(sha);
+      if (!(await requests.uploadPhoto(sha))) failed.push(sha);
     } catch (e) {
       if (e instanceof NetError || (e instanceof ApiError && (e.status === 401 || e.status >= 500 || e.status === 429))) throw e;
       // A photo the server refuses (415/422) is reported on its sheet.
@@ -237,7 +222,7 @@ async function round(reason) {
   try {
     const device = await db.deviceId();
     await push(device);
-    for (const q of queues) pushed += await q.send();
+    pushed += await requests.send();
     await completeMissing();
     await pull();
     // changed: the round brought or sent something, so lists drawn from
@@ -306,10 +291,9 @@ export async function exportOutbox() {
       if (p) photos[sha] = { type: p.type, meta: sh.photo_meta?.[sha] || null, base64: b64(p.bytes) };
     }
   }
-  // The other queues' records (appointment entries, unreachable attempts) and their photos.
-  const other = [];
-  for (const q of queues) if (q.list) other.push(...(await q.list()));
-  for (const sha of other.map((a) => a.body?.photo).filter(Boolean)) {
+  // The single requests waiting (outbox.js) and their photos.
+  const other = await requests.entries();
+  for (const sha of other.map((a) => a.photo).filter(Boolean)) {
     const p = await db.get('photos', sha);
     if (p && !photos[sha]) photos[sha] = { type: p.type, meta: null, base64: b64(p.bytes) };
   }

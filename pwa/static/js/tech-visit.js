@@ -2,16 +2,19 @@
 // 第十四条: made, changed with a reason, kept, missed) and, on a repair,
 // 联系不上客户 (第二十四条: attempts with the photo of the note left, then
 // 申请销障 once the first attempt is 24 hours old). Entries wait on the
-// phone (kv "acts") and leave with the sync round (sync.addQueue), each
-// with its own key, so a retry after a lost reply records nothing twice.
+// phone in the outbox (outbox.js, kind 'visit') and leave with the sync
+// round, each with its own key, so a retry after a lost reply records
+// nothing twice.
 import * as db from './db.js';
 import { h, clear, toast } from './dom.js';
 import { t, fmtTime, addStrings } from './i18n.js';
-import { api, ApiError, NetError } from './api.js';
+import { api, NetError } from './api.js';
 import { onScreen, emit } from './bus.js';
 import { nameOf } from './names.js';
 import { processPhoto, objectURL } from './photo.js';
 import * as sync from './sync.js';
+import * as outbox from './outbox.js';
+import { fromShLocal } from './shtime.js';
 
 addStrings({
   ap_title: '预约登记', ap_made: '预约', ap_changed: '改约', ap_kept: '履约', ap_missed: '未履约', ap_none: '尚无预约登记',
@@ -39,43 +42,19 @@ const WAIT = 24 * 3600e3;
 const EVENTS = ['made', 'changed', 'kept', 'missed'];
 const enc = encodeURIComponent;
 
-// ---------- the queue ----------
-const KEY = 'acts'; // [{key, order_id, path, body, queued_at, error?}]
-const acts = async () => (await db.kvGet(KEY)) || [];
-function edit(fn) {
-  return db.tx('kv', 'readwrite', (s) => new Promise((res, rej) => {
-    const r = s.kv.get(KEY);
-    r.onsuccess = () => { const list = fn(r.result || []); s.kv.put(list, KEY); res(list); };
-    r.onerror = () => rej(r.error);
-  })).then((list) => { emit('acts', list); sync.refreshCounter(); return list; });
-}
-async function queue(order_id, path, body) {
-  await edit((l) => l.concat({ key: db.uuid(), order_id, path, body, queued_at: new Date().toISOString() }));
+// ---------- the queue (outbox.js) ----------
+// An entry: kind 'visit', its order (order_id) and act ('appointments' or
+// 'unreachable'); the body carries the entry's key.
+const acts = () => outbox.entries('visit');
+async function queue(order_id, act, body) {
+  const key = db.uuid();
+  await outbox.enqueue({ kind: 'visit', key, path: `/workorders/${enc(order_id)}/${act}`, body: { ...body, key },
+    ...(body.photo ? { photo: body.photo } : {}), order_id, act });
   toast(t('ap_queued'));
   sync.syncNow('visit');
 }
-
-// send posts each waiting entry in order (the note photo's bytes first). A
-// lost link stops the round (tried again later); a refusal stays on the
-// phone with the server's words until the technician discards it.
-async function send() {
-  let n = 0;
-  for (const a of await acts()) {
-    if (a.error) continue;
-    try {
-      if (a.body.photo && !(await sync.uploadPhoto(a.body.photo))) throw new ApiError(422, { error: { message: t('photo_missing_local') } });
-      const wo = await api('POST', `/workorders/${enc(a.order_id)}/${a.path}`, { body: { ...a.body, key: a.key } });
-      if (wo && wo.id) await db.put('orders', wo);
-      await edit((l) => l.filter((x) => x.key !== a.key));
-      n++;
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status === 401 || e.status === 429 || e.status >= 500) throw e;
-      await edit((l) => l.map((x) => (x.key === a.key ? { ...x, error: e.message } : x)));
-    }
-  }
-  return n;
-}
-sync.addQueue({ count: async () => (await acts()).length, send, list: acts });
+// The server answers with the order as it now is.
+outbox.after('visit', async (done) => { for (const a of done) if (a.reply?.id) await db.put('orders', a.reply); });
 
 // queuedList is the 待发送 page's part: the entries still on this phone.
 export async function queuedList() {
@@ -84,10 +63,10 @@ export async function queuedList() {
   const out = h('div', { class: 'cards', id: 'visit-queue' });
   for (const a of list) {
     const o = (await db.get('orders', a.order_id)) || { customer: {} };
-    out.append(h('article', { class: 'card', 'data-act': a.path },
+    out.append(h('article', { class: 'card', 'data-act': a.act },
       h('div', { class: 'row between' }, h('b', null, o.customer?.name || ''), h('span', { class: 'state st-' + (a.error ? 'rejected' : 'queued') }, t(a.error ? 'ap_refused' : 'ap_waiting'))),
-      h('div', null, a.path === 'appointments' ? [t('ap_title'), '：', apLine(a.body)] : [t('ur_title'), '：', a.body.note || t('ur_has_photo')]),
-      a.error ? h('div', { class: 'err' }, a.error) : null,
+      h('div', null, a.act === 'appointments' ? [t('ap_title'), '：', apLine(a.body)] : [t('ur_title'), '：', a.body.note || t('ur_has_photo')]),
+      a.error ? h('div', { class: 'err' }, a.error.message) : null,
       h('a', { class: 'btn', href: '/orders/' + enc(a.order_id), 'data-link': '' }, t('open'))));
   }
   return out;
@@ -97,7 +76,8 @@ export async function queuedList() {
 const isOpen = (o) => o.status !== 'completed' && o.status !== 'cancelled';
 const closedUnreachable = (o) => o.status === 'completed' && o.completed_by === 'unreachable';
 const win = (w) => (w && w.from ? fmtTime(w.from) + '–' + fmtTime(w.to, false) : '');
-const iso = (v) => (v ? new Date(v).toISOString() : '');
+// A datetime-local value is Beijing wall time, whatever zone the phone is set to.
+const iso = (v) => (v ? fromShLocal(v).toISOString() : '');
 
 // unreachablePill marks a repair closed as unreachable on the order list.
 export function unreachablePill(o) {
@@ -119,14 +99,14 @@ export function visitPanel(o) {
     const held = await db.get('orders', o.id), order = held || o; // not held: reassigned away
     const mine = (await acts()).filter((a) => a.order_id === o.id);
     forms.querySelectorAll('form').forEach((f) => { f.hidden = !held || !isOpen(order); });
-    clear(apList).append(records(order.appointments || [], mine.filter((a) => a.path === 'appointments'), apLine, 'ap_none'));
+    clear(apList).append(records(order.appointments || [], mine.filter((a) => a.act === 'appointments'), apLine, 'ap_none'));
     if (repair) {
-      clear(urList).append(records(order.unreachable?.attempts || [], mine.filter((a) => a.path === 'unreachable'), urLine, 'ur_none'));
+      clear(urList).append(records(order.unreachable?.attempts || [], mine.filter((a) => a.act === 'unreachable'), urLine, 'ur_none'));
       clear(closeBox).append(closeOffer(order, mine) || '');
     }
   };
   draw();
-  onScreen('acts', draw);
+  onScreen('outbox', draw);
   onScreen('sync', (s) => { if (s.state === 'done') draw(); });
   return el;
 }
@@ -137,7 +117,7 @@ function records(done, waiting, line, none) {
     done.map((r) => h('li', { 'data-state': 'sent' }, line(r), h('span', { class: 'small muted' }, ' · ', nameOf('person', r.by), ' · ', fmtTime(r.at)))),
     waiting.map((a) => h('li', { 'data-state': a.error ? 'rejected' : 'queued' }, line(a.body),
       ' ', h('span', { class: 'state st-' + (a.error ? 'rejected' : 'queued') }, t(a.error ? 'ap_refused' : 'ap_waiting')),
-      a.error ? h('div', { class: 'err small' }, a.error, ' ', h('button', { class: 'btn small', type: 'button', onclick: () => edit((l) => l.filter((x) => x.key !== a.key)) }, t('ap_drop'))) : null)));
+      a.error ? h('div', { class: 'err small' }, a.error.message, ' ', h('button', { class: 'btn small', type: 'button', onclick: () => outbox.drop(a.id) }, t('ap_drop'))) : null)));
 }
 
 function apLine(r) {
@@ -166,7 +146,7 @@ function apForm(o) {
     const event = ev.value, body = { event, at: new Date().toISOString() };
     if (!times.hidden && (from.value || to.value || event === 'changed')) {
       if (!from.value || !to.value) { msg.textContent = t('ap_need_window'); return; }
-      if (iso(to.value) <= iso(from.value)) { msg.textContent = t('ap_bad_window'); return; }
+      if (fromShLocal(to.value) <= fromShLocal(from.value)) { msg.textContent = t('ap_bad_window'); return; }
       body.window = { from: iso(from.value), to: iso(to.value) };
     }
     if (!why.hidden) {
@@ -215,7 +195,7 @@ function urForm(o) {
 function closeOffer(o, mine) {
   if (closedUnreachable(o)) return h('p', { class: 'okbox', 'data-closed': '' }, t('ur_closed'));
   const first = o.unreachable?.attempts?.[0];
-  if (!isOpen(o) || (!first && !mine.some((a) => a.path === 'unreachable'))) return null;
+  if (!isOpen(o) || (!first && !mine.some((a) => a.act === 'unreachable'))) return null;
   if (!o.unreachable?.note_photo) return h('p', { class: 'muted small', 'data-close': 'photo' }, t('ur_need_photo'));
   const at = Date.parse(first.at) + WAIT;
   if (Date.now() < at) return h('p', { class: 'muted small', 'data-close': 'wait' }, t('ur_wait', { t: fmtTime(new Date(at).toISOString()) }));
@@ -226,7 +206,7 @@ function closeOffer(o, mine) {
     try {
       const wo = await api('POST', `/workorders/${enc(o.id)}/unreachable/close`);
       await db.put('orders', wo);
-      emit('acts', await acts());
+      emit('outbox', await outbox.entries());
     } catch (err) {
       msg.textContent = err instanceof NetError ? t('ur_close_online') : err.message;
       e.target.disabled = false;

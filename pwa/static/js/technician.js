@@ -14,7 +14,7 @@ import { hiddenItems } from './conds.js';
 import { objectURL } from './photo.js';
 import { register, sheetPathOf } from './roles.js';
 import { nameEl } from './names.js';
-import { shDay } from './shtime.js';
+import { shDay, byTime, at } from './shtime.js';
 import { visitPanel, unreachablePill } from './tech-visit.js'; // 预约登记, 联系不上客户 (issue 22)
 import { main, navigate, render, setLeaving, setEditing } from './nav.js';
 import { stateLabel, shownState, fmtAnswer, submitSheet } from './sheet-ui.js';
@@ -25,7 +25,7 @@ async function sheetsByOrder() {
   const m = new Map();
   for (const s of await db.all('sheets')) {
     const k = s.subject?.workorder_id;
-    if (k && (!m.has(k) || (m.get(k).updated_at || '') < (s.updated_at || ''))) m.set(k, s);
+    if (k && (!m.has(k) || at(m.get(k).updated_at) < at(s.updated_at))) m.set(k, s);
   }
   return m;
 }
@@ -39,14 +39,14 @@ async function viewOrders() {
   const orders = await db.all('orders');
   const sheets = await sheetsByOrder();
   const today = dayOf(new Date().toISOString());
-  orders.sort((a, b) => (a.appointment?.from || '').localeCompare(b.appointment?.from || ''));
+  orders.sort(byTime((o) => o.appointment?.from)); // instants: +08:00 and Z both come
   const open = orders.filter((o) => o.status !== 'completed' && o.status !== 'cancelled');
   const todays = open.filter((o) => dayOf(o.appointment?.from) === today);
   const others = open.filter((o) => dayOf(o.appointment?.from) !== today);
   // Today's finished jobs are listed; a month of earlier ones waits behind
   // a tap (drawn only when opened: a cheap phone need not lay out 300 cards).
   const finished = orders.filter((o) => o.status === 'completed')
-    .sort((a, b) => Date.parse(b.completed_at || 0) - Date.parse(a.completed_at || 0));
+    .sort(byTime((o) => o.completed_at, -1));
   const done = finished.filter((o) => dayOf(o.completed_at || o.appointment?.from) === today);
   const earlier = finished.filter((o) => !done.includes(o));
   // Sheets whose order left this phone (reassigned) stay listed: never hide a record.
