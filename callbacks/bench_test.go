@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -151,7 +152,7 @@ func benchFixture(b *testing.B) *fixture {
 			bench.err = err
 			return
 		}
-		clock := &fakeClock{now: shanghai(2026, 11, 20, 10, 0)}
+		clock := fixtures.NewClock(shanghai(2026, 11, 20, 10, 0))
 		bench.f = &fixture{db: db, svc: New(db, Config{Clock: clock.Now}), clock: clock}
 		db.Bolt.NoSync = true // building the fixture only
 		start := time.Now()

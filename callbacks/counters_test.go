@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -256,7 +257,7 @@ func TestCountersBuiltForAnOldDataDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Bolt.NoSync = true
-	clock := &fakeClock{now: shanghai(2026, 11, 20, 10, 0)}
+	clock := fixtures.NewClock(shanghai(2026, 11, 20, 10, 0))
 	f := &fixture{db: db, svc: New(db, Config{Clock: clock.Now}), clock: clock}
 	randomQueue(t, f, rand.New(rand.NewSource(7)), 400, func(string) {})
 	// Make it the old release's file: no counters and no mark.

@@ -2,51 +2,32 @@ package callbacks
 
 import (
 	"fmt"
-	"sync"
 	"testing"
-	"time"
 
-	"fieldcheck/errs"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// fakeClock is a settable clock shared by the service and the test.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
-
-// shanghai builds a wall-clock time in Asia/Shanghai.
-func shanghai(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, store.Shanghai)
-}
+// The shared fixtures (internal/fixtures) under the names these tests use.
+var (
+	shanghai = fixtures.Shanghai
+	wantKind = fixtures.WantKind
+)
 
 type fixture struct {
 	db    *store.DB
 	svc   *Service
-	clock *fakeClock
+	clock *fixtures.Clock
 	n     int
 }
 
 func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	clock := &fakeClock{now: shanghai(2026, 11, 20, 10, 0)}
+	db := fixtures.OpenDB(t)
+	clock := fixtures.NewClock(shanghai(2026, 11, 20, 10, 0))
 	cfg.Clock = clock.Now
 	return &fixture{db: db, svc: New(db, cfg), clock: clock}
 }
@@ -94,13 +75,4 @@ func mustClaim(t *testing.T, f *fixture, a store.Actor) *Task {
 		t.Fatal("claim: queue empty")
 	}
 	return task
-}
-
-func wantKind(t *testing.T, err error, kind errs.Kind) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Kind != kind {
-		t.Fatalf("want error kind %d, got %v", kind, err)
-	}
-	return e
 }

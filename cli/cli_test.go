@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"fieldcheck/auth"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,15 +44,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+var freePort = fixtures.FreeAddr // the shared fixtures (internal/fixtures)
 
 // running is a real `fieldcheck serve` process.
 type running struct {
@@ -164,11 +156,7 @@ func TestARestartedDemoPrintsTheSameLogins(t *testing.T) {
 
 func TestServeRefusesADataDirHeldByAnotherProcess(t *testing.T) {
 	dir := t.TempDir()
-	db, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	fixtures.OpenDir(t, dir) // held open by this process while serve tries it
 	start := time.Now()
 	out, err := run(t, "", "serve", "--addr", freePort(t), "--data", dir)
 	if err == nil || !strings.Contains(out, "in use by another fieldcheck process") {
@@ -187,11 +175,7 @@ func TestUserAddReadsThePasswordFromStdin(t *testing.T) {
 	if out, err := run(t, "short\n", "user", "add", "--data", dir, "--username", "x.tech", "--role", "technician", "--unit", "u"); err == nil {
 		t.Fatalf("short password accepted: %s", out)
 	}
-	db, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := fixtures.OpenDir(t, dir)
 	db.View(func(tx *bolt.Tx) error {
 		u, err := auth.Authenticate(tx, "wang.tech", "a-long-password")
 		if err != nil || u.Name != "王工" || u.Unit != "chengdu-east" {
@@ -232,11 +216,7 @@ func TestHotBackupAndRestore(t *testing.T) {
 	if out, err := run(t, "", "restore", "--data", restored, "--in", tarPath); err == nil {
 		t.Fatalf("restore into a non-empty dir accepted: %s", out)
 	}
-	db, err := store.Open(restored)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := fixtures.OpenDir(t, restored)
 	db.View(func(tx *bolt.Tx) error {
 		for _, u := range []string{"backup.check", "live.add", "tech.zhang", "admin"} {
 			if !store.Has(tx, store.BucketUsers, []byte(u)) {

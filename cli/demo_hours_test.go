@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fieldcheck/checklists"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 )
 
@@ -17,10 +18,7 @@ func TestDemoHistoryLeavesTheSameCallsWaitingAtAnyHour(t *testing.T) {
 	pending := map[int][]time.Time{}
 	for _, at := range []time.Duration{10 * time.Minute, 3*time.Hour + 20*time.Minute, 15 * time.Hour} {
 		now := day.Add(at)
-		db, err := store.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := fixtures.OpenDB(t)
 		if err := checklists.EnsureBuiltins(db, now); err != nil {
 			t.Fatal(err)
 		}

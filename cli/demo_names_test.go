@@ -7,6 +7,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/checklists"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/names"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
@@ -18,11 +19,7 @@ import (
 // screens show 成都东区 and 宽带+IPTV, not chengdu-east and broadband+iptv;
 // a unit an admin renamed keeps its name when the demo loads again.
 func TestDemoNamesEveryCodeItUses(t *testing.T) {
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := fixtures.OpenDB(t)
 	now := time.Now()
 	if err := checklists.EnsureBuiltins(db, now); err != nil { // as serve does before the demo
 		t.Fatal(err)
@@ -39,7 +36,7 @@ func TestDemoNamesEveryCodeItUses(t *testing.T) {
 	if _, err := LoadDemo(db, "admin-password", now); err != nil {
 		t.Fatal(err)
 	}
-	err = db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx *bolt.Tx) error {
 		b, err := names.For(tx, auth.Principal{Role: auth.RoleAdmin})
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fieldcheck/callbacks"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 )
 
@@ -322,11 +323,7 @@ func TestDemoHistoryGivesEveryRoleSomethingToShow(t *testing.T) {
 	}
 	again.cmd.Process.Signal(syscall.SIGTERM)
 	again.cmd.Wait()
-	db, err := store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := fixtures.OpenDir(t, data)
 	h, err := ReadHistory(db)
 	if err != nil || h == nil || !h.Complete || h.Orders == 0 || h.Photos == 0 {
 		t.Fatalf("stored history summary: %+v, %v", h, err)

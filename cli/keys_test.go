@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fieldcheck/auth"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -201,10 +202,7 @@ func TestKeysRotateWhileTheServerRuns(t *testing.T) {
 	}
 	// The audit log names the rotation.
 	r.stop(t)
-	db, err := store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := fixtures.OpenDir(t, data)
 	found := false
 	db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(store.BucketAudit).ForEach(func(_, v []byte) error {
@@ -261,10 +259,7 @@ func TestKeysRotateRefusesAnEnvironmentKey(t *testing.T) {
 func damagedDataDir(t *testing.T) string {
 	t.Helper()
 	data := t.TempDir()
-	db, err := store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := fixtures.OpenDir(t, data)
 	db.Update(func(tx *bolt.Tx) error {
 		for i := range 500 {
 			tx.Bucket(store.BucketUsers).Put([]byte(fmt.Sprintf("u%04d", i)), bytes.Repeat([]byte("x"), 300))
@@ -300,10 +295,7 @@ func TestServeAndRestoreAnswerADamagedFileWithAClearError(t *testing.T) {
 	// A backup whose db file is damaged: restore refuses and leaves nothing.
 	tarPath := filepath.Join(t.TempDir(), "b.tar")
 	f, _ := os.Create(tarPath)
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := fixtures.OpenDB(t)
 	db.Update(func(tx *bolt.Tx) error {
 		for i := range 500 {
 			tx.Bucket(store.BucketUsers).Put([]byte(fmt.Sprintf("u%04d", i)), bytes.Repeat([]byte("x"), 300))
@@ -331,10 +323,7 @@ func TestServeAndRestoreAnswerADamagedFileWithAClearError(t *testing.T) {
 func TestServeRotatesTheKeyOnceOnUpgrade(t *testing.T) {
 	data := t.TempDir()
 	legacy := bytes.Repeat([]byte{0x42}, 32)
-	db, err := store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := fixtures.OpenDir(t, data)
 	in := auth.NewUser{Username: "old.admin", Password: "password-123", Role: auth.RoleAdmin}
 	if err := in.HashPassword(); err != nil {
 		t.Fatal(err)
@@ -360,10 +349,7 @@ func TestServeRotatesTheKeyOnceOnUpgrade(t *testing.T) {
 	kid1 := readKeys(t, data).Current.ID
 	first.stop(t)
 
-	db, err = store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = fixtures.OpenDir(t, data)
 	db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(store.BucketMeta)
 		if b.Get([]byte("jwt_key")) != nil || b.Get([]byte("jwt_key_rotated")) == nil {

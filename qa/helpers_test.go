@@ -3,13 +3,13 @@ package qa
 import (
 	"encoding/json"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"fieldcheck/auth"
 	"fieldcheck/callbacks"
 	"fieldcheck/checklists"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 	"fieldcheck/workorders"
 
@@ -19,21 +19,14 @@ import (
 
 func init() { auth.BcryptCost = bcrypt.MinCost }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
-func at(d, h int) time.Time      { return time.Date(2026, 11, d, h, 0, 0, 0, store.Shanghai) }
-func day(d int) time.Time        { return time.Date(2026, 11, d, 0, 0, 0, 0, store.Shanghai) }
+func at(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, store.Shanghai) }
+func day(d int) time.Time   { return time.Date(2026, 11, d, 0, 0, 0, 0, store.Shanghai) }
 
 type fixture struct {
 	db    *store.DB
 	cb    *callbacks.Service
 	svc   *Service
-	clock *clock
+	clock *fixtures.Clock
 	n     int
 }
 
@@ -46,17 +39,12 @@ var (
 
 func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	c := &clock{now: at(20, 10)}
+	db := fixtures.OpenDB(t)
+	c := fixtures.NewClock(at(20, 10))
 	cb := callbacks.New(db, callbacks.Config{Clock: c.Now})
 	cfg.Clock = c.Now
 	if cfg.AudioDir == "" {
-		cfg.AudioDir = dir + "/qa-audio"
+		cfg.AudioDir = t.TempDir()
 	}
 	if err := checklists.EnsureBuiltins(db, c.Now()); err != nil {
 		t.Fatal(err)

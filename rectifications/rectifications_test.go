@@ -6,6 +6,7 @@ import (
 
 	"fieldcheck/auth"
 	"fieldcheck/errs"
+	"fieldcheck/internal/fixtures"
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -92,30 +93,14 @@ func TestListAppliesTheCallersScope(t *testing.T) {
 type fixture struct {
 	db    *store.DB
 	svc   *Service
-	clock *fakeClock
+	clock *fixtures.Clock
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	clock := &fakeClock{now: time.Date(2026, 11, 20, 10, 0, 0, 0, store.Shanghai)}
+	db := fixtures.OpenDB(t)
+	clock := fixtures.NewClock(fixtures.Shanghai(2026, 11, 20, 10, 0))
 	return &fixture{db: db, svc: NewService(db, clock.Now), clock: clock}
 }
 
-func wantKind(t *testing.T, err error, kind errs.Kind) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Kind != kind {
-		t.Fatalf("want error kind %d, got %v", kind, err)
-	}
-	return e
-}
-
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time      { return c.now }
-func (c *fakeClock) Add(d time.Duration) { c.now = c.now.Add(d) }
+var wantKind = fixtures.WantKind // the shared fixtures (internal/fixtures)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -24,9 +23,7 @@ import (
 )
 
 // sh is a wall-clock time in Asia/Shanghai.
-func sh(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, store.Shanghai)
-}
+var sh = fixtures.Shanghai
 
 // day0 is a Monday in Chengdu; fixtures are built around it.
 var day0 = sh(2026, 11, 23, 0, 0)
@@ -49,30 +46,18 @@ var (
 	template = fixtures.Template
 )
 
-type clock struct {
-	mu  gosync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
-
 // fixture is a real store with the built-in templates, the users above,
 // outlets s1 (east) and s2 (west), and the callback service on a fake clock.
 type fixture struct {
 	db    *store.DB
 	svc   *callbacks.Service
-	clock *clock
+	clock *fixtures.Clock
 	n     int
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := fixtures.OpenDB(t)
 	// Whatever a test wrote, the rollups equal the records (verify).
 	t.Cleanup(func() {
 		var out strings.Builder
@@ -100,7 +85,7 @@ func newFixture(t testing.TB) *fixture {
 		}
 		return nil
 	})
-	c := &clock{now: day0}
+	c := fixtures.NewClock(day0)
 	return &fixture{db: db, svc: callbacks.New(db, callbacks.Config{Clock: c.Now}), clock: c}
 }
 

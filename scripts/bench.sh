@@ -3,6 +3,8 @@
 #
 #   1. sync push throughput through the real server on 127.0.0.1 with 1, 16
 #      and 64 devices, against raw bbolt doing the same writes (fieldload bench);
+#      then, on the queue those pushes filled, 200 callback claims against raw
+#      bbolt moving a queue head the same way (claim p50/p99, server ÷ raw);
 #   2. the photo upload pipeline against vipsthumbnail, and the same uploads
 #      into an S3 bucket (a local versitygw) next to the local disk (photobench -s3);
 #   3. one callback claim with a million pending tasks (BenchmarkClaim1M);
@@ -51,7 +53,7 @@ $GO build -o bin/fieldcheck .
 $GO build -o bin/fieldload ./tools/fieldload
 echo "bin/fieldcheck bin/fieldload ($($GO version | cut -d' ' -f3))"
 
-section "sync push throughput: server vs raw bbolt, $PHASE per phase"
+section "sync push throughput and claim latency: server vs raw bbolt, $PHASE per phase"
 timeout 900 ./bin/fieldload bench --bin ./bin/fieldcheck --devices "$DEVICES" --duration "$PHASE"
 
 section "photo upload pipeline vs vipsthumbnail (photobench -n $PHOTOS)"

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"fieldcheck/auth"
@@ -109,23 +108,13 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if format != "" && c.Query("limit") == "" {
 		limit = maxAuditExport
 	}
-	p := principal(c)
-	// The actor and the supervisor's unit page through the audit index; the
-	// console's other filters — what was done (an action or its prefix,
-	// "user." for every user change), on what (an object or its prefix) and
-	// from which device — narrow what that run finds.
-	actionFilter, objectFilter, deviceFilter := c.Query("action"), c.Query("object"), c.Query("device")
-	f := store.AuditFilter{Actor: c.Query("actor"), Keep: func(e store.AuditEntry) bool {
-		return (actionFilter == "" || strings.HasPrefix(e.Action, actionFilter)) &&
-			(objectFilter == "" || strings.HasPrefix(e.Object, objectFilter)) &&
-			(deviceFilter == "" || e.Device == deviceFilter)
-	}}
-	if sc := p.Scope(); !sc.AllUnits() {
-		// The one scope rule (auth.Scope): a supervisor reads their unit's
-		// entries; the admin, the only other reader, every unit's.
-		f.Unit, f.ByUnit = sc.Unit(), true
-	}
-	items, next, err := s.DB.AuditPageBy(from, to, f, after, limit)
+	// The actor and the caller's unit (auth.Scope, applied in the store's
+	// query) page through the audit index; the console's other filters —
+	// what was done (an action or its prefix, "user." for every user
+	// change), on what (an object or its prefix) and from which device —
+	// narrow what that run finds.
+	items, next, err := s.DB.AuditList(principal(c).Scope(), store.AuditQuery{From: from, To: to, Actor: c.Query("actor"),
+		Action: c.Query("action"), Object: c.Query("object"), Device: c.Query("device"), After: after, Limit: limit})
 	if errors.Is(err, store.ErrBadAuditCursor) {
 		return errs.New(errs.BadRequest, "bad_after", "after 参数无效", "after is not a valid page token")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -104,6 +105,52 @@ type AuditFilter struct {
 
 func (f AuditFilter) keep(e AuditEntry) bool {
 	return (f.Actor == "" || e.Actor == f.Actor) && (!f.ByUnit || e.Unit == f.Unit) && (f.Keep == nil || f.Keep(e))
+}
+
+// AuditQuery is a reader's question to the audit log (GET /audit): the
+// entries with From ≤ at < To, of one actor (exact) when Actor is set, whose
+// action and object start with Action and Object, from device Device
+// (exact), up to Limit after the cursor After.
+type AuditQuery struct {
+	From, To       time.Time
+	Actor          string
+	Action, Object string
+	Device         string
+	After          string
+	Limit          int
+}
+
+// AuditScope is which units' entries a reader sees: the one scope rule
+// (auth.Scope satisfies it; the store cannot import auth). An entry's unit
+// is its actor's.
+type AuditScope interface {
+	AllUnits() bool // every unit's entries (the admin)
+	NoUnit() bool   // none (a supervisor an edit left without a unit)
+	Unit() string   // else this unit's only (a supervisor)
+}
+
+// AuditList answers q for a reader of scope sc, the scope applied here, in
+// the query, so no caller filters entries itself: a supervisor pages
+// through their unit's run of the filter index, the admin through the log.
+func (db *DB) AuditList(sc AuditScope, q AuditQuery) (items []AuditEntry, next string, err error) {
+	f := AuditFilter{Actor: q.Actor, Keep: func(e AuditEntry) bool {
+		return (q.Action == "" || strings.HasPrefix(e.Action, q.Action)) &&
+			(q.Object == "" || strings.HasPrefix(e.Object, q.Object)) &&
+			(q.Device == "" || e.Device == q.Device)
+	}}
+	switch {
+	case sc.AllUnits():
+	case sc.NoUnit() || sc.Unit() == "":
+		if q.After != "" {
+			if b, err := hex.DecodeString(q.After); err != nil || len(b) < 8 {
+				return nil, "", ErrBadAuditCursor
+			}
+		}
+		return []AuditEntry{}, "", nil
+	default:
+		f.Unit, f.ByUnit = sc.Unit(), true
+	}
+	return db.AuditPageBy(q.From, q.To, f, q.After, q.Limit)
 }
 
 // AuditPageBy is AuditPage for f, through the filter index: an actor's or a

@@ -356,34 +356,37 @@ func (pl *puller) stage(stage byte, after string, limit int) (last string, done 
 		if pl.p.Role != auth.RoleInspector {
 			return "", true, nil
 		}
-		return pl.walk(store.BucketOutlets, nil, after, full, func(id string, _ []byte) error {
-			o, err := workorders.GetOutlet(pl.tx, id)
-			if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
-				return nil
-			} else if err != nil {
-				return err
+		last = after
+		for o, err := range workorders.OutletsAfter(pl.tx, after) {
+			if err != nil {
+				return "", false, err
+			}
+			if full() {
+				return last, false, nil
 			}
 			pl.res.Stores = append(pl.res.Stores, o)
-			return nil
-		})
-	case stageOrders:
-		bucket, prefix := store.BucketWorkOrdersByTech, store.Prefix(pl.p.Username)
-		if pl.p.Role == auth.RoleInspector {
-			bucket, prefix = store.BucketWorkOrdersByUnit, store.Prefix(pl.p.Unit)
+			last = o.ID
 		}
-		return pl.walk(bucket, prefix, after, full, func(id string, _ []byte) error {
-			wo, err := workorders.Get(pl.tx, id)
-			if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
-				return nil
-			} else if err != nil {
-				return err
+		return last, true, nil
+	case stageOrders:
+		// The orders filed under the caller (a technician's own, an
+		// inspector's unit's), the cancelled and long finished among them
+		// passed over but still moving the cursor.
+		last = after
+		for wo, err := range workorders.InScope(pl.tx, pl.p.Scope(), after) {
+			if err != nil {
+				return "", false, err
+			}
+			if full() {
+				return last, false, nil
 			}
 			if pl.mine(wo) && pl.recent(wo) {
-				pl.seen["workorder\x00"+id] = true
+				pl.seen["workorder\x00"+wo.ID] = true
 				pl.res.WorkOrders = append(pl.res.WorkOrders, wo)
 			}
-			return nil
-		})
+			last = wo.ID
+		}
+		return last, true, nil
 	case stageSubmissions:
 		return pl.walk(store.BucketSubmissionsByAuthor, store.Prefix(pl.p.Username), after, full, func(id string, _ []byte) error {
 			h, err := submissions.LoadHead(pl.tx, id)
@@ -400,7 +403,9 @@ func (pl *puller) stage(stage byte, after string, limit int) (last string, done 
 }
 
 // walk visits the keys of bucket under prefix whose id (what follows the
-// prefix) sorts after `after`, until full() says the page is full.
+// prefix) sorts after `after`, until full() says the page is full. Only the
+// submissions' author index is still walked so (sync/submissions exports no
+// iterator for it yet); orders and stores come from workorders' iterators.
 func (pl *puller) walk(bucket, prefix []byte, after string, full func() bool, fn func(id string, v []byte) error) (last string, done bool, err error) {
 	var start []byte
 	last = after

@@ -125,7 +125,7 @@ func bench(bin string, phases []int, dur time.Duration) error {
 	}
 	perTech := 400
 	fmt.Fprintf(os.Stderr, "setting up %d technicians with %d orders each…\n", total, perTech)
-	o, err := setupOrg(admin, "b", total, perTech, 0, 10)
+	o, err := setupOrg(admin, "b", total, perTech, 1, 10) // one agent: the claim figure
 	if err != nil {
 		return err
 	}
@@ -226,6 +226,15 @@ func bench(bin string, phases []int, dur time.Duration) error {
 	}
 	fmt.Printf("(loader GOMAXPROCS=%d while driving the server, all %d CPUs for the raw runs, which follow each server phase)\n",
 		loaderProcs, runtime.NumCPU())
+	accepted := 0
+	for _, r := range results {
+		accepted += int(r.accepted)
+	}
+	cr, err := benchClaim(tmp, p, o.agents[0], o.pass, accepted)
+	if err != nil {
+		return err
+	}
+	printClaim(cr)
 	return nil
 }
 
