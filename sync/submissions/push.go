@@ -592,7 +592,7 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 		}
 	}
 
-	if err := m.writePhotos(tx, s.ID, head, &rec); err != nil {
+	if err := m.writePhotos(tx, s.ID, &rec); err != nil {
 		return Result{}, err
 	}
 	if err := putVersion(tx, s.ID, pl.version, data); err != nil {
@@ -679,27 +679,18 @@ func signatures(t *checklists.Template, s *checklists.Submission) []string {
 	return out
 }
 
-// writePhotos records who references each photo and which are still
-// awaited (not yet uploaded by the author, held or not); an edit that drops
-// a missing photo stops waiting for it.
-func (m *merger) writePhotos(tx *bolt.Tx, id string, head *Head, rec *Version) error {
+// writePhotos records who references each photo (an edit only adds the
+// photos no earlier version named). Which are still awaited is not stored:
+// the head's MissingPhotos says it, and PhotoArrived finds the waiting
+// sheets through these refs (waitingOn).
+func (m *merger) writePhotos(tx *bolt.Tx, id string, rec *Version) error {
 	for _, sha := range rec.Photos {
-		if err := store.Mark(tx, store.BucketPhotoRefs, store.Key(sha, id)); err != nil {
-			return err
+		k := store.Key(sha, id)
+		if store.Has(tx, store.BucketPhotoRefs, k) {
+			continue // a put of the same key still rewrites its page
 		}
-	}
-	for _, sha := range rec.MissingPhotos {
-		if err := store.Mark(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
+		if err := store.Mark(tx, store.BucketPhotoRefs, k); err != nil {
 			return err
-		}
-	}
-	if head != nil {
-		for _, sha := range head.MissingPhotos {
-			if !slices.Contains(rec.MissingPhotos, sha) {
-				if err := store.Delete(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
-					return err
-				}
-			}
 		}
 	}
 	return nil
