@@ -36,6 +36,11 @@ func TestADataDirWithPhotoWaitingIsMigratedAndItsSheetsStillComplete(t *testing.
 		if err := b.Put(store.Key(fakePhoto("gone", "photo_install", 0), "gone"), []byte{}); err != nil {
 			return err
 		}
+		// A waiting key without its photo_refs twin (the push writes both;
+		// the migration must not lose the sheet if some old dir has not).
+		if err := tx.Bucket(store.BucketPhotoRefs).Delete(store.Key(r.MissingPhotos[0], "a1")); err != nil {
+			return err
+		}
 		v := make([]byte, 8)
 		binary.BigEndian.PutUint64(v, 2)
 		return tx.Bucket(store.BucketMeta).Put([]byte("schema"), v)
@@ -69,6 +74,9 @@ func TestADataDirWithPhotoWaitingIsMigratedAndItsSheetsStillComplete(t *testing.
 		if n := waitingFor(t, db, sha); n != 1 {
 			t.Fatalf("%d sheets wait for %s after the migration, want a1", n, sha)
 		}
+	}
+	if n := count(t, db, store.BucketPhotoRefs, fakePhoto("gone", "photo_install", 0)); n != 0 {
+		t.Fatalf("%d refs made for a sheet that does not exist", n)
 	}
 
 	// The photos arrive, one commit each: the last one completes the sheet.
