@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -74,7 +75,7 @@ func TestVersionNamesTheBuildAndTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if !strings.HasPrefix(out, "fieldcheck ") || !strings.Contains(out, "data schema version 2") {
+	if !strings.HasPrefix(out, "fieldcheck ") || !strings.Contains(out, "data schema version "+strconv.Itoa(store.SchemaVersion)) {
 		t.Fatalf("version says %q", out)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"fieldcheck/store"
+	"fieldcheck/sync/submissions"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -14,5 +15,6 @@ import (
 func migrations() []store.Migration {
 	return []store.Migration{
 		{To: 2, Name: "record the schema version", Fn: func(*bolt.Tx, time.Time) error { return nil }},
+		submissions.DropPhotoWaiting,
 	}
 }

@@ -91,9 +91,11 @@ var (
 	// every photo any version of the submission referenced (photos and
 	// signatures); photo access and the photo_reused check read it.
 	BucketPhotoRefs = []byte("photo_refs")
-	// PhotoWaiting (written by sync): sha256 hex 0x00 submission id → nil
-	// while the latest version of that submission references a photo the
-	// server does not hold; sync.PhotoArrived clears it.
+	// PhotoWaiting (schema ≤ 2 only; no longer created): sha256 hex 0x00
+	// submission id → nil while the latest version of that submission
+	// referenced a photo its author had not uploaded. Derived since from
+	// PhotoRefs and the head's missing photos; the migration to schema 3
+	// deletes it (sync/submissions.DropPhotoWaiting).
 	BucketPhotoWaiting = []byte("photo_waiting")
 	// PhotoPossession (written by photos): sha256 hex 0x00 username → nil
 	// once that user has PUT those bytes (the first upload or a verified
@@ -232,7 +234,7 @@ var allBuckets = [][]byte{
 	BucketOutlets, BucketWorkOrders, BucketWorkOrdersByTech, BucketWorkOrdersByUnit,
 	BucketTemplates, BucketSubmissions, BucketSubmissionHeads, BucketSubmissionsBySubject,
 	BucketSubmissionsByAuthor, BucketSubmissionsByTime,
-	BucketPhotos, BucketPhotoRefs, BucketPhotoWaiting, BucketPhotoHashBands,
+	BucketPhotos, BucketPhotoRefs, BucketPhotoHashBands,
 	BucketPhotoPossession,
 	BucketCallbacks, BucketCallbackQueue, BucketCallbacksByOrder, BucketCallbacksByTime,
 	BucketSMSOutbox, BucketSurveyTokens, BucketRectifications,

@@ -19,7 +19,9 @@ import (
 //
 //	1  the layout up to the first recorded version (no "schema" key)
 //	2  the version is recorded; pre-upgrade snapshots go to backups/
-const SchemaVersion = 2
+//	3  photo_waiting is gone: the sheets waiting for a photo are derived
+//	   from photo_refs and the heads (sync/submissions.DropPhotoWaiting)
+const SchemaVersion = 3
 
 var keySchema = []byte("schema")
 

@@ -4,7 +4,8 @@
 // The wire protocol around it — the pull cursors and the push envelope — is
 // package protocol (sync/protocol). It owns the submission buckets (BucketSubmissions,
 // BucketSubmissionHeads and the three submission indexes), the submission
-// side of the photo buckets (BucketPhotoRefs, BucketPhotoWaiting), and who
+// side of the photo buckets (BucketPhotoRefs; which sheets wait for a photo
+// is derived from it and the heads), and who
 // may read a submission (CanRead) and a photo through one (PhotoShownTo: only
 // when the sheet's author possesses it, photos.Possesses).
 //

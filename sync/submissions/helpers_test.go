@@ -120,3 +120,16 @@ func storePhotoBy(t testing.TB, db *store.DB, sha, username string) {
 	t.Helper()
 	fixtures.StorePhotoBy(t, db, sha, username, PhotoArrived)
 }
+
+// waitingFor counts the sheets whose latest version waits for photo sha
+// (what PhotoArrived derives from the refs and the heads).
+func waitingFor(t testing.TB, db *store.DB, sha string) int {
+	t.Helper()
+	var n int
+	view(t, db, func(tx *bolt.Tx) error {
+		ids, _, err := waitingOn(tx, sha)
+		n = len(ids)
+		return err
+	})
+	return n
+}

@@ -71,11 +71,8 @@ func reuseOf(tx *bolt.Tx, h *Head) ([]FlagDetail, error) {
 // showing sha or a near copy has its photo_reused evidence re-evaluated,
 // since a near copy can only be recognised once the pixels are here.
 func PhotoArrived(tx *bolt.Tx, sha string, now time.Time) error {
-	var waiting []string
-	if err := store.ScanPrefix(tx, store.BucketPhotoWaiting, store.Prefix(sha), nil, func(k, _ []byte) error {
-		waiting = append(waiting, store.SplitLast(k))
-		return nil
-	}); err != nil {
+	waiting, heads, err := waitingOn(tx, sha)
+	if err != nil {
 		return err
 	}
 	touched := append([]string{}, waiting...)
@@ -92,23 +89,21 @@ func PhotoArrived(tx *bolt.Tx, sha string, now time.Time) error {
 		}
 	}
 	for _, id := range touched {
-		h, err := loadHead(tx, id)
-		if err != nil {
-			return err
+		h, seen := heads[id]
+		if !seen {
+			if h, err = loadHead(tx, id); err != nil {
+				return err
+			}
 		}
 		if h == nil {
 			continue
 		}
 		changed := false
 		if slices.Contains(waiting, id) && photos.Possesses(tx, sha, h.Author) {
-			if err := store.Delete(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
-				return err
-			}
-			if i := slices.Index(h.MissingPhotos, sha); i >= 0 {
-				h.MissingPhotos = slices.Delete(slices.Clone(h.MissingPhotos), i, i+1)
-				h.Complete = len(h.MissingPhotos) == 0
-				changed = true
-			}
+			i := slices.Index(h.MissingPhotos, sha)
+			h.MissingPhotos = slices.Delete(slices.Clone(h.MissingPhotos), i, i+1)
+			h.Complete = len(h.MissingPhotos) == 0
+			changed = true
 		}
 		reuse, err := reuseOf(tx, h)
 		if err != nil {
@@ -129,6 +124,29 @@ func PhotoArrived(tx *bolt.Tx, sha string, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// waitingOn lists the submissions whose latest version still waits for
+// photo sha, and the heads it read on the way (by id, nil for none). It is
+// derived, not stored: of the submissions that ever referenced sha
+// (BucketPhotoRefs, written with every version), those whose head lists sha
+// among its missing photos. A stored "waiting" key per missing photo cost a
+// page of its own per photo, written with the sheet and again with the
+// photo; the refs and the head are written anyway.
+func waitingOn(tx *bolt.Tx, sha string) ([]string, map[string]*Head, error) {
+	var waiting []string
+	heads := map[string]*Head{}
+	for _, id := range photos.RefsOf(tx, sha) {
+		h, err := loadHead(tx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		heads[id] = h
+		if h != nil && slices.Contains(h.MissingPhotos, sha) {
+			waiting = append(waiting, id)
+		}
+	}
+	return waiting, heads, nil
 }
 
 // PhotoShownTo reports whether p may see photo sha because submission id

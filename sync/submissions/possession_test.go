@@ -65,7 +65,7 @@ func TestASheetWaitsForItsAuthorsOwnUpload(t *testing.T) {
 	if v := get(t, db, tech3, "c1", 0); v.Complete || len(v.MissingPhotos) != 1 {
 		t.Fatalf("c1 after tech2's upload: complete %v missing %v", v.Complete, v.MissingPhotos)
 	}
-	if n := count(t, db, store.BucketPhotoWaiting, x); n != 1 {
+	if n := waitingFor(t, db, x); n != 1 {
 		t.Fatalf("%d waiting entries for X, want c1's", n)
 	}
 
@@ -76,7 +76,7 @@ func TestASheetWaitsForItsAuthorsOwnUpload(t *testing.T) {
 	if v := get(t, db, tech3, "c1", 0); !v.Complete || len(v.MissingPhotos) != 0 {
 		t.Fatalf("c1 after tech3's upload: complete %v missing %v", v.Complete, v.MissingPhotos)
 	}
-	if n := count(t, db, store.BucketPhotoWaiting, x); n != 0 {
+	if n := waitingFor(t, db, x); n != 0 {
 		t.Fatalf("%d waiting entries left for X", n)
 	}
 	if !shownTo(t, db, sup2, "c1", x) || shownTo(t, db, sup1, "c1", x) {

@@ -1,7 +1,6 @@
 package submissions
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -210,11 +209,6 @@ func pushBetween(db *store.DB, p auth.Principal, req Batch, now time.Time, betwe
 			if err != nil {
 				return fmt.Errorf("sync: push %s: %w", it.id, err)
 			}
-			if pl.wo != nil {
-				// Kept past the read transaction, so the write one can tell
-				// an untouched order by its bytes.
-				pl.woBytes = bytes.Clone(orderBytes(tx, pl.wo.ID))
-			}
 			plans[i] = pl
 		}
 		return nil
@@ -312,7 +306,7 @@ type plan struct {
 	// What the decision rests on, as decide read it.
 	head    *Head // nil: a new submission
 	wo      *workorders.WorkOrder
-	woBytes []byte // wo as stored, when decided in a read transaction
+	woBytes []byte // wo as stored (workorders.GetStored), for recheck
 	outlet  *workorders.Outlet
 
 	tpl                *checklists.Template
@@ -382,10 +376,13 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 
 	// The subject: a work order (acceptance, spot check) or a store (walkthrough).
 	var wo *workorders.WorkOrder
+	var woBytes []byte
 	var outlet *workorders.Outlet
 	switch {
 	case tpl.Kind != checklists.KindWalkthrough && s.Subject.WorkOrderID != "":
-		wo, err = workorders.Get(tx, s.Subject.WorkOrderID)
+		// Its bytes as stored come with it (one read): recheck tells an
+		// untouched order by them in the write transaction.
+		wo, woBytes, err = workorders.GetStored(tx, s.Subject.WorkOrderID)
 		if e, ok := errs.As(err); ok && e.Kind == errs.NotFound {
 			// An unknown order answers like someone else's: ids do not leak.
 			return refused(it, StatusRejected, 0, errNotAssigned), nil
@@ -409,7 +406,7 @@ func (m *merger) decide(tx *bolt.Tx, it item) (*plan, error) {
 		return refused(it, StatusRejected, 0, e), nil
 	}
 
-	pl := &plan{it: it, accept: true, head: head, wo: wo, outlet: outlet, tpl: tpl,
+	pl := &plan{it: it, accept: true, head: head, wo: wo, woBytes: woBytes, outlet: outlet, tpl: tpl,
 		author: author, authorUnit: authorUnit}
 	switch tpl.Kind {
 	case checklists.KindAcceptance:
@@ -525,17 +522,17 @@ func (m *merger) recheck(tx *bolt.Tx, pl *plan) (cur current, ok bool, err error
 	if (cur.head == nil) != (pl.head == nil) || (cur.head != nil && cur.head.Version != pl.head.Version) {
 		return current{}, false, nil
 	}
-	if pl.wo != nil && pl.woBytes != nil && bytes.Equal(orderBytes(tx, pl.wo.ID), pl.woBytes) {
-		cur.wo = pl.wo // not a byte changed: no need to decode it again
-	} else if pl.wo != nil {
-		cur.wo, err = workorders.Get(tx, pl.wo.ID)
+	if pl.wo != nil {
+		var unchanged bool
+		cur.wo, unchanged, err = workorders.Reread(tx, pl.wo.ID, pl.woBytes)
 		if e, isErr := errs.As(err); isErr && e.Kind == errs.NotFound {
 			return current{}, false, nil
 		} else if err != nil {
 			return current{}, false, err
 		}
-		was, now := pl.wo, cur.wo
-		if now.Status != was.Status || now.CompletedBy != was.CompletedBy || now.Technician != was.Technician ||
+		if unchanged {
+			cur.wo = pl.wo // not a byte changed: nothing was decoded again
+		} else if was, now := pl.wo, cur.wo; now.Status != was.Status || now.CompletedBy != was.CompletedBy || now.Technician != was.Technician ||
 			now.Unit != was.Unit || now.SubscribedMbps != was.SubscribedMbps || *FactsOf(now, nil) != *FactsOf(was, nil) {
 			return current{}, false, nil
 		}
@@ -592,7 +589,7 @@ func (m *merger) apply(tx *bolt.Tx, pl *plan, cur current) (Result, error) {
 		}
 	}
 
-	if err := m.writePhotos(tx, s.ID, head, &rec); err != nil {
+	if err := m.writePhotos(tx, s.ID, &rec); err != nil {
 		return Result{}, err
 	}
 	if err := putVersion(tx, s.ID, pl.version, data); err != nil {
@@ -679,27 +676,18 @@ func signatures(t *checklists.Template, s *checklists.Submission) []string {
 	return out
 }
 
-// writePhotos records who references each photo and which are still
-// awaited (not yet uploaded by the author, held or not); an edit that drops
-// a missing photo stops waiting for it.
-func (m *merger) writePhotos(tx *bolt.Tx, id string, head *Head, rec *Version) error {
+// writePhotos records who references each photo (an edit only adds the
+// photos no earlier version named). Which are still awaited is not stored:
+// the head's MissingPhotos says it, and PhotoArrived finds the waiting
+// sheets through these refs (waitingOn).
+func (m *merger) writePhotos(tx *bolt.Tx, id string, rec *Version) error {
 	for _, sha := range rec.Photos {
-		if err := store.Mark(tx, store.BucketPhotoRefs, store.Key(sha, id)); err != nil {
-			return err
+		k := store.Key(sha, id)
+		if store.Has(tx, store.BucketPhotoRefs, k) {
+			continue // a put of the same key still rewrites its page
 		}
-	}
-	for _, sha := range rec.MissingPhotos {
-		if err := store.Mark(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
+		if err := store.Mark(tx, store.BucketPhotoRefs, k); err != nil {
 			return err
-		}
-	}
-	if head != nil {
-		for _, sha := range head.MissingPhotos {
-			if !slices.Contains(rec.MissingPhotos, sha) {
-				if err := store.Delete(tx, store.BucketPhotoWaiting, store.Key(sha, id)); err != nil {
-					return err
-				}
-			}
 		}
 	}
 	return nil

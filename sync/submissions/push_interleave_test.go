@@ -137,7 +137,7 @@ func TestAPhotoArrivingMeanwhileIsNotMissing(t *testing.T) {
 	if v := get(t, db, tech1, "a1", 1); contains(v.MissingPhotos, held) || len(v.MissingPhotos) != others {
 		t.Fatalf("stored version lists missing %v", v.MissingPhotos)
 	}
-	if n := count(t, db, store.BucketPhotoWaiting, held); n != 0 {
+	if n := waitingFor(t, db, held); n != 0 {
 		t.Fatalf("the sheet waits for a photo the server holds")
 	}
 }

@@ -301,9 +301,17 @@ func TestMissingPhotosCompleteWhenTheyArrive(t *testing.T) {
 			t.Fatalf("after %d photos: complete %v missing %v", i+1, v.Complete, v.MissingPhotos)
 		}
 	}
-	if n := count(t, db, store.BucketPhotoWaiting, ""); n != 0 {
-		t.Fatalf("%d waiting entries left", n)
+	for _, sha := range r.MissingPhotos {
+		if n := waitingFor(t, db, sha); n != 0 {
+			t.Fatalf("%d sheets still wait for %s", n, sha)
+		}
 	}
+	view(t, db, func(tx *bolt.Tx) error {
+		if tx.Bucket(store.BucketPhotoWaiting) != nil {
+			t.Error("a new data dir has a photo_waiting bucket: waiting is derived, not stored")
+		}
+		return nil
+	})
 	// A photo held before the push is never missing.
 	b := newSubmission(t, db, "b1", "install_acceptance", checklists.Subject{WorkOrderID: "wo2"}, func(s *checklists.Submission) {
 		s.Photos = a.Photos

@@ -117,14 +117,6 @@ func ContentHash(s *checklists.Submission) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// orderBytes is work order id as stored (workorders keeps BucketWorkOrders:
-// id → JSON), valid only in tx: a push compares it to tell that an order it
-// decided on in a read transaction has not changed since, without decoding
-// it again in the write one.
-func orderBytes(tx *bolt.Tx, id string) []byte {
-	return tx.Bucket(store.BucketWorkOrders).Get([]byte(id))
-}
-
 // putVersion stores version v of id, already encoded.
 func putVersion(tx *bolt.Tx, id string, v int, data []byte) error {
 	return tx.Bucket(store.BucketSubmissions).Put(versionKey(id, v), data)
