@@ -252,7 +252,7 @@ func rawBolt(dir string, mode, workers int, dur time.Duration, tpl *template, mb
 	defer os.Remove(path)
 	defer db.Close()
 	names := []string{"subs", "heads", "by_subject", "by_author", "by_time", "workorders", "wo_by_tech", "wo_by_unit",
-		"callbacks", "cb_by_order", "cb_queue", "cb_by_time", "survey_tokens", "sms_outbox", "photo_refs", "photo_waiting",
+		"callbacks", "cb_by_order", "cb_queue", "cb_by_time", "survey_tokens", "sms_outbox", "photo_refs",
 		"feed", "audit"}
 	order := map[string]any{"id": "x", "type": "install", "product": "broadband", "subscribed_mbps": mbps,
 		"customer":   map[string]string{"name": "客户", "phone": "13900000000", "address": "成都市武侯区测试路1号", "tier": "standard"},
@@ -383,7 +383,9 @@ func rawSameWrites(id, order, tech string, shas []string, version, orderJSON, re
 			b("cb_queue").Put(key("u", "2", string(ts), task), nil),
 		}
 		for _, sha := range shas {
-			steps = append(steps, b("photo_refs").Put(key(sha, id), nil), b("photo_waiting").Put(key(sha, id), nil))
+			// No photo_waiting key: the server derives the waiting sheets
+			// from photo_refs and the head (schema 3).
+			steps = append(steps, b("photo_refs").Put(key(sha, id), nil))
 		}
 		if standard {
 			token := newID()[:22]
