@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fieldcheck/auth"
+	"fieldcheck/checklists"
 	"fieldcheck/workorders"
 
 	bolt "go.etcd.io/bbolt"
@@ -37,6 +38,9 @@ func pageLine(res *PullResponse) string {
 	}
 	for _, wo := range res.WorkOrders {
 		ids = append(ids, "o:"+wo.ID)
+	}
+	for _, sub := range res.Submissions {
+		ids = append(ids, fmt.Sprintf("a:%s@%s", sub.ID, sub.Subject.WorkOrderID))
 	}
 	return strings.Join(ids, " ")
 }
@@ -109,5 +113,42 @@ func TestFirstPullResumesExactlyAcrossPageBoundaries(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 			t.Errorf("%s in pages of %d:\n%s\nwant\n%s", tc.who.Username, tc.limit, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 		}
+	}
+}
+
+// The technician's own sheets come last in a first pull, paged through the
+// submissions' author index (submissions.ByAuthor) like the orders before
+// them: each sheet once, in id order, a page ending exactly where the
+// author's sheets end handing over to the feed.
+func TestFirstPullPagesThroughTheAuthorsSheets(t *testing.T) {
+	db := newDB(t)
+	for _, id := range []string{"p0", "p1", "p2", "p3"} {
+		newOrder(t, db, id, workorders.TypeRepair, "tech1")
+		push(t, db, tech1, newSubmission(t, db, "a-"+id, "install_acceptance", checklists.Subject{WorkOrderID: id}, nil))
+	}
+	// Another technician's sheet is not tech1's to pull.
+	newOrder(t, db, "q0", workorders.TypeRepair, "tech2")
+	push(t, db, tech2, newSubmission(t, db, "b-q0", "install_acceptance", checklists.Subject{WorkOrderID: "q0"}, nil))
+	var got []string
+	cur := ""
+	for page := 0; ; page++ {
+		if page > 20 {
+			t.Fatalf("paging does not end: %v", got)
+		}
+		res := pull(t, db, tech1, cur, 3)
+		got = append(got, pageLine(res)+" → "+resumeAt(t, res.Cursor))
+		cur = res.Cursor
+		if !res.More {
+			break
+		}
+	}
+	want := []string{
+		"t:install_acceptance o:p0 o:p1 → 2/p1",
+		"o:p2 o:p3 o:wo1 → 2/wo1",
+		"o:wo2 a:a-p0@p0 a:a-p1@p1 → 3/a-p1",
+		"a:a-p2@p2 a:a-p3@p3 → feed",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("pages of 3:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -388,39 +388,20 @@ func (pl *puller) stage(stage byte, after string, limit int) (last string, done 
 		}
 		return last, true, nil
 	case stageSubmissions:
-		return pl.walk(store.BucketSubmissionsByAuthor, store.Prefix(pl.p.Username), after, full, func(id string, _ []byte) error {
-			h, err := submissions.LoadHead(pl.tx, id)
-			if err != nil || h == nil {
-				return err
+		last = after
+		for h, err := range submissions.ByAuthor(pl.tx, pl.p.Username, after) {
+			if err != nil {
+				return "", false, err
+			}
+			if full() {
+				return last, false, nil
 			}
 			if h.UpdatedAt.After(pl.now.AddDate(0, 0, -RecentDays)) {
 				pl.res.Submissions = append(pl.res.Submissions, submissions.Ref{ID: h.ID, Subject: h.Subject, Version: h.Version})
 			}
-			return nil
-		})
+			last = h.ID
+		}
+		return last, true, nil
 	}
 	return "", true, nil
-}
-
-// walk visits the keys of bucket under prefix whose id (what follows the
-// prefix) sorts after `after`, until full() says the page is full. Only the
-// submissions' author index is still walked so (sync/submissions exports no
-// iterator for it yet); orders and stores come from workorders' iterators.
-func (pl *puller) walk(bucket, prefix []byte, after string, full func() bool, fn func(id string, v []byte) error) (last string, done bool, err error) {
-	var start []byte
-	last = after
-	if after != "" {
-		start = append(append(append([]byte{}, prefix...), after...), 0)
-	}
-	done = true
-	err = store.ScanPrefix(pl.tx, bucket, prefix, start, func(k, v []byte) error {
-		if full() {
-			done = false
-			return store.Stop
-		}
-		id := string(k[len(prefix):])
-		last = id
-		return fn(id, v)
-	})
-	return last, done, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"time"
 
 	"fieldcheck/store"
@@ -32,6 +33,38 @@ func FinishedBetween(tx *bolt.Tx, from, to time.Time, kind string, fn func(*Head
 		}
 	}
 	return nil
+}
+
+// ByAuthor yields, inside the caller's read transaction, the head of every
+// submission author made, in id order, those whose id sorts after `after`
+// ("" from the first) — the sync pull's first-sync snapshot pages through
+// it, its cursor the last id taken. Breaking out of the loop ends the walk;
+// an error ends it too, yielded with a nil head. An index entry without its
+// head (never written so) is passed over.
+func ByAuthor(tx *bolt.Tx, author, after string) iter.Seq2[*Head, error] {
+	return func(yield func(*Head, error) bool) {
+		prefix := store.Prefix(author)
+		var start []byte
+		if after != "" {
+			start = append(append(append([]byte{}, prefix...), after...), store.Sep)
+		}
+		err := store.ScanPrefix(tx, store.BucketSubmissionsByAuthor, prefix, start, func(k, _ []byte) error {
+			h, err := loadHead(tx, string(k[len(prefix):]))
+			if err != nil {
+				return err
+			}
+			if h == nil {
+				return nil
+			}
+			if !yield(h, nil) {
+				return store.Stop
+			}
+			return nil
+		})
+		if err != nil {
+			yield(nil, err)
+		}
+	}
 }
 
 // Latest is the stored version h points at, or nil when it is missing.
