@@ -108,10 +108,7 @@ func BuildUserIndex(tx *bolt.Tx) error {
 		return nil
 	}
 	start := time.Now()
-	if err := tx.DeleteBucket(store.BucketUserIndex); err != nil && err != bolt.ErrBucketNotFound {
-		return err
-	}
-	if _, err := tx.CreateBucket(store.BucketUserIndex); err != nil {
+	if _, err := store.EmptyBucket(tx, store.BucketUserIndex); err != nil {
 		return err
 	}
 	n := 0

@@ -432,10 +432,7 @@ func buildCounters(tx *bolt.Tx, smsWait time.Duration, force bool) error {
 	if w, ok := countsWait(tx); ok && w == smsWait && !force {
 		return nil
 	}
-	if err := tx.DeleteBucket(store.BucketCallbackCounts); err != nil && err != bolt.ErrBucketNotFound {
-		return err
-	}
-	b, err := tx.CreateBucket(store.BucketCallbackCounts)
+	b, err := store.EmptyBucket(tx, store.BucketCallbackCounts)
 	if err != nil {
 		return err
 	}

@@ -113,10 +113,7 @@ func buildStatusIndex(tx *bolt.Tx) error {
 		return nil
 	}
 	start := time.Now()
-	if err := tx.DeleteBucket(store.BucketCallbacksByStatus); err != nil && err != bolt.ErrBucketNotFound {
-		return err
-	}
-	b, err := tx.CreateBucket(store.BucketCallbacksByStatus)
+	b, err := store.EmptyBucket(tx, store.BucketCallbacksByStatus)
 	if err != nil {
 		return err
 	}

@@ -255,3 +255,12 @@ func (db *DB) SnapshotSize() (int64, error) {
 	err := db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
 	return n, err
 }
+
+// EmptyBucket makes bucket name empty in tx — deleted if there, created
+// anew — for an index about to be rebuilt from its records.
+func EmptyBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+		return nil, err
+	}
+	return tx.CreateBucket(name)
+}

@@ -107,10 +107,7 @@ func buildIndex(tx *bolt.Tx) error {
 	}
 	start := time.Now()
 	for _, name := range [][]byte{store.BucketWorkOrdersByTime, store.BucketWorkOrdersByStatus} {
-		if err := tx.DeleteBucket(name); err != nil && err != bolt.ErrBucketNotFound {
-			return err
-		}
-		if _, err := tx.CreateBucket(name); err != nil {
+		if _, err := store.EmptyBucket(tx, name); err != nil {
 			return err
 		}
 	}

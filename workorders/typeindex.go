@@ -69,10 +69,7 @@ func buildTypeIndex(tx *bolt.Tx) error {
 		return nil
 	}
 	start := time.Now()
-	if err := tx.DeleteBucket(store.BucketWorkOrdersByType); err != nil && err != bolt.ErrBucketNotFound {
-		return err
-	}
-	b, err := tx.CreateBucket(store.BucketWorkOrdersByType)
+	b, err := store.EmptyBucket(tx, store.BucketWorkOrdersByType)
 	if err != nil {
 		return err
 	}

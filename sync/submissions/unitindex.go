@@ -69,10 +69,7 @@ func buildUnitIndex(tx *bolt.Tx) error {
 		return nil
 	}
 	start := time.Now()
-	if err := tx.DeleteBucket(store.BucketSubmissionsByUnit); err != nil && err != bolt.ErrBucketNotFound {
-		return err
-	}
-	b, err := tx.CreateBucket(store.BucketSubmissionsByUnit)
+	b, err := store.EmptyBucket(tx, store.BucketSubmissionsByUnit)
 	if err != nil {
 		return err
 	}
