@@ -251,6 +251,7 @@ test('dashboard figures equal the report API; XLSX download is real', async () =
   assert.equal(await attr(page, tr, 'data-score'), dv(store.score));
   assert.equal(await attr(page, tr, 'data-grade'), store.grade);
   assert.equal(await attr(page, tr, 'data-inspections'), String(store.inspections));
+  assert.ok(!(await page.textContent(tr)).includes('SC-CD-002'), 'the store is named, its code stays off the screen');
   const techs = (await apiGet(tok.sup, `/reports/technicians?from=${day.from}&to=${day.to}`)).items;
   const zhang = techs.find((r) => r.technician === 'tech.zhang');
   for (const col of ['shoe_covers_rate', 'speed_test_recorded_rate', 'speed_test_passed_rate', 'photo_evidence_complete_rate', 'flagged', 'satisfaction_rate']) {
@@ -307,6 +308,24 @@ test('dashboard figures equal the report API; XLSX download is real', async () =
   assert.equal(await page.textContent('#kpis .kpi[data-kpi="coverage"] .kv-l'), 'Callback coverage');
   await checkCallbacks(page, 'day');
   await page.screenshot({ path: path.join(ARTIFACTS, 'supervisor-dashboard-en.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('a range with nothing finished says so instead of drawing empty charts', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await signIn(ctx);
+  await page.waitForSelector('#supdash[data-live="true"] #cbchart svg');
+  // To first (the from follows it back), then from: each change reloads;
+  // a week long before the demo's month.
+  for (const [name, value] of [['to', '2020-01-07'], ['from', '2020-01-01']]) {
+    await page.locator(`#supdash input[name="${name}"]`).fill(value);
+    await page.locator(`#supdash input[name="${name}"]`).dispatchEvent('change');
+    await page.waitForSelector(`#supdash[data-live="true"][data-${name}="${value}"]`);
+  }
+  await page.waitForSelector('#cbchart [data-empty]');
+  assert.equal(await page.textContent('#cbchart [data-empty]'), '本期没有数据');
+  assert.equal(await page.textContent('#satchart [data-empty]'), '本期没有数据');
+  assert.equal(await page.locator('#cbchart svg, #satchart svg').count(), 0, 'no bare axes');
   await ctx.close();
 });
 

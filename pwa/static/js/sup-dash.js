@@ -220,6 +220,12 @@ function fillCharts(cbEl, satEl, rows, sel, onSelect, group) {
   const xTitle = t('ax_' + group);
   const width = (el) => Math.round(el.clientWidth - 26) || 320; // inside the card's padding
   const pts = (f) => rows.map((r) => ({ key: r.period, label: periodLabel(r.period), value: r[f] }));
+  if (!rows.some((r) => r.completed || r.callbacks || r.done)) {
+    // Nothing finished in the range: say so rather than draw bare axes.
+    clear(cbEl).append(h('h3', null, t('c_callbacks')), h('p', { class: 'muted', 'data-empty': '' }, t('c_no_data')));
+    clear(satEl).append(h('h3', null, t('c_satisfaction')), h('p', { class: 'muted', 'data-empty': '' }, t('c_no_data')));
+    return;
+  }
   clear(cbEl).append(h('h3', null, t('c_callbacks')),
     h('div', { class: 'legend small' }, h('span', { class: 'sw cov' }), t('k_coverage'), h('span', { class: 'sw sd' }), t('k_same_day')),
     barChart(pts('coverage'), { metric: 'coverage', selected: sel, onSelect, width: width(cbEl), xTitle, yTitle: t('k_coverage') }),
@@ -248,7 +254,7 @@ function storesCard(rows, p) {
   el.append(hbars(sorted.map((r) => ({ label: r.store_name || r.store_id, value: r.score, max: 100, text: num(r.score), cls: 'g-' + (r.grade || 'none') }))));
   el.append(h('table', { class: 'sup-t stack' }, h('thead', null, h('tr', null, ['st_store', 'st_inspections', 'st_score', 'st_grade', 'st_failed', 'st_fines'].map((k) => h('th', null, t(k))))),
     h('tbody', null, sorted.map((r) => h('tr', { 'data-store': r.store_id, 'data-score': dv(r.score), 'data-grade': r.grade || '', 'data-inspections': r.inspections },
-      h('td', { class: 'who' }, r.store_name || r.store_id, h('div', { class: 'small muted' }, r.store_id)), h('td', { class: 'n', 'data-label': t('st_inspections') }, String(r.inspections)),
+      h('td', { class: 'who' }, r.store_name || r.store_id), h('td', { class: 'n', 'data-label': t('st_inspections') }, String(r.inspections)),
       h('td', { class: 'n score', 'data-label': t('st_score') }, num(r.score)), h('td', { 'data-label': t('st_grade') }, r.grade ? h('span', { class: gradeCls(r.grade) }, t('grade_' + r.grade)) : '—'),
       h('td', { class: 'n', 'data-label': t('st_failed') }, String(r.failed ?? 0)), h('td', { class: 'n', 'data-label': t('st_fines') }, num(r.fines)))))));
   return el;

@@ -124,7 +124,7 @@ export async function supSubmission(id) {
   root.append(h('section', { class: 'card woinfo' },
     h('h2', null, store?.name || v.subject?.store_id || ''),
     h('table', { class: 'kv' }, h('tbody', null,
-      kv(t('st_store'), v.subject?.store_id), store?.address ? kv(t('address'), store.address) : null,
+      store?.address ? kv(t('address'), store.address) : null,
       kv(t('sup_unit'), store?.unit ? nameEl('unit', store.unit) : ''),
       kv(t('wo_author'), nameOf('person', v.author)), kv(t('finished'), fmtTime(v.finished_at)),
       v.rectification_id ? kv(t('c_rects'), h('a', { href: '/rect/' + enc(v.rectification_id), 'data-link': '', class: 'rectlink' }, t('rect_link'))) : null))));
