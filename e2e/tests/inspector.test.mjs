@@ -81,6 +81,7 @@ test('a store walkthrough walked offline: the live tally is what the server scor
   page.on('pageerror', (e) => console.log('pageerror:', e.message));
   await inspectorLogin(page);
   await page.waitForSelector(`article.store[data-store="${WALKED}"] button.start`);
+  assert.ok(!(await page.textContent('main')).includes(WALKED), 'stores are named; their codes stay off the screen');
 
   await ctx.setOffline(true);
   await page.click(`article.store[data-store="${WALKED}"] button.start`);

@@ -207,7 +207,7 @@ async function inspectorHome() {
     const last = (await entries(st.id, await cached(st.id), sheets))[0];
     cards.append(h('article', { class: 'card store', 'data-store': st.id },
       h('div', { class: 'row between' }, h('b', { class: 'sname' }, st.name), latestSheet ? stateLabel(latestSheet) : null),
-      h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' : '', st.unit ? nameEl('unit', st.unit) : null),
+      st.unit ? h('div', { class: 'muted small' }, nameEl('unit', st.unit)) : null,
       st.address ? h('div', { class: 'addr' }, st.address) : null,
       last ? h('div', { class: 'last', 'data-grade': last.grade || '', 'data-percent': last.percent ?? '' },
         t('insp_last') + ' ' + fmtTime(last.at) + ' · ', h('b', null, pct(last.percent)), ' · ',
@@ -295,7 +295,7 @@ async function inspSpotcheck() {
 function subjectCard(sheet, store, order) {
   if (sheet.subject.store_id) {
     const s = store || { id: sheet.subject.store_id };
-    return h('div', { class: 'card subject' }, h('b', { class: 'sname' }, s.name || s.id), h('div', { class: 'muted small' }, s.id), s.address ? h('div', { class: 'addr' }, s.address) : null);
+    return h('div', { class: 'card subject' }, h('b', { class: 'sname' }, s.name || s.id), s.address ? h('div', { class: 'addr' }, s.address) : null);
   }
   const o = order || { id: sheet.subject.workorder_id, customer: {} };
   return h('div', { class: 'card subject' }, h('b', null, o.id), o.type ? ' ' : null, o.type ? h('span', { class: 'pill' }, t('type_' + o.type)) : null,
@@ -465,7 +465,7 @@ async function inspStore(storeId) {
   const st = (await db.get('stores', storeId)) || { id: storeId, name: storeId };
   const walkTpl = await latestTemplate(WALK, 'walkthrough');
   main.append(h('div', { class: 'row' }, h('a', { href: '/', 'data-link': '', class: 'btn small' }, '← ' + t('back'))),
-    h('div', { class: 'card subject' }, h('b', { class: 'sname' }, st.name), h('div', { class: 'muted small' }, st.id, st.unit ? ' · ' : '', st.unit ? nameEl('unit', st.unit) : null),
+    h('div', { class: 'card subject' }, h('b', { class: 'sname' }, st.name), st.unit ? h('div', { class: 'muted small' }, nameEl('unit', st.unit)) : null,
       st.address ? h('div', { class: 'addr' }, st.address) : null,
       h('div', { class: 'row' }, h('button', { class: 'btn primary', disabled: !walkTpl, onclick: () => newSheet(walkTpl, { store_id: st.id }, { store: st }) }, t('insp_start')))),
     h('h2', null, t('insp_past')));

@@ -26,7 +26,7 @@ addStrings({
   te_photos: '照片齐全', te_flagged: '异常', te_sat: '满意度',
   fl_photo_reused: '照片重复使用', fl_clock_skew: '手机时间偏差', fl_speed_below_subscribed: '速率低于签约',
   fl_edited_after_signature: '签字后修改', fl_this: '本单照片', fl_other: '另一份记录的照片',
-  fl_other_wo: '另一份记录：工单 {id}', fl_other_store: '另一份记录：{n} 的巡检', fl_no_access: '其他单位的记录，无权查看', fl_skew: '手机时钟与服务器相差 {m} 分钟',
+  fl_other_wo: '另一份记录：工单 {id}', fl_other_store: '另一份记录：{n} 的巡检', fl_a_store: '另一门店', fl_no_access: '其他单位的记录，无权查看', fl_skew: '手机时钟与服务器相差 {m} 分钟',
   fl_edit_v: '第 {v} 版在客户签字后修改', fl_near: '近似照片（差异 {d}）', fl_same: '同一张照片', fl_none: '本期没有需复核的记录',
   fl_more: '另有 {n} 条未展开', rc_none: '没有未完成的整改', rc_due: '期限 {t}', rc_overdue: '已逾期',
   src_callback: '回访不满意', src_walkthrough: '营业厅巡检', src_spotcheck: '入户抽查',
@@ -62,7 +62,7 @@ addStrings({
   te_photos: 'Photos complete', te_flagged: 'Flagged', te_sat: 'Satisfaction',
   fl_photo_reused: 'Photo reused', fl_clock_skew: 'Clock skew', fl_speed_below_subscribed: 'Below subscribed speed',
   fl_edited_after_signature: 'Edited after signature', fl_this: 'This sheet', fl_other: 'Other submission',
-  fl_other_wo: 'Other record: order {id}', fl_other_store: 'Other record: walkthrough of {n}', fl_no_access: "Another unit's submission, not visible to you", fl_skew: 'Phone clock off by {m} min',
+  fl_other_wo: 'Other record: order {id}', fl_other_store: 'Other record: walkthrough of {n}', fl_a_store: 'another store', fl_no_access: "Another unit's submission, not visible to you", fl_skew: 'Phone clock off by {m} min',
   fl_edit_v: 'Version {v} changed after the customer signed', fl_near: 'Near copy (distance {d})', fl_same: 'Same photo', fl_none: 'No flagged submissions in this range',
   fl_more: '{n} more not expanded', rc_none: 'No open rectifications', rc_due: 'due {t}', rc_overdue: 'overdue',
   src_callback: 'Unsatisfied callback', src_walkthrough: 'Store walkthrough', src_spotcheck: 'Home-visit spot check',
@@ -246,7 +246,7 @@ export function otherRecord(d) {
     return h('a', { href: '/wo/' + encodeURIComponent(d.other_workorder_id), 'data-link': '', class: 'ono other' }, t('fl_other_wo', { id: d.other_workorder_id }));
   }
   if (d.other_store_id && d.submission_id) {
-    const n = d.other_store_name ? `${d.other_store_name}（${d.other_store_id}）` : d.other_store_id;
+    const n = d.other_store_name || t('fl_a_store'); // a name, never the store's code
     return h('a', { href: '/sub/' + encodeURIComponent(d.submission_id), 'data-link': '', class: 'other' }, t('fl_other_store', { n }));
   }
   return h('span', { class: 'muted other' }, t('fl_no_access'));
@@ -285,4 +285,14 @@ export function dlButtons(report, path) {
       onclick: () => download(path + sep + 'format=' + f, b) }, t('dl_' + f));
     return b;
   }));
+}
+
+// storeNames maps store codes to names (GET /stores, fetched once per page
+// load): screens name a store, never show its code. A role that cannot ask
+// gets an empty map.
+let storesP = null;
+export function storeNames() {
+  storesP ??= api('GET', '/stores?limit=5000').then((r) => Object.fromEntries((r.items || []).map((x) => [x.id, x.name])))
+    .catch(() => { storesP = null; return {}; });
+  return storesP;
 }

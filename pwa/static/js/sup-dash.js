@@ -9,7 +9,7 @@ import { api, currentSession, NetError } from './api.js';
 import * as db from './db.js';
 import * as ui from './nav.js';
 import {
-  rangeFor, periodLabel, pct, num, dv, barChart, lineChart, hbars, photo, dlButtons, today, otherRecord,
+  rangeFor, periodLabel, pct, num, dv, barChart, lineChart, hbars, photo, dlButtons, today, otherRecord, storeNames,
 } from './sup-common.js';
 import { addStrings } from './i18n.js';
 import { nameOf, nameEl, refreshNames } from './names.js';
@@ -51,13 +51,14 @@ export async function supervisorHome() {
 async function fetchAll(st) {
   const range = qs({ from: st.from, to: st.to, unit: st.unit });
   const get = (p) => api('GET', p);
-  const [cb, insp, tech, fines, subs, rects] = await Promise.all([
+  const [cb, insp, tech, fines, subs, rects, stores] = await Promise.all([
     get(`/reports/callbacks?${range}&group=${st.group}`),
     get(`/reports/inspections?${range}`),
     get(`/reports/technicians?${range}`),
     get(`/reports/fines?${qs({ month: st.to.slice(0, 7), unit: st.unit })}`),
     get(`/submissions?${qs({ from: st.from, to: st.to, limit: 5000 })}`),
     get('/rectifications?status=open&limit=5000'),
+    storeNames(),
   ]);
   const unitOK = (x) => !st.unit || x.unit === st.unit;
   const flagged = subs.items.filter((x) => (x.flags || []).length && unitOK(x)).reverse();
@@ -68,7 +69,7 @@ async function fetchAll(st) {
   return {
     callbacks: cb.items, inspections: insp.items, technicians: tech.items, fines: fines.items,
     flagged: flagged.map((x, i) => ({ ...x, detail: details[i] || null })),
-    rects: rects.items.filter(unitOK), more_subs: !!subs.next,
+    rects: rects.items.filter(unitOK), stores, more_subs: !!subs.next,
   };
 }
 
@@ -148,7 +149,7 @@ async function draw(root) {
   // task under Lighthouse's 4× CPU). data-live says the whole board is drawn.
   const cards = [() => storesCard(snap.data.inspections, p), () => techCard(snap.data.technicians, p),
     () => flagsCard(snap.data.flagged, snap.data.more_subs, Object.fromEntries(snap.data.inspections.map((r) => [r.store_id, r.store_name]))),
-    () => rectsCard(snap.data.rects), () => finesCard(snap.data.fines, p)];
+    () => rectsCard(snap.data.rects, snap.data.stores || {}), () => finesCard(snap.data.fines, p)];
   for (const card of cards) {
     await new Promise((r) => { setTimeout(r, 0); });
     if (gen !== drawing) return;
@@ -321,7 +322,7 @@ function flagsCard(list, more, stores = {}) {
   return el;
 }
 
-function rectsCard(list) {
+function rectsCard(list, stores) {
   const el = h('section', { class: 'card', id: 'rects' }, h('div', { class: 'row between' },
     h('h3', null, t('c_rects'), ' ', h('span', { class: 'pill' }, String(list.length))),
     h('a', { class: 'btn small', href: '/rect', 'data-link': '', id: 'rects-all' }, t('rc_all'))));
@@ -334,7 +335,7 @@ function rectsCard(list) {
       h('a', { class: 'rectopen', href: '/rect/' + encodeURIComponent(r.id), 'data-link': '' },
         h('div', { class: 'row between' }, h('b', null, t('src_' + r.source)), h('span', { class: 'small' + (late ? ' err' : ' muted') }, late ? t('rc_overdue') + ' · ' : '', t('rc_due', { t: fmtTime(r.due_at) }))),
         h('div', null, r.reason),
-        h('div', { class: 'small muted' }, r.workorder_id || r.store_id || '', r.technician ? ' · ' : '', r.technician ? nameOf('person', r.technician) : '')));
+        h('div', { class: 'small muted' }, r.workorder_id || stores[r.store_id] || '', r.technician ? ' · ' : '', r.technician ? nameOf('person', r.technician) : '')));
   })));
   return el;
 }

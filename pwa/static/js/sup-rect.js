@@ -15,7 +15,7 @@ import { api, currentSession, ApiError, NetError } from './api.js';
 import { processPhoto, objectURL } from './photo.js';
 import * as db from './db.js';
 import { nameOf, nameEl } from './names.js';
-import { photo, shDay } from './sup-common.js';
+import { photo, shDay, storeNames } from './sup-common.js';
 import { byTime } from './shtime.js';
 
 addStrings({
@@ -60,15 +60,6 @@ export async function listRects(status) {
   return out;
 }
 
-// Store names for the store codes rectifications carry (GET /stores; a
-// technician cannot ask, and then the code shows).
-let storesP = null;
-function storeNames() {
-  storesP ??= api('GET', '/stores?limit=5000').then((r) => Object.fromEntries((r.items || []).map((s) => [s.id, s.name])))
-    .catch(() => { storesP = null; return {}; });
-  return storesP;
-}
-
 // daysBetween counts Asia/Shanghai calendar days from a to b.
 const days = (a, b) => Math.round((Date.parse(shDay(b) + 'T00:00:00Z') - Date.parse(shDay(a) + 'T00:00:00Z')) / DAY);
 
@@ -79,7 +70,7 @@ export function rectState(r, now = new Date()) {
 }
 
 const subjectText = (r, stores) => (r.workorder_id ? t('rx_order', { id: r.workorder_id })
-  : r.store_id ? t('rx_store', { n: stores[r.store_id] || r.store_id }) : ''); // the store's name; its code only when unnamed
+  : r.store_id ? t('rx_store', { n: stores[r.store_id] || '—' }) : ''); // the store's name, never its code
 
 function rectItem(r, stores, href) {
   const st = rectState(r);
