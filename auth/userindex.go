@@ -3,8 +3,6 @@ package auth
 import (
 	"bytes"
 	"errors"
-	"log/slog"
-	"time"
 
 	"fieldcheck/errs"
 	"fieldcheck/store"
@@ -101,33 +99,27 @@ func indexUser(tx *bolt.Tx, old, u *User) error {
 	return nil
 }
 
-// BuildUserIndex indexes every user when the store has no index yet (a data
-// dir from before it). It runs once, in one transaction.
-func BuildUserIndex(tx *bolt.Tx) error {
-	if userIndexOn(tx) {
-		return nil
-	}
-	start := time.Now()
-	if _, err := store.EmptyBucket(tx, store.BucketUserIndex); err != nil {
-		return err
-	}
-	n := 0
-	err := tx.Bucket(store.BucketUsers).ForEach(func(k, v []byte) error {
+// userIndex is the index as a store.Derived: built from the users when it
+// is not complete (a data dir from before it).
+var userIndex = store.Derived{
+	Meta: metaUserIndex, Source: store.BucketUsers, Into: [][]byte{store.BucketUserIndex},
+	Log: "auth: built the user index", Counted: "users",
+	Entries: func(_, v []byte, add func(int, []byte, []byte)) error {
 		var u User
 		if err := jsonUnmarshal(v, &u); err != nil {
 			return err
 		}
-		n++
-		return indexUser(tx, nil, &u)
-	})
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		slog.Info("auth: built the user index", "users", n, "took", time.Since(start).Round(time.Millisecond))
-	}
-	return tx.Bucket(store.BucketMeta).Put(metaUserIndex, []byte{1})
+		add(0, cardKey(u.Username), encodeCard(cardOf(&u)))
+		if !u.Disabled {
+			add(0, activeKey(&u), nil)
+		}
+		return nil
+	},
 }
+
+// BuildUserIndex indexes every user when the store has no index yet (a data
+// dir from before it). It runs once, in one transaction.
+func BuildUserIndex(tx *bolt.Tx) error { return userIndex.Build(tx) }
 
 // DisplayName is the user's display name; ok is false for an unknown user.
 func DisplayName(tx *bolt.Tx, username string) (name string, ok bool, err error) {

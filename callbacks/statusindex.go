@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"fieldcheck/store"
@@ -30,7 +29,7 @@ import (
 // save leaves it alone and List walks the time index as before.
 var metaStatusIndex = []byte("callbacks_status_index")
 
-func statusIndexOn(tx *bolt.Tx) bool { return tx.Bucket(store.BucketMeta).Get(metaStatusIndex) != nil }
+func statusIndexOn(tx *bolt.Tx) bool { return statusIndex.On(tx) }
 
 // statusClass is the index class of a stored status; of a filter's status
 // too.
@@ -106,24 +105,12 @@ func moveStatusEntries(tx *bolt.Tx, old, t *Task) error {
 	return nil
 }
 
-// buildStatusIndex fills the index from the tasks when it is not complete
-// (a data dir from before it).
-func buildStatusIndex(tx *bolt.Tx) error {
-	if statusIndexOn(tx) {
-		return nil
-	}
-	start := time.Now()
-	b, err := store.EmptyBucket(tx, store.BucketCallbacksByStatus)
-	if err != nil {
-		return err
-	}
-	n := 0
-	var keys [][]byte
-	c := tx.Bucket(store.BucketCallbacks).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if v == nil {
-			continue // a nested bucket; tasks are plain values
-		}
+// statusIndex is the index as a store.Derived: built from the tasks when it
+// is not complete (a data dir from before it).
+var statusIndex = store.Derived{
+	Meta: metaStatusIndex, Source: store.BucketCallbacks, Into: [][]byte{store.BucketCallbacksByStatus},
+	Log: "callbacks: built the list's status index", Counted: "tasks",
+	Entries: func(k, v []byte, add func(int, []byte, []byte)) error {
 		var t Task // only the fields the keys need are decoded
 		var slim struct {
 			ID         string    `json:"id"`
@@ -135,14 +122,11 @@ func buildStatusIndex(tx *bolt.Tx) error {
 			return fmt.Errorf("callbacks: status index: task %s: %w", k, err)
 		}
 		t.ID, t.Unit, t.Status, t.FinishedAt = slim.ID, slim.Unit, slim.Status, slim.FinishedAt
-		keys = append(keys, t.statusKeys()...)
-		n++
-	}
-	if err := store.PutSorted(b, keys); err != nil {
-		return err
-	}
-	if n > 0 {
-		slog.Info("callbacks: built the list's status index", "tasks", n, "took", time.Since(start).Round(time.Millisecond))
-	}
-	return tx.Bucket(store.BucketMeta).Put(metaStatusIndex, []byte{1})
+		for _, key := range t.statusKeys() {
+			add(0, key, nil)
+		}
+		return nil
+	},
 }
+
+func buildStatusIndex(tx *bolt.Tx) error { return statusIndex.Build(tx) }

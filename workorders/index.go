@@ -3,7 +3,6 @@ package workorders
 import (
 	"bytes"
 	"encoding/base64"
-	"log/slog"
 	"time"
 
 	"fieldcheck/errs"
@@ -32,7 +31,7 @@ import (
 // (NewService); until then save leaves them alone and List scans.
 var metaIndex = []byte("workorders_index")
 
-func indexOn(tx *bolt.Tx) bool { return tx.Bucket(store.BucketMeta).Get(metaIndex) != nil }
+func indexOn(tx *bolt.Tx) bool { return listIndex.On(tx) }
 
 // listTime is the time an order is listed and filtered by.
 func listTime(wo *WorkOrder) time.Time {
@@ -99,41 +98,28 @@ func containsKey(ks [][]byte, k []byte) bool {
 	return false
 }
 
-// buildIndex fills the filter indexes from the orders when they are not
-// complete yet (a data dir from before them).
-func buildIndex(tx *bolt.Tx) error {
-	if indexOn(tx) {
-		return nil
-	}
-	start := time.Now()
-	for _, name := range [][]byte{store.BucketWorkOrdersByTime, store.BucketWorkOrdersByStatus} {
-		if _, err := store.EmptyBucket(tx, name); err != nil {
-			return err
-		}
-	}
-	c := tx.Bucket(store.BucketWorkOrders).Cursor()
-	var allT, allS [][]byte
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+// listIndex is the filter indexes as a store.Derived: built from the
+// orders when they are not complete (a data dir from before them).
+var listIndex = store.Derived{
+	Meta: metaIndex, Source: store.BucketWorkOrders, Into: [][]byte{store.BucketWorkOrdersByTime, store.BucketWorkOrdersByStatus},
+	Log: "workorders: built the list indexes", Counted: "orders",
+	Entries: func(k, v []byte, add func(int, []byte, []byte)) error {
 		wo, err := decode(k, v)
 		if err != nil {
 			return err
 		}
 		byTime, byStatus := indexKeys(wo)
-		allT, allS = append(allT, byTime...), append(allS, byStatus...)
-	}
-	// In key order (store.PutSorted): in the orders' id order the build
-	// took minutes at half a million orders.
-	if err := store.PutSorted(tx.Bucket(store.BucketWorkOrdersByTime), allT); err != nil {
-		return err
-	}
-	if err := store.PutSorted(tx.Bucket(store.BucketWorkOrdersByStatus), allS); err != nil {
-		return err
-	}
-	if len(allT) > 0 {
-		slog.Info("workorders: built the list indexes", "entries", len(allT)+len(allS), "took", time.Since(start).Round(time.Millisecond))
-	}
-	return tx.Bucket(store.BucketMeta).Put(metaIndex, []byte{1})
+		for _, key := range byTime {
+			add(0, key, nil)
+		}
+		for _, key := range byStatus {
+			add(1, key, nil)
+		}
+		return nil
+	},
 }
+
+func buildIndex(tx *bolt.Tx) error { return listIndex.Build(tx) }
 
 var errBadCursor = errs.New(errs.BadRequest, "bad_cursor", "分页参数 after 无效", "after is not a cursor this list gave")
 

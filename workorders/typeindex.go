@@ -1,9 +1,6 @@
 package workorders
 
 import (
-	"log/slog"
-	"time"
-
 	"fieldcheck/store"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,7 +19,7 @@ import (
 // leaves it alone and a type-only list scans as before.
 var metaTypeIndex = []byte("workorders_type_index")
 
-func typeIndexOn(tx *bolt.Tx) bool { return tx.Bucket(store.BucketMeta).Get(metaTypeIndex) != nil }
+func typeIndexOn(tx *bolt.Tx) bool { return typeIndex.On(tx) }
 
 func typeKeys(wo *WorkOrder) [][]byte {
 	when := store.TimeKey(listTime(wo))
@@ -62,33 +59,21 @@ func moveTypeIndex(tx *bolt.Tx, old, wo *WorkOrder) error {
 	return nil
 }
 
-// buildTypeIndex fills the type index from the orders when it is not
-// complete yet (a data dir from before it).
-func buildTypeIndex(tx *bolt.Tx) error {
-	if typeIndexOn(tx) {
-		return nil
-	}
-	start := time.Now()
-	b, err := store.EmptyBucket(tx, store.BucketWorkOrdersByType)
-	if err != nil {
-		return err
-	}
-	n := 0
-	var keys [][]byte
-	c := tx.Bucket(store.BucketWorkOrders).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+// typeIndex is the index as a store.Derived: built from the orders when it
+// is not complete (a data dir from before it).
+var typeIndex = store.Derived{
+	Meta: metaTypeIndex, Source: store.BucketWorkOrders, Into: [][]byte{store.BucketWorkOrdersByType},
+	Log: "workorders: built the type index", Counted: "orders",
+	Entries: func(k, v []byte, add func(int, []byte, []byte)) error {
 		wo, err := decode(k, v)
 		if err != nil {
 			return err
 		}
-		keys = append(keys, typeKeys(wo)...)
-		n++
-	}
-	if err := store.PutSorted(b, keys); err != nil {
-		return err
-	}
-	if n > 0 {
-		slog.Info("workorders: built the type index", "orders", n, "took", time.Since(start).Round(time.Millisecond))
-	}
-	return tx.Bucket(store.BucketMeta).Put(metaTypeIndex, []byte{1})
+		for _, key := range typeKeys(wo) {
+			add(0, key, nil)
+		}
+		return nil
+	},
 }
+
+func buildTypeIndex(tx *bolt.Tx) error { return typeIndex.Build(tx) }

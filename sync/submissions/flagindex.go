@@ -26,7 +26,7 @@ import (
 // then saveHead leaves it alone.
 var metaFlagIndex = []byte("submissions_flag_index")
 
-func flagIndexOn(tx *bolt.Tx) bool { return tx.Bucket(store.BucketMeta).Get(metaFlagIndex) != nil }
+func flagIndexOn(tx *bolt.Tx) bool { return flagIndex.On(tx) }
 
 func flagScopes(h *Head) []string {
 	return []string{"*", "u:" + h.Unit, "a:" + h.Author}
@@ -108,38 +108,28 @@ func moveFlagIndex(tx *bolt.Tx, h *Head) error {
 	return memo.Put([]byte(h.ID), encodeKeys(cur))
 }
 
-// buildFlagIndex indexes every head when the index is not complete yet.
-func buildFlagIndex(tx *bolt.Tx) error {
-	if flagIndexOn(tx) {
-		return nil
-	}
-	ix, memo := tx.Bucket(store.BucketSubmissionsByFlag), tx.Bucket(store.BucketSubmissionFlagKeys)
-	c := tx.Bucket(store.BucketSubmissionHeads).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+// flagIndex is the index and its memo as a store.Derived: built from the
+// heads when it is not complete (a data dir from before it).
+var flagIndex = store.Derived{
+	Meta: metaFlagIndex, Source: store.BucketSubmissionHeads,
+	Into: [][]byte{store.BucketSubmissionsByFlag, store.BucketSubmissionFlagKeys},
+	Entries: func(k, v []byte, add func(int, []byte, []byte)) error {
 		var h Head
 		if err := json.Unmarshal(v, &h); err != nil {
 			return err
 		}
 		ks := flagKeys(&h)
 		for _, fk := range ks {
-			if err := ix.Put(fk, []byte{}); err != nil {
-				return err
-			}
+			add(0, fk, nil)
 		}
 		if len(ks) > 0 {
-			if err := memo.Put(k, encodeKeys(ks)); err != nil {
-				return err
-			}
+			add(1, k, encodeKeys(ks))
 		}
-	}
-	return tx.Bucket(store.BucketMeta).Put(metaFlagIndex, []byte{1})
+		return nil
+	},
 }
 
+func buildFlagIndex(tx *bolt.Tx) error { return flagIndex.Build(tx) }
+
 // ensureFlagIndex builds the index once, for a data dir from before it.
-func ensureFlagIndex(db *store.DB) error {
-	built := false
-	if err := db.View(func(tx *bolt.Tx) error { built = flagIndexOn(tx); return nil }); err != nil || built {
-		return err
-	}
-	return db.Update(buildFlagIndex)
-}
+func ensureFlagIndex(db *store.DB) error { return flagIndex.Ensure(db) }

@@ -2,7 +2,6 @@ package submissions
 
 import (
 	"encoding/json"
-	"log/slog"
 	"time"
 
 	"fieldcheck/store"
@@ -24,7 +23,7 @@ import (
 // the time index as before.
 var metaUnitIndex = []byte("submissions_unit_index")
 
-func unitIndexOn(tx *bolt.Tx) bool { return tx.Bucket(store.BucketMeta).Get(metaUnitIndex) != nil }
+func unitIndexOn(tx *bolt.Tx) bool { return unitIndex.On(tx) }
 
 func unitEntry(unit string, finished time.Time, id string) []byte {
 	return store.Key(unit, store.TimeKey(finished), id)
@@ -63,23 +62,12 @@ func moveUnitEntry(tx *bolt.Tx, old unitPlace, h *Head) error {
 	return b.Put(unitEntry(h.Unit, h.FinishedAt, h.ID), []byte{})
 }
 
-// buildUnitIndex indexes every head when the index is not complete yet.
-func buildUnitIndex(tx *bolt.Tx) error {
-	if unitIndexOn(tx) {
-		return nil
-	}
-	start := time.Now()
-	b, err := store.EmptyBucket(tx, store.BucketSubmissionsByUnit)
-	if err != nil {
-		return err
-	}
-	n := 0
-	var keys [][]byte
-	c := tx.Bucket(store.BucketSubmissionHeads).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if v == nil {
-			continue
-		}
+// unitIndex is the index as a store.Derived: built from the heads when it
+// is not complete (a data dir from before it).
+var unitIndex = store.Derived{
+	Meta: metaUnitIndex, Source: store.BucketSubmissionHeads, Into: [][]byte{store.BucketSubmissionsByUnit},
+	Log: "sync: built the supervisors' list index", Counted: "sheets",
+	Entries: func(_, v []byte, add func(int, []byte, []byte)) error {
 		var h struct { // only what the entry needs
 			ID         string    `json:"id"`
 			Unit       string    `json:"unit"`
@@ -88,23 +76,12 @@ func buildUnitIndex(tx *bolt.Tx) error {
 		if err := json.Unmarshal(v, &h); err != nil {
 			return err
 		}
-		keys = append(keys, unitEntry(h.Unit, h.FinishedAt, h.ID))
-		n++
-	}
-	if err := store.PutSorted(b, keys); err != nil {
-		return err
-	}
-	if n > 0 {
-		slog.Info("sync: built the supervisors' list index", "sheets", n, "took", time.Since(start).Round(time.Millisecond))
-	}
-	return tx.Bucket(store.BucketMeta).Put(metaUnitIndex, []byte{1})
+		add(0, unitEntry(h.Unit, h.FinishedAt, h.ID), nil)
+		return nil
+	},
 }
 
+func buildUnitIndex(tx *bolt.Tx) error { return unitIndex.Build(tx) }
+
 // ensureUnitIndex builds the index once, for a data dir from before it.
-func ensureUnitIndex(db *store.DB) error {
-	built := false
-	if err := db.View(func(tx *bolt.Tx) error { built = unitIndexOn(tx); return nil }); err != nil || built {
-		return err
-	}
-	return db.Update(buildUnitIndex)
-}
+func ensureUnitIndex(db *store.DB) error { return unitIndex.Ensure(db) }
