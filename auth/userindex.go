@@ -121,10 +121,6 @@ var userIndex = store.Derived{
 // dir from before it). It runs once, in one transaction.
 func BuildUserIndex(tx *bolt.Tx) error { return userIndex.Build(tx) }
 
-// DisplayName is the user's display name; ok is false for an unknown user.
-func DisplayName(tx *bolt.Tx, username string) (name string, ok bool, err error) {
-	return NamesIn(tx).Name(username)
-}
 
 // Names reads display names in one transaction; a report naming thousands
 // of people takes it once (NamesIn) and asks it for each.

@@ -46,7 +46,7 @@ func answers(t *testing.T, db *store.DB) string {
 			}
 			fmt.Fprintf(&b, "%s %q\n", role, units)
 		}
-		name, ok, err := DisplayName(tx, "li.agent")
+		name, ok, err := NamesIn(tx).Name("li.agent")
 		fmt.Fprintf(&b, "name %q %v\n", name, ok)
 		return err
 	}); err != nil {

@@ -270,12 +270,11 @@ func TestACleanFileWithADamagedFreelistOrRootIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, _ := os.Open(path)
-	c := &pageChecker{f: f, size: int64(len(orig))}
-	if err := c.readMeta(); err != nil || c.freelist == noFreelist {
-		t.Fatalf("after Close: meta %v, freelist %d", err, c.freelist)
+	c, err := openChecker(path)
+	if err != nil || c.freelist == noFreelist {
+		t.Fatalf("after Close: meta %v, freelist %v", err, c)
 	}
-	f.Close()
+	c.f.Close()
 	ps := int(c.ps)
 	for name, id := range map[string]int{"freelist page": int(c.freelist), "root page": int(c.root)} {
 		b := append([]byte(nil), orig...)

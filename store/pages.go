@@ -23,19 +23,11 @@ import (
 // The layout read here is bbolt's on-disk format (version 2), in the
 // machine's byte order as bbolt writes it.
 func checkPages(path string) error {
-	f, err := os.Open(path)
+	c, err := openChecker(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	c := &pageChecker{f: f, size: st.Size()}
-	if err := c.readMeta(); err != nil {
-		return err
-	}
+	defer c.f.Close()
 	c.seen = make([]uint64, (c.hwm+63)/64)
 	if c.freelist != noFreelist {
 		h, err := c.header(c.freelist)
@@ -57,19 +49,11 @@ func checkPages(path string) error {
 // freelist page and the root page) instead of every page. Any problem
 // found is ErrDamaged.
 func closedCleanly(path string) (clean bool, err error) {
-	f, err := os.Open(path)
+	c, err := openChecker(path)
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return false, err
-	}
-	c := &pageChecker{f: f, size: st.Size()}
-	if err := c.readMeta(); err != nil {
-		return false, err
-	}
+	defer c.f.Close()
 	if c.freelist == noFreelist {
 		return false, nil
 	}
@@ -87,6 +71,26 @@ func closedCleanly(path string) (clean bool, err error) {
 		return false, damaged("page %d: the root is neither a branch nor a leaf", c.root)
 	}
 	return true, nil
+}
+
+// openChecker opens the file at path and reads its meta pages; the caller
+// closes c.f.
+func openChecker(path string) (*pageChecker, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c := &pageChecker{f: f, size: st.Size()}
+	if err := c.readMeta(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 const (
