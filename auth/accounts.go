@@ -21,7 +21,7 @@ type Accounts struct {
 // users when the store has no user index yet (a data dir from before it);
 // should that fail, the readers decode the records instead.
 func NewAccounts(db *store.DB, tokens *Tokens, now store.Clock) *Accounts {
-	if err := db.Update(BuildUserIndex); err != nil {
+	if err := userIndex.Ensure(db); err != nil {
 		slog.Error("auth: building the user index", "error", err)
 	}
 	return &Accounts{db: db, tokens: tokens, now: now}

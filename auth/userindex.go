@@ -121,7 +121,6 @@ var userIndex = store.Derived{
 // dir from before it). It runs once, in one transaction.
 func BuildUserIndex(tx *bolt.Tx) error { return userIndex.Build(tx) }
 
-
 // Names reads display names in one transaction; a report naming thousands
 // of people takes it once (NamesIn) and asks it for each.
 type Names struct {

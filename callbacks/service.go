@@ -100,7 +100,7 @@ func New(db *store.DB, cfg Config) *Service {
 	} else if built && time.Since(start) > time.Second {
 		cfg.Logger.Info("callbacks: built the queue counters", "took", time.Since(start).Round(time.Millisecond))
 	}
-	if err := db.Update(buildStatusIndex); err != nil {
+	if err := statusIndex.Ensure(db); err != nil {
 		cfg.Logger.Error("callbacks: building the list's status index", "error", err)
 	}
 	return s

@@ -128,5 +128,3 @@ var statusIndex = store.Derived{
 		return nil
 	},
 }
-
-func buildStatusIndex(tx *bolt.Tx) error { return statusIndex.Build(tx) }

@@ -119,8 +119,6 @@ var listIndex = store.Derived{
 	},
 }
 
-func buildIndex(tx *bolt.Tx) error { return listIndex.Build(tx) }
-
 var errBadCursor = errs.New(errs.BadRequest, "bad_cursor", "分页参数 after 无效", "after is not a cursor this list gave")
 
 // listIndexed is List for a status and/or a date range, over the index of

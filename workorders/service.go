@@ -28,10 +28,10 @@ type Service struct {
 // list's filter indexes from the orders when the store has none yet (a data
 // dir from before them; index.go). Should that fail, lists scan instead.
 func NewService(db *store.DB, now store.Clock) *Service {
-	if err := db.Update(buildIndex); err != nil {
+	if err := listIndex.Ensure(db); err != nil {
 		slog.Error("workorders: building the list indexes", "error", err)
 	}
-	if err := db.Update(buildTypeIndex); err != nil {
+	if err := typeIndex.Ensure(db); err != nil {
 		slog.Error("workorders: building the type index", "error", err)
 	}
 	return &Service{db: db, now: now}

@@ -75,5 +75,3 @@ var typeIndex = store.Derived{
 		return nil
 	},
 }
-
-func buildTypeIndex(tx *bolt.Tx) error { return typeIndex.Build(tx) }

@@ -129,7 +129,5 @@ var flagIndex = store.Derived{
 	},
 }
 
-func buildFlagIndex(tx *bolt.Tx) error { return flagIndex.Build(tx) }
-
 // ensureFlagIndex builds the index once, for a data dir from before it.
 func ensureFlagIndex(db *store.DB) error { return flagIndex.Ensure(db) }

@@ -81,7 +81,5 @@ var unitIndex = store.Derived{
 	},
 }
 
-func buildUnitIndex(tx *bolt.Tx) error { return unitIndex.Build(tx) }
-
 // ensureUnitIndex builds the index once, for a data dir from before it.
 func ensureUnitIndex(db *store.DB) error { return unitIndex.Ensure(db) }
