@@ -1,6 +1,7 @@
 package submissions
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"slices"
@@ -123,7 +124,7 @@ var flagIndex = store.Derived{
 			add(0, fk, nil)
 		}
 		if len(ks) > 0 {
-			add(1, k, encodeKeys(ks))
+			add(1, bytes.Clone(k), encodeKeys(ks))
 		}
 		return nil
 	},
