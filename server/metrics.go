@@ -7,6 +7,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"fieldcheck/store"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -33,6 +35,28 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// storeMetrics are the store's write work (store.WriteStats), read at each
+// scrape: pages written per commit is what grows as the file does.
+func (m *metrics) storeMetrics(db *store.DB) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fieldcheck_store_pages_written_total", Help: "Pages the store's commits wrote since start.",
+		}, func() float64 { return float64(db.WriteStats().PagesWritten) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fieldcheck_store_write_seconds_total", Help: "Time the store's commits spent writing pages and fsyncing.",
+		}, func() float64 { return db.WriteStats().WriteTime.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "fieldcheck_store_spill_seconds_total", Help: "Time the store's commits spent laying out changed pages.",
+		}, func() float64 { return db.WriteStats().SpillTime.Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "fieldcheck_store_file_bytes", Help: "Size of the store's data file in use.",
+		}, func() float64 { return float64(db.WriteStats().FileBytes) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "fieldcheck_store_free_pages", Help: "Pages free for reuse inside the data file.",
+		}, func() float64 { return float64(db.WriteStats().FreePages) }),
+	)
 }
 
 // Registry lets features add their own metrics.

@@ -111,3 +111,47 @@ func TestMetricsStayScrapableAfterMixedMethodTraffic(t *testing.T) {
 		}
 	}
 }
+
+// The store's write work is on /metrics: a write moves the pages written
+// and the time spent writing, and the file's size is there.
+func TestMetricsCountTheStoresWrites(t *testing.T) {
+	env := newTestEnv(t)
+	admin := env.token(t, "admin")
+	scrape := func() map[string]float64 {
+		t.Helper()
+		res := env.call(t, "GET", "/metrics", admin, nil)
+		if res.Status != 200 {
+			t.Fatalf("/metrics: %d", res.Status)
+		}
+		p := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := p.TextToMetricFamilies(strings.NewReader(string(res.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for name, f := range families {
+			if strings.HasPrefix(name, "fieldcheck_store_") && len(f.Metric) == 1 {
+				m := f.Metric[0]
+				if m.Counter != nil {
+					out[name] = m.Counter.GetValue()
+				} else if m.Gauge != nil {
+					out[name] = m.Gauge.GetValue()
+				}
+			}
+		}
+		return out
+	}
+	before := scrape()
+	if before["fieldcheck_store_file_bytes"] <= 0 {
+		t.Fatalf("file size on /metrics: %v", before)
+	}
+	if res := env.call(t, "PATCH", "/api/v1/users/tech1", admin, map[string]any{"name": "改名的技术员"}); res.Status != 200 {
+		t.Fatalf("rename: %d %s", res.Status, res.Body)
+	}
+	after := scrape()
+	for _, name := range []string{"fieldcheck_store_pages_written_total", "fieldcheck_store_write_seconds_total"} {
+		if !(after[name] > before[name]) {
+			t.Errorf("%s: %v before a write, %v after", name, before[name], after[name])
+		}
+	}
+}

@@ -183,6 +183,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		Checks:  auth.NewCheckQueue(auth.CheckSlots, auth.CheckWaitPerAddr, auth.CheckWait),
 		metrics: newMetrics(),
 	}
+	s.metrics.storeMetrics(db)
 	s.Accounts = auth.NewAccounts(db, s.Tokens, cfg.Now)
 	s.WorkOrders = workorders.NewService(db, cfg.Now).WithFinisher(finish.Job)
 	s.Templates = checklists.NewService(db, cfg.Now)

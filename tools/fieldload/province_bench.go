@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -299,14 +300,28 @@ func (p *pusher) pushOnce() (time.Duration, error) {
 }
 
 // pushClaim measures 100 single-sheet pushes, then 100 claims (each lease
-// given back at once so the queue stays as it was).
+// given back at once so the queue stays as it was), and prints what the
+// store wrote for them (its counters on /metrics): pages per push and per
+// claim with its release, and the time those writes took with their fsyncs.
 func pushClaim(srv *proc, p *pusher, sh provinceBenchShape) (pushes, claims []time.Duration, err error) {
+	admin := newClient(srv.base(), "pv-admin", provincePass)
+	if err := admin.login(); err != nil {
+		return nil, nil, err
+	}
+	w0, err := storeWork(admin)
+	if err != nil {
+		return nil, nil, err
+	}
 	for k := 0; k < 100; k++ {
 		d, err := p.push()
 		if err != nil {
 			return nil, nil, err
 		}
 		pushes = append(pushes, d)
+	}
+	w1, err := storeWork(admin)
+	if err != nil {
+		return nil, nil, err
 	}
 	agent := newClient(srv.base(), unitCode(0)+"-agent", provincePass)
 	if err := agent.login(); err != nil {
@@ -328,7 +343,38 @@ func pushClaim(srv *proc, p *pusher, sh provinceBenchShape) (pushes, claims []ti
 			}
 		}
 	}
+	w2, err := storeWork(admin)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Printf("store writes: %.1f pages, %.2f ms writing a push; %.1f pages, %.2f ms a claim with its release\n",
+		(w1.pages-w0.pages)/100, (w1.secs-w0.secs)*10, (w2.pages-w1.pages)/100, (w2.secs-w1.secs)*10)
 	return pushes, claims, nil
+}
+
+type work struct{ pages, secs float64 }
+
+// storeWork reads the store's write counters from /metrics.
+func storeWork(admin *client) (work, error) {
+	status, body, err := admin.getRaw("/metrics")
+	if err != nil || status != http.StatusOK {
+		return work{}, fmt.Errorf("/metrics: %d %v", status, err)
+	}
+	var w work
+	for _, line := range strings.Split(string(body), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		v, _ := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		switch name {
+		case "fieldcheck_store_pages_written_total":
+			w.pages = v
+		case "fieldcheck_store_write_seconds_total":
+			w.secs = v
+		}
+	}
+	return w, nil
 }
 
 // rssParts splits the resident set as the kernel does: anonymous memory
@@ -408,4 +454,45 @@ func printBuilds(logPath string) {
 			fmt.Println("  " + line)
 		}
 	}
+}
+
+// provinceGrowth is province-bench's push and claim part alone: the same
+// 100 pushes and 100 claims on the big data dir and then on the small one,
+// with the store's writes for each, and the growth ratios — a few minutes
+// where the whole bench takes half an hour.
+func provinceGrowth(bin, data, small string, sh provinceBenchShape) error {
+	var p50 [2][2]time.Duration
+	for i, dir := range []string{data, small} {
+		shape := sh
+		if i == 1 {
+			shape.Jobs = sh.SmallJobs
+		}
+		srv := newProc(bin, dir, nil)
+		srv.readyWait, srv.noDemo = 30*time.Minute, true
+		if err := srv.start(); err != nil {
+			return err
+		}
+		admin := newClient(srv.base(), "pv-admin", provincePass)
+		if err := admin.login(); err != nil {
+			srv.stop()
+			return err
+		}
+		tpl, err := fetchTemplate(admin, "install_acceptance")
+		if err != nil {
+			srv.stop()
+			return err
+		}
+		fmt.Printf("%s (%s jobs):\n", dir, fmt.Sprint(shape.Jobs))
+		pushes, claims, err := pushClaim(srv, newPusher(srv.base(), shape, tpl, rand.New(rand.NewSource(int64(15+i)))), shape)
+		srv.stop()
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  push p50 / p99 %s / %s; claim %s / %s (%s)\n", msf(pct(pushes, 0.5)), msf(pct(pushes, 0.99)),
+			msf(pct(claims, 0.5)), msf(pct(claims, 0.99)), loadAvg())
+		p50[i] = [2]time.Duration{pct(pushes, 0.5), pct(claims, 0.5)}
+	}
+	fmt.Printf("growth (big ÷ small, p50): push %.2f×, claim %.2f×\n",
+		float64(p50[0][0])/float64(p50[1][0]), float64(p50[0][1])/float64(p50[1][1]))
+	return nil
 }

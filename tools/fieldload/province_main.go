@@ -58,6 +58,9 @@ func provinceMain(mode string, args []string) int {
 	case "province-bench":
 		err = provinceBench(*bin, *data, *small, provinceBenchShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs,
 			Month: *month, Requests: *reqs, SmallJobs: *smallJobs, Finished: *finished})
+	case "province-growth":
+		err = provinceGrowth(*bin, *data, *small, provinceBenchShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs,
+			Month: *month, SmallJobs: *smallJobs})
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
