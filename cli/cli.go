@@ -47,7 +47,8 @@ FIELDCHECK_SMS_WAIT (e.g. 4h), FIELDCHECK_SMS_WEBHOOK, FIELDCHECK_PUBLIC_URL,
 FIELDCHECK_JWT_KEY, FIELDCHECK_PHOTO_MAX_BYTES, FIELDCHECK_PHOTO_MAX_PIXELS,
 FIELDCHECK_TRUSTED_PROXIES (CIDRs whose X-Forwarded-For is believed),
 FIELDCHECK_TLS_CERT, FIELDCHECK_TLS_KEY, FIELDCHECK_HTTP_REDIRECT_ADDR,
-FIELDCHECK_LOG_LEVEL (debug|info|warn|error), FIELDCHECK_SHUTDOWN_TIMEOUT (e.g. 15s).
+FIELDCHECK_LOG_LEVEL (debug|info|warn|error), FIELDCHECK_SHUTDOWN_TIMEOUT (e.g. 15s),
+FIELDCHECK_WARM (all|branches|off: read the store into the page cache after start).
 SIGHUP reloads the TLS certificate; SIGTERM finishes in-flight requests and exits.
 `
 
@@ -144,6 +145,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	warm, err := store.ParseWarmMode(os.Getenv("FIELDCHECK_WARM"))
+	if err != nil {
+		return usageError{err.Error()}
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.Logger = logger
 	cfg.Build = Build()
@@ -189,6 +194,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "demo login: %s %s %s\n", l.Role, l.Username, l.Password)
 		}
 	}
+	srv.Go(func(ctx context.Context) { warmStore(ctx, db, warm, logger) })
 	if ship, err := shipperFromEnv(db, srv, logger); err != nil {
 		return err
 	} else if ship != nil {
@@ -271,6 +277,26 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	logger.Info("stopped; store closed")
 	return nil
+}
+
+// warmStore reads the store into the OS page cache in the background
+// (store.Warm) and says what it did.
+func warmStore(ctx context.Context, db *store.DB, mode store.WarmMode, logger *slog.Logger) {
+	rep, err := db.Warm(ctx, mode)
+	if err != nil && ctx.Err() == nil {
+		logger.Warn("store: warming the page cache stopped", "err", err)
+		return
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	args := []any{"branch_pages", rep.BranchPages, "branch_mb", rep.BranchBytes >> 20, "branch_seconds", rep.BranchTook.Seconds()}
+	if rep.Skipped != "" {
+		args = append(args, "file_skipped", rep.Skipped)
+	} else {
+		args = append(args, "file_mb", rep.FileBytes>>20, "file_seconds", rep.FileTook.Seconds())
+	}
+	logger.Info("store: page cache warmed", args...)
 }
 
 // shutdownTimeout bounds how long SIGTERM waits for in-flight requests

@@ -54,6 +54,17 @@ func (m *metrics) storeMetrics(db *store.DB) {
 			Name: "fieldcheck_store_file_bytes", Help: "Size of the store's data file in use.",
 		}, func() float64 { return float64(db.WriteStats().FileBytes) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "fieldcheck_store_warm_bytes", Help: "Bytes of the data file read into the page cache since start (FIELDCHECK_WARM).",
+		}, func() float64 { n, _ := db.WarmProgress(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "fieldcheck_store_warm_done", Help: "1 once the start's page-cache warm-up has finished (or was off).",
+		}, func() float64 {
+			if _, done := db.WarmProgress(); done {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "fieldcheck_store_free_pages", Help: "Pages free for reuse inside the data file.",
 		}, func() float64 { return float64(db.WriteStats().FreePages) }),
 	)

@@ -37,6 +37,8 @@ type DB struct {
 	PagesChecked bool
 	// PageCheckTook is how long that check took.
 	PageCheckTook time.Duration
+
+	warm warmState // Warm's progress (warm.go)
 }
 
 // Options are the bbolt options of the store (the load tool's raw baseline

@@ -4,9 +4,10 @@ package main
 // the real server on 127.0.0.1: every report for one unit (its supervisor)
 // and for the province (the admin), over distinct units and ranges, with a
 // technician's push after every few requests; the month's callback report
-// by day and the technicians' report as XLSX; push and claim latency here
-// and on a smaller store (--small) for the growth ratio; the server's peak
-// RSS while it serves the reports.
+// by day and the technicians' report as XLSX; the server's peak RSS while it
+// serves the reports; a restart; then push and claim latency side by side
+// with a smaller store (--small) for the growth ratio (growth). Each server
+// is measured once its start-up page-cache warm-up is over.
 
 import (
 	"fmt"
@@ -61,6 +62,9 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 	admin := newClient(srv.base(), "pv-admin", provincePass)
 	if err := admin.login(); err != nil {
 		return fmt.Errorf("login pv-admin: %w", err)
+	}
+	if err := waitWarm(admin, fmt.Sprintf("%d jobs", sh.finished())); err != nil {
+		return err
 	}
 	sups := make([]*client, sh.Units)
 	for u := range sups {
@@ -181,13 +185,6 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 	}
 	fmt.Printf("\npeak RSS while serving the reports: %d MB; now %s (%s)\n", srv.peakRSS()>>20, rssParts(srv.cmd.Process.Pid), loadAvg())
 
-	bigPush, bigClaim, err := pushClaim(srv, pusher, sh)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\n%-28s %8s %8s\n", "at "+fmt.Sprint(sh.finished())+" jobs", "p50", "p99")
-	fmt.Printf("%-28s %8s %8s\n", "push (1 sheet)", msf(pct(bigPush, 0.5)), msf(pct(bigPush, 0.99)))
-	fmt.Printf("%-28s %8s %8s  (%s)\n", "claim", msf(pct(bigClaim, 0.5)), msf(pct(bigClaim, 0.99)), loadAvg())
 	srv.stop()
 	t0 = time.Now()
 	again := newProc(bin, data, nil)
@@ -203,24 +200,7 @@ func provinceBench(bin, data, small string, sh provinceBenchShape) error {
 	if small == "" {
 		return nil
 	}
-	ssrv := newProc(bin, small, nil)
-	ssrv.noDemo = true
-	if err := ssrv.start(); err != nil {
-		return err
-	}
-	defer ssrv.stop()
-	ssh := sh
-	ssh.Jobs = sh.SmallJobs
-	spusher := newPusher(ssrv.base(), ssh, tpl, rand.New(rand.NewSource(16)))
-	smallPush, smallClaim, err := pushClaim(ssrv, spusher, ssh)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%-28s %8s %8s\n", fmt.Sprintf("push (1 sheet), %d jobs", sh.SmallJobs), msf(pct(smallPush, 0.5)), msf(pct(smallPush, 0.99)))
-	fmt.Printf("%-28s %8s %8s\n", fmt.Sprintf("claim, %d jobs", sh.SmallJobs), msf(pct(smallClaim, 0.5)), msf(pct(smallClaim, 0.99)))
-	fmt.Printf("growth (big ÷ small, p50): push %.2f×, claim %.2f× (%s)\n",
-		float64(pct(bigPush, 0.5))/float64(pct(smallPush, 0.5)), float64(pct(bigClaim, 0.5))/float64(pct(smallClaim, 0.5)), loadAvg())
-	return nil
+	return growth(bin, data, small, sh)
 }
 
 func msf(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
@@ -235,6 +215,10 @@ type pusher struct {
 	rng  *rand.Rand
 	next int
 	cl   map[string]*client
+	// meter, when set, reads the store's write counters around each
+	// accepted push (not its login), summed into wrote.
+	meter *client
+	wrote work
 }
 
 func newPusher(base string, sh provinceBenchShape, tpl *template, rng *rand.Rand) *pusher {
@@ -286,6 +270,13 @@ func (p *pusher) pushOnce() (time.Duration, error) {
 			Status string `json:"status"`
 		} `json:"results"`
 	}
+	var before work
+	if p.meter != nil {
+		var err error
+		if before, err = storeWork(p.meter); err != nil {
+			return 0, err
+		}
+	}
 	t0 := time.Now()
 	status, err := c.do("POST", "/api/v1/sync/push", map[string]any{"device_id": "bench-" + name, "device_time": time.Now().UTC(),
 		"submissions": []any{sub}}, "", &out)
@@ -296,63 +287,42 @@ func (p *pusher) pushOnce() (time.Duration, error) {
 	if err != nil || status != 200 || len(out.Results) != 1 || out.Results[0].Status != "accepted" {
 		return took, fmt.Errorf("push %s: %d %v %+v", name, status, err, out)
 	}
+	if p.meter != nil {
+		after, err := storeWork(p.meter)
+		if err != nil {
+			return 0, err
+		}
+		p.wrote.pages += after.pages - before.pages
+		p.wrote.secs += after.secs - before.secs
+	}
 	return took, nil
 }
 
-// pushClaim measures 100 single-sheet pushes, then 100 claims (each lease
-// given back at once so the queue stays as it was), and prints what the
-// store wrote for them (its counters on /metrics): pages per push and per
-// claim with its release, and the time those writes took with their fsyncs.
-func pushClaim(srv *proc, p *pusher, sh provinceBenchShape) (pushes, claims []time.Duration, err error) {
-	admin := newClient(srv.base(), "pv-admin", provincePass)
-	if err := admin.login(); err != nil {
-		return nil, nil, err
-	}
-	w0, err := storeWork(admin)
-	if err != nil {
-		return nil, nil, err
-	}
-	for k := 0; k < 100; k++ {
-		d, err := p.push()
+// waitWarm waits until the server's start-up page-cache warm-up (store.Warm)
+// has finished, and says how long that took and what it read.
+func waitWarm(admin *client, name string) error {
+	t0 := time.Now()
+	for {
+		w, err := storeWork(admin)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		pushes = append(pushes, d)
-	}
-	w1, err := storeWork(admin)
-	if err != nil {
-		return nil, nil, err
-	}
-	agent := newClient(srv.base(), unitCode(0)+"-agent", provincePass)
-	if err := agent.login(); err != nil {
-		return nil, nil, err
-	}
-	for k := 0; k < 100; k++ {
-		var task struct {
-			ID string `json:"id"`
+		if w.warmDone {
+			fmt.Printf("%s: page cache warmed (%d MB read) %.1f s after /readyz (%s)\n", name, int64(w.warmBytes)>>20, time.Since(t0).Seconds(), loadAvg())
+			return nil
 		}
-		t0 := time.Now()
-		status, err := agent.do("POST", "/api/v1/callbacks/claim", nil, "", &task)
-		claims = append(claims, time.Since(t0))
-		if err != nil && status != http.StatusNotFound && status != http.StatusConflict {
-			return nil, nil, fmt.Errorf("claim: %d %v", status, err)
+		if time.Since(t0) > 30*time.Minute {
+			return fmt.Errorf("%s: the warm-up has not finished in 30 min", name)
 		}
-		if task.ID != "" {
-			if _, err := agent.do("POST", "/api/v1/callbacks/"+task.ID+"/release", nil, "", nil); err != nil {
-				return nil, nil, fmt.Errorf("release: %v", err)
-			}
-		}
+		time.Sleep(time.Second)
 	}
-	w2, err := storeWork(admin)
-	if err != nil {
-		return nil, nil, err
-	}
-	fmt.Printf("store writes: %.1f pages, %.2f ms writing a push; %.1f pages, %.2f ms a claim with its release\n",
-		(w1.pages-w0.pages)/100, (w1.secs-w0.secs)*10, (w2.pages-w1.pages)/100, (w2.secs-w1.secs)*10)
-	return pushes, claims, nil
 }
 
-type work struct{ pages, secs float64 }
+type work struct {
+	pages, secs float64
+	warmBytes   float64 // the start's page-cache warm-up (store.Warm): bytes read
+	warmDone    bool
+}
 
 // storeWork reads the store's write counters from /metrics.
 func storeWork(admin *client) (work, error) {
@@ -372,6 +342,10 @@ func storeWork(admin *client) (work, error) {
 			w.pages = v
 		case "fieldcheck_store_write_seconds_total":
 			w.secs = v
+		case "fieldcheck_store_warm_bytes":
+			w.warmBytes = v
+		case "fieldcheck_store_warm_done":
+			w.warmDone = v == 1
 		}
 	}
 	return w, nil
@@ -456,43 +430,123 @@ func printBuilds(logPath string) {
 	}
 }
 
-// provinceGrowth is province-bench's push and claim part alone: the same
-// 100 pushes and 100 claims on the big data dir and then on the small one,
-// with the store's writes for each, and the growth ratios — a few minutes
-// where the whole bench takes half an hour.
-func provinceGrowth(bin, data, small string, sh provinceBenchShape) error {
-	var p50 [2][2]time.Duration
-	for i, dir := range []string{data, small} {
-		shape := sh
+// Growth's sample sizes: pushes and claims on each data dir.
+const (
+	growthPushes = 200
+	growthClaims = 400
+)
+
+// growth measures push and claim latency on the big data dir and on the
+// small one side by side: both servers up, requests alternating between
+// them (and which of the two goes first alternating too), so a change in
+// the machine's load or cache falls on both alike. Each claim's lease is
+// given back at once, untimed, so the queue stays as it was. It prints
+// what the store wrote (its counters on /metrics, read around each push so
+// a technician's login is not counted): pages and write time per push and
+// per claim with its release.
+func growth(bin, big, small string, sh provinceBenchShape) error {
+	type side struct {
+		name           string
+		srv            *proc
+		admin, agent   *client
+		pusher         *pusher
+		pushes, claims []time.Duration
+		claimWrote     work
+	}
+	var sides [2]*side
+	for i, dir := range []string{big, small} {
+		shape, finished := sh, sh.finished() // the spare orders are numbered after --jobs
 		if i == 1 {
-			shape.Jobs = sh.SmallJobs
+			shape.Jobs, finished = sh.SmallJobs, sh.SmallJobs
 		}
 		srv := newProc(bin, dir, nil)
 		srv.readyWait, srv.noDemo = 30*time.Minute, true
 		if err := srv.start(); err != nil {
 			return err
 		}
-		admin := newClient(srv.base(), "pv-admin", provincePass)
-		if err := admin.login(); err != nil {
-			srv.stop()
+		defer srv.stop()
+		sd := &side{name: fmt.Sprintf("%d jobs", finished), srv: srv,
+			admin: newClient(srv.base(), "pv-admin", provincePass), agent: newClient(srv.base(), unitCode(0)+"-agent", provincePass)}
+		if err := sd.admin.login(); err != nil {
 			return err
 		}
-		tpl, err := fetchTemplate(admin, "install_acceptance")
-		if err != nil {
-			srv.stop()
+		if err := sd.agent.login(); err != nil {
 			return err
 		}
-		fmt.Printf("%s (%s jobs):\n", dir, fmt.Sprint(shape.Jobs))
-		pushes, claims, err := pushClaim(srv, newPusher(srv.base(), shape, tpl, rand.New(rand.NewSource(int64(15+i)))), shape)
-		srv.stop()
+		tpl, err := fetchTemplate(sd.admin, "install_acceptance")
 		if err != nil {
 			return err
 		}
-		fmt.Printf("  push p50 / p99 %s / %s; claim %s / %s (%s)\n", msf(pct(pushes, 0.5)), msf(pct(pushes, 0.99)),
-			msf(pct(claims, 0.5)), msf(pct(claims, 0.99)), loadAvg())
-		p50[i] = [2]time.Duration{pct(pushes, 0.5), pct(claims, 0.5)}
+		sd.pusher = newPusher(srv.base(), shape, tpl, rand.New(rand.NewSource(int64(15+i))))
+		sd.pusher.meter = sd.admin
+		sides[i] = sd
 	}
-	fmt.Printf("growth (big ÷ small, p50): push %.2f×, claim %.2f×\n",
-		float64(p50[0][0])/float64(p50[1][0]), float64(p50[0][1])/float64(p50[1][1]))
+	// Measure once the servers' page-cache warm-up is over: what a server
+	// that has been up for a few minutes answers.
+	for _, sd := range sides {
+		if err := waitWarm(sd.admin, sd.name); err != nil {
+			return err
+		}
+	}
+	order := func(k int) []*side {
+		if k%2 == 0 {
+			return []*side{sides[0], sides[1]}
+		}
+		return []*side{sides[1], sides[0]}
+	}
+	for k := 0; k < growthPushes; k++ {
+		for _, sd := range order(k) {
+			d, err := sd.pusher.push()
+			if err != nil {
+				return err
+			}
+			sd.pushes = append(sd.pushes, d)
+		}
+	}
+	var before [2]work
+	for i, sd := range sides {
+		var err error
+		if before[i], err = storeWork(sd.admin); err != nil {
+			return err
+		}
+	}
+	for k := 0; k < growthClaims; k++ {
+		for _, sd := range order(k) {
+			var task struct {
+				ID string `json:"id"`
+			}
+			t0 := time.Now()
+			status, err := sd.agent.do("POST", "/api/v1/callbacks/claim", nil, "", &task)
+			sd.claims = append(sd.claims, time.Since(t0))
+			if err != nil && status != http.StatusNotFound && status != http.StatusConflict {
+				return fmt.Errorf("claim: %d %v", status, err)
+			}
+			if task.ID != "" {
+				if _, err := sd.agent.do("POST", "/api/v1/callbacks/"+task.ID+"/release", nil, "", nil); err != nil {
+					return fmt.Errorf("release: %v", err)
+				}
+			}
+		}
+	}
+	for i, sd := range sides {
+		after, err := storeWork(sd.admin)
+		if err != nil {
+			return err
+		}
+		sd.claimWrote = work{pages: after.pages - before[i].pages, secs: after.secs - before[i].secs}
+	}
+	fmt.Printf("\npush and claim, the two data dirs side by side (%d pushes and %d claims each, alternating):\n", growthPushes, growthClaims)
+	fmt.Printf("%-14s %9s %9s %9s %9s  %s\n", "", "push p50", "push p99", "claim p50", "claim p99", "store writes: per push; per claim with its release")
+	for _, sd := range sides {
+		fmt.Printf("%-14s %9s %9s %9s %9s  %.1f pages, %.2f ms; %.1f pages, %.2f ms\n", sd.name,
+			msf(pct(sd.pushes, 0.5)), msf(pct(sd.pushes, 0.99)), msf(pct(sd.claims, 0.5)), msf(pct(sd.claims, 0.99)),
+			sd.pusher.wrote.pages/growthPushes, sd.pusher.wrote.secs*1000/growthPushes,
+			sd.claimWrote.pages/growthClaims, sd.claimWrote.secs*1000/growthClaims)
+	}
+	ratio := func(f func(*side) []time.Duration) float64 {
+		return float64(pct(f(sides[0]), 0.5)) / float64(pct(f(sides[1]), 0.5))
+	}
+	fmt.Printf("growth (big ÷ small, p50): push %.2f×, claim %.2f× (%s)\n",
+		ratio(func(sd *side) []time.Duration { return sd.pushes }), ratio(func(sd *side) []time.Duration { return sd.claims }), loadAvg())
 	return nil
 }

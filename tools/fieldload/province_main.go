@@ -59,8 +59,8 @@ func provinceMain(mode string, args []string) int {
 		err = provinceBench(*bin, *data, *small, provinceBenchShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs,
 			Month: *month, Requests: *reqs, SmallJobs: *smallJobs, Finished: *finished})
 	case "province-growth":
-		err = provinceGrowth(*bin, *data, *small, provinceBenchShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs,
-			Month: *month, SmallJobs: *smallJobs})
+		err = growth(*bin, *data, *small, provinceBenchShape{Jobs: *jobs, Units: *units, TechsPerUnit: *techs,
+			Month: *month, SmallJobs: *smallJobs, Finished: *finished})
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
