@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one entry point for the browser tests (make e2e). It installs what is
-# missing (Debian chromium, the pinned npm package), builds the server, starts
+# missing (Debian chromium, a CJK font, the pinned npm package), builds the server, starts
 # it on a free loopback port with a temp data dir and --demo, hands the demo
 # logins to the tests, runs them with node --test and stops the server.
 set -euo pipefail
@@ -11,6 +11,15 @@ ROOT="$(cd .. && pwd)"
 if [ ! -x /usr/bin/chromium ]; then
   echo "e2e: installing Debian chromium"
   if [ "$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; else sudo apt-get update && sudo apt-get install -y chromium; fi
+fi
+
+# Chinese glyphs: without a CJK font Chromium draws every 字 as a box of
+# another width, so the screenshots (make screenshots) show nothing and the
+# layout checks (nothing scrolls sideways at 390 px) measure the wrong text.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  echo "e2e: installing a CJK font (fonts-noto-cjk)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi
+  $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends fonts-noto-cjk
 fi
 
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/lighthouse ]; then
