@@ -65,7 +65,10 @@ const (
 
 var (
 	metaCounters = []byte("callbacks_counts")
-	timeInf      = []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}
+	// metaCountsHorizon: the counters hold no step before this time
+	// (pruneCounts); absent, every step since the first task.
+	metaCountsHorizon = []byte("callbacks_counts_horizon")
+	timeInf           = []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}
 )
 
 // step is one count's change at one time for one record; at zero is +inf.
@@ -201,13 +204,16 @@ func minuteKey(at time.Time) []byte {
 
 // stepVecs groups a record's steps by time (zero: +inf); the claimed deltas
 // are the lease holder's too (a record has one holder).
-func stepVecs(t *Task, smsWait time.Duration) (map[time.Time]*vec, []time.Time) {
+func stepVecs(t *Task, smsWait time.Duration, horizon time.Time) (map[time.Time]*vec, []time.Time) {
 	m := map[time.Time]*vec{}
 	var order []time.Time
 	for _, st := range steps(t, smsWait) {
 		i := catIndex(st.cat)
 		if i < 0 {
 			continue // catMine: the claimed deltas with the holder
+		}
+		if !st.at.IsZero() && st.at.Before(horizon) {
+			continue // pruned: no count from now on reads it
 		}
 		at := st.at
 		v := m[at]
@@ -223,7 +229,7 @@ func stepVecs(t *Task, smsWait time.Duration) (map[time.Time]*vec, []time.Time) 
 
 // countDeltas is what a record adds to the 'c', 'm' and 'd' counters (sign
 // +1) or takes from them (-1), into m (key → vector; 'm' and 'd' use [0]).
-func countDeltas(m map[string]*vec, t *Task, smsWait time.Duration, sign int64) {
+func countDeltas(m map[string]*vec, t *Task, smsWait time.Duration, horizon time.Time, sign int64) {
 	if t == nil {
 		return
 	}
@@ -238,7 +244,7 @@ func countDeltas(m map[string]*vec, t *Task, smsWait time.Duration, sign int64) 
 		}
 	}
 	tags := scopeTags(t.Unit)
-	byTime, _ := stepVecs(t, smsWait)
+	byTime, _ := stepVecs(t, smsWait, horizon)
 	for at, v := range byTime {
 		for _, tag := range tags {
 			add(append(append([]byte{'c'}, tag...), minuteKey(at)...), *v)
@@ -256,11 +262,11 @@ func countDeltas(m map[string]*vec, t *Task, smsWait time.Duration, sign int64) 
 }
 
 // stepIndex is a record's 'i' entries (key → value) into m.
-func stepIndex(m map[string]string, t *Task, smsWait time.Duration) {
+func stepIndex(m map[string]string, t *Task, smsWait time.Duration, horizon time.Time) {
 	if t == nil {
 		return
 	}
-	byTime, _ := stepVecs(t, smsWait)
+	byTime, _ := stepVecs(t, smsWait, horizon)
 	holder := t.LeaseHolder
 	if len(holder) > 255 {
 		holder = holder[:255]
@@ -317,6 +323,57 @@ func countsWait(tx *bolt.Tx) (time.Duration, bool) {
 	return time.Duration(store.ParseU64(v)), true
 }
 
+// countsHorizon is the time before which the counters hold no step (zero:
+// they hold every step).
+func countsHorizon(tx *bolt.Tx) time.Time {
+	v := tx.Bucket(store.BucketMeta).Get(metaCountsHorizon)
+	if len(v) != 8 {
+		return time.Time{}
+	}
+	return store.ParseTimeKey(v)
+}
+
+// pruneMargin keeps the steps of the minutes just before now's: a reader
+// whose "now" was taken a moment before this sweep's still finds its own.
+const pruneMargin = 2 * countBucket
+
+// pruneCounts drops the counters' steps before now's minute less
+// pruneMargin, and records that time as the horizon (moveCounts and
+// computeCounts then leave such steps out too). A count at now reads only
+// the steps after now, so nothing read changes; what goes is the past of
+// every open task, which otherwise stays until the task moves — at a
+// province's month, 108 k of the 110 k keys, for the tasks no one has
+// tried yet, and a level of depth in every claim's commit.
+func pruneCounts(tx *bolt.Tx, now time.Time) (int, error) {
+	if _, ok := countsWait(tx); !ok {
+		return 0, nil
+	}
+	h := now.Truncate(countBucket).Add(-pruneMargin)
+	if !h.After(countsHorizon(tx)) {
+		return 0, nil
+	}
+	hk := store.TimeKey(h)
+	b := tx.Bucket(store.BucketCallbackCounts)
+	var dead [][]byte
+	c := b.Cursor()
+	for _, p := range []byte{'c', 'm'} { // the minute is the key's last 8 bytes
+		for k, _ := c.Seek([]byte{p}); k != nil && k[0] == p; k, _ = c.Next() {
+			if len(k) >= 9 && bytes.Compare(k[len(k)-8:], hk) < 0 {
+				dead = append(dead, bytes.Clone(k))
+			}
+		}
+	}
+	for k, _ := c.Seek([]byte{'i'}); k != nil && k[0] == 'i' && len(k) >= 9 && bytes.Compare(k[1:9], hk) < 0; k, _ = c.Next() {
+		dead = append(dead, bytes.Clone(k))
+	}
+	for _, k := range dead {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(dead), tx.Bucket(store.BucketMeta).Put(metaCountsHorizon, hk)
+}
+
 // moveCounts takes old's steps out of the counters and puts t's in (save;
 // either may be nil). Nothing is written for what did not change.
 func moveCounts(tx *bolt.Tx, old, t *Task) error {
@@ -325,9 +382,10 @@ func moveCounts(tx *bolt.Tx, old, t *Task) error {
 		return nil
 	}
 	b := tx.Bucket(store.BucketCallbackCounts)
+	horizon := countsHorizon(tx)
 	deltas := map[string]*vec{}
-	countDeltas(deltas, old, smsWait, -1)
-	countDeltas(deltas, t, smsWait, +1)
+	countDeltas(deltas, old, smsWait, horizon, -1)
+	countDeltas(deltas, t, smsWait, horizon, +1)
 	for _, k := range sortedKeys(deltas) {
 		d := deltas[k]
 		if *d == (vec{}) {
@@ -348,8 +406,8 @@ func moveCounts(tx *bolt.Tx, old, t *Task) error {
 		}
 	}
 	oldIx, newIx := map[string]string{}, map[string]string{}
-	stepIndex(oldIx, old, smsWait)
-	stepIndex(newIx, t, smsWait)
+	stepIndex(oldIx, old, smsWait, horizon)
+	stepIndex(newIx, t, smsWait, horizon)
 	for k, v := range oldIx {
 		if nv, ok := newIx[k]; !ok || nv != v {
 			if err := b.Delete([]byte(k)); err != nil {
@@ -398,6 +456,7 @@ type countedTask struct {
 func computeCounts(tx *bolt.Tx, smsWait time.Duration) (map[string][]byte, error) {
 	deltas := map[string]*vec{}
 	index := map[string]string{}
+	horizon := countsHorizon(tx)
 	c := tx.Bucket(store.BucketCallbacks).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if v == nil {
@@ -410,8 +469,8 @@ func computeCounts(tx *bolt.Tx, smsWait time.Duration) (map[string][]byte, error
 		t := &Task{ID: ct.ID, Unit: ct.Unit, Tier: ct.Tier, CreatedAt: ct.CreatedAt, DueAt: ct.DueAt,
 			DeadlineAt: ct.DeadlineAt, Channel: ct.Channel, Status: ct.Status, LeaseHolder: ct.LeaseHolder,
 			LeaseUntil: ct.LeaseUntil, NextAttemptAt: ct.NextAttemptAt, ClosedAt: ct.ClosedAt}
-		countDeltas(deltas, t, smsWait, +1)
-		stepIndex(index, t, smsWait)
+		countDeltas(deltas, t, smsWait, horizon, +1)
+		stepIndex(index, t, smsWait, horizon)
 	}
 	out := make(map[string][]byte, len(deltas)+len(index))
 	for k, d := range deltas {

@@ -1,6 +1,7 @@
 package callbacks
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand"
 	"sort"
@@ -348,4 +349,73 @@ func TestVerifyCountersNamesADifference(t *testing.T) {
 	if diffs, err := f.svc.VerifyCounters(); err != nil || len(diffs) != 0 {
 		t.Fatalf("verify after the rebuild: %v %v", diffs, err)
 	}
+}
+
+// TestCountersDropThePast: the sweep drops every step before now's minute
+// less the margin — the past of tasks no one has called yet, which stayed
+// until the task moved — and the counts stay those of the walk, now and
+// later, through claims and releases after it; verify and a rebuild agree.
+func TestCountersDropThePast(t *testing.T) {
+	f := newFixture(t, Config{SMSWait: 90 * time.Minute})
+	f.clock.Set(shanghai(2026, 11, 20, 10, 0))
+	var ids []string
+	for range 6 {
+		ids = append(ids, f.kick(t, vip).ID)
+	}
+	if _, err := f.svc.ClaimTask(agent1, Everywhere, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	past := func() (n int) {
+		f.db.View(func(tx *bolt.Tx) error {
+			hk := store.TimeKey(f.clock.Now().Truncate(countBucket).Add(-pruneMargin))
+			c := tx.Bucket(store.BucketCallbackCounts).Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				switch {
+				case k[0] == 'i' && bytes.Compare(k[1:9], hk) < 0,
+					(k[0] == 'c' || k[0] == 'm') && bytes.Compare(k[len(k)-8:], hk) < 0:
+					n++
+				}
+			}
+			return nil
+		})
+		return n
+	}
+	f.clock.Add(4 * 24 * time.Hour) // every due time, deadline and lease is past
+	if n := past(); n == 0 {
+		t.Fatal("no step in the past before the sweep: the test shows nothing")
+	}
+	sameAsWalk(t, f, "before the sweep")
+	if _, err := f.svc.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if n := past(); n != 0 {
+		t.Fatalf("%d keys before the horizon after the sweep", n)
+	}
+	sameAsWalk(t, f, "after the sweep")
+	for _, id := range ids[1:4] {
+		if _, err := f.svc.ClaimTask(agent2, Everywhere, id); err != nil {
+			t.Fatal(err)
+		}
+		sameAsWalk(t, f, "claim "+id)
+	}
+	if _, err := f.svc.Release(agent2, Everywhere, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []time.Duration{0, time.Minute, 20 * time.Minute, 3 * time.Hour} {
+		f.clock.Add(d)
+		sameAsWalk(t, f, fmt.Sprintf("+%v", d))
+	}
+	if diffs, err := f.svc.VerifyCounters(); err != nil || len(diffs) > 0 {
+		t.Fatalf("verify: %v %v", diffs, err)
+	}
+	if _, err := f.svc.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RebuildCounters(); err != nil {
+		t.Fatal(err)
+	}
+	if diffs, err := f.svc.VerifyCounters(); err != nil || len(diffs) > 0 {
+		t.Fatalf("verify after a rebuild: %v %v", diffs, err)
+	}
+	sameAsWalk(t, f, "after a rebuild")
 }

@@ -118,6 +118,11 @@ func (s *Service) Run(ctx context.Context) {
 	defer sweep.Stop()
 	drain := time.NewTicker(s.cfg.DrainEvery)
 	defer drain.Stop()
+	// A first sweep at once: what time moved while the server was down, and
+	// the counters' past (pruneCounts), before the first minute is out.
+	if _, err := s.Sweep(); err != nil && ctx.Err() == nil {
+		s.cfg.Logger.Error("callbacks: sweep", "error", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -135,14 +140,18 @@ func (s *Service) Run(ctx context.Context) {
 }
 
 // Sweep writes back what time has changed: expired leases, retry times that
-// have come, unanswered SMS surveys past their wait. It reports how many
-// tasks moved. Claim does the same before it picks, so the queue is right
+// have come, unanswered SMS surveys past their wait; and drops the queue
+// counters' steps in the past (pruneCounts). It reports how many tasks moved. Claim does the same before it picks, so the queue is right
 // even between sweeps; the sweep keeps lists and the claim path short.
 func (s *Service) Sweep() (int, error) {
 	var n int
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		now := s.now()
 		var err error
-		n, err = s.sweep(tx, s.now())
+		if n, err = s.sweep(tx, now); err != nil {
+			return err
+		}
+		_, err = pruneCounts(tx, now)
 		return err
 	})
 	return n, err
