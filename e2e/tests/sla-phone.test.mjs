@@ -66,7 +66,11 @@ test('an appointment changed with a reason offline reaches the server once, even
   // The 待发送 page lists it too, and opens its order.
   await page.click('#pending');
   await page.waitForSelector('#visit-queue article[data-act=appointments]');
-  assert.match(await page.innerText('#visit-queue'), /预约测试客户[\s\S]*待发送[\s\S]*预约登记：改约/);
+  // The page may draw the list again as its sync round ends (offline): wait
+  // for the entry's words, then assert on them.
+  const queued = /预约测试客户[\s\S]*待发送[\s\S]*预约登记：改约/;
+  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#visit-queue')?.innerText || ''), queued.source, { timeout: 10000 }).catch(() => {});
+  assert.match(await page.innerText('#visit-queue'), queued);
   noCodes(await page.innerText('#visit-queue'), id);
   await page.click('#visit-queue a.btn');
   await page.waitForSelector('.aplist li[data-state=queued]');
