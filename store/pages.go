@@ -247,7 +247,7 @@ func (c *pageChecker) tree(id uint64, min, max []byte, depth int, children *[]ui
 	if depth > maxTreeDepth {
 		return nil, damaged("page %d: tree deeper than %d", id, maxTreeDepth)
 	}
-	h, err := c.header(id)
+	buf, h, err := c.readPage(id)
 	if err != nil {
 		return nil, err
 	}
@@ -256,10 +256,6 @@ func (c *pageChecker) tree(id uint64, min, max []byte, depth int, children *[]ui
 	}
 	if err := c.mark(id, h.overflow); err != nil {
 		return nil, err
-	}
-	buf := make([]byte, (int64(h.overflow)+1)*c.ps)
-	if _, err := c.f.ReadAt(buf, int64(id)*c.ps); err != nil && !errors.Is(err, io.EOF) {
-		return nil, damaged("page %d: %v", id, err)
 	}
 	n := int(h.count)
 	if pageHeaderSize+n*elementSize > len(buf) {
@@ -357,4 +353,17 @@ func checkInline(p []byte) error {
 		}
 	}
 	return nil
+}
+
+// readPage reads page id whole (with its overflow; header bounds the span).
+func (c *pageChecker) readPage(id uint64) ([]byte, pageHeader, error) {
+	h, err := c.header(id)
+	if err != nil {
+		return nil, h, err
+	}
+	buf := make([]byte, (int64(h.overflow)+1)*c.ps)
+	if _, err := c.f.ReadAt(buf, int64(id)*c.ps); err != nil && !errors.Is(err, io.EOF) {
+		return nil, h, damaged("page %d: %v", id, err)
+	}
+	return buf, h, nil
 }

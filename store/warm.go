@@ -60,8 +60,8 @@ type WarmReport struct {
 	Skipped     string // why phase 2 did not run, if it did not
 }
 
-// warmState is what /metrics shows while Warm runs: 0 not started or
-// running, 1 done.
+// warmState is Warm's progress for /metrics: the bytes read so far, and
+// whether it has finished.
 type warmState struct {
 	done  atomic.Bool
 	bytes atomic.Int64
@@ -216,23 +216,6 @@ func (c *pageChecker) warmTree(ctx context.Context, root uint64) (int, error) {
 		level = next
 	}
 	return read, nil
-}
-
-// readPage reads page id whole (with its overflow).
-func (c *pageChecker) readPage(id uint64) ([]byte, pageHeader, error) {
-	h, err := c.header(id)
-	if err != nil {
-		return nil, h, err
-	}
-	span := (int64(h.overflow) + 1) * c.ps
-	if span > maxPageSpan {
-		return nil, h, damaged("page %d: %d overflow pages", id, h.overflow)
-	}
-	buf := make([]byte, span)
-	if _, err := c.f.ReadAt(buf, int64(id)*c.ps); err != nil && !errors.Is(err, io.EOF) {
-		return nil, h, damaged("page %d: %v", id, err)
-	}
-	return buf, h, nil
 }
 
 // populate reads [off, off+n) of f into the page cache: through a mapping
