@@ -37,37 +37,43 @@ func newMetrics() *metrics {
 	return m
 }
 
-// storeMetrics are the store's write work (store.WriteStats), read at each
-// scrape: pages written per commit is what grows as the file does.
-func (m *metrics) storeMetrics(db *store.DB) {
-	m.reg.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fieldcheck_store_pages_written_total", Help: "Pages the store's commits wrote since start.",
-		}, func() float64 { return float64(db.WriteStats().PagesWritten) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fieldcheck_store_write_seconds_total", Help: "Time the store's commits spent writing pages and fsyncing.",
-		}, func() float64 { return db.WriteStats().WriteTime.Seconds() }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "fieldcheck_store_spill_seconds_total", Help: "Time the store's commits spent laying out changed pages.",
-		}, func() float64 { return db.WriteStats().SpillTime.Seconds() }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "fieldcheck_store_file_bytes", Help: "Size of the store's data file in use.",
-		}, func() float64 { return float64(db.WriteStats().FileBytes) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "fieldcheck_store_warm_bytes", Help: "Bytes of the data file read into the page cache since start (FIELDCHECK_WARM).",
-		}, func() float64 { n, _ := db.WarmProgress(); return float64(n) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "fieldcheck_store_warm_done", Help: "1 once the start's page-cache warm-up has finished (or was off).",
-		}, func() float64 {
-			if _, done := db.WarmProgress(); done {
-				return 1
-			}
-			return 0
-		}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "fieldcheck_store_free_pages", Help: "Pages free for reuse inside the data file.",
-		}, func() float64 { return float64(db.WriteStats().FreePages) }),
-	)
+// storeMetrics are the store's write work (store.WriteStats) and its
+// start-up warm-up, read once per scrape: pages written per commit is what
+// grows as the file does.
+func (m *metrics) storeMetrics(db *store.DB) { m.reg.MustRegister(storeCollector{db}) }
+
+type storeCollector struct{ db *store.DB }
+
+var (
+	descPagesWritten = prometheus.NewDesc("fieldcheck_store_pages_written_total", "Pages the store's commits wrote since start.", nil, nil)
+	descWriteSeconds = prometheus.NewDesc("fieldcheck_store_write_seconds_total", "Time the store's commits spent writing pages and fsyncing.", nil, nil)
+	descSpillSeconds = prometheus.NewDesc("fieldcheck_store_spill_seconds_total", "Time the store's commits spent laying out changed pages.", nil, nil)
+	descFileBytes    = prometheus.NewDesc("fieldcheck_store_file_bytes", "Size of the store's data file in use.", nil, nil)
+	descFreePages    = prometheus.NewDesc("fieldcheck_store_free_pages", "Pages free for reuse inside the data file.", nil, nil)
+	descWarmBytes    = prometheus.NewDesc("fieldcheck_store_warm_bytes", "Bytes of the data file read into the page cache since start (FIELDCHECK_WARM).", nil, nil)
+	descWarmDone     = prometheus.NewDesc("fieldcheck_store_warm_done", "1 once the start's page-cache warm-up has finished (or was off).", nil, nil)
+)
+
+func (storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descPagesWritten, descWriteSeconds, descSpillSeconds, descFileBytes, descFreePages, descWarmBytes, descWarmDone} {
+		ch <- d
+	}
+}
+
+func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
+	w := c.db.WriteStats()
+	warmed, done := c.db.WarmProgress()
+	doneV := 0.0
+	if done {
+		doneV = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descPagesWritten, prometheus.CounterValue, float64(w.PagesWritten))
+	ch <- prometheus.MustNewConstMetric(descWriteSeconds, prometheus.CounterValue, w.WriteTime.Seconds())
+	ch <- prometheus.MustNewConstMetric(descSpillSeconds, prometheus.CounterValue, w.SpillTime.Seconds())
+	ch <- prometheus.MustNewConstMetric(descFileBytes, prometheus.GaugeValue, float64(w.FileBytes))
+	ch <- prometheus.MustNewConstMetric(descFreePages, prometheus.GaugeValue, float64(w.FreePages))
+	ch <- prometheus.MustNewConstMetric(descWarmBytes, prometheus.GaugeValue, float64(warmed))
+	ch <- prometheus.MustNewConstMetric(descWarmDone, prometheus.GaugeValue, doneV)
 }
 
 // Registry lets features add their own metrics.
