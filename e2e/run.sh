@@ -8,18 +8,18 @@ cd "$(dirname "$0")"
 E2E="$PWD"
 ROOT="$(cd .. && pwd)"
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "e2e: installing Debian chromium"
-  if [ "$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; else sudo apt-get update && sudo apt-get install -y chromium; fi
-fi
-
-# Chinese glyphs: without a CJK font Chromium draws every 字 as a box of
-# another width, so the screenshots (make screenshots) show nothing and the
-# layout checks (nothing scrolls sideways at 390 px) measure the wrong text.
-if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
-  echo "e2e: installing a CJK font (fonts-noto-cjk)"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi
-  $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends fonts-noto-cjk
+# Debian chromium, and a CJK font: without one Chromium draws every 字 as a
+# box of another width, so the screenshots (make screenshots) show nothing
+# and the layout checks (nothing scrolls sideways at 390 px) measure the
+# wrong text. One apt-get for whatever is missing.
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -n "$(fc-list :lang=zh 2>/dev/null || true)" ] || need+=(fonts-noto-cjk)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "e2e: installing ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}"
 fi
 
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/lighthouse ]; then
